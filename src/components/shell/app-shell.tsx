@@ -1,0 +1,54 @@
+"use client";
+
+import { Menu, X } from "lucide-react";
+import { useState, type ReactNode } from "react";
+import { Button } from "@/components/ui/button.tsx";
+import { AccountSwitcher } from "./account-switcher.tsx";
+import { AppNav } from "./app-nav.tsx";
+import { Brand } from "./brand.tsx";
+import { ThemeToggle } from "./theme-toggle.tsx";
+
+export function AppShell({ children, isAdmin = false }: { children: ReactNode; isAdmin?: boolean }) {
+  const [menuOpen, setMenuOpen] = useState(false);
+  const sidebar = (
+    <div className="flex h-full flex-col gap-6 p-4">
+      <div className="flex items-center justify-between">
+        <Brand />
+        <ThemeToggle />
+      </div>
+      <AccountSwitcher label="Personal" />
+      <AppNav isAdmin={isAdmin} onNavigate={() => setMenuOpen(false)} />
+    </div>
+  );
+  return (
+    <div className="min-h-dvh md:grid md:grid-cols-[15rem_1fr]">
+      <aside className="hidden border-r md:block" data-testid="sidebar">
+        <div className="sticky top-0 h-dvh">{sidebar}</div>
+      </aside>
+      <header className="sticky top-0 z-30 flex h-14 items-center justify-between border-b bg-background/95 px-4 backdrop-blur md:hidden">
+        <Brand />
+        <Button variant="ghost" size="icon" aria-label="Open menu" aria-expanded={menuOpen} onClick={() => setMenuOpen(true)}>
+          <Menu />
+        </Button>
+      </header>
+      {menuOpen && (
+        <div className="fixed inset-0 z-40 md:hidden" role="dialog" aria-modal="true" aria-label="Menu">
+          <div className="absolute inset-0 bg-black/40" onClick={() => setMenuOpen(false)} />
+          <div className="absolute inset-y-0 left-0 w-72 max-w-[85vw] border-r bg-background shadow-xl">
+            <Button
+              variant="ghost"
+              size="icon"
+              className="absolute right-2 top-14"
+              aria-label="Close menu"
+              onClick={() => setMenuOpen(false)}
+            >
+              <X />
+            </Button>
+            {sidebar}
+          </div>
+        </div>
+      )}
+      <main className="min-w-0 p-4 md:p-8">{children}</main>
+    </div>
+  );
+}

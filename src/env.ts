@@ -1,0 +1,41 @@
+import type { AgentHub } from "./agent/agent-hub.ts";
+
+/** The Worker's bindings and variables, as declared in wrangler.jsonc and passed by `npm start` (--var). */
+export interface Env {
+  DB: D1Database;
+  CACHE: KVNamespace;
+  Agent: DurableObjectNamespace<AgentHub>;
+  ASSETS: Fetcher;
+  AI?: Ai;
+  ENVIRONMENT: "development" | "test" | "production";
+  APP_URL?: string;
+  LLM_PROVIDER?: string;
+  LLM_BASE_URL?: string;
+  LLM_API_KEY?: string;
+  LLM_MODEL?: string;
+  SANDBOX_BACKEND?: string;
+  SANDBOXD_URL?: string;
+  SANDBOXD_SECRET?: string;
+  RESEND_API_KEY?: string;
+  RESEND_BASE_URL?: string;
+  EMAIL_FROM?: string;
+  STRIPE_SECRET_KEY?: string;
+  STRIPE_WEBHOOK_SECRET?: string;
+  STRIPE_API_BASE?: string;
+  GOOGLE_CLIENT_ID?: string;
+  GOOGLE_CLIENT_SECRET?: string;
+  GOOGLE_ISSUER?: string;
+  BETTER_AUTH_SECRET?: string;
+  ADMIN_EMAILS?: string;
+  TURNSTILE_SITE_KEY?: string;
+  TURNSTILE_SECRET_KEY?: string;
+}
+
+declare global {
+  // OpenNext's getCloudflareContext() types its env as CloudflareEnv.
+  interface CloudflareEnv extends Env {}
+}
+
+export function isProduction(env: Pick<Env, "ENVIRONMENT">): boolean {
+  return env.ENVIRONMENT === "production";
+}

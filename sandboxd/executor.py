@@ -1,0 +1,428 @@
+# The long-lived executor that sandboxd starts inside a workspace's bubblewrap sandbox.
+# It reads one JSON request per line on stdin and writes JSON events per line on stdout.
+# Python (not node) because it starts in ~20 ms, which keeps a workspace's cold start short.
+import base64
+import json
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import threading
+import time
+
+ROOT = "/workspace"
+MAX_LIST_ENTRIES = 10000
+_out_lock = threading.Lock()
+_execs = {}
+_execs_lock = threading.Lock()
+
+
+def send(message):
+    line = json.dumps(message, separators=(",", ":")) + "\n"
+    with _out_lock:
+        sys.stdout.write(line)
+        sys.stdout.flush()
+
+
+class FileOpError(Exception):
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def inside_root(path):
+    return path == ROOT or path.startswith(ROOT + "/")
+
+
+def lexical(path):
+    if "\0" in path:
+        raise FileOpError("invalid_path", "path contains a NUL byte")
+    joined = path if path.startswith("/") else os.path.join(ROOT, path)
+    normal = os.path.normpath(joined)
+    if not inside_root(normal):
+        raise FileOpError("path_outside_workspace", "path is outside the workspace: " + path)
+    return normal
+
+
+def resolve(path):
+    """Follows symlinks; the final target must stay inside the workspace."""
+    normal = lexical(path)
+    real = os.path.realpath(normal)
+    if not inside_root(real):
+        raise FileOpError("path_outside_workspace", "path resolves outside the workspace: " + path)
+    return real
+
+
+def resolve_entry(path):
+    """Resolves the parent but not the entry itself, so a symlink can be deleted or moved."""
+    normal = lexical(path)
+    if normal == ROOT:
+        return ROOT
+    parent = os.path.realpath(os.path.dirname(normal))
+    if not inside_root(parent):
+        raise FileOpError("path_outside_workspace", "path resolves outside the workspace: " + path)
+    return os.path.join(parent, os.path.basename(normal))
+
+
+def relative(real):
+    rel = os.path.relpath(real, ROOT)
+    return "" if rel == "." else rel
+
+
+def kind_of(mode):
+    if stat.S_ISDIR(mode):
+        return "directory"
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISLNK(mode):
+        return "symlink"
+    return "other"
+
+
+def entry_of(real, st):
+    return {
+        "name": os.path.basename(real),
+        "path": relative(real),
+        "type": kind_of(st.st_mode),
+        "size": st.st_size,
+        "modifiedAt": int(st.st_mtime * 1000),
+    }
+
+
+def os_error(error, path):
+    if isinstance(error, FileNotFoundError):
+        return FileOpError("not_found", "no such file or directory: " + path)
+    if isinstance(error, FileExistsError):
+        return FileOpError("already_exists", "already exists: " + path)
+    if isinstance(error, IsADirectoryError):
+        return FileOpError("is_a_directory", "is a directory: " + path)
+    if isinstance(error, NotADirectoryError):
+        return FileOpError("not_a_directory", "not a directory: " + path)
+    if isinstance(error, PermissionError):
+        return FileOpError("permission_denied", "permission denied: " + path)
+    if error.errno in (28, 122):
+        return FileOpError("disk_quota_exceeded", "the workspace disk quota is full (no space left) while writing " + path)
+    if error.errno == 39:
+        return FileOpError("directory_not_empty", "directory not empty: " + path)
+    return FileOpError("io_error", "%s: %s" % (error.strerror or "I/O error", path))
+
+
+def op_read(req):
+    path = resolve(req["path"])
+    st = os.stat(path)
+    if stat.S_ISDIR(st.st_mode):
+        raise FileOpError("is_a_directory", "is a directory: " + req["path"])
+    limit = req.get("maxBytes", 32 << 20)
+    if st.st_size > limit:
+        raise FileOpError("file_too_large", "file is %d bytes, more than the %d byte limit" % (st.st_size, limit))
+    with open(path, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise FileOpError("file_too_large", "file is more than the %d byte limit" % limit)
+    return {"data": base64.b64encode(data).decode("ascii"), "size": len(data)}
+
+
+def op_write(req):
+    path = resolve(req["path"])
+    data = base64.b64decode(req["data"])
+    if req.get("createParents", True):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+    try:
+        with open(path, "wb") as handle:
+            handle.write(data)
+    except OSError as error:
+        if error.errno in (28, 122):
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+        raise
+    return {"size": len(data)}
+
+
+def op_list(req):
+    base = resolve(req.get("path", ""))
+    recursive = bool(req.get("recursive", False))
+    if not os.path.isdir(base):
+        raise FileOpError("not_a_directory", "not a directory: " + req.get("path", ""))
+    entries = []
+    pending = [base]
+    while pending:
+        directory = pending.pop(0)
+        with os.scandir(directory) as iterator:
+            for item in sorted(iterator, key=lambda e: e.name):
+                st = item.stat(follow_symlinks=False)
+                entries.append(entry_of(item.path, st))
+                if len(entries) > MAX_LIST_ENTRIES:
+                    raise FileOpError("too_many_entries", "more than %d entries; list a subdirectory" % MAX_LIST_ENTRIES)
+                if recursive and stat.S_ISDIR(st.st_mode):
+                    pending.append(item.path)
+    return {"entries": entries}
+
+
+def op_mkdir(req):
+    path = resolve(req["path"])
+    if req.get("recursive", True):
+        os.makedirs(path, exist_ok=True)
+    else:
+        os.mkdir(path)
+    return {}
+
+
+def op_delete(req):
+    path = resolve_entry(req["path"])
+    if path == ROOT:
+        raise FileOpError("invalid_path", "the workspace root cannot be deleted")
+    st = os.lstat(path)
+    if stat.S_ISDIR(st.st_mode):
+        if req.get("recursive", False):
+            shutil.rmtree(path)
+        else:
+            os.rmdir(path)
+    else:
+        os.unlink(path)
+    return {}
+
+
+def op_move(req):
+    source = resolve_entry(req["from"])
+    target = resolve_entry(req["to"])
+    if source == ROOT or target == ROOT:
+        raise FileOpError("invalid_path", "the workspace root cannot be moved")
+    os.lstat(source)
+    if os.path.lexists(target) and not req.get("overwrite", False):
+        raise FileOpError("already_exists", "already exists: " + req["to"])
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    os.replace(source, target)
+    return {}
+
+
+def op_exists(req):
+    path = resolve_entry(req["path"])
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return {"exists": False}
+    return {"exists": True, "type": kind_of(st.st_mode)}
+
+
+FILE_OPS = {
+    "read": op_read,
+    "write": op_write,
+    "list": op_list,
+    "mkdir": op_mkdir,
+    "delete": op_delete,
+    "move": op_move,
+    "exists": op_exists,
+}
+
+
+def run_file_op(req):
+    name = req.get("path") or req.get("from") or ""
+    try:
+        send({"id": req["id"], "type": "result", "value": FILE_OPS[req["op"]](req)})
+    except FileOpError as error:
+        send({"id": req["id"], "type": "error", "code": error.code, "message": error.message})
+    except OSError as error:
+        mapped = os_error(error, name)
+        send({"id": req["id"], "type": "error", "code": mapped.code, "message": mapped.message})
+
+
+def tree_of(root_pid):
+    """Pids in the command's session or descended from it, read from /proc."""
+    parents = {}
+    sessions = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry, "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+            parents[int(entry)] = int(fields[1])
+            sessions[int(entry)] = int(fields[3])
+        except (OSError, IndexError, ValueError):
+            continue
+    found = {pid for pid, sid in sessions.items() if sid == root_pid}
+    found.add(root_pid)
+    changed = True
+    while changed:
+        changed = False
+        for pid, parent in parents.items():
+            if parent in found and pid not in found:
+                found.add(pid)
+                changed = True
+    found.discard(os.getpid())
+    return found
+
+
+def kill_tree(root_pid):
+    # Repeat because a fork bomb keeps making new processes while we kill.
+    for _ in range(50):
+        pids = [pid for pid in tree_of(root_pid) if os.path.exists("/proc/%d" % pid)]
+        if not pids:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        try:
+            os.killpg(root_pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        time.sleep(0.005)
+
+
+class Exec:
+    def __init__(self, req):
+        self.id = req["id"]
+        self.req = req
+        self.timed_out = False
+        self.killed = False
+        self.proc = None
+
+    def pump(self, fd, name):
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            send({"id": self.id, "type": name, "data": base64.b64encode(chunk).decode("ascii")})
+        os.close(fd)
+
+    def kill(self, timed_out):
+        if self.proc is None:
+            return
+        self.timed_out = self.timed_out or timed_out
+        self.killed = True
+        kill_tree(self.proc.pid)
+
+    def run(self):
+        try:
+            self.run_command()
+        except Exception as error:
+            send({"id": self.id, "type": "spawn_error", "errno": 0, "message": "executor failed to run the command: %s" % error})
+        finally:
+            self.forget()
+
+    def run_command(self):
+        req = self.req
+        started = time.monotonic()
+        stdin_data = req.get("stdin")
+        # Threads and pipes exist before the command does, so a fork bomb cannot starve the executor of them.
+        out_read, out_write = os.pipe()
+        err_read, err_write = os.pipe()
+        pumps = [
+            threading.Thread(target=self.pump, args=(out_read, "stdout"), daemon=True),
+            threading.Thread(target=self.pump, args=(err_read, "stderr"), daemon=True),
+        ]
+        for pump in pumps:
+            pump.start()
+        timeout_ms = req.get("timeoutMs")
+        timer = threading.Timer(timeout_ms / 1000.0 if timeout_ms else 10 ** 9, self.kill, args=(True,))
+        timer.daemon = True
+        if timeout_ms:
+            timer.start()
+        try:
+            self.proc = subprocess.Popen(
+                req["argv"],
+                cwd=req.get("cwd") or ROOT,
+                env=req.get("env") or {},
+                stdin=subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,
+                stdout=out_write,
+                stderr=err_write,
+                start_new_session=True,
+                close_fds=True,
+            )
+        except OSError as error:
+            timer.cancel()
+            os.close(out_write)
+            os.close(err_write)
+            send({"id": self.id, "type": "spawn_error", "errno": error.errno, "message": "%s: %s" % (error.strerror, req["argv"][0] if req["argv"] else "")})
+            return
+        os.close(out_write)
+        os.close(err_write)
+        if stdin_data is not None:
+            try:
+                self.proc.stdin.write(base64.b64decode(stdin_data))
+                self.proc.stdin.close()
+            except OSError:
+                pass
+        code = self.proc.wait()
+        # exec is for foreground work: whatever the command left running in its session is ended with it.
+        for pump in pumps:
+            pump.join(0.5)
+        kill_tree(self.proc.pid)
+        for pump in pumps:
+            pump.join()
+        timer.cancel()
+        duration = int((time.monotonic() - started) * 1000)
+        send({
+            "id": self.id,
+            "type": "exit",
+            "exitCode": code if code >= 0 else 128 - code,
+            "signal": -code if code < 0 else None,
+            "timedOut": self.timed_out,
+            "durationMs": duration,
+        })
+
+    def forget(self):
+        with _execs_lock:
+            _execs.pop(self.id, None)
+
+
+def start_exec(req):
+    job = Exec(req)
+    with _execs_lock:
+        _execs[job.id] = job
+    try:
+        threading.Thread(target=job.run, daemon=True).start()
+    except RuntimeError as error:
+        job.forget()
+        send({"id": job.id, "type": "spawn_error", "errno": 11, "message": "cannot start a thread: %s" % error})
+
+
+def kill_exec(req):
+    with _execs_lock:
+        job = _execs.get(req["target"])
+    if job is not None:
+        job.kill(False)
+    send({"id": req["id"], "type": "result", "value": {"killed": job is not None}})
+
+
+def main():
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    os.umask(0o022)
+    send({"type": "ready", "pid": os.getpid()})
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        req = json.loads(line)
+        op = req.get("op")
+        if op == "exec":
+            start_exec(req)
+        elif op == "kill":
+            kill_exec(req)
+        elif op in FILE_OPS:
+            try:
+                threading.Thread(target=run_file_op, args=(req,), daemon=True).start()
+            except RuntimeError:
+                run_file_op(req)
+        elif op == "ping":
+            send({"id": req["id"], "type": "result", "value": {}})
+        else:
+            send({"id": req.get("id"), "type": "error", "code": "unknown_op", "message": "unknown op %r" % op})
+    # sandboxd closed our stdin: end everything that is still running.
+    with _execs_lock:
+        jobs = list(_execs.values())
+    for job in jobs:
+        job.kill(False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { EXECUTOR_PATH, sandboxCommand, type SandboxSpec } from "./bwrap.ts";
+import { HttpError } from "./errors.ts";
+
+export type ExecRequest = {
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+  timeoutMs: number;
+  stdin?: string;
+};
+
+export type ExecExit = { exitCode: number; signal: number | null; timedOut: boolean; durationMs: number };
+
+type ExecHandlers = {
+  onOutput: (stream: "stdout" | "stderr", data: Buffer) => void;
+  resolve: (exit: ExecExit) => void;
+  reject: (error: Error) => void;
+};
+
+type CallHandlers = { resolve: (value: unknown) => void; reject: (error: Error) => void; exec?: undefined };
+
+export class ExecutorGone extends Error {}
+
+/** Raised by a file operation that the executor refused; `code` is one of executor.py's codes. */
+export class ExecutorOpError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/**
+ * The host side of the long-lived executor (executor.py) in a workspace's sandbox: one bubblewrap start, then
+ * every command and file operation is a JSON line over its stdin and stdout.
+ */
+export class Executor {
+  readonly #child: ChildProcessWithoutNullStreams;
+  readonly #pending = new Map<string, ExecHandlers | CallHandlers>();
+  #nextId = 1;
+  #alive = true;
+  #stderr = "";
+  readonly exited: Promise<void>;
+
+  private constructor(child: ChildProcessWithoutNullStreams, onReady: (error?: Error) => void) {
+    this.#child = child;
+    let buffered = "";
+    let ready = false;
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      buffered += chunk;
+      let newline: number;
+      while ((newline = buffered.indexOf("\n")) >= 0) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        if (!line) continue;
+        const message = JSON.parse(line) as Record<string, unknown>;
+        if (message.type === "ready") {
+          ready = true;
+          onReady();
+        } else this.#dispatch(message);
+      }
+    });
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (chunk: string) => {
+      this.#stderr = (this.#stderr + chunk).slice(-4000);
+    });
+    child.stdin.on("error", () => {});
+    this.exited = new Promise((resolve) => {
+      child.on("exit", (code, signal) => {
+        this.#alive = false;
+        const reason = `executor exited (${signal ? `signal ${signal}` : `code ${code}`})${this.#stderr ? `: ${this.#stderr.trim()}` : ""}`;
+        if (!ready) onReady(new Error(`the sandbox did not start: ${reason}`));
+        for (const handlers of this.#pending.values()) handlers.reject(new ExecutorGone(reason));
+        this.#pending.clear();
+        resolve();
+      });
+    });
+  }
+
+  static start(spec: SandboxSpec): Promise<Executor> {
+    const command = sandboxCommand(spec, ["/usr/bin/python3", "-I", "-S", EXECUTOR_PATH], {});
+    const child = spawn(command.file, command.args, { env: command.env, stdio: ["pipe", "pipe", "pipe"] });
+    return new Promise((resolve, reject) => {
+      const executor: Executor = new Executor(child, (error) => (error ? reject(error) : resolve(executor)));
+      child.on("error", reject);
+    });
+  }
+
+  get alive(): boolean {
+    return this.#alive;
+  }
+
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  #send(message: Record<string, unknown>): void {
+    if (!this.#alive) throw new ExecutorGone("executor is not running");
+    this.#child.stdin.write(`${JSON.stringify(message)}\n`);
+  }
+
+  #dispatch(message: Record<string, unknown>): void {
+    const id = message.id as string;
+    const handlers = this.#pending.get(id);
+    if (!handlers) return;
+    switch (message.type) {
+      case "stdout":
+      case "stderr":
+        if ("onOutput" in handlers) handlers.onOutput(message.type, Buffer.from(message.data as string, "base64"));
+        return;
+      case "exit":
+        this.#pending.delete(id);
+        (handlers as ExecHandlers).resolve(message as unknown as ExecExit);
+        return;
+      case "spawn_error":
+        this.#pending.delete(id);
+        handlers.reject(new HttpError(400, "spawn_failed", String(message.message)));
+        return;
+      case "result":
+        this.#pending.delete(id);
+        handlers.resolve(message.value);
+        return;
+      case "error":
+        this.#pending.delete(id);
+        handlers.reject(new ExecutorOpError(String(message.code), String(message.message)));
+    }
+  }
+
+  /** Runs a command; output arrives through onOutput while it runs. Returns the id usable with kill(). */
+  exec(request: ExecRequest, onOutput: ExecHandlers["onOutput"]): { id: string; done: Promise<ExecExit> } {
+    const id = String(this.#nextId++);
+    const done = new Promise<ExecExit>((resolve, reject) => {
+      this.#pending.set(id, { onOutput, resolve, reject });
+    });
+    try {
+      this.#send({ id, op: "exec", ...request });
+    } catch (error) {
+      this.#pending.get(id)?.reject(error as Error);
+      this.#pending.delete(id);
+    }
+    return { id, done };
+  }
+
+  kill(execId: string): void {
+    if (this.#alive) this.call("kill", { target: execId }).catch(() => {});
+  }
+
+  call<T>(op: string, payload: Record<string, unknown>): Promise<T> {
+    const id = String(this.#nextId++);
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      try {
+        this.#send({ id, op, ...payload });
+      } catch (error) {
+        this.#pending.delete(id);
+        reject(error as Error);
+      }
+    });
+  }
+
+  /** Ends the executor and, through bubblewrap's PID namespace, every command it started. */
+  async stop(): Promise<void> {
+    if (this.#alive) this.#child.kill("SIGKILL");
+    await this.exited;
+  }
+}

@@ -1,0 +1,113 @@
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { Capabilities } from "./capabilities.ts";
+import type { LimitError, Limits } from "../src/sandbox/types.ts";
+
+type Controller = "pids" | "memory" | "cpu";
+
+/** Counters that tell which limit a command ran into. */
+export type LimitCounters = { oomKills: number; pidsRefused: number };
+
+/** The cgroup v1 groups of one workspace: every sandbox process of the workspace shares them. */
+export class WorkspaceCgroups {
+  readonly #dirs: Partial<Record<Controller, string>> = {};
+
+  constructor(caps: Capabilities, workspaceId: string) {
+    for (const controller of ["pids", "memory", "cpu"] as const) {
+      const mount = caps.cgroups[controller];
+      if (mount) this.#dirs[controller] = path.join(mount, "sandboxd", workspaceId);
+    }
+  }
+
+  apply(limits: Limits): void {
+    const { pids, memory, cpu } = this.#dirs;
+    for (const dir of Object.values(this.#dirs)) mkdirSync(dir, { recursive: true });
+    if (pids) writeFileSync(path.join(pids, "pids.max"), String(limits.pids));
+    if (memory) {
+      const bytes = String(limits.memoryMiB * 1024 * 1024);
+      writeFileSync(path.join(memory, "memory.limit_in_bytes"), bytes);
+      const memsw = path.join(memory, "memory.memsw.limit_in_bytes");
+      if (existsSync(memsw)) writeFileSync(memsw, bytes);
+    }
+    if (cpu) {
+      writeFileSync(path.join(cpu, "cpu.cfs_period_us"), "100000");
+      writeFileSync(path.join(cpu, "cpu.cfs_quota_us"), String(Math.max(1000, Math.round(limits.cpus * 100000))));
+    }
+  }
+
+  /** cgroup.procs files the sandbox wrapper writes its pid into before it execs bubblewrap. */
+  procsFiles(): string[] {
+    return Object.values(this.#dirs).map((dir) => path.join(dir, "cgroup.procs"));
+  }
+
+  counters(): LimitCounters {
+    return {
+      oomKills: readCounter(this.#dirs.memory, "memory.oom_control", "oom_kill"),
+      pidsRefused: readCounter(this.#dirs.pids, "pids.events", "max"),
+    };
+  }
+
+  pids(): number[] {
+    const dir = this.#dirs.pids ?? this.#dirs.memory ?? this.#dirs.cpu;
+    if (!dir || !existsSync(dir)) return [];
+    return readFileSync(path.join(dir, "cgroup.procs"), "utf8").split("\n").filter(Boolean).map(Number);
+  }
+
+  /** cgroup v1 has no cgroup.kill: kill what is listed until nothing is left. */
+  killAll(): void {
+    for (let round = 0; round < 100; round++) {
+      const pids = this.pids();
+      if (pids.length === 0) return;
+      for (const pid of pids) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {}
+      }
+    }
+  }
+
+  remove(): void {
+    this.killAll();
+    for (const dir of Object.values(this.#dirs)) {
+      for (let attempt = 0; attempt < 50 && existsSync(dir); attempt++) {
+        try {
+          rmdirSync(dir);
+        } catch {
+          this.killAll();
+        }
+      }
+    }
+  }
+}
+
+function readCounter(dir: string | undefined, file: string, key: string): number {
+  if (!dir) return 0;
+  try {
+    const line = readFileSync(path.join(dir, file), "utf8").split("\n").find((l) => l.startsWith(`${key} `));
+    return line ? Number(line.split(" ")[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Names the limit a command ran into, most specific first, or undefined. */
+export function limitError(
+  limits: Limits,
+  before: LimitCounters,
+  after: LimitCounters,
+  outcome: { timedOut: boolean; timeoutMs: number; diskFull: boolean },
+): LimitError | undefined {
+  if (after.oomKills > before.oomKills) {
+    return { code: "memory_limit_exceeded", limit: "memory", message: `memory limit of ${limits.memoryMiB} MiB exceeded: the workspace's largest process was killed` };
+  }
+  if (after.pidsRefused > before.pidsRefused) {
+    return { code: "pids_limit_exceeded", limit: "pids", message: `process limit of ${limits.pids} processes reached: new processes were refused` };
+  }
+  if (outcome.diskFull) {
+    return { code: "disk_quota_exceeded", limit: "disk", message: `workspace disk quota of ${limits.diskMiB} MiB is full` };
+  }
+  if (outcome.timedOut) {
+    return { code: "timeout_exceeded", limit: "timeout", message: `timeout of ${outcome.timeoutMs} ms exceeded: the command and its children were killed` };
+  }
+  return undefined;
+}

@@ -1,0 +1,62 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { ensureSystemPackages } from "../scripts/system-packages.ts";
+import { writeSandboxEtc } from "./bwrap.ts";
+import { detectCapabilities, protectionReport } from "./capabilities.ts";
+import { createSandboxServer } from "./server.ts";
+import { WorkspaceStore } from "./workspace.ts";
+
+const log = (message: string) => console.error(`[sandboxd] ${message}`);
+
+const { values } = parseArgs({ options: { port: { type: "string" }, "data-dir": { type: "string" } } });
+const port = Number(values.port ?? process.env.SANDBOXD_PORT ?? "");
+const secret = process.env.SANDBOXD_SECRET ?? "";
+const dataDir = path.resolve(values["data-dir"] ?? process.env.SANDBOXD_DATA_DIR ?? ".data/sandboxd");
+
+if (!Number.isInteger(port) || port < 0 || port > 65535 || (values.port ?? process.env.SANDBOXD_PORT) === undefined) {
+  log("set the port with --port <n> or SANDBOXD_PORT (0 picks a free one)");
+  process.exit(2);
+}
+if (secret.length < 16) {
+  log("set SANDBOXD_SECRET to a shared secret of at least 16 characters");
+  process.exit(2);
+}
+
+if (process.getuid?.() === 0) ensureSystemPackages(["bubblewrap", "passt", "e2fsprogs", "iproute2", "python3", "git"]);
+const caps = detectCapabilities();
+if (!caps.bwrap || !caps.python3) {
+  log("bubblewrap (bwrap) and /usr/bin/python3 are required; install the Debian packages bubblewrap and python3");
+  process.exit(1);
+}
+const report = protectionReport(caps);
+log(
+  report.missing.length === 0
+    ? "all protections on: own uid, namespaces, pasta network, pids/memory/cpu limits, disk quota"
+    : `running with missing protections: ${report.missing.map((name) => `${name} (${report.protections[name]!.detail})`).join("; ")}`,
+);
+
+mkdirSync(dataDir, { recursive: true, mode: 0o711 });
+const etcDir = path.join(dataDir, "etc");
+writeSandboxEtc(etcDir);
+const store = new WorkspaceStore({ caps, dataDir, etcDir, log });
+const server = createSandboxServer({ store, secret, report, log });
+
+server.listen(port, "127.0.0.1", () => {
+  const address = server.address();
+  const actual = typeof address === "object" && address ? address.port : port;
+  log(`listening on http://127.0.0.1:${actual} data dir ${dataDir}`);
+});
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log(`${signal}: stopping workspaces`);
+  server.close();
+  server.closeAllConnections();
+  await store.shutdown().catch((error) => log(`shutdown: ${(error as Error).message}`));
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

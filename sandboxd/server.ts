@@ -1,0 +1,234 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { z } from "zod";
+import type { ExecEvent, ProtectionReport } from "../src/sandbox/types.ts";
+import { HttpError, invalid } from "./errors.ts";
+import { gitClone, gitCommit, gitDiff, gitPush, gitStatus } from "./git.ts";
+import { workspacePath } from "./paths.ts";
+import * as schema from "./schemas.ts";
+import type { Workspace, WorkspaceStore } from "./workspace.ts";
+
+type Context = {
+  req: IncomingMessage;
+  res: ServerResponse;
+  params: string[];
+  query: URLSearchParams;
+  signal: AbortSignal;
+  body: <T extends z.ZodType>(schema: T) => Promise<z.infer<T>>;
+};
+
+type Handler = (ctx: Context) => Promise<unknown>;
+
+type Route = { method: string; pattern: RegExp; handler: Handler };
+
+export type ServerOptions = {
+  store: WorkspaceStore;
+  secret: string;
+  report: ProtectionReport;
+  log: (message: string) => void;
+};
+
+const ws = "/v1/workspaces/([^/]+)";
+const codeRunners = { python: ["/usr/bin/python3", "-"], javascript: ["/usr/bin/node", "-"] } as const;
+
+export function createSandboxServer(options: ServerOptions): Server {
+  const { store } = options;
+  const workspace = (ctx: Context): Workspace => store.get(schema.workspaceId.parse(ctx.params[0]));
+  const routes: Route[] = [];
+  const route = (method: string, path: string, handler: Handler) =>
+    routes.push({ method, pattern: new RegExp(`^${path}$`), handler });
+
+  route("GET", "/v1/status", async () => options.report);
+
+  route("PUT", ws, async (ctx) => {
+    const id = schema.workspaceId.parse(ctx.params[0]);
+    const created = await store.getOrCreate(id, await ctx.body(schema.createWorkspace));
+    return created.info();
+  });
+  route("GET", ws, async (ctx) => workspace(ctx).info());
+  route("PATCH", ws, async (ctx) => workspace(ctx).setNetwork((await ctx.body(schema.updateWorkspace)).network));
+  route("DELETE", ws, async (ctx) => ({ destroyed: await store.destroy(schema.workspaceId.parse(ctx.params[0])) }));
+
+  route("POST", `${ws}/exec`, async (ctx) => workspace(ctx).exec(await ctx.body(schema.exec), undefined, ctx.signal));
+  route("POST", `${ws}/exec/stream`, async (ctx) => {
+    const target = workspace(ctx);
+    const input = await ctx.body(schema.exec);
+    const { res } = ctx;
+    res.writeHead(200, { "content-type": "application/x-ndjson", "cache-control": "no-store" });
+    const decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
+    const send = (event: ExecEvent) => res.write(`${JSON.stringify(event)}\n`);
+    try {
+      const result = await target.exec(input, (stream, data) => {
+        const text = decoders[stream].decode(data, { stream: true });
+        if (text) send({ type: stream, data: text });
+      }, ctx.signal);
+      for (const stream of ["stdout", "stderr"] as const) {
+        const rest = decoders[stream].decode();
+        if (rest) send({ type: stream, data: rest });
+      }
+      const { stdout: _o, stderr: _e, ...exit } = result;
+      send({ type: "exit", ...exit });
+    } catch (error) {
+      const e = toHttpError(error, options.log);
+      res.write(`${JSON.stringify({ type: "error", error: { code: e.code, message: e.message } })}\n`);
+    }
+    res.end();
+    return STREAMED;
+  });
+  route("POST", `${ws}/code`, async (ctx) => {
+    const input = await ctx.body(schema.runCode);
+    return workspace(ctx).exec({ command: [...codeRunners[input.language]], stdin: input.code, timeoutMs: input.timeoutMs }, undefined, ctx.signal);
+  });
+
+  route("POST", `${ws}/files/read`, async (ctx) => {
+    const input = await ctx.body(schema.readFile);
+    const result = await workspace(ctx).fileOp<{ data: string; size: number }>("read", { path: workspacePath(input.path), maxBytes: schema.MAX_FILE_BYTES });
+    const content = input.encoding === "base64" ? result.data : Buffer.from(result.data, "base64").toString("utf8");
+    return { content, encoding: input.encoding, size: result.size };
+  });
+  route("POST", `${ws}/files/write`, async (ctx) => {
+    const input = await ctx.body(schema.writeFile);
+    const bytes = input.encoding === "base64" ? Buffer.from(input.content, "base64") : Buffer.from(input.content, "utf8");
+    if (bytes.length > schema.MAX_FILE_BYTES) {
+      throw new HttpError(413, "file_too_large", `file is ${bytes.length} bytes, more than the ${schema.MAX_FILE_BYTES} byte limit`);
+    }
+    return workspace(ctx).fileOp("write", { path: workspacePath(input.path), data: bytes.toString("base64") });
+  });
+  route("POST", `${ws}/files/list`, async (ctx) => {
+    const input = await ctx.body(schema.listFiles);
+    return workspace(ctx).fileOp("list", { path: workspacePath(input.path || "."), recursive: input.recursive ?? false });
+  });
+  route("POST", `${ws}/files/mkdir`, async (ctx) => {
+    const input = await ctx.body(schema.mkdir);
+    return workspace(ctx).fileOp("mkdir", { path: workspacePath(input.path), recursive: input.recursive ?? true });
+  });
+  route("POST", `${ws}/files/delete`, async (ctx) => {
+    const input = await ctx.body(schema.deleteFile);
+    return workspace(ctx).fileOp("delete", { path: workspacePath(input.path), recursive: input.recursive ?? false });
+  });
+  route("POST", `${ws}/files/move`, async (ctx) => {
+    const input = await ctx.body(schema.moveFile);
+    return workspace(ctx).fileOp("move", { from: workspacePath(input.from), to: workspacePath(input.to), overwrite: input.overwrite ?? false });
+  });
+  route("POST", `${ws}/files/exists`, async (ctx) => {
+    const input = await ctx.body(schema.exists);
+    return workspace(ctx).fileOp("exists", { path: workspacePath(input.path) });
+  });
+
+  route("POST", `${ws}/processes`, async (ctx) => {
+    const input = await ctx.body(schema.startProcess);
+    return workspace(ctx).startProcess(input.command, input.cwd, input.env);
+  });
+  route("GET", `${ws}/processes`, async (ctx) => ({ processes: workspace(ctx).processes.list() }));
+  route("GET", `${ws}/processes/([^/]+)`, async (ctx) => workspace(ctx).processes.get(ctx.params[1]!));
+  route("POST", `${ws}/processes/([^/]+)/stop`, async (ctx) => workspace(ctx).processes.stop(ctx.params[1]!));
+  route("POST", `${ws}/processes/([^/]+)/restart`, async (ctx) => workspace(ctx).restartProcess(ctx.params[1]!));
+  route("GET", `${ws}/processes/([^/]+)/logs`, async (ctx) => {
+    const table = workspace(ctx).processes;
+    const id = ctx.params[1]!;
+    table.get(id);
+    const follow = ["1", "true"].includes(ctx.query.get("follow") ?? "");
+    ctx.res.writeHead(200, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
+    for await (const chunk of table.logs(id, follow, ctx.signal)) ctx.res.write(chunk);
+    ctx.res.end();
+    return STREAMED;
+  });
+
+  route("POST", `${ws}/git/clone`, async (ctx) => gitClone(workspace(ctx), await ctx.body(schema.gitClone)));
+  route("POST", `${ws}/git/status`, async (ctx) => gitStatus(workspace(ctx), (await ctx.body(schema.gitDir)).dir));
+  route("POST", `${ws}/git/diff`, async (ctx) => {
+    const input = await ctx.body(schema.gitDir);
+    return { diff: await gitDiff(workspace(ctx), input.dir, input.staged ?? false) };
+  });
+  route("POST", `${ws}/git/commit`, async (ctx) => gitCommit(workspace(ctx), await ctx.body(schema.gitCommit)));
+  route("POST", `${ws}/git/push`, async (ctx) => gitPush(workspace(ctx), await ctx.body(schema.gitPush)));
+
+  const expected = digest(options.secret);
+
+  return createServer(async (req, res) => {
+    const controller = new AbortController();
+    res.on("close", () => controller.abort());
+    try {
+      if (!authorized(req, expected)) throw new HttpError(401, "unauthorized", "missing or wrong shared secret");
+      const url = new URL(req.url ?? "/", "http://sandboxd");
+      let methodAllowed = false;
+      for (const r of routes) {
+        const match = r.pattern.exec(url.pathname);
+        if (!match) continue;
+        methodAllowed = true;
+        if (r.method !== req.method) continue;
+        const ctx: Context = {
+          req, res, params: match.slice(1).map(decodeURIComponent), query: url.searchParams, signal: controller.signal,
+          body: (s) => readJson(req).then((value) => s.parse(value ?? {})),
+        };
+        const result = await r.handler(ctx);
+        if (result !== STREAMED) sendJson(res, 200, result ?? {});
+        return;
+      }
+      throw methodAllowed ? new HttpError(405, "method_not_allowed", `${req.method} is not allowed here`) : new HttpError(404, "not_found", `no route ${url.pathname}`);
+    } catch (error) {
+      const e = toHttpError(error, options.log);
+      if (res.headersSent) res.end();
+      else sendJson(res, e.status, { error: { code: e.code, message: e.message } });
+    }
+  });
+}
+
+const STREAMED = Symbol("streamed");
+
+function digest(value: string): Buffer {
+  return createHash("sha256").update(value).digest();
+}
+
+function authorized(req: IncomingMessage, expected: Buffer): boolean {
+  const header = req.headers.authorization ?? "";
+  const token = header.startsWith("Bearer ") ? header.slice(7) : "";
+  // Comparing fixed-length digests keeps the comparison constant-time whatever the token's length.
+  return timingSafeEqual(digest(token), expected) && token.length > 0;
+}
+
+function readJson(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on("data", (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > schema.MAX_BODY_BYTES) {
+        failed = true;
+        reject(new HttpError(413, "body_too_large", `request body is larger than ${schema.MAX_BODY_BYTES} bytes`));
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (failed) return;
+      const text = Buffer.concat(chunks).toString("utf8");
+      if (!text) return resolve(undefined);
+      try {
+        resolve(JSON.parse(text));
+      } catch {
+        reject(invalid("request body is not valid JSON"));
+      }
+    });
+    req.on("error", reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function toHttpError(error: unknown, log: (message: string) => void): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error instanceof z.ZodError) {
+    const message = error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
+    return invalid(message);
+  }
+  log(`internal error: ${(error as Error)?.stack ?? String(error)}`);
+  return new HttpError(500, "internal", (error as Error)?.message ?? "internal error");
+}

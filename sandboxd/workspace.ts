@@ -1,0 +1,350 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import {
+  defaultLimits,
+  type Command,
+  type ExecResult,
+  type Limits,
+  type ProcessInfo,
+  type WorkspaceInfo,
+  type WorkspaceOptions,
+} from "../src/sandbox/types.ts";
+import { baseEnv, type SandboxSpec } from "./bwrap.ts";
+import { type Capabilities, usesDiskImage, usesNetns, usesOwnUid, usesPasta } from "./capabilities.ts";
+import { diskUsage, mountDiskImage, prepareDiskLayout, unmountDiskImage } from "./disk.ts";
+import { HttpError, fileOpError, notFound } from "./errors.ts";
+import { type ExecExit, Executor, ExecutorGone, ExecutorOpError } from "./executor.ts";
+import { limitError, WorkspaceCgroups } from "./limits.ts";
+import { ensureNetns, removeNetns, startPasta, stopPasta } from "./network.ts";
+import { SANDBOX_ROOT, type WorkspaceDirs, workspaceDirs, workspacePath } from "./paths.ts";
+import { ProcessTable, toArgv } from "./processes.ts";
+
+export type Daemon = {
+  caps: Capabilities;
+  dataDir: string;
+  etcDir: string;
+  log: (message: string) => void;
+};
+
+type WorkspaceMeta = { id: string; uid: number | null; createdAt: string; network: boolean; limits: Limits };
+
+export type ExecInput = { command: Command; cwd?: string; env?: Record<string, string>; timeoutMs?: number; stdin?: string };
+
+export type OutputListener = (stream: "stdout" | "stderr", data: Buffer) => void;
+
+/** Output kept per stream for a non-streaming exec; the rest is dropped and `truncated` is set. */
+const MAX_CAPTURE_BYTES = 16 * 1024 * 1024;
+const FIRST_UID = 1_600_000;
+/** Extra time after a command's own timeout before sandboxd gives up on the executor. */
+const EXECUTOR_GRACE_MS = 5000;
+
+export class Workspace {
+  readonly id: string;
+  readonly dirs: WorkspaceDirs;
+  readonly #daemon: Daemon;
+  #meta: WorkspaceMeta;
+  readonly processes: ProcessTable;
+  readonly #cgroups: WorkspaceCgroups;
+  #prepared: Promise<void> | null = null;
+  #executor: Promise<Executor> | null = null;
+  #network: Promise<void> | null = null;
+  #destroyed = false;
+
+  constructor(daemon: Daemon, meta: WorkspaceMeta) {
+    this.#daemon = daemon;
+    this.#meta = meta;
+    this.id = meta.id;
+    this.dirs = workspaceDirs(daemon.dataDir, meta.id);
+    this.#cgroups = new WorkspaceCgroups(daemon.caps, meta.id);
+    this.processes = new ProcessTable(this.dirs.processes, this.dirs.logs);
+  }
+
+  get limits(): Limits {
+    return this.#meta.limits;
+  }
+
+  info(): WorkspaceInfo {
+    const usage = diskUsage(this.dirs);
+    return {
+      id: this.id,
+      createdAt: this.#meta.createdAt,
+      network: this.#meta.network,
+      limits: this.#meta.limits,
+      root: SANDBOX_ROOT,
+      disk: usage && { usedBytes: usage.usedBytes, totalBytes: usage.totalBytes },
+    };
+  }
+
+  /** Disk, cgroups and network namespace: made once per sandboxd run, reused across restarts when still there. */
+  prepare(): Promise<void> {
+    this.#prepared ??= (async () => {
+      const { caps } = this.#daemon;
+      mkdirSync(this.dirs.dir, { recursive: true, mode: 0o711 });
+      if (usesDiskImage(caps)) mountDiskImage(this.dirs, this.#meta.limits.diskMiB);
+      prepareDiskLayout(this.dirs, usesOwnUid(caps) ? this.#meta.uid : null);
+      this.#cgroups.apply(this.#meta.limits);
+      if (usesNetns(caps)) ensureNetns(caps, this.dirs);
+    })().catch((error) => {
+      this.#prepared = null;
+      throw error;
+    });
+    return this.#prepared;
+  }
+
+  #spec(): SandboxSpec {
+    return {
+      caps: this.#daemon.caps,
+      dirs: this.dirs,
+      etcDir: this.#daemon.etcDir,
+      uid: this.#meta.uid,
+      cgroupProcs: this.#cgroups.procsFiles(),
+    };
+  }
+
+  #ensureNetwork(): Promise<void> {
+    if (!this.#meta.network || !usesPasta(this.#daemon.caps)) return Promise.resolve();
+    this.#network ??= startPasta(this.#daemon.caps, this.dirs).catch((error) => {
+      this.#network = null;
+      throw error;
+    });
+    return this.#network;
+  }
+
+  /** The running executor, started on first use and again after it died. */
+  async executor(): Promise<Executor> {
+    if (this.#destroyed) throw notFound(`workspace ${this.id} was destroyed`, "workspace_not_found");
+    const current = this.#executor;
+    if (current) {
+      const executor = await current.catch(() => null);
+      if (executor?.alive) return executor;
+      if (this.#executor !== current) return this.executor();
+    }
+    const starting = (async () => {
+      await this.prepare();
+      const [executor] = await Promise.all([Executor.start(this.#spec()), this.#ensureNetwork()]);
+      executor.exited.then(() => this.#daemon.log(`workspace ${this.id}: executor exited`));
+      return executor;
+    })();
+    this.#executor = starting;
+    starting.catch(() => {
+      if (this.#executor === starting) this.#executor = null;
+    });
+    return starting;
+  }
+
+  async exec(input: ExecInput, onOutput?: OutputListener, signal?: AbortSignal): Promise<ExecResult> {
+    const cwd = workspacePath(input.cwd ?? ".");
+    const timeoutMs = input.timeoutMs ?? this.#meta.limits.timeoutMs;
+    const executor = await this.executor();
+    const before = this.#cgroups.counters();
+    const captured = { stdout: [] as Buffer[], stderr: [] as Buffer[], bytes: { stdout: 0, stderr: 0 }, truncated: false };
+    const started = performance.now();
+    const { id, done } = executor.exec(
+      { argv: toArgv(input.command), cwd, env: { ...baseEnv, ...input.env }, timeoutMs, stdin: input.stdin && Buffer.from(input.stdin).toString("base64") },
+      (stream, data) => {
+        if (onOutput) return onOutput(stream, data);
+        const room = MAX_CAPTURE_BYTES - captured.bytes[stream];
+        if (room < data.length) captured.truncated = true;
+        if (room <= 0) return;
+        captured[stream].push(room < data.length ? data.subarray(0, room) : data);
+        captured.bytes[stream] += Math.min(room, data.length);
+      },
+    );
+    const abort = () => executor.kill(id);
+    signal?.addEventListener("abort", abort);
+    // If the executor itself stops answering (e.g. starved by a fork bomb), end it; it restarts on next use.
+    const watchdog = setTimeout(() => executor.stop(), timeoutMs + EXECUTOR_GRACE_MS);
+    let exit: ExecExit;
+    try {
+      exit = await done;
+    } catch (error) {
+      if (!(error instanceof ExecutorGone)) throw error;
+      const elapsed = Math.round(performance.now() - started);
+      exit = { exitCode: 137, signal: 9, timedOut: elapsed >= timeoutMs, durationMs: elapsed };
+      this.#daemon.log(`workspace ${this.id}: executor died during a command: ${error.message}`);
+    } finally {
+      clearTimeout(watchdog);
+      signal?.removeEventListener("abort", abort);
+    }
+    const usage = exit.exitCode !== 0 ? diskUsage(this.dirs) : null;
+    const diskFull = usage !== null && usage.freeBytes < Math.max(1 << 20, usage.totalBytes / 500);
+    const error = limitError(this.#meta.limits, before, this.#cgroups.counters(), { timedOut: exit.timedOut, timeoutMs, diskFull });
+    const result: ExecResult = {
+      exitCode: exit.exitCode,
+      stdout: Buffer.concat(captured.stdout).toString("utf8"),
+      stderr: Buffer.concat(captured.stderr).toString("utf8"),
+      durationMs: exit.durationMs,
+    };
+    if (captured.truncated) result.truncated = true;
+    if (error) result.error = error;
+    return result;
+  }
+
+  async fileOp<T>(op: string, payload: Record<string, unknown>): Promise<T> {
+    const executor = await this.executor();
+    try {
+      return await executor.call<T>(op, payload);
+    } catch (error) {
+      if (error instanceof ExecutorOpError) throw fileOpError(error.code, error.message);
+      if (error instanceof ExecutorGone) throw new HttpError(503, "executor_unavailable", `the workspace executor stopped: ${error.message}`);
+      throw error;
+    }
+  }
+
+  async startProcess(command: Command, cwd: string | undefined, env: Record<string, string> | undefined): Promise<ProcessInfo> {
+    await this.prepare();
+    await this.#ensureNetwork();
+    return this.processes.start(this.#spec(), command, workspacePath(cwd ?? "."), env ?? {});
+  }
+
+  async restartProcess(id: string): Promise<ProcessInfo> {
+    await this.prepare();
+    await this.#ensureNetwork();
+    return this.processes.restart(this.#spec(), id);
+  }
+
+  async setNetwork(enabled: boolean): Promise<WorkspaceInfo> {
+    this.#meta = { ...this.#meta, network: enabled };
+    saveMeta(this.dirs, this.#meta);
+    if (!enabled) {
+      const pending = this.#network;
+      this.#network = null;
+      await pending?.catch(() => {});
+      stopPasta(this.dirs);
+    } else if (this.#prepared) {
+      await this.prepare();
+      await this.#ensureNetwork();
+    }
+    return this.info();
+  }
+
+  /** Ends everything the workspace runs; files stay. Used at sandboxd shutdown. */
+  async shutdown(reason: string): Promise<void> {
+    await this.processes.stopAll(reason);
+    const executor = await this.#executor?.catch(() => null);
+    await executor?.stop();
+    this.#executor = null;
+    this.#cgroups.killAll();
+    stopPasta(this.dirs);
+    this.#network = null;
+  }
+
+  async destroy(): Promise<void> {
+    this.#destroyed = true;
+    await this.shutdown("workspace destroyed");
+    const { caps } = this.#daemon;
+    if (usesNetns(caps)) removeNetns(this.dirs);
+    this.#cgroups.remove();
+    if (usesDiskImage(caps)) unmountDiskImage(this.dirs);
+    rmSync(this.dirs.dir, { recursive: true, force: true });
+  }
+
+  /** After a crash of sandboxd: end whatever a previous run left (pasta, processes in the cgroups). */
+  recover(): void {
+    stopPasta(this.dirs);
+    this.#cgroups.killAll();
+  }
+
+  /** Releases mounts at sandboxd shutdown so nothing stays behind; the next run mounts again. */
+  release(): void {
+    const { caps } = this.#daemon;
+    if (usesNetns(caps)) removeNetns(this.dirs);
+    this.#cgroups.remove();
+    if (usesDiskImage(caps)) unmountDiskImage(this.dirs);
+    this.#prepared = null;
+  }
+}
+
+function saveMeta(dirs: WorkspaceDirs, meta: WorkspaceMeta): void {
+  const temp = `${dirs.meta}.tmp`;
+  writeFileSync(temp, JSON.stringify(meta, null, 1), { mode: 0o600 });
+  renameSync(temp, dirs.meta);
+}
+
+/** All workspaces of this data dir; each is loaded from its workspace.json on first use after a restart. */
+export class WorkspaceStore {
+  readonly #daemon: Daemon;
+  readonly #workspaces = new Map<string, Workspace>();
+  readonly #creating = new Map<string, Promise<Workspace>>();
+
+  constructor(daemon: Daemon) {
+    this.#daemon = daemon;
+    const root = path.join(daemon.dataDir, "workspaces");
+    mkdirSync(root, { recursive: true, mode: 0o711 });
+    chmodSync(daemon.dataDir, 0o711);
+    chmodSync(root, 0o711);
+    for (const id of readdirSync(root)) {
+      const metaFile = workspaceDirs(daemon.dataDir, id).meta;
+      if (!existsSync(metaFile)) continue;
+      const workspace = new Workspace(daemon, JSON.parse(readFileSync(metaFile, "utf8")) as WorkspaceMeta);
+      workspace.processes.markInterrupted("sandboxd restarted while it was running");
+      workspace.recover();
+      this.#workspaces.set(id, workspace);
+    }
+  }
+
+  get(id: string): Workspace {
+    const workspace = this.#workspaces.get(id);
+    if (!workspace) throw notFound(`no workspace with id ${id}`, "workspace_not_found");
+    return workspace;
+  }
+
+  getOrCreate(id: string, options: WorkspaceOptions): Promise<Workspace> {
+    const existing = this.#workspaces.get(id);
+    if (existing) return existing.prepare().then(() => existing);
+    const pending = this.#creating.get(id);
+    if (pending) return pending;
+    const creating = (async () => {
+      const meta: WorkspaceMeta = {
+        id,
+        uid: usesOwnUid(this.#daemon.caps) ? this.#freeUid() : null,
+        createdAt: new Date().toISOString(),
+        network: options.network ?? true,
+        limits: { ...defaultLimits, ...options.limits },
+      };
+      const workspace = new Workspace(this.#daemon, meta);
+      mkdirSync(workspace.dirs.dir, { recursive: true, mode: 0o711 });
+      saveMeta(workspace.dirs, meta);
+      this.#workspaces.set(id, workspace);
+      try {
+        await workspace.prepare();
+      } catch (error) {
+        this.#workspaces.delete(id);
+        await workspace.destroy().catch(() => {});
+        throw error;
+      }
+      return workspace;
+    })().finally(() => this.#creating.delete(id));
+    this.#creating.set(id, creating);
+    return creating;
+  }
+
+  #freeUid(): number {
+    const used = new Set<number>();
+    for (const workspace of this.#workspaces.values()) {
+      const meta = JSON.parse(readFileSync(workspace.dirs.meta, "utf8")) as WorkspaceMeta;
+      if (meta.uid !== null) used.add(meta.uid);
+    }
+    let uid = FIRST_UID;
+    while (used.has(uid)) uid++;
+    return uid;
+  }
+
+  async destroy(id: string): Promise<boolean> {
+    await this.#creating.get(id)?.catch(() => {});
+    const workspace = this.#workspaces.get(id);
+    if (!workspace) return false;
+    this.#workspaces.delete(id);
+    await workspace.destroy();
+    return true;
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all(
+      [...this.#workspaces.values()].map(async (workspace) => {
+        await workspace.shutdown("sandboxd stopped while it was running");
+        workspace.release();
+      }),
+    );
+  }
+}

@@ -1,0 +1,209 @@
+// The one sandbox interface the agent and the API use. Backends: local (sandboxd over HTTP, ./local.ts) and,
+// later, Cloudflare's container sandbox. Everything here is plain data so it crosses HTTP and RPC unchanged.
+
+export type Limits = {
+  /** Wall-clock limit of one exec, in milliseconds. */
+  timeoutMs: number;
+  memoryMiB: number;
+  /** Maximum number of processes and threads in the workspace. */
+  pids: number;
+  /** CPU time share, in CPUs (1 = one full core). */
+  cpus: number;
+  diskMiB: number;
+};
+
+export type LimitName = "timeout" | "memory" | "pids" | "disk";
+
+/** Set on an exec result when a limit ended or broke the command. */
+export type LimitError = {
+  code: "timeout_exceeded" | "memory_limit_exceeded" | "pids_limit_exceeded" | "disk_quota_exceeded";
+  limit: LimitName;
+  message: string;
+};
+
+export type WorkspaceOptions = {
+  network?: boolean;
+  limits?: Partial<Limits>;
+};
+
+export type WorkspaceInfo = {
+  id: string;
+  createdAt: string;
+  network: boolean;
+  limits: Limits;
+  /** Absolute path of the workspace inside the sandbox; relative paths in every call are taken from here. */
+  root: string;
+  disk: { usedBytes: number; totalBytes: number } | null;
+};
+
+export type ExecOptions = {
+  /** Relative to the workspace root, or absolute under it. */
+  cwd?: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  stdin?: string;
+};
+
+export type ExecResult = {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  /** True when stdout or stderr was longer than the capture limit and was cut. */
+  truncated?: boolean;
+  error?: LimitError;
+};
+
+export type ExecEvent =
+  | { type: "stdout"; data: string }
+  | { type: "stderr"; data: string }
+  | ({ type: "exit" } & Omit<ExecResult, "stdout" | "stderr">);
+
+/** A string runs with `bash -c`; an array is an argv run as is. */
+export type Command = string | string[];
+
+export type CodeLanguage = "python" | "javascript";
+
+export type FileEncoding = "utf8" | "base64";
+
+export type FileType = "file" | "directory" | "symlink" | "other";
+
+export type FileEntry = {
+  name: string;
+  /** Relative to the workspace root. */
+  path: string;
+  type: FileType;
+  size: number;
+  modifiedAt: number;
+};
+
+export type ProcessStatus = "running" | "exited";
+
+export type ProcessInfo = {
+  id: string;
+  command: Command;
+  cwd: string;
+  status: ProcessStatus;
+  startedAt: string;
+  exitedAt: string | null;
+  exitCode: number | null;
+  /** Why it is not running: "exited", "stopped", "killed by signal 9", "sandboxd restarted while it was running". */
+  reason: string | null;
+};
+
+export type StartProcessOptions = {
+  cwd?: string;
+  env?: Record<string, string>;
+};
+
+export type LogsOptions = {
+  /** Keep the stream open and deliver new output until the process exits. */
+  follow?: boolean;
+  signal?: AbortSignal;
+};
+
+export type GitCredentials = { username: string; password: string };
+
+export type GitCloneOptions = {
+  url: string;
+  /** Target directory relative to the workspace; defaults to the repository name. */
+  dir?: string;
+  branch?: string;
+  depth?: number;
+  credentials?: GitCredentials;
+  env?: Record<string, string>;
+};
+
+export type GitResult = ExecResult;
+
+export type GitStatus = {
+  branch: string | null;
+  clean: boolean;
+  /** `git status --porcelain=v1` lines. */
+  entries: { status: string; path: string }[];
+};
+
+export type GitCommitOptions = {
+  dir: string;
+  message: string;
+  author?: { name: string; email: string };
+  /** Stage every change (`git add -A`) before committing; default true. */
+  all?: boolean;
+};
+
+export type GitPushOptions = {
+  dir: string;
+  remote?: string;
+  branch?: string;
+  /** Handed to git as environment variables through a credential helper; never written to disk or argv. */
+  credentials?: GitCredentials;
+  env?: Record<string, string>;
+};
+
+export type ProtectionReport = {
+  root: boolean;
+  protections: Record<string, { enabled: boolean; detail: string }>;
+  missing: string[];
+};
+
+export interface Workspace {
+  readonly id: string;
+  info(): Promise<WorkspaceInfo>;
+  setNetwork(enabled: boolean): Promise<WorkspaceInfo>;
+
+  exec(command: Command, options?: ExecOptions): Promise<ExecResult>;
+  execStream(command: Command, options?: ExecOptions & { signal?: AbortSignal }): AsyncIterable<ExecEvent>;
+  runCode(language: CodeLanguage, code: string, options?: { timeoutMs?: number }): Promise<ExecResult>;
+
+  readFile(path: string): Promise<string>;
+  readFileBytes(path: string): Promise<Uint8Array>;
+  writeFile(path: string, content: string | Uint8Array): Promise<void>;
+  listFiles(path?: string, options?: { recursive?: boolean }): Promise<FileEntry[]>;
+  mkdir(path: string, options?: { recursive?: boolean }): Promise<void>;
+  deleteFile(path: string, options?: { recursive?: boolean }): Promise<void>;
+  moveFile(from: string, to: string, options?: { overwrite?: boolean }): Promise<void>;
+  exists(path: string): Promise<{ exists: boolean; type?: FileType }>;
+
+  startProcess(command: Command, options?: StartProcessOptions): Promise<ProcessInfo>;
+  listProcesses(): Promise<ProcessInfo[]>;
+  getProcess(id: string): Promise<ProcessInfo>;
+  processLogs(id: string, options?: LogsOptions): AsyncIterable<string>;
+  stopProcess(id: string): Promise<ProcessInfo>;
+  restartProcess(id: string): Promise<ProcessInfo>;
+
+  gitClone(options: GitCloneOptions): Promise<GitResult>;
+  gitStatus(dir: string): Promise<GitStatus>;
+  gitDiff(dir: string, options?: { staged?: boolean }): Promise<string>;
+  gitCommit(options: GitCommitOptions): Promise<GitResult>;
+  gitPush(options: GitPushOptions): Promise<GitResult>;
+
+  destroy(): Promise<void>;
+}
+
+export interface Sandbox {
+  /** Gets the workspace with this id (an agent's workspace id), creating it when it does not exist. */
+  workspace(id: string, options?: WorkspaceOptions): Promise<Workspace>;
+  /** Destroys a workspace's processes, network namespace and files. Missing workspaces are fine. */
+  destroy(id: string): Promise<void>;
+  status(): Promise<ProtectionReport>;
+}
+
+/** A failed sandbox call: `code` is the machine-readable reason, `status` the HTTP status that carried it. */
+export class SandboxError extends Error {
+  readonly code: string;
+  readonly status: number;
+  constructor(code: string, message: string, status: number) {
+    super(message);
+    this.name = "SandboxError";
+    this.code = code;
+    this.status = status;
+  }
+}
+
+export const defaultLimits: Limits = {
+  timeoutMs: 60_000,
+  memoryMiB: 1024,
+  pids: 256,
+  cpus: 1,
+  diskMiB: 2048,
+};

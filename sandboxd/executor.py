@@ -355,8 +355,9 @@ class Exec:
                 pass
         code = self.proc.wait()
         # exec is for foreground work: whatever the command left running in its session is ended with it.
+        grace_until = time.monotonic() + 0.5
         for pump in pumps:
-            pump.join(0.5)
+            pump.join(max(0.0, grace_until - time.monotonic()))
         kill_tree(self.proc.pid)
         for pump in pumps:
             pump.join()

@@ -1,0 +1,271 @@
+// The local backend: talks to sandboxd over HTTP with fetch only, so it runs inside a Worker as well as in Node.
+import {
+  SandboxError,
+  type CodeLanguage,
+  type Command,
+  type ExecEvent,
+  type ExecOptions,
+  type ExecResult,
+  type FileEntry,
+  type FileType,
+  type GitCloneOptions,
+  type GitCommitOptions,
+  type GitPushOptions,
+  type GitResult,
+  type GitStatus,
+  type LogsOptions,
+  type ProcessInfo,
+  type ProtectionReport,
+  type Sandbox,
+  type StartProcessOptions,
+  type Workspace,
+  type WorkspaceInfo,
+  type WorkspaceOptions,
+} from "./types.ts";
+
+export type LocalSandboxConfig = {
+  /** e.g. http://127.0.0.1:7801 (SANDBOXD_URL) */
+  url: string;
+  /** SANDBOXD_SECRET */
+  secret: string;
+  fetch?: typeof fetch;
+};
+
+export class LocalSandbox implements Sandbox {
+  readonly #http: SandboxdHttp;
+
+  constructor(config: LocalSandboxConfig) {
+    this.#http = new SandboxdHttp(config);
+  }
+
+  /** Reads SANDBOXD_URL and SANDBOXD_SECRET from a Worker env (or process.env). */
+  static fromEnv(env: { SANDBOXD_URL?: string; SANDBOXD_SECRET?: string }): LocalSandbox {
+    if (!env.SANDBOXD_URL || !env.SANDBOXD_SECRET) {
+      throw new SandboxError("not_configured", "SANDBOXD_URL and SANDBOXD_SECRET must be set", 500);
+    }
+    return new LocalSandbox({ url: env.SANDBOXD_URL, secret: env.SANDBOXD_SECRET });
+  }
+
+  async workspace(id: string, options: WorkspaceOptions = {}): Promise<Workspace> {
+    await this.#http.json("PUT", `/v1/workspaces/${encodeURIComponent(id)}`, options);
+    return new LocalWorkspace(this.#http, id);
+  }
+
+  async destroy(id: string): Promise<void> {
+    await this.#http.json("DELETE", `/v1/workspaces/${encodeURIComponent(id)}`);
+  }
+
+  status(): Promise<ProtectionReport> {
+    return this.#http.json("GET", "/v1/status");
+  }
+}
+
+class LocalWorkspace implements Workspace {
+  readonly id: string;
+  readonly #http: SandboxdHttp;
+  readonly #base: string;
+
+  constructor(http: SandboxdHttp, id: string) {
+    this.#http = http;
+    this.id = id;
+    this.#base = `/v1/workspaces/${encodeURIComponent(id)}`;
+  }
+
+  #post<T>(path: string, body: unknown): Promise<T> {
+    return this.#http.json("POST", `${this.#base}${path}`, body);
+  }
+
+  info(): Promise<WorkspaceInfo> {
+    return this.#http.json("GET", this.#base);
+  }
+
+  setNetwork(enabled: boolean): Promise<WorkspaceInfo> {
+    return this.#http.json("PATCH", this.#base, { network: enabled });
+  }
+
+  exec(command: Command, options: ExecOptions = {}): Promise<ExecResult> {
+    return this.#post("/exec", { command, ...options });
+  }
+
+  async *execStream(command: Command, options: ExecOptions & { signal?: AbortSignal } = {}): AsyncIterable<ExecEvent> {
+    const { signal, ...rest } = options;
+    const response = await this.#http.request("POST", `${this.#base}/exec/stream`, { command, ...rest }, signal);
+    for await (const line of lines(response.body!)) {
+      const event = JSON.parse(line) as ExecEvent | { type: "error"; error: { code: string; message: string } };
+      if (event.type === "error") throw new SandboxError(event.error.code, event.error.message, 500);
+      yield event;
+    }
+  }
+
+  runCode(language: CodeLanguage, code: string, options: { timeoutMs?: number } = {}): Promise<ExecResult> {
+    return this.#post("/code", { language, code, ...options });
+  }
+
+  async readFile(path: string): Promise<string> {
+    return (await this.#post<{ content: string }>("/files/read", { path, encoding: "utf8" })).content;
+  }
+
+  async readFileBytes(path: string): Promise<Uint8Array> {
+    return fromBase64((await this.#post<{ content: string }>("/files/read", { path, encoding: "base64" })).content);
+  }
+
+  async writeFile(path: string, content: string | Uint8Array): Promise<void> {
+    const body = typeof content === "string" ? { path, content, encoding: "utf8" } : { path, content: toBase64(content), encoding: "base64" };
+    await this.#post("/files/write", body);
+  }
+
+  async listFiles(path = ".", options: { recursive?: boolean } = {}): Promise<FileEntry[]> {
+    return (await this.#post<{ entries: FileEntry[] }>("/files/list", { path, ...options })).entries;
+  }
+
+  async mkdir(path: string, options: { recursive?: boolean } = {}): Promise<void> {
+    await this.#post("/files/mkdir", { path, ...options });
+  }
+
+  async deleteFile(path: string, options: { recursive?: boolean } = {}): Promise<void> {
+    await this.#post("/files/delete", { path, ...options });
+  }
+
+  async moveFile(from: string, to: string, options: { overwrite?: boolean } = {}): Promise<void> {
+    await this.#post("/files/move", { from, to, ...options });
+  }
+
+  exists(path: string): Promise<{ exists: boolean; type?: FileType }> {
+    return this.#post("/files/exists", { path });
+  }
+
+  startProcess(command: Command, options: StartProcessOptions = {}): Promise<ProcessInfo> {
+    return this.#post("/processes", { command, ...options });
+  }
+
+  async listProcesses(): Promise<ProcessInfo[]> {
+    return (await this.#http.json<{ processes: ProcessInfo[] }>("GET", `${this.#base}/processes`)).processes;
+  }
+
+  getProcess(id: string): Promise<ProcessInfo> {
+    return this.#http.json("GET", `${this.#base}/processes/${encodeURIComponent(id)}`);
+  }
+
+  async *processLogs(id: string, options: LogsOptions = {}): AsyncIterable<string> {
+    const query = options.follow ? "?follow=1" : "";
+    const response = await this.#http.request("GET", `${this.#base}/processes/${encodeURIComponent(id)}/logs${query}`, undefined, options.signal);
+    const decoder = new TextDecoder();
+    const reader = response.body!.getReader();
+    try {
+      while (true) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        const text = decoder.decode(value, { stream: true });
+        if (text) yield text;
+      }
+      const rest = decoder.decode();
+      if (rest) yield rest;
+    } finally {
+      await reader.cancel().catch(() => {});
+    }
+  }
+
+  stopProcess(id: string): Promise<ProcessInfo> {
+    return this.#post(`/processes/${encodeURIComponent(id)}/stop`, {});
+  }
+
+  restartProcess(id: string): Promise<ProcessInfo> {
+    return this.#post(`/processes/${encodeURIComponent(id)}/restart`, {});
+  }
+
+  gitClone(options: GitCloneOptions): Promise<GitResult> {
+    return this.#post("/git/clone", options);
+  }
+
+  gitStatus(dir: string): Promise<GitStatus> {
+    return this.#post("/git/status", { dir });
+  }
+
+  async gitDiff(dir: string, options: { staged?: boolean } = {}): Promise<string> {
+    return (await this.#post<{ diff: string }>("/git/diff", { dir, ...options })).diff;
+  }
+
+  gitCommit(options: GitCommitOptions): Promise<GitResult> {
+    return this.#post("/git/commit", options);
+  }
+
+  gitPush(options: GitPushOptions): Promise<GitResult> {
+    return this.#post("/git/push", options);
+  }
+
+  async destroy(): Promise<void> {
+    await this.#http.json("DELETE", this.#base);
+  }
+}
+
+class SandboxdHttp {
+  readonly #url: string;
+  readonly #secret: string;
+  readonly #fetch: typeof fetch;
+
+  constructor(config: LocalSandboxConfig) {
+    this.#url = config.url.replace(/\/+$/, "");
+    this.#secret = config.secret;
+    this.#fetch = config.fetch ?? ((input, init) => fetch(input, init));
+  }
+
+  async request(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.#secret}` };
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const response = await this.#fetch(`${this.#url}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
+    if (!response.ok) {
+      const payload = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+      throw new SandboxError(
+        payload?.error?.code ?? "http_error",
+        payload?.error?.message ?? `sandboxd answered ${response.status}`,
+        response.status,
+      );
+    }
+    return response;
+  }
+
+  async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return (await (await this.request(method, path, body)).json()) as T;
+  }
+}
+
+async function* lines(body: ReadableStream<Uint8Array>): AsyncIterable<string> {
+  const decoder = new TextDecoder();
+  const reader = body.getReader();
+  let buffered = "";
+  try {
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      buffered += decoder.decode(value, { stream: true });
+      let newline: number;
+      while ((newline = buffered.indexOf("\n")) >= 0) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        if (line) yield line;
+      }
+    }
+    buffered += decoder.decode();
+    if (buffered) yield buffered;
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+function fromBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}

@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ExecEvent, Workspace } from "../../../src/sandbox/types.ts";
+import { removeDataDir, type SandboxdProcess, startSandboxd, uniqueId } from "../../support/sandboxd.ts";
+
+let sandboxd: SandboxdProcess;
+let ws: Workspace;
+
+beforeAll(async () => {
+  sandboxd = await startSandboxd();
+  ws = await sandboxd.client.workspace(uniqueId("ops"));
+});
+
+afterAll(async () => {
+  await sandboxd?.stop();
+  if (sandboxd) removeDataDir(sandboxd.dataDir);
+});
+
+describe("sandboxd status", () => {
+  it("reports every protection as enabled when it runs as root", async () => {
+    const status = await sandboxd.client.status();
+    expect(status.root).toBe(process.getuid?.() === 0);
+    if (status.root) expect(status.missing).toEqual([]);
+    expect(sandboxd.output()).toMatch(/all protections on|missing protections/);
+  });
+});
+
+describe("exec", () => {
+  it("returns exit code, stdout, stderr and duration of a shell command", async () => {
+    const result = await ws.exec("echo out; echo err >&2; exit 3");
+    expect(result).toMatchObject({ exitCode: 3, stdout: "out\n", stderr: "err\n" });
+    expect(result.durationMs).toBeGreaterThanOrEqual(0);
+    expect(result.error).toBeUndefined();
+  });
+
+  it("runs an argv without a shell, in the given cwd, with the given env and stdin", async () => {
+    await ws.mkdir("sub/dir");
+    const result = await ws.exec(["/bin/sh", "-c", 'pwd; echo "$GREETING"; cat'], { cwd: "sub/dir", env: { GREETING: "hello" }, stdin: "from stdin" });
+    expect(result.stdout).toBe("/workspace/sub/dir\nhello\nfrom stdin");
+  });
+
+  it("runs as an unprivileged user with no capabilities", async () => {
+    const result = await ws.exec("id -u; grep CapEff /proc/self/status; hostname");
+    expect(result.stdout).toBe("1000\nCapEff:\t0000000000000000\nsandbox\n");
+  });
+
+  it("streams output as it is produced and ends with the exit event", async () => {
+    const events: ExecEvent[] = [];
+    for await (const event of ws.execStream("echo one; echo two >&2; echo three; exit 4")) events.push(event);
+    const text = (type: "stdout" | "stderr") => events.flatMap((e) => (e.type === type ? [e.data] : [])).join("");
+    expect(text("stdout")).toBe("one\nthree\n");
+    expect(text("stderr")).toBe("two\n");
+    expect(events.at(-1)).toMatchObject({ type: "exit", exitCode: 4 });
+  });
+
+  it("ends whatever a command left running in the background when the command ends", async () => {
+    const result = await ws.exec("sleep 300 & echo started");
+    expect(result.stdout).toBe("started\n");
+    const ps = await ws.exec("ps -eo args");
+    expect(ps.stdout).not.toContain("sleep 300");
+  });
+
+  it("restarts the executor after it crashed", async () => {
+    const crashed = await ws.exec("kill -9 $PPID; sleep 5");
+    expect(crashed.exitCode).not.toBe(0);
+    const after = await ws.exec("echo alive");
+    expect(after).toMatchObject({ exitCode: 0, stdout: "alive\n" });
+  });
+});
+
+describe("run code", () => {
+  it("runs Python and reports its output", async () => {
+    const result = await ws.runCode("python", "import sys\nprint(sum(range(10)))\nprint('warn', file=sys.stderr)");
+    expect(result).toMatchObject({ exitCode: 0, stdout: "45\n", stderr: "warn\n" });
+  });
+
+  it("runs JavaScript and reports its output", async () => {
+    const result = await ws.runCode("javascript", "console.log([1, 2, 3].map((n) => n * 2).join(','))");
+    expect(result).toMatchObject({ exitCode: 0, stdout: "2,4,6\n" });
+  });
+
+  it("reports a failing program's exit code and error output", async () => {
+    const result = await ws.runCode("python", "raise SystemExit('boom')");
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain("boom");
+  });
+});
+
+describe("files", () => {
+  it("writes and reads text, creating parent directories", async () => {
+    await ws.writeFile("notes/today.md", "# hello\nünïcode ✓\n");
+    expect(await ws.readFile("notes/today.md")).toBe("# hello\nünïcode ✓\n");
+    expect(await ws.readFile("/workspace/notes/today.md")).toBe("# hello\nünïcode ✓\n");
+  });
+
+  it("writes and reads binary content byte for byte", async () => {
+    const bytes = new Uint8Array(256 * 4).map((_, i) => i % 256);
+    await ws.writeFile("bin/data.bin", bytes);
+    expect(await ws.readFileBytes("bin/data.bin")).toEqual(bytes);
+    const check = await ws.exec("od -An -tu1 -N4 bin/data.bin | tr -s ' '");
+    expect(check.stdout.trim()).toBe("0 1 2 3");
+  });
+
+  it("lists entries with sizes and types, recursively when asked", async () => {
+    await ws.writeFile("tree/a.txt", "12345");
+    await ws.mkdir("tree/inner");
+    await ws.writeFile("tree/inner/b.txt", "xy");
+    await ws.exec("ln -sf a.txt tree/link");
+    const flat = await ws.listFiles("tree");
+    expect(flat.map((e) => [e.path, e.type])).toEqual([
+      ["tree/a.txt", "file"],
+      ["tree/inner", "directory"],
+      ["tree/link", "symlink"],
+    ]);
+    expect(flat.find((e) => e.name === "a.txt")?.size).toBe(5);
+    const deep = await ws.listFiles("tree", { recursive: true });
+    expect(deep.find((e) => e.path === "tree/inner/b.txt")).toMatchObject({ type: "file", size: 2 });
+  });
+
+  it("moves, checks existence of and deletes files and directories", async () => {
+    await ws.writeFile("mv/src.txt", "content");
+    await ws.moveFile("mv/src.txt", "mv/dest/renamed.txt");
+    expect(await ws.exists("mv/src.txt")).toEqual({ exists: false });
+    expect(await ws.exists("mv/dest/renamed.txt")).toEqual({ exists: true, type: "file" });
+    expect(await ws.exists("mv/dest")).toEqual({ exists: true, type: "directory" });
+    await ws.writeFile("mv/other.txt", "x");
+    await expect(ws.moveFile("mv/other.txt", "mv/dest/renamed.txt")).rejects.toMatchObject({ status: 409, code: "already_exists" });
+    await ws.moveFile("mv/other.txt", "mv/dest/renamed.txt", { overwrite: true });
+    expect(await ws.readFile("mv/dest/renamed.txt")).toBe("x");
+    await expect(ws.deleteFile("mv/dest")).rejects.toMatchObject({ status: 409, code: "directory_not_empty" });
+    await ws.deleteFile("mv", { recursive: true });
+    expect(await ws.exists("mv")).toEqual({ exists: false });
+  });
+
+  it("answers 404 for a file that does not exist", async () => {
+    await expect(ws.readFile("missing.txt")).rejects.toMatchObject({ status: 404, code: "not_found" });
+  });
+
+  it("sees files written by commands and commands see files written through the API", async () => {
+    await ws.exec("echo from-shell > shell.txt");
+    expect(await ws.readFile("shell.txt")).toBe("from-shell\n");
+    await ws.writeFile("api.txt", "from-api");
+    expect((await ws.exec("cat api.txt")).stdout).toBe("from-api");
+  });
+});
+
+describe("network", () => {
+  const interfaces = "python3 -c 'import socket; print(sorted(n for _, n in socket.if_nameindex()))'";
+
+  it("gives a workspace an outbound interface by default and none once the network is switched off", async () => {
+    const net = await sandboxd.client.workspace(uniqueId("net"));
+    const on = await net.exec(interfaces);
+    if ((await sandboxd.client.status()).protections.outboundNetwork?.enabled) expect(on.stdout).not.toBe("['lo']\n");
+    const info = await net.setNetwork(false);
+    expect(info.network).toBe(false);
+    expect((await net.exec(interfaces)).stdout).toBe("['lo']\n");
+    await net.setNetwork(true);
+    if ((await sandboxd.client.status()).protections.outboundNetwork?.enabled) {
+      expect((await net.exec(interfaces)).stdout).not.toBe("['lo']\n");
+    }
+    await net.destroy();
+  });
+
+  it("creates a workspace with the network off when asked", async () => {
+    const off = await sandboxd.client.workspace(uniqueId("offline"), { network: false });
+    expect((await off.info()).network).toBe(false);
+    expect((await off.exec(interfaces)).stdout).toBe("['lo']\n");
+    await off.destroy();
+  });
+});

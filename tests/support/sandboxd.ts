@@ -1,0 +1,110 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { LocalSandbox } from "../../src/sandbox/local.ts";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const node = path.join(root, "node_modules/.bin/node");
+
+export type SandboxdProcess = {
+  url: string;
+  secret: string;
+  port: number;
+  pid: number;
+  dataDir: string;
+  client: LocalSandbox;
+  /** Everything sandboxd printed so far. */
+  output: () => string;
+  /** SIGTERM and wait: sandboxd stops its workspaces and releases mounts. */
+  stop: () => Promise<void>;
+  /** SIGKILL, as in a crash: nothing is cleaned up by sandboxd itself. */
+  crash: () => Promise<void>;
+};
+
+/** Starts a real sandboxd on a free port with a fresh secret; reuses `dataDir` when given (restart tests). */
+export async function startSandboxd(options: { dataDir?: string } = {}): Promise<SandboxdProcess> {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "sandboxd-test-"));
+  const secret = randomBytes(24).toString("hex");
+  const child = spawn(node, [path.join(root, "sandboxd/main.ts"), "--port", "0"], {
+    cwd: root,
+    env: { ...process.env, SANDBOXD_SECRET: secret, SANDBOXD_DATA_DIR: dataDir },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let output = "";
+  child.stdout!.on("data", (chunk) => (output += chunk));
+  child.stderr!.on("data", (chunk) => (output += chunk));
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  const port = await waitFor(() => Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1] ?? 0) || null, 20_000, () => {
+    if (child.exitCode !== null) throw new Error(`sandboxd exited early:\n${output}`);
+  }).catch(async (error) => {
+    await kill(child, exited);
+    throw error;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    secret,
+    port,
+    pid: child.pid!,
+    dataDir,
+    client: new LocalSandbox({ url, secret }),
+    output: () => output,
+    stop: async () => {
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => kill(child, exited), 20_000);
+      await exited;
+      clearTimeout(timer);
+    },
+    crash: () => kill(child, exited),
+  };
+}
+
+async function kill(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {}
+  }
+  await exited;
+}
+
+/** Removes a test data dir, first unmounting what a crashed sandboxd may have left mounted in it. */
+export function removeDataDir(dataDir: string): void {
+  const mounts = readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .map((line) => line.split(" ")[4] ?? "")
+    .filter((mountPoint) => mountPoint.startsWith(`${dataDir}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const mountPoint of mounts) spawnSync("umount", ["--lazy", mountPoint]);
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** Polls until `check` returns a value (not null/undefined/false) or the deadline passes. */
+export async function waitFor<T>(check: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 10_000, onPoll?: () => void): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (true) {
+    onPoll?.();
+    const value = await check();
+    if (value !== null && value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Host pids whose command line contains `marker`: how tests see whether sandboxed processes still exist. */
+export function hostPidsWith(marker: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").replace(/\0/g, " ");
+      if (cmdline.includes(marker) && !cmdline.includes("bwrap")) pids.push(Number(entry));
+    } catch {}
+  }
+  return pids;
+}
+
+export const uniqueId = (prefix: string) => `${prefix}-${randomBytes(4).toString("hex")}`;

@@ -1,0 +1,182 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { networkInterfaces } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Workspace } from "../../../src/sandbox/types.ts";
+import { removeDataDir, type SandboxdProcess, startSandboxd, uniqueId } from "../../support/sandboxd.ts";
+
+const checkout = path.resolve(import.meta.dirname, "../../..");
+let sandboxd: SandboxdProcess;
+let ws: Workspace;
+let devServer: Server;
+let devPort: number;
+const root = process.getuid?.() === 0;
+
+const hostAddresses = Object.values(networkInterfaces())
+  .flat()
+  .filter((i) => i && i.family === "IPv4" && !i.internal)
+  .map((i) => i!.address);
+
+/** A Python one-liner that prints "reached" or "blocked: <error>" for an HTTP GET. */
+const probe = (url: string) =>
+  `python3 -c "import urllib.request as u
+try:
+    u.urlopen('${url}', timeout=3); print('reached')
+except Exception as e:
+    print('reached' if hasattr(e, 'code') else 'blocked: %s' % e)"`;
+
+beforeAll(async () => {
+  sandboxd = await startSandboxd();
+  ws = await sandboxd.client.workspace(uniqueId("escape"));
+  // Stands in for the dev server: listens on every host address, like `next dev` does.
+  devServer = createServer((_req, res) => res.end("dev server"));
+  await new Promise<void>((resolve) => devServer.listen(0, "0.0.0.0", resolve));
+  devPort = (devServer.address() as AddressInfo).port;
+});
+
+afterAll(async () => {
+  devServer?.close();
+  await sandboxd?.stop();
+  if (sandboxd) removeDataDir(sandboxd.dataDir);
+});
+
+describe("escape attempts", () => {
+  it("cannot read /root, the project checkout or /etc/shadow", async () => {
+    const result = await ws.exec(`cat /etc/shadow; ls /root; ls ${checkout}; cat ${checkout}/package.json; echo done`);
+    expect(result.stdout).toBe("done\n");
+    expect(result.stderr).toContain("/etc/shadow: No such file or directory");
+    expect(result.stderr).toContain("cannot access '/root'");
+    expect(result.stderr).toContain(`cannot access '${checkout}'`);
+  });
+
+  it("sees a generated /etc without host users", async () => {
+    const passwd = await ws.exec("cat /etc/passwd; ls /etc");
+    expect(passwd.stdout).toContain("user:x:1000:1000");
+    expect(passwd.stdout.split("\n").filter((l) => l.includes(":x:"))).toHaveLength(3);
+    expect(passwd.stdout).not.toContain("shadow");
+  });
+
+  it("cannot see host processes", async () => {
+    const result = await ws.exec("ls /proc | grep -c '^[0-9]'; cat /proc/[0-9]*/cmdline | tr '\\0' ' '");
+    const [count, ...cmdlines] = result.stdout.split("\n");
+    expect(Number(count)).toBeLessThan(10);
+    expect(cmdlines.join(" ")).not.toContain("vitest");
+    expect(cmdlines.join(" ")).not.toContain("sandboxd/main.ts");
+    const kill = await ws.exec(`kill -0 ${process.pid} && echo visible || echo hidden`);
+    expect(kill.stdout).toContain("hidden");
+  });
+
+  it("cannot write outside the workspace and its private /tmp", async () => {
+    const marker = uniqueId("escape-marker");
+    const result = await ws.exec(
+      `for p in /${marker} /usr/${marker} /etc/${marker} /var/${marker} /run/${marker} /proc/${marker}; do touch $p 2>/dev/null && echo "wrote $p"; done; touch /tmp/${marker} && echo tmp-ok`,
+    );
+    expect(result.stdout).toBe("tmp-ok\n");
+    expect(existsSync(`/tmp/${marker}`)).toBe(false);
+    expect(existsSync(`/${marker}`)).toBe(false);
+  });
+
+  it("cannot reach sandboxd or a dev server on the host's loopback", async () => {
+    const result = await ws.exec(
+      [probe(`http://127.0.0.1:${sandboxd.port}/v1/status`), probe(`http://127.0.0.1:${devPort}/`), probe(`http://localhost:${devPort}/`)].join("; "),
+    );
+    expect(result.stdout.split("\n").filter(Boolean)).toHaveLength(3);
+    expect(result.stdout).not.toContain("reached");
+  });
+
+  it("cannot reach a dev server or sandboxd on the host's own addresses", async () => {
+    expect(hostAddresses.length).toBeGreaterThan(0);
+    const probes = hostAddresses.flatMap((address) => [probe(`http://${address}:${devPort}/`), probe(`http://${address}:${sandboxd.port}/`)]);
+    const result = await ws.exec(probes.join("; "));
+    expect(result.stdout.split("\n").filter(Boolean)).toHaveLength(probes.length);
+    expect(result.stdout).not.toContain("reached");
+    // The same URL is reachable from the host itself, so the probe would see it if the sandbox could.
+    const fromHost = await fetch(`http://${hostAddresses[0]}:${devPort}/`).then((r) => r.text());
+    expect(fromHost).toBe("dev server");
+  });
+
+  it("cannot read another workspace's files", async () => {
+    const other = await sandboxd.client.workspace(uniqueId("victim"));
+    await other.writeFile("secret.txt", "victim secret");
+    const hostPath = path.join(sandboxd.dataDir, "workspaces", other.id, "disk/workspace/secret.txt");
+    const result = await ws.exec(`cat ${hostPath}; ls ${sandboxd.dataDir}; ls /workspace/../`);
+    expect(result.stdout).not.toContain("victim secret");
+    expect(result.stdout).not.toContain(other.id);
+    await expect(ws.readFile(`../${other.id}/secret.txt`)).rejects.toMatchObject({ status: 400 });
+    await expect(ws.readFile(hostPath)).rejects.toMatchObject({ status: 403 });
+    if (root) {
+      // On the host the two workspaces are different uids, and each workspace directory is private to its uid.
+      const owner = spawnSync("stat", ["-c", "%u %a", path.dirname(hostPath)], { encoding: "utf8" }).stdout.trim();
+      expect(owner).toMatch(/^\d+ 700$/);
+      expect(owner.split(" ")[0]).not.toBe("0");
+    }
+    await other.destroy();
+  });
+});
+
+describe.runIf(root)("limits", () => {
+  it("contains a fork bomb with the process limit, keeps the host responsive and the workspace usable", async () => {
+    const bomb = await sandboxd.client.workspace(uniqueId("forkbomb"), { limits: { pids: 64, timeoutMs: 5000 } });
+    const started = Date.now();
+    const result = await bomb.exec("bomb() { bomb | bomb & }; bomb; sleep 2");
+    expect(result.error).toMatchObject({ code: "pids_limit_exceeded", limit: "pids" });
+    expect(result.error?.message).toContain("64");
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const host = spawnSync("/bin/true");
+    expect(host.status).toBe(0);
+    expect(await bomb.exec("echo usable")).toMatchObject({ exitCode: 0, stdout: "usable\n" });
+    await bomb.destroy();
+  });
+
+  it("kills a process that allocates past the memory limit and says so", async () => {
+    const small = await sandboxd.client.workspace(uniqueId("memory"), { limits: { memoryMiB: 64 } });
+    const result = await small.exec("python3 -c 'x = bytearray(256 * 1024 * 1024); print(len(x))'");
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stdout).toBe("");
+    expect(result.error).toMatchObject({ code: "memory_limit_exceeded", limit: "memory" });
+    expect(result.error?.message).toContain("64 MiB");
+    expect(await small.exec("echo usable")).toMatchObject({ exitCode: 0, stdout: "usable\n" });
+    await small.destroy();
+  });
+
+  it("stops writes at the disk quota, names it, and works again once space is freed", async () => {
+    const small = await sandboxd.client.workspace(uniqueId("disk"), { limits: { diskMiB: 32 } });
+    const fill = await small.exec("dd if=/dev/zero of=big bs=1M count=64");
+    expect(fill.exitCode).not.toBe(0);
+    expect(fill.stderr).toContain("No space left on device");
+    expect(fill.error).toMatchObject({ code: "disk_quota_exceeded", limit: "disk" });
+    await expect(small.writeFile("more.bin", new Uint8Array(2 * 1024 * 1024))).rejects.toMatchObject({ status: 507, code: "disk_quota_exceeded" });
+    const tmp = await small.exec("dd if=/dev/zero of=/tmp/big bs=1M count=64");
+    expect(tmp.exitCode).not.toBe(0);
+    expect(await small.exec("echo usable")).toMatchObject({ exitCode: 0, stdout: "usable\n" });
+    await small.deleteFile("big");
+    await small.exec("rm -f /tmp/big");
+    await small.writeFile("more.bin", new Uint8Array(2 * 1024 * 1024));
+    expect((await small.info()).disk?.totalBytes).toBeLessThan(33 * 1024 * 1024);
+    await small.destroy();
+  });
+});
+
+describe("timeout", () => {
+  it("kills a command and its children past the timeout and names the limit", async () => {
+    const started = Date.now();
+    const result = await ws.exec("sleep 30 & sleep 31; echo never", { timeoutMs: 500 });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(result.stdout).toBe("");
+    expect(result.error).toMatchObject({ code: "timeout_exceeded", limit: "timeout" });
+    expect(result.error?.message).toContain("500 ms");
+    const ps = await ws.exec("ps -eo args");
+    expect(ps.stdout).not.toMatch(/sleep 3[01]/);
+    expect(await ws.exec("echo usable")).toMatchObject({ exitCode: 0, stdout: "usable\n" });
+  });
+
+  it("applies the workspace's default timeout when the call gives none", async () => {
+    const quick = await sandboxd.client.workspace(uniqueId("deftimeout"), { limits: { timeoutMs: 300 } });
+    const result = await quick.exec("sleep 10");
+    expect(result.error).toMatchObject({ code: "timeout_exceeded", limit: "timeout" });
+    await quick.destroy();
+  });
+});

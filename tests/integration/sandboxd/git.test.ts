@@ -1,0 +1,118 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Workspace } from "../../../src/sandbox/types.ts";
+import { removeDataDir, type SandboxdProcess, startSandboxd, uniqueId, waitFor } from "../../support/sandboxd.ts";
+
+let sandboxd: SandboxdProcess;
+let ws: Workspace;
+let hostRepo: string;
+
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync("git", ["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main", ...args], { cwd, encoding: "utf8" });
+
+beforeAll(async () => {
+  sandboxd = await startSandboxd();
+  ws = await sandboxd.client.workspace(uniqueId("git"));
+  // A repository with two commits on main and one more on a feature branch, made on the host.
+  hostRepo = mkdtempSync(path.join(tmpdir(), "sandboxd-git-"));
+  git(hostRepo, "init", "-q");
+  writeFileSync(path.join(hostRepo, "README.md"), "v1\n");
+  git(hostRepo, "add", ".");
+  git(hostRepo, "commit", "-qm", "first");
+  writeFileSync(path.join(hostRepo, "README.md"), "v2\n");
+  git(hostRepo, "commit", "-qam", "second");
+  git(hostRepo, "checkout", "-qb", "feature");
+  writeFileSync(path.join(hostRepo, "feature.txt"), "feature\n");
+  git(hostRepo, "add", ".");
+  git(hostRepo, "commit", "-qm", "feature work");
+  git(hostRepo, "checkout", "-q", "main");
+  // The sandbox cannot see host paths or host loopback, so the repository is carried in as a bundle file and
+  // turned into a bare repository inside the workspace: a local remote the sandbox can clone from and push to.
+  git(hostRepo, "bundle", "create", "-q", "repo.bundle", "--all");
+  await ws.writeFile("remote/repo.bundle", readFileSync(path.join(hostRepo, "repo.bundle")));
+  const bare = await ws.exec("git clone -q --bare remote/repo.bundle remote/origin.git && rm remote/repo.bundle");
+  expect(bare.exitCode, bare.stderr).toBe(0);
+});
+
+afterAll(async () => {
+  await sandboxd?.stop();
+  if (sandboxd) removeDataDir(sandboxd.dataDir);
+  if (hostRepo) rmSync(hostRepo, { recursive: true, force: true });
+});
+
+describe("git", () => {
+  it("clones a branch with a given depth into a directory", async () => {
+    const result = await ws.gitClone({ url: "file:///workspace/remote/origin.git", branch: "feature", depth: 1, dir: "feature-clone" });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(await ws.readFile("feature-clone/feature.txt")).toBe("feature\n");
+    const count = await ws.exec("git rev-list --count HEAD", { cwd: "feature-clone" });
+    expect(count.stdout).toBe("1\n");
+  });
+
+  it("clones the default branch into a directory named after the repository", async () => {
+    const result = await ws.gitClone({ url: "file:///workspace/remote/origin.git" });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(await ws.readFile("origin/README.md")).toBe("v2\n");
+    expect(await ws.exists("origin/feature.txt")).toEqual({ exists: false });
+  });
+
+  it("reports status and diff, commits and pushes back to the remote", async () => {
+    await ws.gitClone({ url: "file:///workspace/remote/origin.git", dir: "work" });
+    expect(await ws.gitStatus("work")).toEqual({ branch: "main", clean: true, entries: [] });
+    await ws.writeFile("work/README.md", "v3\n");
+    await ws.writeFile("work/new.txt", "new\n");
+    const status = await ws.gitStatus("work");
+    expect(status.clean).toBe(false);
+    expect(status.entries).toEqual([
+      { status: " M", path: "README.md" },
+      { status: "??", path: "new.txt" },
+    ]);
+    const diff = await ws.gitDiff("work");
+    expect(diff).toContain("-v2");
+    expect(diff).toContain("+v3");
+    const commit = await ws.gitCommit({ dir: "work", message: "third", author: { name: "Agent", email: "agent@example.com" } });
+    expect(commit.exitCode, commit.stderr).toBe(0);
+    expect((await ws.gitStatus("work")).clean).toBe(true);
+    const push = await ws.gitPush({ dir: "work", remote: "origin", branch: "main" });
+    expect(push.exitCode, push.stderr).toBe(0);
+    const log = await ws.exec("git --git-dir=remote/origin.git log --format='%s <%ae>' -1 main");
+    expect(log.stdout).toBe("third <agent@example.com>\n");
+  });
+
+  it("hands push credentials to git through environment variables only", async () => {
+    await ws.gitClone({ url: "file:///workspace/remote/origin.git", dir: "creds" });
+    // An HTTP remote inside the sandbox that asks for Basic auth and records what it receives.
+    const server = await ws.startProcess([
+      "python3",
+      "-c",
+      `import http.server
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        auth = self.headers.get('Authorization')
+        if auth:
+            open('/workspace/auth.txt', 'w').write(auth)
+            self.send_response(403)
+        else:
+            self.send_response(401)
+            self.send_header('WWW-Authenticate', 'Basic realm="git"')
+        self.end_headers()
+    def log_message(self, *args): pass
+http.server.HTTPServer(('127.0.0.1', 8419), H).serve_forever()`,
+    ]);
+    await waitFor(async () => (await ws.exec("python3 -c \"import socket; socket.create_connection(('127.0.0.1', 8419))\"")).exitCode === 0);
+    const push = await ws.gitPush({ dir: "creds", remote: "http://127.0.0.1:8419/repo.git", branch: "main", credentials: { username: "alice", password: "s3cret-token" } });
+    expect(push.exitCode).not.toBe(0);
+    expect(await ws.readFile("auth.txt")).toBe(`Basic ${Buffer.from("alice:s3cret-token").toString("base64")}`);
+    const config = await ws.exec("cat creds/.git/config; ls ~/.git-credentials 2>&1");
+    expect(config.stdout).not.toContain("s3cret-token");
+    await ws.stopProcess(server.id);
+  });
+
+  it("fails clearly when the directory is not a repository", async () => {
+    await ws.mkdir("not-a-repo");
+    await expect(ws.gitStatus("not-a-repo")).rejects.toMatchObject({ status: 400, code: "git_failed" });
+  });
+});

@@ -1,0 +1,65 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { hostPidsWith, removeDataDir, type SandboxdProcess, startSandboxd, uniqueId, waitFor } from "../../support/sandboxd.ts";
+
+const dataDir = mkdtempSync(path.join(tmpdir(), "sandboxd-restart-"));
+let current: SandboxdProcess | undefined;
+
+afterAll(async () => {
+  await current?.stop();
+  removeDataDir(dataDir);
+});
+
+async function restart(how: "stop" | "crash"): Promise<SandboxdProcess> {
+  await (how === "stop" ? current!.stop() : current!.crash());
+  current = await startSandboxd({ dataDir });
+  return current;
+}
+
+describe("sandboxd restarts", () => {
+  it("keeps workspace files and settings across a clean restart, and reports interrupted processes", async () => {
+    current = await startSandboxd({ dataDir });
+    const id = uniqueId("persist");
+    const ws = await current.client.workspace(id, { network: false, limits: { memoryMiB: 256 } });
+    await ws.writeFile("keep/me.txt", "still here");
+    const marker = `${Math.floor(Math.random() * 1e6)}.31`;
+    const proc = await ws.startProcess(`echo started; sleep ${marker}`);
+    await waitFor(() => hostPidsWith(`sleep ${marker}`).length === 1);
+
+    const next = await restart("stop");
+    expect(hostPidsWith(`sleep ${marker}`)).toEqual([]);
+    expect(readFileSync("/proc/self/mountinfo", "utf8")).not.toContain(`${dataDir}/`);
+    const again = await next.client.workspace(id);
+    expect(await again.readFile("keep/me.txt")).toBe("still here");
+    expect(await again.info()).toMatchObject({ network: false, limits: { memoryMiB: 256 } });
+    expect(await again.getProcess(proc.id)).toMatchObject({ status: "exited", reason: "sandboxd stopped while it was running" });
+
+    const restarted = await again.restartProcess(proc.id);
+    expect(restarted).toMatchObject({ id: proc.id, status: "running", reason: null });
+    await waitFor(() => hostPidsWith(`sleep ${marker}`).length === 1);
+    await again.stopProcess(proc.id);
+  });
+
+  it("recovers after sandboxd is killed: processes show as exited with the reason and nothing keeps running", async () => {
+    current ??= await startSandboxd({ dataDir });
+    const id = uniqueId("crash");
+    const ws = await current.client.workspace(id);
+    await ws.writeFile("data.txt", "survives a crash");
+    const marker = `${Math.floor(Math.random() * 1e6)}.41`;
+    const proc = await ws.startProcess(`sleep ${marker}`);
+    await waitFor(() => hostPidsWith(`sleep ${marker}`).length === 1);
+    await ws.exec("echo warm executor");
+
+    const next = await restart("crash");
+    await waitFor(() => hostPidsWith(`sleep ${marker}`).length === 0, 5000);
+    const again = await next.client.workspace(id);
+    expect(await again.getProcess(proc.id)).toMatchObject({ status: "exited", reason: "sandboxd restarted while it was running" });
+    expect(await again.readFile("data.txt")).toBe("survives a crash");
+    expect(await again.exec("echo works")).toMatchObject({ exitCode: 0, stdout: "works\n" });
+    await again.restartProcess(proc.id);
+    await waitFor(() => hostPidsWith(`sleep ${marker}`).length === 1);
+    await again.stopProcess(proc.id);
+  });
+});

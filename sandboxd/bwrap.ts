@@ -75,7 +75,7 @@ export function sandboxCommand(
   spec: SandboxSpec,
   command: string[],
   options: { cwd?: string; env?: Record<string, string> },
-): { file: string; args: string[]; env: Record<string, string> } {
+): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
   const { caps, dirs } = spec;
   const sandboxEnv = { ...baseEnv, ...options.env };
   const bwrap = [caps.bwrap!, ...bwrapArgs(spec, options.cwd ?? SANDBOX_ROOT, sandboxEnv), "--", ...command];
@@ -87,10 +87,11 @@ export function sandboxCommand(
   }
   argv.push(...bwrap);
   // The root stages (sh, nsenter, setpriv) get a fixed environment; the sandbox's is set by bubblewrap itself.
-  const env = { PATH: baseEnv.PATH!, CGROUP_PROCS: spec.cgroupProcs.join(" ") };
+  const env: Record<string, string> = { PATH: baseEnv.PATH!, CGROUP_PROCS: spec.cgroupProcs.join(" ") };
   // The wrapper shell joins the workspace's cgroups first, so everything it then execs is counted and limited.
   const script = 'for f in $CGROUP_PROCS; do echo $$ > "$f" || exit 125; done; unset CGROUP_PROCS; exec "$@"';
-  return { file: "/bin/sh", args: ["-c", script, "sandbox", ...argv], env };
+  // Next.js's types make NODE_ENV a required key of every ProcessEnv; the wrapper does not need it.
+  return { file: "/bin/sh", args: ["-c", script, "sandbox", ...argv], env: env as unknown as NodeJS.ProcessEnv };
 }
 
 function bwrapArgs(spec: SandboxSpec, cwd: string, env: Record<string, string>): string[] {

@@ -120,7 +120,7 @@ export class Executor {
         return;
       case "result":
         this.#pending.delete(id);
-        handlers.resolve(message.value);
+        (handlers as CallHandlers).resolve(message.value);
         return;
       case "error":
         this.#pending.delete(id);

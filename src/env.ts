@@ -31,11 +31,6 @@ export interface Env {
   TURNSTILE_SECRET_KEY?: string;
 }
 
-declare global {
-  // OpenNext's getCloudflareContext() types its env as CloudflareEnv.
-  interface CloudflareEnv extends Env {}
-}
-
 export function isProduction(env: Pick<Env, "ENVIRONMENT">): boolean {
   return env.ENVIRONMENT === "production";
 }

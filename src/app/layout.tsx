@@ -1,5 +1,6 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
+import { HydrationMarker } from "@/components/shell/hydration-marker.tsx";
 import { ThemeProvider } from "@/components/shell/theme-provider.tsx";
 import "./globals.css";
 
@@ -15,6 +16,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
     <html lang="en" suppressHydrationWarning>
       <body className="min-h-dvh font-sans">
         <ThemeProvider>{children}</ThemeProvider>
+        <HydrationMarker />
       </body>
     </html>
   );

@@ -10,11 +10,18 @@ import { ThemeToggle } from "./theme-toggle.tsx";
 
 export function AppShell({ children, isAdmin = false }: { children: ReactNode; isAdmin?: boolean }) {
   const [menuOpen, setMenuOpen] = useState(false);
-  const sidebar = (
+  const sidebar = (onClose?: () => void) => (
     <div className="flex h-full flex-col gap-6 p-4">
-      <div className="flex items-center justify-between">
+      <div className="flex items-center justify-between gap-2">
         <Brand />
-        <ThemeToggle />
+        <div className="flex items-center">
+          <ThemeToggle />
+          {onClose && (
+            <Button variant="ghost" size="icon" aria-label="Close menu" onClick={onClose}>
+              <X />
+            </Button>
+          )}
+        </div>
       </div>
       <AccountSwitcher label="Personal" />
       <AppNav isAdmin={isAdmin} onNavigate={() => setMenuOpen(false)} />
@@ -23,7 +30,7 @@ export function AppShell({ children, isAdmin = false }: { children: ReactNode; i
   return (
     <div className="min-h-dvh md:grid md:grid-cols-[15rem_1fr]">
       <aside className="hidden border-r md:block" data-testid="sidebar">
-        <div className="sticky top-0 h-dvh">{sidebar}</div>
+        <div className="sticky top-0 h-dvh">{sidebar()}</div>
       </aside>
       <header className="sticky top-0 z-30 flex h-14 items-center justify-between border-b bg-background/95 px-4 backdrop-blur md:hidden">
         <Brand />
@@ -35,16 +42,7 @@ export function AppShell({ children, isAdmin = false }: { children: ReactNode; i
         <div className="fixed inset-0 z-40 md:hidden" role="dialog" aria-modal="true" aria-label="Menu">
           <div className="absolute inset-0 bg-black/40" onClick={() => setMenuOpen(false)} />
           <div className="absolute inset-y-0 left-0 w-72 max-w-[85vw] border-r bg-background shadow-xl">
-            <Button
-              variant="ghost"
-              size="icon"
-              className="absolute right-2 top-14"
-              aria-label="Close menu"
-              onClick={() => setMenuOpen(false)}
-            >
-              <X />
-            </Button>
-            {sidebar}
+            {sidebar(() => setMenuOpen(false))}
           </div>
         </div>
       )}

@@ -1,0 +1,92 @@
+// `npm start`: build if needed, apply local migrations, then run sandboxd and `wrangler dev` under one supervisor.
+// Ctrl-C stops everything; if a child dies, the rest are stopped and we exit non-zero with its last log lines.
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { buildIfNeeded } from "./lib/build.ts";
+import { freePort, waitForHttp } from "./lib/free-port.ts";
+import { ROOT, toolEnv } from "./lib/paths.ts";
+import { LogTail, spawnGroup, type GroupProcess } from "./lib/process-group.ts";
+import { applyLocalMigrations, startWranglerDev } from "./lib/wrangler.ts";
+import { workerVarsFromEnv } from "./lib/worker-vars.ts";
+
+interface Supervised {
+  name: string;
+  process: GroupProcess;
+  tail: LogTail;
+}
+
+const port = Number(process.env.PORT ?? 8787);
+const host = process.env.HOST ?? "127.0.0.1";
+const children: Supervised[] = [];
+let stopping = false;
+
+function supervise(name: string, process_: GroupProcess): Supervised {
+  const tail = new LogTail();
+  const prefix = `[${name}] `;
+  const print = (chunk: Buffer) => {
+    for (const line of tail.push(chunk.toString())) if (line.trim()) console.log(prefix + line);
+  };
+  process_.child.stdout?.on("data", print);
+  process_.child.stderr?.on("data", print);
+  const entry = { name, process: process_, tail };
+  children.push(entry);
+  process_.exited.then((code) => {
+    if (stopping) return;
+    console.error(`\n${name} exited unexpectedly (code ${code}). Its last lines:\n${tail.lines().map((l) => `  ${l}`).join("\n")}`);
+    void shutdown(1);
+  });
+  return entry;
+}
+
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    console.log("Stopping...");
+    await Promise.all(children.map((c) => c.process.stop()));
+  }
+  process.exit(code);
+}
+
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+
+async function main(): Promise<void> {
+  if (process.getuid?.() === 0 && existsSync(join(ROOT, "scripts", "system-packages.ts"))) {
+    const { ensureSystemPackages } = await import("./system-packages.ts");
+    ensureSystemPackages(["bubblewrap", "passt", "git", "e2fsprogs"]);
+  }
+  buildIfNeeded();
+  console.log("migrations: applying to the local D1 database (.wrangler/state)");
+  applyLocalMigrations();
+
+  const vars = { ...workerVarsFromEnv(process.env), APP_URL: process.env.APP_URL ?? `http://localhost:${port}` };
+
+  if (existsSync(join(ROOT, "sandboxd", "main.ts"))) {
+    const sandboxPort = await freePort();
+    const secret = randomBytes(32).toString("hex");
+    const sandboxd = spawnGroup(join(ROOT, "node_modules", ".bin", "node"), ["sandboxd/main.ts"], {
+      cwd: ROOT,
+      env: toolEnv({ SANDBOXD_PORT: String(sandboxPort), SANDBOXD_SECRET: secret }),
+    });
+    supervise("sandboxd", sandboxd);
+    await waitForHttp(`http://127.0.0.1:${sandboxPort}/`, 20_000, () => sandboxd.child.exitCode === null);
+    Object.assign(vars, { SANDBOXD_URL: `http://127.0.0.1:${sandboxPort}`, SANDBOXD_SECRET: secret });
+  }
+
+  const worker = startWranglerDev({ port, ip: host, vars, inspectorPort: await freePort() });
+  supervise("worker", worker);
+  await waitForHttp(`http://127.0.0.1:${port}/api/health/live`, 60_000, () => worker.child.exitCode === null);
+  console.log(`\nnetM8 is running at http://localhost:${port}  (Ctrl-C to stop)\n`);
+
+  // wrangler dev does not fire cron triggers by itself; fire the scheduled handler as the cron would.
+  const tick = setInterval(() => {
+    fetch(`http://127.0.0.1:${port}/__scheduled?cron=*/5+*+*+*+*`).catch(() => {});
+  }, 5 * 60_000);
+  tick.unref();
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  void shutdown(1);
+});

@@ -1,0 +1,37 @@
+// `npm test`: installs missing system packages (as root), builds the Worker if needed, then runs every Vitest
+// project (unit, integration against the real Worker under workerd, e2e in Chromium) and prints one summary line.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { buildIfNeeded } from "./lib/build.ts";
+import { BIN, ROOT, toolEnv } from "./lib/paths.ts";
+import { RUNTIME_PACKAGES, TEST_PACKAGES } from "./lib/system-needs.ts";
+import { ensureSystemPackages } from "./system-packages.ts";
+
+const started = Date.now();
+ensureSystemPackages([...RUNTIME_PACKAGES, ...TEST_PACKAGES]);
+buildIfNeeded();
+
+const resultsDir = join(ROOT, "test-results");
+const jsonReport = join(resultsDir, "vitest.json");
+mkdirSync(resultsDir, { recursive: true });
+rmSync(jsonReport, { force: true });
+
+const vitest = spawnSync(
+  join(BIN, "vitest"),
+  ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${jsonReport}`, ...process.argv.slice(2)],
+  { cwd: ROOT, stdio: "inherit", env: toolEnv() },
+);
+
+let summary = "no report";
+if (existsSync(jsonReport)) {
+  const report = JSON.parse(readFileSync(jsonReport, "utf8")) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+  };
+  summary = `${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests} skipped`;
+}
+console.log(`\nnpm test finished in ${Math.round((Date.now() - started) / 1000)} s`);
+console.log(`Tests: ${summary}`);
+process.exit(vitest.status ?? 1);

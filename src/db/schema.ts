@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" })
@@ -26,4 +26,149 @@ export const devMailboxMessage = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [index("dev_mailbox_message_to_idx").on(t.toAddress, t.createdAt)],
+);
+
+// Authentication (Better Auth). JS keys are Better Auth's field names; columns are snake_case with units.
+// Better Auth's own "account" model (linked credentials) is renamed to `auth_account`: `account` is the billing account.
+
+/** A person who can sign in. `role` is "user" or "admin" (Better Auth's admin plugin reads role and ban fields). */
+export const user = sqliteTable("user", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  email: text("email").notNull().unique(),
+  emailVerified: integer("email_verified", { mode: "boolean" }).notNull().default(false),
+  image: text("image"),
+  role: text("role").notNull().default("user"),
+  banned: integer("banned", { mode: "boolean" }).notNull().default(false),
+  banReason: text("ban_reason"),
+  banExpires: integer("ban_expires_at", { mode: "timestamp_ms" }),
+  createdAt: createdAt(),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+});
+
+/** A signed-in browser. Looked up on every request (no cookie or KV cache), so deleting a row signs it out at once. */
+export const session = sqliteTable(
+  "session",
+  {
+    id: text("id").primaryKey(),
+    token: text("token").notNull().unique(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    ipAddress: text("ip_address"),
+    userAgent: text("user_agent"),
+    impersonatedBy: text("impersonated_by"),
+    lastSeenAt: integer("last_seen_at", { mode: "timestamp_ms" }),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("session_user_idx").on(t.userId)],
+);
+
+/** A way to sign in for a user: the "credential" provider holds the password hash; OAuth providers hold tokens. */
+export const authAccount = sqliteTable(
+  "auth_account",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    providerId: text("provider_id").notNull(),
+    accountId: text("account_id").notNull(),
+    password: text("password"),
+    accessToken: text("access_token"),
+    refreshToken: text("refresh_token"),
+    idToken: text("id_token"),
+    accessTokenExpiresAt: integer("access_token_expires_at", { mode: "timestamp_ms" }),
+    refreshTokenExpiresAt: integer("refresh_token_expires_at", { mode: "timestamp_ms" }),
+    scope: text("scope"),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("auth_account_user_idx").on(t.userId), index("auth_account_provider_idx").on(t.providerId, t.accountId)],
+);
+
+/** Single-use tokens with an expiry: email verification, password reset, OAuth state, passkey challenges. */
+export const verification = sqliteTable(
+  "verification",
+  {
+    id: text("id").primaryKey(),
+    identifier: text("identifier").notNull(),
+    value: text("value").notNull(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("verification_identifier_idx").on(t.identifier)],
+);
+
+/** A WebAuthn credential registered by a user; `counter` is the last signature counter seen. */
+export const passkey = sqliteTable(
+  "passkey",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    name: text("name"),
+    publicKey: text("public_key").notNull(),
+    credentialID: text("credential_id").notNull(),
+    counter: integer("counter").notNull(),
+    deviceType: text("device_type").notNull(),
+    backedUp: integer("backed_up", { mode: "boolean" }).notNull(),
+    transports: text("transports"),
+    aaguid: text("aaguid"),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("passkey_user_idx").on(t.userId), index("passkey_credential_idx").on(t.credentialID)],
+);
+
+/** A personal API key. Only the SHA-256 of the secret is stored; `prefix` is shown so users can tell keys apart. */
+export const apiKey = sqliteTable(
+  "api_key",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    prefix: text("prefix").notNull(),
+    keyHash: text("key_hash").notNull().unique(),
+    lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("api_key_user_idx").on(t.userId)],
+);
+
+/**
+ * A billing account: a user's personal account (created with the user, in one batch) or a team.
+ * Holds credits and agents. `personal_user_id` is the owner of a personal account; it becomes null when that user
+ * deletes their account, so ledger rows that reference the account stay, anonymised.
+ */
+export const account = sqliteTable("account", {
+  id: text("id").primaryKey(),
+  kind: text("kind", { enum: ["personal", "team"] }).notNull(),
+  name: text("name").notNull(),
+  personalUserId: text("personal_user_id")
+    .unique()
+    .references(() => user.id, { onDelete: "set null" }),
+  deletedAt: integer("deleted_at", { mode: "timestamp_ms" }),
+  createdAt: createdAt(),
+});
+
+/** Who belongs to a billing account and with which role ("owner" for a personal account's user). */
+export const accountMember = sqliteTable(
+  "account_member",
+  {
+    accountId: text("account_id")
+      .notNull()
+      .references(() => account.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    role: text("role").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.userId] }), index("account_member_user_idx").on(t.userId)],
 );

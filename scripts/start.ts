@@ -18,6 +18,11 @@ interface Supervised {
 
 const port = Number(process.env.PORT ?? 8787);
 const host = process.env.HOST ?? "127.0.0.1";
+// STATE_DIR keeps all local state in one place (tests use a temporary one); by default wrangler's .wrangler/state
+// and .data/sandboxd.
+const stateDir = process.env.STATE_DIR;
+const persistTo = stateDir ? join(stateDir, "wrangler") : undefined;
+const sandboxDataDir = stateDir ? join(stateDir, "sandboxd") : join(ROOT, ".data", "sandboxd");
 const children: Supervised[] = [];
 let stopping = false;
 
@@ -25,10 +30,11 @@ function supervise(name: string, process_: GroupProcess): Supervised {
   const tail = new LogTail();
   const prefix = `[${name}] `;
   const print = (chunk: Buffer) => {
-    for (const line of tail.push(chunk.toString())) if (line.trim()) console.log(prefix + line);
+    for (const line of tail.push(chunk.toString())) if (line.trim()) console.log(prefix + (line.startsWith(prefix) ? line.slice(prefix.length) : line));
   };
   process_.child.stdout?.on("data", print);
   process_.child.stderr?.on("data", print);
+  console.log(`[supervisor] started ${name} (pid ${process_.pid})`);
   const entry = { name, process: process_, tail };
   children.push(entry);
   process_.exited.then((code) => {
@@ -57,24 +63,25 @@ async function main(): Promise<void> {
     ensureSystemPackages(["bubblewrap", "passt", "git", "e2fsprogs"]);
   }
   buildIfNeeded();
-  console.log("migrations: applying to the local D1 database (.wrangler/state)");
-  applyLocalMigrations();
+  console.log(`migrations: applying to the local D1 database (${persistTo ?? ".wrangler/state"})`);
+  applyLocalMigrations(persistTo);
 
   const vars = { ...workerVarsFromEnv(process.env), APP_URL: process.env.APP_URL ?? `http://localhost:${port}` };
 
   if (existsSync(join(ROOT, "sandboxd", "main.ts"))) {
     const sandboxPort = await freePort();
     const secret = randomBytes(32).toString("hex");
-    const sandboxd = spawnGroup(join(ROOT, "node_modules", ".bin", "node"), ["sandboxd/main.ts"], {
+    const sandboxd = spawnGroup(join(ROOT, "node_modules", ".bin", "node"), ["sandboxd/main.ts", "--port", String(sandboxPort), "--data-dir", sandboxDataDir], {
       cwd: ROOT,
-      env: toolEnv({ SANDBOXD_PORT: String(sandboxPort), SANDBOXD_SECRET: secret }),
+      // The secret travels in the environment, not in arguments that every local user can read with ps.
+      env: toolEnv({ SANDBOXD_SECRET: secret }),
     });
     supervise("sandboxd", sandboxd);
     await waitForHttp(`http://127.0.0.1:${sandboxPort}/`, 20_000, () => sandboxd.child.exitCode === null);
     Object.assign(vars, { SANDBOXD_URL: `http://127.0.0.1:${sandboxPort}`, SANDBOXD_SECRET: secret });
   }
 
-  const worker = startWranglerDev({ port, ip: host, vars, inspectorPort: await freePort() });
+  const worker = startWranglerDev({ port, ip: host, vars, persistTo, inspectorPort: await freePort() });
   supervise("worker", worker);
   await waitForHttp(`http://127.0.0.1:${port}/api/health/live`, 60_000, () => worker.child.exitCode === null);
   console.log(`\nnetM8 is running at http://localhost:${port}  (Ctrl-C to stop)\n`);

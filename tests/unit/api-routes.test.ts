@@ -1,0 +1,39 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ROOT } from "../../scripts/lib/paths.ts";
+import { API_ROUTES } from "../../src/lib/api/routes.ts";
+
+const API_DIR = join(ROOT, "src", "app", "api");
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+
+/** Every `METHOD /api/path` that a route.ts file under src/app/api exports, with [param] written as :param. */
+function implementedRoutes(): string[] {
+  const found: string[] = [];
+  for (const file of readdirSync(API_DIR, { recursive: true, encoding: "utf8" })) {
+    if (!file.endsWith("route.ts")) continue;
+    const source = readFileSync(join(API_DIR, file), "utf8");
+    const dir = relative(API_DIR, join(API_DIR, file, ".."));
+    const path = `/api/${dir}`
+      .replace(/\/$/, "")
+      .replace(/\[\.\.\.(\w+)\]/g, "*")
+      .replace(/\[(\w+)\]/g, ":$1");
+    for (const method of METHODS) {
+      if (new RegExp(`export (const|async function|function) ${method}\\b`).test(source)) found.push(`${method} ${path}`);
+    }
+  }
+  return found.sort();
+}
+
+describe("the API route table", () => {
+  it("lists exactly the routes that src/app/api implements", () => {
+    const table = API_ROUTES.map((r) => `${r.method} ${r.path}`).sort();
+    expect(table).toEqual(implementedRoutes());
+  });
+
+  it("has each route documented in docs/api.md", () => {
+    const docs = readFileSync(join(ROOT, "docs", "api.md"), "utf8");
+    const missing = API_ROUTES.filter((r) => !docs.includes(`\`${r.method} ${r.path}\``)).map((r) => `${r.method} ${r.path}`);
+    expect(missing).toEqual([]);
+  });
+});

@@ -9,6 +9,9 @@ export const SANDBOX_UID = 1000;
 
 /** Where the executor script is bound, read-only, inside every sandbox. */
 export const EXECUTOR_PATH = "/run/sandboxd/executor.py";
+/** NUL-separated NAME=value pairs a background process starts with, read from a pipe by bubblewrap. */
+const ENV_FILE = "/run/sandboxd/env";
+const envLoader = `while IFS= read -r -d "" kv; do export "$kv"; done < ${ENV_FILE}; exec "$@"`;
 
 const CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 
@@ -74,11 +77,17 @@ export type SandboxSpec = {
 export function sandboxCommand(
   spec: SandboxSpec,
   command: string[],
-  options: { cwd?: string; env?: Record<string, string> },
+  options: { cwd?: string; env?: Record<string, string>; envFd?: number },
 ): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
   const { caps, dirs } = spec;
-  const sandboxEnv = { ...baseEnv, ...options.env };
-  const bwrap = [caps.bwrap!, ...bwrapArgs(spec, options.cwd ?? SANDBOX_ROOT, sandboxEnv), "--", ...command];
+  const extra: string[] = [];
+  // Env values from a pipe instead of --setenv keep them out of the argv that host users can read in ps.
+  if (options.envFd !== undefined) {
+    extra.push("--ro-bind-data", String(options.envFd), ENV_FILE);
+    command = ["/bin/bash", "-c", envLoader, "sandbox-env", ...command];
+  }
+  const sandboxEnv = options.envFd === undefined ? { ...baseEnv, ...options.env } : baseEnv;
+  const bwrap = [caps.bwrap!, ...bwrapArgs(spec, options.cwd ?? SANDBOX_ROOT, sandboxEnv, extra), "--", ...command];
   const argv: string[] = [];
   if (usesNetns(caps)) argv.push(caps.nsenter!, `--net=${dirs.netns}`, "--");
   if (usesOwnUid(caps) && spec.uid !== null) {
@@ -94,7 +103,7 @@ export function sandboxCommand(
   return { file: "/bin/sh", args: ["-c", script, "sandbox", ...argv], env: env as unknown as NodeJS.ProcessEnv };
 }
 
-function bwrapArgs(spec: SandboxSpec, cwd: string, env: Record<string, string>): string[] {
+function bwrapArgs(spec: SandboxSpec, cwd: string, env: Record<string, string>, extra: string[]): string[] {
   const { caps, dirs, etcDir } = spec;
   const a: string[] = [];
   a.push("--unshare-user", "--uid", String(SANDBOX_UID), "--gid", String(SANDBOX_UID), "--disable-userns");
@@ -109,7 +118,7 @@ function bwrapArgs(spec: SandboxSpec, cwd: string, env: Record<string, string>):
     if (lstatSync(host).isSymbolicLink()) a.push("--symlink", readlinkSync(host), host);
     else a.push("--ro-bind", host, host);
   }
-  a.push("--proc", "/proc", "--dev", "/dev");
+  a.push("--proc", "/proc", "--dev", "/dev", "--size", String(64 * 1024 * 1024), "--tmpfs", "/dev/shm", "--remount-ro", "/dev");
   a.push("--dir", "/etc");
   for (const name of ["passwd", "group", "hosts", "hostname", "resolv.conf", "nsswitch.conf", "gitconfig"]) {
     a.push("--ro-bind", path.join(etcDir, name), `/etc/${name}`);
@@ -118,7 +127,7 @@ function bwrapArgs(spec: SandboxSpec, cwd: string, env: Record<string, string>):
   a.push("--bind", dirs.files, SANDBOX_ROOT, "--bind", dirs.tmp, "/tmp");
   a.push("--dir", "/var", "--symlink", "../tmp", "/var/tmp", "--dir", "/run");
   a.push("--ro-bind", path.join(etcDir, "executor.py"), EXECUTOR_PATH);
-  a.push("--chdir", cwd, "--remount-ro", "/");
+  a.push(...extra, "--chdir", cwd, "--remount-ro", "/");
   if (spec.jsonStatusFd !== undefined) a.push("--json-status-fd", String(spec.jsonStatusFd));
   return a;
 }

@@ -81,13 +81,16 @@ export class ProcessTable {
   #launch(spec: SandboxSpec, record: ProcessRecord): void {
     const logFile = path.join(this.#logsDir, `${record.id}.log`);
     const logFd = openSync(logFile, "w", 0o600);
-    const run = sandboxCommand({ ...spec, jsonStatusFd: 3 }, toArgv(record.command), { cwd: record.cwd, env: record.env });
+    const run = sandboxCommand({ ...spec, jsonStatusFd: 3 }, toArgv(record.command), { cwd: record.cwd, envFd: 4 });
     let child: ChildProcess;
     try {
-      child = spawn(run.file, run.args, { env: run.env, stdio: ["ignore", logFd, logFd, "pipe"] });
+      child = spawn(run.file, run.args, { env: run.env, stdio: ["ignore", logFd, logFd, "pipe", "pipe"] });
     } finally {
       closeSync(logFd);
     }
+    const envPipe = child.stdio[4] as NodeJS.WritableStream;
+    envPipe.on("error", () => {});
+    envPipe.end(Object.entries(record.env).map(([key, value]) => `${key}=${value}\0`).join(""));
     Object.assign(record, { status: "running", startedAt: new Date().toISOString(), exitedAt: null, exitCode: null, reason: null });
     const running: Running = { child, namespacePid: null, stopping: false, exited: Promise.resolve() };
     const status = child.stdio[3] as NodeJS.ReadableStream;

@@ -95,13 +95,13 @@ export async function waitFor<T>(check: () => T | null | undefined | false | Pro
 }
 
 /** Host pids whose command line contains `marker`: how tests see whether sandboxed processes still exist. */
-export function hostPidsWith(marker: string): number[] {
+export function hostPidsWith(marker: string, options: { includeBwrap?: boolean } = {}): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").replace(/\0/g, " ");
-      if (cmdline.includes(marker) && !cmdline.includes("bwrap")) pids.push(Number(entry));
+      if (cmdline.includes(marker) && (options.includeBwrap || !cmdline.includes("bwrap"))) pids.push(Number(entry));
     } catch {}
   }
   return pids;

@@ -79,6 +79,11 @@ describe("escape attempts", () => {
     expect(existsSync(`/${marker}`)).toBe(false);
   });
 
+  it("cannot gain privileges, create user namespaces or mount", async () => {
+    const result = await ws.exec("grep NoNewPrivs /proc/self/status; unshare -U true || echo no-userns; mount -t tmpfs x /tmp 2>/dev/null || echo no-mount; touch /dev/x 2>/dev/null || echo dev-read-only");
+    expect(result.stdout).toBe("NoNewPrivs:\t1\nno-userns\nno-mount\ndev-read-only\n");
+  });
+
   it("cannot reach sandboxd or a dev server on the host's loopback", async () => {
     const result = await ws.exec(
       [probe(`http://127.0.0.1:${sandboxd.port}/v1/status`), probe(`http://127.0.0.1:${devPort}/`), probe(`http://localhost:${devPort}/`)].join("; "),

@@ -172,3 +172,99 @@ export const accountMember = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.accountId, t.userId] }), index("account_member_user_idx").on(t.userId)],
 );
+
+/**
+ * The price catalog: one row per model an agent can use, with its credit rates. Amounts are integer
+ * milli-credits (1 credit = 1000) per 1,000 tokens.
+ */
+export const model = sqliteTable("model", {
+  id: text("id").primaryKey(),
+  label: text("label").notNull(),
+  provider: text("provider").notNull(),
+  inputMillicreditsPer1k: integer("input_millicredits_per_1k").notNull(),
+  outputMillicreditsPer1k: integer("output_millicredits_per_1k").notNull(),
+  contextWindowTokens: integer("context_window_tokens").notNull(),
+  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  createdAt: createdAt(),
+});
+
+/**
+ * An account's cached balances per bucket, always equal to the sums of its ledger rows (changed only in the same
+ * atomic batch as a ledger row), plus the credits held by open reservations.
+ */
+export const creditBalance = sqliteTable("credit_balance", {
+  accountId: text("account_id")
+    .primaryKey()
+    .references(() => account.id, { onDelete: "cascade" }),
+  freeMillicredits: integer("free_millicredits").notNull().default(0),
+  purchasedMillicredits: integer("purchased_millicredits").notNull().default(0),
+  reservedMillicredits: integer("reserved_millicredits").notNull().default(0),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+});
+
+/** One row per change of a balance. The balance is the sum of these rows. */
+export const ledgerEntry = sqliteTable(
+  "ledger_entry",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => account.id, { onDelete: "cascade" }),
+    bucket: text("bucket", { enum: ["free", "purchased"] }).notNull(),
+    kind: text("kind", { enum: ["monthly_grant", "monthly_expiry", "purchase", "refund", "usage", "adjustment"] }).notNull(),
+    amountMillicredits: integer("amount_millicredits").notNull(),
+    balanceAfterMillicredits: integer("balance_after_millicredits").notNull(),
+    reason: text("reason").notNull(),
+    agentId: text("agent_id"),
+    threadId: text("thread_id"),
+    modelId: text("model_id"),
+    inputTokens: integer("input_tokens"),
+    outputTokens: integer("output_tokens"),
+    sandboxMs: integer("sandbox_ms"),
+    reservationId: text("reservation_id"),
+    stripeSessionId: text("stripe_session_id"),
+    stripeEventId: text("stripe_event_id"),
+    actorUserId: text("actor_user_id"),
+    // A purchase or refund names its source once: retries of the same grant find this key taken and change nothing.
+    idempotencyKey: text("idempotency_key").unique(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("ledger_entry_account_idx").on(t.accountId, t.createdAt), index("ledger_entry_kind_idx").on(t.accountId, t.kind)],
+);
+
+/** Credits held for a model step or sandbox run until it is settled to its real cost or released. */
+export const creditReservation = sqliteTable(
+  "credit_reservation",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => account.id, { onDelete: "cascade" }),
+    amountMillicredits: integer("amount_millicredits").notNull(),
+    status: text("status", { enum: ["open", "settled", "released", "expired"] }).notNull(),
+    // Set by the one settle or release that closes the reservation; later statements of its batch check it.
+    closeToken: text("close_token"),
+    actualMillicredits: integer("actual_millicredits"),
+    agentId: text("agent_id"),
+    threadId: text("thread_id"),
+    modelId: text("model_id"),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    closedAt: integer("closed_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("credit_reservation_open_idx").on(t.status, t.expiresAt), index("credit_reservation_account_idx").on(t.accountId)],
+);
+
+/** The monthly free allowance, granted at most once per account and calendar month (UTC) by this primary key. */
+export const monthlyAllowance = sqliteTable(
+  "monthly_allowance",
+  {
+    accountId: text("account_id")
+      .notNull()
+      .references(() => account.id, { onDelete: "cascade" }),
+    month: text("month").notNull(),
+    grantToken: text("grant_token").notNull(),
+    grantedAt: integer("granted_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.month] })],
+);

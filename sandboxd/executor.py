@@ -315,6 +315,10 @@ class Exec:
         started = time.monotonic()
         stdin_data = req.get("stdin")
         # Threads and pipes exist before the command does, so a fork bomb cannot starve the executor of them.
+        cwd = req.get("cwd") or ROOT
+        if not os.path.isdir(cwd):
+            send({"id": self.id, "type": "spawn_error", "errno": 2, "code": "cwd_not_found", "message": "working directory does not exist: " + cwd})
+            return
         out_read, out_write = os.pipe()
         err_read, err_write = os.pipe()
         pumps = [
@@ -331,7 +335,7 @@ class Exec:
         try:
             self.proc = subprocess.Popen(
                 req["argv"],
-                cwd=req.get("cwd") or ROOT,
+                cwd=cwd,
                 env=req.get("env") or {},
                 stdin=subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,
                 stdout=out_write,

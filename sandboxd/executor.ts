@@ -22,6 +22,15 @@ type CallHandlers = { resolve: (value: unknown) => void; reject: (error: Error) 
 
 export class ExecutorGone extends Error {}
 
+/** The command could not be started (not found, not executable, no resources); errno says why. */
+export class SpawnFailed extends Error {
+  readonly errno: number;
+  constructor(errno: number, message: string) {
+    super(message);
+    this.errno = errno;
+  }
+}
+
 /** Raised by a file operation that the executor refused; `code` is one of executor.py's codes. */
 export class ExecutorOpError extends Error {
   readonly code: string;
@@ -116,7 +125,8 @@ export class Executor {
         return;
       case "spawn_error":
         this.#pending.delete(id);
-        handlers.reject(new HttpError(400, "spawn_failed", String(message.message)));
+        if (message.code === "cwd_not_found") handlers.reject(new HttpError(400, "cwd_not_found", String(message.message)));
+        else handlers.reject(new SpawnFailed(Number(message.errno), String(message.message)));
         return;
       case "result":
         this.#pending.delete(id);

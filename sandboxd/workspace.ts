@@ -13,7 +13,7 @@ import { baseEnv, type SandboxSpec } from "./bwrap.ts";
 import { type Capabilities, usesDiskImage, usesNetns, usesOwnUid, usesPasta } from "./capabilities.ts";
 import { diskUsage, mountDiskImage, prepareDiskLayout, unmountDiskImage } from "./disk.ts";
 import { HttpError, fileOpError, notFound } from "./errors.ts";
-import { type ExecExit, Executor, ExecutorGone, ExecutorOpError } from "./executor.ts";
+import { type ExecExit, Executor, ExecutorGone, ExecutorOpError, SpawnFailed } from "./executor.ts";
 import { limitError, WorkspaceCgroups } from "./limits.ts";
 import { ensureNetns, removeNetns, startPasta, stopPasta } from "./network.ts";
 import { SANDBOX_ROOT, type WorkspaceDirs, workspaceDirs, workspacePath } from "./paths.ts";
@@ -158,6 +158,11 @@ export class Workspace {
     try {
       exit = await done;
     } catch (error) {
+      if (error instanceof SpawnFailed) {
+        // Like a shell: 127 for a command that does not exist, 126 for one that cannot run.
+        const exitCode = error.errno === 2 ? 127 : 126;
+        return { exitCode, stdout: "", stderr: `${error.message}\n`, durationMs: Math.round(performance.now() - started) };
+      }
       if (!(error instanceof ExecutorGone)) throw error;
       const elapsed = Math.round(performance.now() - started);
       exit = { exitCode: 137, signal: 9, timedOut: elapsed >= timeoutMs, durationMs: elapsed };

@@ -136,6 +136,19 @@ describe.runIf(root)("limits", () => {
     await bomb.destroy();
   });
 
+  it("holds a workspace to its CPU share", async () => {
+    const half = await sandboxd.client.workspace(uniqueId("cpu"), { limits: { cpus: 0.5 } });
+    // Two busy loops for one second of wall time: about 2 CPU-seconds unlimited on two cores, about 0.5 here.
+    const busy = "python3 -c 'import time\nt = time.time()\nwhile time.time() - t < 1: pass' &";
+    const result = await half.exec(`${busy} ${busy} wait; times`);
+    // `times` prints the shell's own and then its children's user and system time, e.g. "0m0.527s 0m0.011s".
+    const children = result.stdout.trim().split("\n").at(-1)!.match(/(\d+)m([\d.]+)s/g)!;
+    const cpuSeconds = children.map((t) => Number(t.split("m")[0]) * 60 + Number.parseFloat(t.split("m")[1]!)).reduce((a, b) => a + b, 0);
+    expect(cpuSeconds).toBeGreaterThan(0.2);
+    expect(cpuSeconds).toBeLessThan(1);
+    await half.destroy();
+  });
+
   it("kills a process that allocates past the memory limit and says so", async () => {
     const small = await sandboxd.client.workspace(uniqueId("memory"), { limits: { memoryMiB: 64 } });
     const result = await small.exec("python3 -c 'x = bytearray(256 * 1024 * 1024); print(len(x))'");

@@ -38,6 +38,13 @@ describe("exec", () => {
     expect(result.stdout).toBe("/workspace/sub/dir\nhello\nfrom stdin");
   });
 
+  it("answers like a shell for a program that does not exist and refuses a missing cwd", async () => {
+    const missing = await ws.exec(["no-such-program", "--flag"]);
+    expect(missing.exitCode).toBe(127);
+    expect(missing.stderr).toContain("no-such-program");
+    await expect(ws.exec("pwd", { cwd: "no/such/dir" })).rejects.toMatchObject({ status: 400, code: "cwd_not_found" });
+  });
+
   it("runs as an unprivileged user with no capabilities", async () => {
     const result = await ws.exec("id -u; grep CapEff /proc/self/status; hostname");
     expect(result.stdout).toBe("1000\nCapEff:\t0000000000000000\nsandbox\n");

@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync, rmSync } from "node:fs";
+import { networkInterfaces } from "node:os";
 import type { Capabilities } from "./capabilities.ts";
 import { isMounted } from "./disk.ts";
 import type { WorkspaceDirs } from "./paths.ts";
@@ -10,6 +11,22 @@ export function ensureNetns(caps: Capabilities, dirs: WorkspaceDirs): void {
   closeSync(openSync(dirs.netns, "a", 0o400));
   const result = spawnSync(caps.unshare!, [`--net=${dirs.netns}`, "ip", "link", "set", "lo", "up"], { encoding: "utf8" });
   if (result.status !== 0) throw new Error(`cannot create the network namespace: ${result.stderr.trim()}`);
+}
+
+/**
+ * pasta gives the namespace the host's main address, so that one is local there; any other address of the host
+ * (a docker bridge, a second NIC) would be reached through pasta as the host itself. Prohibit routes stop that.
+ * Run on every prepare, as the host's addresses may have changed since the namespace was made.
+ */
+export function blockHostAddresses(caps: Capabilities, dirs: WorkspaceDirs): void {
+  const lines: string[] = [];
+  for (const info of Object.values(networkInterfaces()).flat()) {
+    if (!info || info.address.startsWith("127.") || info.address === "::1" || info.address.startsWith("fe80:")) continue;
+    lines.push(`route replace prohibit ${info.address}/${info.family === "IPv4" ? 32 : 128}`);
+  }
+  if (lines.length === 0) return;
+  const result = spawnSync(caps.nsenter!, [`--net=${dirs.netns}`, "ip", "-batch", "-"], { input: `${lines.join("\n")}\n`, encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`cannot block host addresses in the network namespace: ${result.stderr.trim()}`);
 }
 
 export function removeNetns(dirs: WorkspaceDirs): void {

@@ -103,6 +103,21 @@ describe("escape attempts", () => {
     expect(fromHost).toBe("dev server");
   });
 
+  it.runIf(root)("cannot reach the host through any other address the host has", async () => {
+    // Stands in for a docker bridge or a second NIC: an extra address on the host, added for this test only.
+    const extra = "198.51.100.77";
+    expect(spawnSync("ip", ["addr", "add", `${extra}/32`, "dev", "lo"]).status).toBe(0);
+    try {
+      const fresh = await sandboxd.client.workspace(uniqueId("extra-addr"));
+      expect(await fetch(`http://${extra}:${devPort}/`).then((r) => r.text())).toBe("dev server");
+      const result = await fresh.exec(probe(`http://${extra}:${devPort}/`));
+      expect(result.stdout).toMatch(/^blocked/);
+      await fresh.destroy();
+    } finally {
+      spawnSync("ip", ["addr", "del", `${extra}/32`, "dev", "lo"]);
+    }
+  });
+
   it("cannot read another workspace's files", async () => {
     const other = await sandboxd.client.workspace(uniqueId("victim"));
     await other.writeFile("secret.txt", "victim secret");

@@ -21,6 +21,7 @@ const statusByFileCode: Record<string, number> = {
   directory_not_empty: 409,
   is_a_directory: 400,
   not_a_directory: 400,
+  not_a_regular_file: 400,
   too_many_entries: 413,
   file_too_large: 413,
   disk_quota_exceeded: 507,

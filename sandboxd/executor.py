@@ -115,6 +115,8 @@ def op_read(req):
     st = os.stat(path)
     if stat.S_ISDIR(st.st_mode):
         raise FileOpError("is_a_directory", "is a directory: " + req["path"])
+    if not stat.S_ISREG(st.st_mode):
+        raise FileOpError("not_a_regular_file", "not a regular file: " + req["path"])
     limit = req.get("maxBytes", 32 << 20)
     if st.st_size > limit:
         raise FileOpError("file_too_large", "file is %d bytes, more than the %d byte limit" % (st.st_size, limit))
@@ -130,6 +132,10 @@ def op_write(req):
     data = base64.b64decode(req["data"])
     if req.get("createParents", True):
         os.makedirs(os.path.dirname(path), exist_ok=True)
+    if os.path.exists(path) and not os.path.isfile(path):
+        if os.path.isdir(path):
+            raise FileOpError("is_a_directory", "is a directory: " + req["path"])
+        raise FileOpError("not_a_regular_file", "not a regular file: " + req["path"])
     try:
         with open(path, "wb") as handle:
             handle.write(data)

@@ -157,14 +157,24 @@ export class Executor {
     if (this.#alive) this.call("kill", { target: execId }).catch(() => {});
   }
 
-  call<T>(op: string, payload: Record<string, unknown>): Promise<T> {
+  /** A file operation or control call; one that does not answer within timeoutMs is given up on. */
+  call<T>(op: string, payload: Record<string, unknown>, timeoutMs = 60_000): Promise<T> {
     const id = String(this.#nextId++);
     return new Promise<T>((resolve, reject) => {
-      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new HttpError(504, "executor_timeout", `the workspace did not answer ${op} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const settle = <A>(fn: (arg: A) => void) => (arg: A) => {
+        clearTimeout(timer);
+        fn(arg);
+      };
+      this.#pending.set(id, { resolve: settle(resolve as (value: unknown) => void), reject: settle(reject) });
       try {
         this.#send({ id, op, ...payload });
       } catch (error) {
         this.#pending.delete(id);
+        clearTimeout(timer);
         reject(error as Error);
       }
     });

@@ -92,6 +92,15 @@ describe("paths", () => {
   });
 });
 
+describe("special files", () => {
+  it("refuses to read or write a FIFO instead of blocking on it", async () => {
+    await ws.exec("mkfifo pipe");
+    await expect(ws.readFile("pipe")).rejects.toMatchObject({ status: 400, code: "not_a_regular_file" });
+    await expect(ws.writeFile("pipe", "x")).rejects.toMatchObject({ status: 400, code: "not_a_regular_file" });
+    await expect(ws.writeFile("sub-is-dir", "x").then(() => ws.writeFile(".", "x"))).rejects.toMatchObject({ status: 400 });
+  });
+});
+
 describe("sizes", () => {
   it("refuses to write a file larger than the limit", async () => {
     const big = new Uint8Array(33 * 1024 * 1024);

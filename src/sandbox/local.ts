@@ -38,7 +38,7 @@ export class LocalSandbox implements Sandbox {
     this.#http = new SandboxdHttp(config);
   }
 
-  /** Reads SANDBOXD_URL and SANDBOXD_SECRET from a Worker env (or process.env). */
+  /** Reads SANDBOXD_URL and SANDBOXD_SECRET from a Worker env binding object (or the Node environment). */
   static fromEnv(env: { SANDBOXD_URL?: string; SANDBOXD_SECRET?: string }): LocalSandbox {
     if (!env.SANDBOXD_URL || !env.SANDBOXD_SECRET) {
       throw new SandboxError("not_configured", "SANDBOXD_URL and SANDBOXD_SECRET must be set", 500);

@@ -1,6 +1,7 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExecEvent, Workspace } from "../../../src/sandbox/types.ts";
-import { removeDataDir, type SandboxdProcess, startSandboxd, uniqueId } from "../../support/sandboxd.ts";
+import { hostPidsWith, removeDataDir, type SandboxdProcess, startSandboxd, uniqueId, waitFor } from "../../support/sandboxd.ts";
 
 let sandboxd: SandboxdProcess;
 let ws: Workspace;
@@ -59,6 +60,28 @@ describe("exec", () => {
     expect(events.at(-1)).toMatchObject({ type: "exit", exitCode: 4 });
   });
 
+  it("runs several commands of one workspace at the same time", async () => {
+    await ws.deleteFile("rendezvous").catch(() => {});
+    // The first command can only finish once the second has run, so they cannot have run one after the other.
+    const waiting = ws.exec("while [ ! -e rendezvous ]; do sleep 0.01; done; echo first", { timeoutMs: 10_000 });
+    const second = await ws.exec("touch rendezvous; echo second");
+    expect(second.stdout).toBe("second\n");
+    expect(await waiting).toMatchObject({ exitCode: 0, stdout: "first\n" });
+  });
+
+  it("kills a streamed command when the caller aborts the stream", async () => {
+    const marker = `${Math.floor(Math.random() * 1e6)}.19`;
+    const controller = new AbortController();
+    const stream = ws.execStream(`echo started; sleep ${marker}`, { signal: controller.signal });
+    await expect(
+      (async () => {
+        for await (const event of stream) if (event.type === "stdout") controller.abort();
+      })(),
+    ).rejects.toThrow();
+    await waitFor(() => hostPidsWith(`sleep ${marker}`).length === 0, 5000);
+    expect((await ws.exec("echo next")).stdout).toBe("next\n");
+  });
+
   it("ends whatever a command left running in the background when the command ends", async () => {
     const result = await ws.exec("sleep 300 & echo started");
     expect(result.stdout).toBe("started\n");
@@ -71,6 +94,13 @@ describe("exec", () => {
     expect(crashed.exitCode).not.toBe(0);
     const after = await ws.exec("echo alive");
     expect(after).toMatchObject({ exitCode: 0, stdout: "alive\n" });
+  });
+});
+
+describe("local client", () => {
+  it("uses only web APIs, so it runs inside a Worker", () => {
+    const source = readFileSync(new URL("../../../src/sandbox/local.ts", import.meta.url), "utf8");
+    expect(source).not.toMatch(/from "node:|require\(|\bBuffer\b|\bprocess\./);
   });
 });
 

@@ -124,9 +124,12 @@ export function createSandboxServer(options: ServerOptions): Server {
   route("POST", `${ws}/processes/([^/]+)/stop`, async (ctx) => workspace(ctx).processes.stop(ctx.params[1]!));
   route("POST", `${ws}/processes/([^/]+)/restart`, async (ctx) => workspace(ctx).restartProcess(ctx.params[1]!));
   route("GET", `${ws}/processes/([^/]+)/logs`, async (ctx) => {
-    const table = workspace(ctx).processes;
+    const target = workspace(ctx);
     const id = ctx.params[1]!;
-    table.get(id);
+    target.processes.get(id);
+    // Logs live in the workspace's disk image, which after a restart is mounted on first use.
+    await target.prepare();
+    const table = target.processes;
     const follow = ["1", "true"].includes(ctx.query.get("follow") ?? "");
     ctx.res.writeHead(200, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
     for await (const chunk of table.logs(id, follow, ctx.signal)) ctx.res.write(chunk);

@@ -35,6 +35,9 @@ describe("sandboxd restarts", () => {
     expect(await again.readFile("keep/me.txt")).toBe("still here");
     expect(await again.info()).toMatchObject({ network: false, limits: { memoryMiB: 256 } });
     expect(await again.getProcess(proc.id)).toMatchObject({ status: "exited", reason: "sandboxd stopped while it was running" });
+    let logs = "";
+    for await (const chunk of again.processLogs(proc.id)) logs += chunk;
+    expect(logs).toBe("started\n");
 
     const restarted = await again.restartProcess(proc.id);
     expect(restarted).toMatchObject({ id: proc.id, status: "running", reason: null });

@@ -1,10 +1,12 @@
 import type { AgentHub } from "./agent/agent-hub.ts";
+import type { RateLimiter } from "./lib/ratelimit/rate-limiter.ts";
 
 /** The Worker's bindings and variables, as declared in wrangler.jsonc and passed by `npm start` (--var). */
 export interface Env {
   DB: D1Database;
   CACHE: KVNamespace;
   Agent: DurableObjectNamespace<AgentHub>;
+  RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
   ASSETS: Fetcher;
   AI?: Ai;
   ENVIRONMENT: "development" | "test" | "production";
@@ -27,6 +29,8 @@ export interface Env {
   GOOGLE_ISSUER?: string;
   BETTER_AUTH_SECRET?: string;
   ADMIN_EMAILS?: string;
+  /** Tests only: replaces every rate limit window (seconds) so a test can watch a limit recover. */
+  RATE_LIMIT_WINDOW_SECONDS?: string;
   TURNSTILE_SITE_KEY?: string;
   TURNSTILE_SECRET_KEY?: string;
 }

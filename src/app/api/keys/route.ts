@@ -1,0 +1,34 @@
+import { z } from "zod";
+import { getDb } from "@/db/client.ts";
+import { createApiKey, listApiKeys } from "@/lib/auth/api-keys.ts";
+import { requireUser } from "@/lib/auth/caller.ts";
+import { enforceRateLimit } from "@/lib/ratelimit/enforce.ts";
+import { getEnv } from "@/lib/http/cloudflare-env.ts";
+import { handle, readJson } from "@/lib/http/respond.ts";
+
+export const dynamic = "force-dynamic";
+
+const NewKey = z.object({
+  name: z
+    .string()
+    .trim()
+    .min(1, "Name the key")
+    .max(100, "Key names have at most 100 characters")
+    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "Key names cannot contain control characters"),
+});
+
+export const GET = handle(async (request) => {
+  const env = getEnv();
+  const caller = await requireUser(request, env);
+  return Response.json({ keys: await listApiKeys(getDb(env.DB), caller.user.id) }, { headers: { "cache-control": "no-store" } });
+});
+
+/** Creates a key and returns its secret, the only time it is shown. */
+export const POST = handle(async (request) => {
+  const env = getEnv();
+  const caller = await requireUser(request, env);
+  const { name } = await readJson(request, NewKey);
+  await enforceRateLimit(env, "apiKeyCreateByUser", caller.user.id);
+  const key = await createApiKey(getDb(env.DB), caller.user.id, name);
+  return Response.json({ key }, { status: 201, headers: { "cache-control": "no-store" } });
+});

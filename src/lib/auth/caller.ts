@@ -1,0 +1,111 @@
+import { and, eq } from "drizzle-orm";
+import { getDb } from "../../db/client.ts";
+import { account, accountMember } from "../../db/schema.ts";
+import type { Env } from "../../env.ts";
+import { AppError, Forbidden, NotFound, Unauthorized } from "../errors.ts";
+import { looksLikeApiKey, userForApiKey } from "./api-keys.ts";
+import { requestOrigin } from "./config.ts";
+import { readSession, type SessionUser } from "./session.ts";
+
+/** Who is calling: the signed-in user (by session cookie or API key) and their personal billing account. */
+export interface Caller {
+  user: SessionUser;
+  personalAccountId: string;
+  via: "session" | "api_key";
+  sessionId?: string;
+  apiKeyId?: string;
+}
+
+export class EmailNotVerified extends AppError {
+  constructor() {
+    super("email_not_verified", 403, "Verify your email address first: we sent you a link when you signed up");
+  }
+}
+
+const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/** The origins a browser may send cookie-authenticated writes from: the request's own and APP_URL's. */
+export function allowedOrigins(request: Request, env: Pick<Env, "APP_URL" | "ENVIRONMENT">): Set<string> {
+  const origins = new Set([requestOrigin(request, env)]);
+  if (env.APP_URL) origins.add(new URL(env.APP_URL).origin);
+  return origins;
+}
+
+/**
+ * Refuses a cookie-authenticated write whose Origin is missing or not ours (cross-site request forgery).
+ * API-key requests need no check: a browser never attaches the key on its own.
+ */
+export function assertSameOrigin(request: Request, env: Pick<Env, "APP_URL" | "ENVIRONMENT">): void {
+  if (!WRITE_METHODS.has(request.method.toUpperCase())) return;
+  const origin = request.headers.get("origin");
+  if (!origin || !allowedOrigins(request, env).has(origin)) {
+    throw new Forbidden("Cross-site request refused: the Origin header must be this site");
+  }
+}
+
+function bearerToken(request: Request): string | null {
+  const header = request.headers.get("authorization");
+  const match = header?.match(/^Bearer\s+(\S+)$/i);
+  return match ? match[1]! : null;
+}
+
+/**
+ * The caller of a request, or null when it carries no valid credentials. An `Authorization: Bearer <api key>`
+ * header wins over a cookie; a cookie-authenticated write must pass the Origin check.
+ */
+export async function findCaller(request: Request, env: Env): Promise<Caller | null> {
+  const bearer = bearerToken(request);
+  if (bearer) {
+    if (!looksLikeApiKey(bearer)) return null;
+    const found = await userForApiKey(env.DB, bearer);
+    if (!found?.personalAccountId) return null;
+    return { user: found.user, personalAccountId: found.personalAccountId, via: "api_key", apiKeyId: found.apiKeyId };
+  }
+  const active = await readSession(request, env);
+  if (!active?.personalAccountId) return null;
+  assertSameOrigin(request, env);
+  return { user: active.user, personalAccountId: active.personalAccountId, via: "session", sessionId: active.sessionId };
+}
+
+/** The signed-in caller; throws Unauthorized (401) otherwise. Every `/api/*` route a user may call starts here. */
+export async function requireUser(request: Request, env: Env): Promise<Caller> {
+  const caller = await findCaller(request, env);
+  if (!caller) throw new Unauthorized();
+  return caller;
+}
+
+/** Like requireUser, and the email must be verified (agents can be used only after verification). */
+export async function requireVerifiedUser(request: Request, env: Env): Promise<Caller> {
+  const caller = await requireUser(request, env);
+  if (!caller.user.emailVerified) throw new EmailNotVerified();
+  return caller;
+}
+
+export async function requireAdmin(request: Request, env: Env): Promise<Caller> {
+  const caller = await requireUser(request, env);
+  if (caller.user.role !== "admin") throw new NotFound();
+  return caller;
+}
+
+export interface ActingAccount {
+  id: string;
+  kind: "personal" | "team";
+  role: string;
+}
+
+/**
+ * The billing account a request acts on: the caller's personal account, or the account named by `X-Account`
+ * when the caller is a member of it. Any other id answers 404, as if it did not exist.
+ */
+export async function callerAccount(request: Request, env: Env, caller: Caller): Promise<ActingAccount> {
+  const requested = request.headers.get("x-account")?.trim();
+  const accountId = requested || caller.personalAccountId;
+  const [row] = await getDb(env.DB)
+    .select({ id: account.id, kind: account.kind, role: accountMember.role })
+    .from(accountMember)
+    .innerJoin(account, eq(account.id, accountMember.accountId))
+    .where(and(eq(accountMember.accountId, accountId), eq(accountMember.userId, caller.user.id)))
+    .limit(1);
+  if (!row) throw new NotFound("No such account");
+  return row;
+}

@@ -1,0 +1,65 @@
+import { isProduction, type Env } from "../../env.ts";
+import { ServiceUnavailable } from "../errors.ts";
+
+export const COOKIE_PREFIX = "netm8";
+export const SESSION_EXPIRES_SECONDS = 30 * 24 * 3600;
+export const SESSION_REFRESH_AFTER_SECONDS = 24 * 3600;
+export const RESET_PASSWORD_EXPIRES_SECONDS = 3600;
+export const VERIFY_EMAIL_EXPIRES_SECONDS = 24 * 3600;
+/** Where Better Auth is mounted (src/app/api/auth/[...all]/route.ts). */
+export const AUTH_BASE_PATH = "/api/auth";
+
+// Only for local development and tests: production refuses to start auth without BETTER_AUTH_SECRET.
+const DEVELOPMENT_SECRET = "netm8-local-development-secret-do-not-use-in-production";
+
+export function authSecret(env: Pick<Env, "BETTER_AUTH_SECRET" | "ENVIRONMENT">): string {
+  if (env.BETTER_AUTH_SECRET) return env.BETTER_AUTH_SECRET;
+  if (isProduction(env)) throw new ServiceUnavailable("Sign-in is not configured: set BETTER_AUTH_SECRET");
+  return DEVELOPMENT_SECRET;
+}
+
+/** The session cookie's name: browsers only accept the `__Secure-` prefix over HTTPS, which production is. */
+export function sessionCookieName(env: Pick<Env, "ENVIRONMENT">): string {
+  return `${isProduction(env) ? "__Secure-" : ""}${COOKIE_PREFIX}.session_token`;
+}
+
+export function adminEmails(env: Pick<Env, "ADMIN_EMAILS">): Set<string> {
+  return new Set(
+    (env.ADMIN_EMAILS ?? "")
+      .split(",")
+      .map((e) => e.trim().toLowerCase())
+      .filter(Boolean),
+  );
+}
+
+export function googleEnabled(env: Pick<Env, "GOOGLE_CLIENT_ID" | "GOOGLE_CLIENT_SECRET">): boolean {
+  return Boolean(env.GOOGLE_CLIENT_ID && env.GOOGLE_CLIENT_SECRET);
+}
+
+export function googleIssuer(env: Pick<Env, "GOOGLE_ISSUER">): string {
+  return (env.GOOGLE_ISSUER || "https://accounts.google.com").replace(/\/+$/, "");
+}
+
+/** The client IP: Cloudflare's `CF-Connecting-IP`, else the address wrangler/workerd saw, else "unknown". */
+export function clientIp(request: Request): string {
+  return (
+    request.headers.get("cf-connecting-ip") ??
+    request.headers.get("x-real-ip") ??
+    request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ??
+    "unknown"
+  );
+}
+
+/**
+ * The origin the browser used, which links in emails, the passkey relying party and OAuth callbacks follow.
+ * Production uses APP_URL when set, so a forged Host header can never steer a reset link elsewhere. Elsewhere the
+ * Host header decides: inside Next.js (OpenNext under wrangler dev) `request.url` names `localhost` whatever host
+ * was asked for.
+ */
+export function requestOrigin(request: Request, env: Pick<Env, "APP_URL" | "ENVIRONMENT">): string {
+  if (isProduction(env) && env.APP_URL) return new URL(env.APP_URL).origin;
+  const url = new URL(request.url);
+  const host = request.headers.get("host");
+  if (!host || !/^[a-z0-9.\-:\[\]]+$/i.test(host)) return url.origin;
+  return `${url.protocol}//${host}`;
+}

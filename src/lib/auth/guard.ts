@@ -1,0 +1,85 @@
+import { z } from "zod";
+import type { Env } from "../../env.ts";
+import { Forbidden, Invalid } from "../errors.ts";
+import { parseWith } from "../http/respond.ts";
+import { enforceRateLimits } from "../ratelimit/enforce.ts";
+import type { RateLimitName } from "../ratelimit/limits.ts";
+import { allowedOrigins } from "./caller.ts";
+import { AUTH_BASE_PATH, clientIp } from "./config.ts";
+import { hasSessionCookie } from "./session.ts";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./password.ts";
+
+export const NAME_MAX_LENGTH = 100;
+export const EMAIL_MAX_LENGTH = 254;
+
+const Email = z.email("Enter a valid email address").max(EMAIL_MAX_LENGTH);
+const Password = z
+  .string()
+  .min(PASSWORD_MIN_LENGTH, `Passwords have at least ${PASSWORD_MIN_LENGTH} characters`)
+  .max(PASSWORD_MAX_LENGTH, `Passwords have at most ${PASSWORD_MAX_LENGTH} characters`);
+export const DisplayName = z
+  .string()
+  .trim()
+  .min(1, "Enter your name")
+  .max(NAME_MAX_LENGTH, `Names have at most ${NAME_MAX_LENGTH} characters`)
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "Names cannot contain control characters");
+
+/** What each rate-limited auth endpoint counts: always the client IP, and the email when the body names one. */
+const GUARDED: Record<string, { byIp: RateLimitName; byEmail?: RateLimitName; body?: z.ZodType }> = {
+  "/sign-in/email": {
+    byIp: "signInByIp",
+    byEmail: "signInByEmail",
+    body: z.looseObject({ email: Email, password: z.string().min(1, "Enter your password").max(PASSWORD_MAX_LENGTH) }),
+  },
+  "/sign-up/email": {
+    byIp: "signUpByIp",
+    body: z.looseObject({ name: DisplayName, email: Email, password: Password }),
+  },
+  "/request-password-reset": { byIp: "passwordResetByIp", byEmail: "passwordResetByEmail", body: z.looseObject({ email: Email }) },
+  "/send-verification-email": {
+    byIp: "verificationEmailByIp",
+    byEmail: "verificationEmailByEmail",
+    body: z.looseObject({ email: Email }),
+  },
+  "/reset-password": { byIp: "passwordResetByIp", body: z.looseObject({ newPassword: Password, token: z.string().min(1).max(512) }) },
+  "/change-password": { byIp: "signInByIp", body: z.looseObject({ newPassword: Password, currentPassword: z.string().min(1).max(PASSWORD_MAX_LENGTH) }) },
+  "/update-user": { byIp: "signInByIp", body: z.looseObject({ name: DisplayName.optional() }) },
+  "/passkey/generate-authenticate-options": { byIp: "passkeySignInByIp" },
+  "/passkey/verify-authentication": { byIp: "passkeySignInByIp" },
+  "/sign-in/social": { byIp: "oauthByIp" },
+};
+
+/**
+ * Runs before Better Auth on every `/api/auth/*` request: the Origin check, input validation with clear messages,
+ * and the rate limits. Returns the request to hand to Better Auth (rebuilt when its body was read).
+ */
+export async function guardAuthRequest(request: Request, env: Env): Promise<Request> {
+  const path = new URL(request.url).pathname.slice(AUTH_BASE_PATH.length);
+  if (request.method === "POST") {
+    const origin = request.headers.get("origin");
+    // A browser always sends Origin on POST; a missing one is only fine for non-browser clients without a cookie.
+    if (origin ? !allowedOrigins(request, env).has(origin) : hasSessionCookie(request, env)) {
+      throw new Forbidden("Cross-site request refused: the Origin header must be this site");
+    }
+  }
+  const guard = GUARDED[path];
+  if (!guard || request.method !== "POST") return request;
+  const text = await request.text();
+  let email: string | undefined;
+  let body = text;
+  if (guard.body) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      throw new Invalid("The request body must be valid JSON");
+    }
+    const parsed = parseWith(guard.body, raw) as { email?: string };
+    email = parsed.email?.toLowerCase();
+    body = JSON.stringify(parsed);
+  }
+  const checks: [RateLimitName, string][] = [[guard.byIp, clientIp(request)]];
+  if (guard.byEmail && email) checks.push([guard.byEmail, email]);
+  await enforceRateLimits(env, checks);
+  return new Request(request.url, { method: request.method, headers: request.headers, body });
+}

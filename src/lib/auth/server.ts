@@ -1,0 +1,165 @@
+import { passkey } from "@better-auth/passkey";
+import { drizzleAdapter } from "better-auth/adapters/drizzle";
+import { createAuthMiddleware } from "better-auth/api";
+import { betterAuth } from "better-auth/minimal";
+import { admin } from "better-auth/plugins/admin";
+import { genericOAuth } from "better-auth/plugins/generic-oauth";
+import { eq } from "drizzle-orm";
+import { getDb } from "../../db/client.ts";
+import * as schema from "../../db/schema.ts";
+import { isProduction, type Env } from "../../env.ts";
+import {
+  adminEmails,
+  AUTH_BASE_PATH,
+  authSecret,
+  COOKIE_PREFIX,
+  googleEnabled,
+  googleIssuer,
+  requestOrigin,
+  RESET_PASSWORD_EXPIRES_SECONDS,
+  SESSION_EXPIRES_SECONDS,
+  SESSION_REFRESH_AFTER_SECONDS,
+  VERIFY_EMAIL_EXPIRES_SECONDS,
+} from "./config.ts";
+import { sendPasswordResetEmail, sendVerificationEmail } from "./emails.ts";
+import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyPassword } from "./password.ts";
+import { withPersonalAccounts } from "./personal-account.ts";
+
+function createAuth(env: Env, origin: string) {
+  const db = getDb(env.DB);
+  const trustedOrigins = [origin];
+  if (env.APP_URL) trustedOrigins.push(new URL(env.APP_URL).origin);
+  return betterAuth({
+    appName: "netM8",
+    baseURL: origin,
+    basePath: AUTH_BASE_PATH,
+    secret: authSecret(env),
+    trustedOrigins,
+    telemetry: { enabled: false },
+    database: drizzleAdapter(withPersonalAccounts(db), {
+      provider: "sqlite",
+      schema: {
+        user: schema.user,
+        session: schema.session,
+        auth_account: schema.authAccount,
+        verification: schema.verification,
+        passkey: schema.passkey,
+      },
+    }),
+    account: {
+      modelName: "auth_account",
+      // Google links to an existing user only when both sides have verified the same email.
+      accountLinking: { enabled: true, requireLocalEmailVerified: true },
+    },
+    // Our RateLimiter Durable Object does the counting (src/lib/ratelimit); Better Auth's in-memory one is off.
+    rateLimit: { enabled: false },
+    session: {
+      expiresIn: SESSION_EXPIRES_SECONDS,
+      updateAge: SESSION_REFRESH_AFTER_SECONDS,
+      // Every request reads the session row, so revoking it signs that browser out on its next request.
+      cookieCache: { enabled: false },
+      additionalFields: { lastSeenAt: { type: "date", required: false, input: false } },
+    },
+    advanced: {
+      cookiePrefix: COOKIE_PREFIX,
+      useSecureCookies: isProduction(env),
+      defaultCookieAttributes: { httpOnly: true, sameSite: "lax", secure: isProduction(env) },
+      ipAddress: { ipAddressHeaders: ["cf-connecting-ip", "x-real-ip"] },
+    },
+    emailAndPassword: {
+      enabled: true,
+      minPasswordLength: PASSWORD_MIN_LENGTH,
+      maxPasswordLength: PASSWORD_MAX_LENGTH,
+      password: { hash: hashPassword, verify: verifyPassword },
+      resetPasswordTokenExpiresIn: RESET_PASSWORD_EXPIRES_SECONDS,
+      revokeSessionsOnPasswordReset: true,
+      sendResetPassword: async ({ user, url }) => sendPasswordResetEmail(env, user, url),
+    },
+    emailVerification: {
+      sendOnSignUp: true,
+      autoSignInAfterVerification: true,
+      expiresIn: VERIFY_EMAIL_EXPIRES_SECONDS,
+      sendVerificationEmail: async ({ user, url }) => sendVerificationEmail(env, user, url),
+    },
+    user: {
+      deleteUser: {
+        enabled: true,
+        // The personal account stays (ledger rows point at it) but loses its owner and its name.
+        beforeDelete: async (user) => {
+          await db
+            .update(schema.account)
+            .set({ name: "Deleted user", deletedAt: new Date() })
+            .where(eq(schema.account.personalUserId, user.id));
+        },
+      },
+    },
+    databaseHooks: {
+      user: {
+        create: {
+          before: async (user) => ({
+            data: { ...user, role: adminEmails(env).has(user.email.toLowerCase()) ? "admin" : "user" },
+          }),
+        },
+      },
+    },
+    hooks: {
+      // A password change always signs out every other session, whatever the client asked for.
+      before: createAuthMiddleware(async (ctx) => {
+        if (ctx.path === "/change-password" && ctx.body && typeof ctx.body === "object") {
+          return { context: { body: { ...ctx.body, revokeOtherSessions: true } } };
+        }
+      }),
+    },
+    plugins: [
+      admin({ defaultRole: "user", adminRoles: ["admin"] }),
+      passkey({ rpID: new URL(origin).hostname, rpName: "netM8", origin }),
+      ...(googleEnabled(env)
+        ? [
+            genericOAuth({
+              config: [
+                {
+                  providerId: "google",
+                  name: "Google",
+                  clientId: env.GOOGLE_CLIENT_ID!,
+                  clientSecret: env.GOOGLE_CLIENT_SECRET!,
+                  discoveryUrl: `${googleIssuer(env)}/.well-known/openid-configuration`,
+                  scopes: ["openid", "email", "profile"],
+                  pkce: true,
+                  requireIdTokenVerification: true,
+                  mapProfileToUser: (profile) => ({
+                    email: typeof profile.email === "string" ? profile.email.toLowerCase() : undefined,
+                    emailVerified: profile.email_verified === true || profile.email_verified === "true",
+                    name: typeof profile.name === "string" && profile.name ? profile.name : String(profile.email ?? ""),
+                    image: typeof profile.picture === "string" ? profile.picture : undefined,
+                  }),
+                },
+              ],
+            }),
+          ]
+        : []),
+    ],
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+
+const instances = new WeakMap<Env, Map<string, Auth>>();
+
+/**
+ * The Better Auth instance for this Worker's env and the request's origin. The origin decides the passkey relying
+ * party (id and origin follow the host and port the browser used) and the OAuth callback URL. Instances are kept
+ * per isolate so OIDC discovery runs once, not on every request.
+ */
+export function getAuth(env: Env, request: Request): Auth {
+  const origin = requestOrigin(request, env);
+  let byOrigin = instances.get(env);
+  if (!byOrigin) instances.set(env, (byOrigin = new Map()));
+  let auth = byOrigin.get(origin);
+  if (!auth) {
+    // Hosts come from requests; a bounded cache keeps odd Host headers from growing memory.
+    if (byOrigin.size >= 16) byOrigin.clear();
+    auth = createAuth(env, origin);
+    byOrigin.set(origin, auth);
+  }
+  return auth;
+}

@@ -90,7 +90,8 @@ export class Executor {
 
   static start(spec: SandboxSpec): Promise<Executor> {
     const command = sandboxCommand(spec, ["/usr/bin/python3", "-I", "-S", EXECUTOR_PATH], {});
-    const child = spawn(command.file, command.args, { env: command.env, stdio: ["pipe", "pipe", "pipe"] });
+    // Own process group: a signal to sandboxd's group (Ctrl-C) must not kill sandboxes before sandboxd ends them.
+    const child = spawn(command.file, command.args, { env: command.env, stdio: ["pipe", "pipe", "pipe"], detached: true });
     return new Promise((resolve, reject) => {
       const executor: Executor = new Executor(child, (error) => (error ? reject(error) : resolve(executor)));
       child.on("error", reject);

@@ -84,7 +84,7 @@ export class ProcessTable {
     const run = sandboxCommand({ ...spec, jsonStatusFd: 3 }, toArgv(record.command), { cwd: record.cwd, envFd: 4 });
     let child: ChildProcess;
     try {
-      child = spawn(run.file, run.args, { env: run.env, stdio: ["ignore", logFd, logFd, "pipe", "pipe"] });
+      child = spawn(run.file, run.args, { env: run.env, stdio: ["ignore", logFd, logFd, "pipe", "pipe"], detached: true });
     } finally {
       closeSync(logFd);
     }

@@ -19,6 +19,8 @@ export type SandboxdProcess = {
   output: () => string;
   /** SIGTERM and wait: sandboxd stops its workspaces and releases mounts. */
   stop: () => Promise<void>;
+  /** SIGTERM to sandboxd's whole process group, as Ctrl-C in `npm start` does. */
+  stopGroup: () => Promise<void>;
   /** SIGKILL, as in a crash: nothing is cleaned up by sandboxd itself. */
   crash: () => Promise<void>;
 };
@@ -54,6 +56,12 @@ export async function startSandboxd(options: { dataDir?: string } = {}): Promise
     output: () => output,
     stop: async () => {
       child.kill("SIGTERM");
+      const timer = setTimeout(() => kill(child, exited), 20_000);
+      await exited;
+      clearTimeout(timer);
+    },
+    stopGroup: async () => {
+      process.kill(-child.pid!, "SIGTERM");
       const timer = setTimeout(() => kill(child, exited), 20_000);
       await exited;
       clearTimeout(timer);

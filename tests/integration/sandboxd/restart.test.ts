@@ -12,8 +12,8 @@ afterAll(async () => {
   removeDataDir(dataDir);
 });
 
-async function restart(how: "stop" | "crash"): Promise<SandboxdProcess> {
-  await (how === "stop" ? current!.stop() : current!.crash());
+async function restart(how: "stop" | "stopGroup" | "crash"): Promise<SandboxdProcess> {
+  await current![how]();
   current = await startSandboxd({ dataDir });
   return current;
 }
@@ -28,7 +28,7 @@ describe("sandboxd restarts", () => {
     const proc = await ws.startProcess(`echo started; sleep ${marker}`);
     await waitFor(() => hostPidsWith(`sleep ${marker}`).length === 1);
 
-    const next = await restart("stop");
+    const next = await restart("stopGroup");
     expect(hostPidsWith(`sleep ${marker}`)).toEqual([]);
     expect(readFileSync("/proc/self/mountinfo", "utf8")).not.toContain(`${dataDir}/`);
     const again = await next.client.workspace(id);

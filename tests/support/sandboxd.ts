@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { chownSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { LocalSandbox } from "../../src/sandbox/local.ts";
@@ -26,14 +26,16 @@ export type SandboxdProcess = {
 };
 
 /** Starts a real sandboxd on a free port with a fresh secret; reuses `dataDir` when given (restart tests). */
-export async function startSandboxd(options: { dataDir?: string } = {}): Promise<SandboxdProcess> {
+export async function startSandboxd(options: { dataDir?: string; uid?: number } = {}): Promise<SandboxdProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "sandboxd-test-"));
+  if (options.uid !== undefined) chownSync(dataDir, options.uid, options.uid);
   const secret = randomBytes(24).toString("hex");
   const child = spawn(node, [path.join(root, "sandboxd/main.ts"), "--port", "0"], {
     cwd: root,
     env: { ...process.env, SANDBOXD_SECRET: secret, SANDBOXD_DATA_DIR: dataDir },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
+    ...(options.uid !== undefined ? { uid: options.uid, gid: options.uid } : {}),
   });
   let output = "";
   child.stdout!.on("data", (chunk) => (output += chunk));

@@ -88,7 +88,7 @@ async function main(): Promise<void> {
 
   // wrangler dev does not fire cron triggers by itself; fire the scheduled handler as the cron would.
   const tick = setInterval(() => {
-    fetch(`http://127.0.0.1:${port}/__scheduled?cron=*/5+*+*+*+*`).catch(() => {});
+    fetch(`http://127.0.0.1:${port}/cdn-cgi/local/scheduled?cron=${encodeURIComponent("*/5 * * * *")}`).catch(() => {});
   }, 5 * 60_000);
   tick.unref();
 }

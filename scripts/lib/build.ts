@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { BIN, ROOT, toolEnv } from "./paths.ts";
 
@@ -32,8 +32,45 @@ export function isBuildFresh(): boolean {
   return existsSync(join(ROOT, ".open-next", "worker.js")) && existsSync(STAMP) && readFileSync(STAMP, "utf8") === buildInputsHash();
 }
 
+const LOCK = join(ROOT, ".open-next.lock");
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Holds a directory lock while `fn` runs, so two builds in one checkout (parallel test runs) never overlap. */
+function withBuildLock(fn: () => void): void {
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      writeFileSync(join(LOCK, "pid"), String(process.pid));
+      break;
+    } catch {
+      const holder = Number(existsSync(join(LOCK, "pid")) ? readFileSync(join(LOCK, "pid"), "utf8") : 0);
+      if (holder && !processAlive(holder)) rmSync(LOCK, { recursive: true, force: true });
+      else if (Date.now() > deadline) throw new Error(`Another build has held ${LOCK} for 10 minutes`);
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
+  try {
+    fn();
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
 /** Runs the OpenNext build (which runs `next build`) unless its inputs are unchanged since the last build. */
 export function buildIfNeeded({ force = false } = {}): void {
+  withBuildLock(() => build(force));
+}
+
+function build(force: boolean): void {
   if (!force && isBuildFresh()) {
     console.log("build: up to date");
     return;

@@ -27,7 +27,6 @@ export function startWranglerDev(options: WranglerDevOptions): GroupProcess {
     "--port", String(options.port),
     "--ip", options.ip ?? "127.0.0.1",
     "--show-interactive-dev-session=false",
-    "--test-scheduled",
     "--live-reload=false",
     ...(options.inspectorPort ? ["--inspector-port", String(options.inspectorPort)] : []),
     ...(options.persistTo ? ["--persist-to", options.persistTo] : []),

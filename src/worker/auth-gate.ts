@@ -7,8 +7,11 @@ import { errorResponse } from "../lib/http/respond.ts";
 /** App pages that need a signed-in user (the (app) and (admin) route groups). */
 export const SIGNED_IN_PAGE_PREFIXES = ["/agents", "/usage", "/billing", "/team", "/settings", "/admin"];
 
-/** `/api/*` paths anyone may call; every other `/api/*` path needs a session or an API key. */
-export const PUBLIC_API_PREFIXES = ["/api/auth/", "/api/health", "/api/dev/", "/api/webhooks/"];
+/**
+ * `/api/*` paths anyone may call; every other `/api/*` path needs a session or an API key. The dev and test hooks
+ * refuse by themselves outside development and the test suite.
+ */
+export const PUBLIC_API_PREFIXES = ["/api/auth/", "/api/health", "/api/dev/", "/api/test/", "/api/webhooks/"];
 
 function matches(pathname: string, prefix: string): boolean {
   return prefix.endsWith("/") ? pathname.startsWith(prefix) : pathname === prefix || pathname.startsWith(`${prefix}/`);

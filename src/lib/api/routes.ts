@@ -2,7 +2,7 @@
  * The API route table: every `/api/*` route, who may call it, and what it does. `docs/api.md` documents each entry
  * and a unit test checks that the table, the route files under src/app/api and the docs agree.
  */
-export type RouteAccess = "public" | "user" | "admin" | "development";
+export type RouteAccess = "public" | "user" | "admin" | "development" | "test";
 
 export interface ApiRoute {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -18,4 +18,6 @@ export const API_ROUTES: ApiRoute[] = [
   { method: "POST", path: "/api/dev/probe", access: "development", summary: "Writes a probe value to D1, KV and a Durable Object" },
   { method: "GET", path: "/api/dev/mailbox", access: "development", summary: "Messages in the local mailbox, newest first" },
   { method: "POST", path: "/api/dev/mailbox", access: "development", summary: "Sends a test email through the active transport" },
+  { method: "POST", path: "/api/test/accounts", access: "test", summary: "Creates a bare billing account (test suite only)" },
+  { method: "POST", path: "/api/test/ledger", access: "test", summary: "Drives the credits ledger directly (test suite only)" },
 ];

@@ -1,0 +1,54 @@
+import { z } from "zod";
+import { getDb } from "@/db/client.ts";
+import { auditBalance, getBalance, grant, release, reserve, settle } from "@/lib/billing/ledger.ts";
+import { listTransactions } from "@/lib/billing/transactions.ts";
+import { getEnv } from "@/lib/http/cloudflare-env.ts";
+import { requestTime } from "@/lib/http/clock.ts";
+import { assertTestEnvironment } from "@/lib/http/dev-only.ts";
+import { handle, readJson } from "@/lib/http/respond.ts";
+
+export const dynamic = "force-dynamic";
+
+const Milli = z.number().int().nonnegative();
+const Reservation = z.object({ id: z.string(), accountId: z.string(), amountMillicredits: Milli, expiresAt: z.number() });
+const Action = z.discriminatedUnion("action", [
+  z.object({ action: z.literal("balance"), accountId: z.string() }),
+  z.object({ action: z.literal("reserve"), accountId: z.string(), maxCost: Milli }),
+  z.object({ action: z.literal("settle"), reservation: Reservation, actualCost: Milli }),
+  z.object({ action: z.literal("release"), reservation: Reservation }),
+  z.object({ action: z.literal("spend"), accountId: z.string(), maxCost: Milli, actualCost: Milli }),
+  z.object({ action: z.literal("audit"), accountId: z.string() }),
+  z.object({ action: z.literal("transactions"), accountId: z.string(), limit: z.number().int().optional() }),
+  z.object({ action: z.literal("grant"), accountId: z.string(), amount: z.number().int(), idempotencyKey: z.string().optional() }),
+]);
+
+/** Test hook: drives the real ledger in the real runtime, as agent steps and purchases will. */
+export const POST = handle(async (request) => {
+  const env = getEnv();
+  assertTestEnvironment(env);
+  const body = await readJson(request, Action);
+  const now = requestTime(request, env);
+  switch (body.action) {
+    case "balance":
+      return Response.json(await getBalance(env.DB, body.accountId, now));
+    case "reserve":
+      return Response.json(await reserve(env.DB, body.accountId, body.maxCost, { modelId: "gpt-oss:20b" }, now));
+    case "settle":
+      return Response.json(await settle(env.DB, body.reservation, body.actualCost, { modelId: "gpt-oss:20b" }, now));
+    case "release":
+      await release(env.DB, body.reservation, now);
+      return Response.json({ released: true });
+    case "spend": {
+      const reservation = await reserve(env.DB, body.accountId, body.maxCost, { modelId: "gpt-oss:20b" }, now);
+      return Response.json(await settle(env.DB, reservation, body.actualCost, { modelId: "gpt-oss:20b", inputTokens: 1000, outputTokens: 100 }, now));
+    }
+    case "audit":
+      return Response.json(await auditBalance(env.DB, body.accountId));
+    case "transactions":
+      return Response.json(await listTransactions(getDb(env.DB), body.accountId, { limit: body.limit ?? 200 }));
+    case "grant":
+      return Response.json(
+        await grant(env.DB, body.accountId, { kind: body.amount > 0 ? "purchase" : "adjustment", amountMillicredits: body.amount, reason: "test grant", idempotencyKey: body.idempotencyKey }, now),
+      );
+  }
+});

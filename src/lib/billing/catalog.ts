@@ -1,0 +1,18 @@
+import { asc, eq } from "drizzle-orm";
+import type { Db } from "../../db/client.ts";
+import { model } from "../../db/schema.ts";
+import { NotFound } from "../errors.ts";
+
+export type CatalogModel = typeof model.$inferSelect;
+
+export async function listModels(db: Db): Promise<CatalogModel[]> {
+  return db.select().from(model).orderBy(asc(model.label));
+}
+
+/** A model from the catalog; a missing or disabled one is a clear error that names it. */
+export async function getEnabledModel(db: Db, id: string): Promise<CatalogModel> {
+  const row = await db.select().from(model).where(eq(model.id, id)).get();
+  if (!row) throw new NotFound(`The model "${id}" is not in the catalog`);
+  if (!row.enabled) throw new NotFound(`The model "${id}" has been disabled; choose another model for this agent`);
+  return row;
+}

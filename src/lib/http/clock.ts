@@ -1,0 +1,14 @@
+import type { Env } from "../../env.ts";
+
+/**
+ * The current time for a request. Only in the test environment may a request set it (header `X-Test-Now`, an ISO
+ * date), so tests can cross a month boundary against the real runtime.
+ */
+export function requestTime(request: Request, env: Pick<Env, "ENVIRONMENT">): Date {
+  const override = env.ENVIRONMENT === "test" ? request.headers.get("x-test-now") : null;
+  if (override) {
+    const at = new Date(override);
+    if (!Number.isNaN(at.getTime())) return at;
+  }
+  return new Date();
+}

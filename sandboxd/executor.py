@@ -406,7 +406,17 @@ def kill_exec(req):
     send({"id": req["id"], "type": "result", "value": {"killed": job is not None}})
 
 
+def not_dumpable():
+    """Commands run as the same user; a non-dumpable executor cannot be ptraced or have its fds opened by them."""
+    try:
+        import ctypes
+        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE, 0
+    except Exception:
+        pass
+
+
 def main():
+    not_dumpable()
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     os.umask(0o022)
     send({"type": "ready", "pid": os.getpid()})

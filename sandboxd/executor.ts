@@ -20,6 +20,9 @@ type ExecHandlers = {
 
 type CallHandlers = { resolve: (value: unknown) => void; reject: (error: Error) => void; exec?: undefined };
 
+/** Longest line accepted from the executor: a largest file read, base64-encoded, plus its JSON envelope. */
+const MAX_LINE_CHARS = 48 * 1024 * 1024;
+
 export class ExecutorGone extends Error {}
 
 /** The command could not be started (not found, not executable, no resources); errno says why. */
@@ -57,18 +60,36 @@ export class Executor {
     let buffered = "";
     let ready = false;
     child.stdout.setEncoding("utf8");
+    // The executor runs as the sandbox user, so its output is untrusted: anything malformed ends it.
+    const violation = (reason: string) => {
+      this.#stderr = `protocol violation: ${reason}`;
+      child.kill("SIGKILL");
+    };
     child.stdout.on("data", (chunk: string) => {
       buffered += chunk;
+      if (buffered.length > MAX_LINE_CHARS) return violation("line too long");
       let newline: number;
       while ((newline = buffered.indexOf("\n")) >= 0) {
         const line = buffered.slice(0, newline);
         buffered = buffered.slice(newline + 1);
         if (!line) continue;
-        const message = JSON.parse(line) as Record<string, unknown>;
+        let message: Record<string, unknown>;
+        try {
+          message = JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          return violation("not JSON");
+        }
+        if (typeof message !== "object" || message === null) return violation("not an object");
         if (message.type === "ready") {
           ready = true;
           onReady();
-        } else this.#dispatch(message);
+        } else {
+          try {
+            this.#dispatch(message);
+          } catch {
+            return violation("malformed message");
+          }
+        }
       }
     });
     child.stderr.setEncoding("utf8");

@@ -213,3 +213,20 @@ describe("timeout", () => {
     await quick.destroy();
   });
 });
+
+describe("the executor", () => {
+  it("cannot be taken over by the commands it runs", async () => {
+    const result = await ws.exec("grep -c . /proc/$PPID/environ 2>&1; ls /proc/$PPID/fd 2>&1; cat /proc/$PPID/status | grep -i tracer");
+    expect(result.stdout).toContain("Permission denied");
+    expect(result.stdout).not.toMatch(/^\d+$/m);
+    expect(result.stdout).toContain("TracerPid:\t0");
+  });
+
+  it("survives garbage written at sandboxd through the executor's output, and sandboxd stays up", async () => {
+    const victim = await sandboxd.client.workspace(uniqueId("garbage"));
+    await victim.exec("for fd in /proc/[0-9]*/fd/1; do echo '{not json' > $fd; done 2>/dev/null; true");
+    expect((await sandboxd.client.status()).protections).toBeDefined();
+    expect(await victim.exec("echo usable")).toMatchObject({ exitCode: 0, stdout: "usable\n" });
+    await victim.destroy();
+  });
+});

@@ -229,6 +229,3 @@ describe("the executor", () => {
     expect(await ws.exec("echo usable")).toMatchObject({ exitCode: 0, stdout: "usable\n" });
   });
 });
-    await victim.destroy();
-  });
-});

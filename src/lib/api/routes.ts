@@ -18,6 +18,8 @@ export const API_ROUTES: ApiRoute[] = [
   { method: "POST", path: "/api/dev/probe", access: "development", summary: "Writes a probe value to D1, KV and a Durable Object" },
   { method: "GET", path: "/api/dev/mailbox", access: "development", summary: "Messages in the local mailbox, newest first" },
   { method: "POST", path: "/api/dev/mailbox", access: "development", summary: "Sends a test email through the active transport" },
+  { method: "GET", path: "/api/credits", access: "user", summary: "The acting account's credit balance" },
+  { method: "GET", path: "/api/credits/transactions", access: "user", summary: "The acting account's ledger, newest first, paginated" },
   { method: "POST", path: "/api/test/accounts", access: "test", summary: "Creates a bare billing account (test suite only)" },
   { method: "POST", path: "/api/test/ledger", access: "test", summary: "Drives the credits ledger directly (test suite only)" },
 ];

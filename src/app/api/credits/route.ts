@@ -1,0 +1,27 @@
+import { callerAccount, requireUser } from "@/lib/auth/caller.ts";
+import { getBalance } from "@/lib/billing/ledger.ts";
+import { toCredits } from "@/lib/billing/rules.ts";
+import { getEnv } from "@/lib/http/cloudflare-env.ts";
+import { requestTime } from "@/lib/http/clock.ts";
+import { handle } from "@/lib/http/respond.ts";
+
+export const dynamic = "force-dynamic";
+
+/** The acting account's balance in credits: the ledger sum split by bucket, and what open reservations hold. */
+export const GET = handle(async (request) => {
+  const env = getEnv();
+  const caller = await requireUser(request, env);
+  const acting = await callerAccount(request, env, caller);
+  const balance = await getBalance(env.DB, acting.id, requestTime(request, env));
+  return Response.json(
+    {
+      accountId: acting.id,
+      balance: toCredits(balance.totalMillicredits),
+      free: toCredits(balance.freeMillicredits),
+      purchased: toCredits(balance.purchasedMillicredits),
+      reserved: toCredits(balance.reservedMillicredits),
+      available: toCredits(balance.availableMillicredits),
+    },
+    { headers: { "cache-control": "no-store" } },
+  );
+});

@@ -12,10 +12,11 @@ export type LimitCounters = { oomKills: number; pidsRefused: number };
 export class WorkspaceCgroups {
   readonly #dirs: Partial<Record<Controller, string>> = {};
 
-  constructor(caps: Capabilities, workspaceId: string) {
+  /** `instance` keeps two sandboxd (e.g. `npm start` and a test run) with the same workspace id apart. */
+  constructor(caps: Capabilities, instance: string, workspaceId: string) {
     for (const controller of ["pids", "memory", "cpu"] as const) {
       const mount = caps.cgroups[controller];
-      if (mount) this.#dirs[controller] = path.join(mount, "sandboxd", workspaceId);
+      if (mount) this.#dirs[controller] = path.join(mount, "sandboxd", instance, workspaceId);
     }
   }
 
@@ -77,6 +78,16 @@ export class WorkspaceCgroups {
         }
       }
     }
+  }
+}
+
+/** Removes this sandboxd's (then empty) parent groups at shutdown; groups still in use stay. */
+export function removeInstanceCgroups(caps: Capabilities, instance: string): void {
+  for (const mount of Object.values(caps.cgroups)) {
+    if (!mount) continue;
+    try {
+      rmdirSync(path.join(mount, "sandboxd", instance));
+    } catch {}
   }
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -39,7 +40,8 @@ log(
 mkdirSync(dataDir, { recursive: true, mode: 0o711 });
 const etcDir = path.join(dataDir, "etc");
 writeSandboxEtc(etcDir);
-const store = new WorkspaceStore({ caps, dataDir, etcDir, log });
+const instance = createHash("sha256").update(dataDir).digest("hex").slice(0, 12);
+const store = new WorkspaceStore({ caps, dataDir, etcDir, instance, log });
 const server = createSandboxServer({ store, secret, report, log });
 
 server.listen(port, "127.0.0.1", () => {

@@ -14,7 +14,7 @@ import { type Capabilities, usesDiskImage, usesNetns, usesOwnUid, usesPasta } fr
 import { diskUsage, mountDiskImage, prepareDiskLayout, unmountDiskImage } from "./disk.ts";
 import { HttpError, fileOpError, notFound } from "./errors.ts";
 import { type ExecExit, Executor, ExecutorGone, ExecutorOpError, SpawnFailed } from "./executor.ts";
-import { limitError, WorkspaceCgroups } from "./limits.ts";
+import { limitError, removeInstanceCgroups, WorkspaceCgroups } from "./limits.ts";
 import { blockHostAddresses, ensureNetns, removeNetns, startPasta, stopPasta } from "./network.ts";
 import { SANDBOX_ROOT, type WorkspaceDirs, workspaceDirs, workspacePath } from "./paths.ts";
 import { ProcessTable, toArgv } from "./processes.ts";
@@ -22,6 +22,8 @@ import { ProcessTable, toArgv } from "./processes.ts";
 export type Daemon = {
   caps: Capabilities;
   dataDir: string;
+  /** Short stable name of this data dir, for host-wide names (cgroups, uids) shared with other sandboxd. */
+  instance: string;
   etcDir: string;
   log: (message: string) => void;
 };
@@ -34,7 +36,9 @@ export type OutputListener = (stream: "stdout" | "stderr", data: Buffer) => void
 
 /** Output kept per stream for a non-streaming exec; the rest is dropped and `truncated` is set. */
 const MAX_CAPTURE_BYTES = 16 * 1024 * 1024;
-const FIRST_UID = 1_600_000;
+/** Host uids of workspaces: 10,000 per sandboxd data dir, in a range chosen by the data dir's name. */
+const UID_BASE = 1_600_000;
+const UIDS_PER_INSTANCE = 10_000;
 /** Extra time after a command's own timeout before sandboxd gives up on the executor. */
 const EXECUTOR_GRACE_MS = 5000;
 
@@ -55,7 +59,7 @@ export class Workspace {
     this.#meta = meta;
     this.id = meta.id;
     this.dirs = workspaceDirs(daemon.dataDir, meta.id);
-    this.#cgroups = new WorkspaceCgroups(daemon.caps, meta.id);
+    this.#cgroups = new WorkspaceCgroups(daemon.caps, daemon.instance, meta.id);
     this.processes = new ProcessTable(this.dirs.processes, this.dirs.logs);
   }
 
@@ -333,7 +337,7 @@ export class WorkspaceStore {
       const meta = JSON.parse(readFileSync(workspace.dirs.meta, "utf8")) as WorkspaceMeta;
       if (meta.uid !== null) used.add(meta.uid);
     }
-    let uid = FIRST_UID;
+    let uid = UID_BASE + (Number.parseInt(this.#daemon.instance.slice(0, 6), 16) % 1000) * UIDS_PER_INSTANCE;
     while (used.has(uid)) uid++;
     return uid;
   }
@@ -354,5 +358,6 @@ export class WorkspaceStore {
         workspace.release();
       }),
     );
+    removeInstanceCgroups(this.#daemon.caps, this.#daemon.instance);
   }
 }

@@ -2,13 +2,14 @@
 
 import { Menu, X } from "lucide-react";
 import { useState, type ReactNode } from "react";
+import { UserMenu, type ShellUser } from "@/components/auth/user-menu.tsx";
 import { Button } from "@/components/ui/button.tsx";
 import { AccountSwitcher } from "./account-switcher.tsx";
 import { AppNav } from "./app-nav.tsx";
 import { Brand } from "./brand.tsx";
 import { ThemeToggle } from "./theme-toggle.tsx";
 
-export function AppShell({ children, isAdmin = false }: { children: ReactNode; isAdmin?: boolean }) {
+export function AppShell({ children, user }: { children: ReactNode; user: ShellUser }) {
   const [menuOpen, setMenuOpen] = useState(false);
   const sidebar = (onClose?: () => void) => (
     <div className="flex h-full flex-col gap-6 p-4">
@@ -24,7 +25,10 @@ export function AppShell({ children, isAdmin = false }: { children: ReactNode; i
         </div>
       </div>
       <AccountSwitcher label="Personal" />
-      <AppNav isAdmin={isAdmin} onNavigate={() => setMenuOpen(false)} />
+      <AppNav isAdmin={user.isAdmin} onNavigate={() => setMenuOpen(false)} />
+      <div className="mt-auto">
+        <UserMenu user={user} />
+      </div>
     </div>
   );
   return (

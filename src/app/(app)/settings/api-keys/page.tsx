@@ -1,0 +1,16 @@
+import type { Metadata } from "next";
+import { ApiKeysPanel } from "@/components/settings/api-keys-panel.tsx";
+import { SettingsSection } from "@/components/settings/section.tsx";
+
+export const metadata: Metadata = { title: "API keys" };
+
+export default function ApiKeysSettingsPage() {
+  return (
+    <SettingsSection
+      title="API keys"
+      description="Use a key as `Authorization: Bearer <key>` on any /api route you can use when signed in. Revoking one stops it at once."
+    >
+      <ApiKeysPanel />
+    </SettingsSection>
+  );
+}

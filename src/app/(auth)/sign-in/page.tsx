@@ -1,0 +1,28 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { AuthCard } from "@/components/auth/auth-card.tsx";
+import { currentSession } from "@/components/auth/current-session.ts";
+import { SignInForm } from "@/components/auth/sign-in-form.tsx";
+import { safeNext } from "@/components/auth/validation.ts";
+import { googleEnabled } from "@/lib/auth/config.ts";
+import { getEnv } from "@/lib/http/cloudflare-env.ts";
+
+export const metadata: Metadata = { title: "Sign in" };
+
+type Search = Promise<{ next?: string; reset?: string; error?: string }>;
+
+export default async function SignInPage({ searchParams }: { searchParams: Search }) {
+  const { next, reset, error } = await searchParams;
+  if (await currentSession()) redirect(safeNext(next));
+  const notice = reset ? "Your password was changed. Sign in with the new one." : undefined;
+  return (
+    <AuthCard title="Sign in" description="Welcome back to netM8.">
+      {error && (
+        <p role="alert" className="mb-4 text-sm text-destructive">
+          {error === "google" ? "Google sign-in did not complete. Try again, or use your password." : "Sign-in did not complete. Please try again."}
+        </p>
+      )}
+      <SignInForm next={next} googleEnabled={googleEnabled(getEnv())} notice={notice} />
+    </AuthCard>
+  );
+}

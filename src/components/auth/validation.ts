@@ -1,0 +1,24 @@
+/** Client-side checks that mirror the server's (src/lib/auth/guard.ts), for inline messages before submitting. */
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 128;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function emailError(email: string): string | undefined {
+  if (!email.trim()) return "Enter your email address";
+  if (email.length > 254 || !EMAIL.test(email.trim())) return "Enter a valid email address";
+}
+
+export function newPasswordError(password: string): string | undefined {
+  if (password.length < PASSWORD_MIN) return `Use at least ${PASSWORD_MIN} characters`;
+  if (password.length > PASSWORD_MAX) return `Use at most ${PASSWORD_MAX} characters`;
+}
+
+export function nameError(name: string): string | undefined {
+  if (!name.trim()) return "Enter your name";
+  if (name.trim().length > 100) return "Use at most 100 characters";
+}
+
+/** Only same-site paths are followed after sign-in, never another origin. */
+export function safeNext(next: string | null | undefined, fallback = "/agents"): string {
+  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : fallback;
+}

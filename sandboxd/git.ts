@@ -24,7 +24,7 @@ export function gitClone(workspace: Workspace, options: GitCloneOptions): Promis
   if (options.branch) args.push("--branch", options.branch);
   if (options.depth) args.push("--depth", String(options.depth));
   args.push("--", options.url, dir);
-  return workspace.exec({ command: args, env: { ...options.env, ...quietEnv, ...auth.env } });
+  return workspace.exec({ command: args, env: { ...options.env, ...quietEnv, ...auth.env }, timeoutMs: options.timeoutMs });
 }
 
 export async function gitStatus(workspace: Workspace, dir: string): Promise<GitStatus> {
@@ -59,5 +59,5 @@ export function gitPush(workspace: Workspace, options: GitPushOptions): Promise<
   const auth = credentialArgs(options.credentials);
   const args = ["git", ...auth.args, "push", options.remote ?? "origin"];
   if (options.branch) args.push(options.branch);
-  return workspace.exec({ command: args, cwd: options.dir, env: { ...options.env, ...quietEnv, ...auth.env } });
+  return workspace.exec({ command: args, cwd: options.dir, env: { ...options.env, ...quietEnv, ...auth.env }, timeoutMs: options.timeoutMs });
 }

@@ -72,6 +72,7 @@ export const gitClone = z.strictObject({
   depth: z.number().int().min(1).max(1_000_000).optional(),
   credentials,
   env,
+  timeoutMs,
 });
 export const gitDir = z.strictObject({ dir: path, staged: z.boolean().optional() });
 export const gitCommit = z.strictObject({
@@ -86,4 +87,5 @@ export const gitPush = z.strictObject({
   branch: gitRef.optional(),
   credentials,
   env,
+  timeoutMs,
 });

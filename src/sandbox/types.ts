@@ -112,6 +112,7 @@ export type GitCloneOptions = {
   depth?: number;
   credentials?: GitCredentials;
   env?: Record<string, string>;
+  timeoutMs?: number;
 };
 
 export type GitResult = ExecResult;
@@ -138,6 +139,7 @@ export type GitPushOptions = {
   /** Handed to git as environment variables through a credential helper; never written to disk or argv. */
   credentials?: GitCredentials;
   env?: Record<string, string>;
+  timeoutMs?: number;
 };
 
 export type ProtectionReport = {

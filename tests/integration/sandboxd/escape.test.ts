@@ -17,8 +17,8 @@ const root = process.getuid?.() === 0;
 
 const hostAddresses = Object.values(networkInterfaces())
   .flat()
-  .filter((i) => i && i.family === "IPv4" && !i.internal)
-  .map((i) => i!.address);
+  .filter((i) => i && !i.internal && !i.address.startsWith("fe80:"))
+  .map((i) => (i!.family === "IPv6" ? `[${i!.address}]` : i!.address));
 
 /** A Python one-liner that prints "reached" or "blocked: <error>" for an HTTP GET. */
 const probe = (url: string) =>
@@ -31,9 +31,9 @@ except Exception as e:
 beforeAll(async () => {
   sandboxd = await startSandboxd();
   ws = await sandboxd.client.workspace(uniqueId("escape"));
-  // Stands in for the dev server: listens on every host address, like `next dev` does.
+  // Stands in for the dev server: listens on every IPv4 and IPv6 host address, like `next dev` does.
   devServer = createServer((_req, res) => res.end("dev server"));
-  await new Promise<void>((resolve) => devServer.listen(0, "0.0.0.0", resolve));
+  await new Promise<void>((resolve) => devServer.listen(0, "::", resolve));
   devPort = (devServer.address() as AddressInfo).port;
 });
 
@@ -86,9 +86,14 @@ describe("escape attempts", () => {
 
   it("cannot reach sandboxd or a dev server on the host's loopback", async () => {
     const result = await ws.exec(
-      [probe(`http://127.0.0.1:${sandboxd.port}/v1/status`), probe(`http://127.0.0.1:${devPort}/`), probe(`http://localhost:${devPort}/`)].join("; "),
+      [
+        probe(`http://127.0.0.1:${sandboxd.port}/v1/status`),
+        probe(`http://127.0.0.1:${devPort}/`),
+        probe(`http://localhost:${devPort}/`),
+        probe(`http://[::1]:${devPort}/`),
+      ].join("; "),
     );
-    expect(result.stdout.split("\n").filter(Boolean)).toHaveLength(3);
+    expect(result.stdout.split("\n").filter(Boolean)).toHaveLength(4);
     expect(result.stdout).not.toContain("reached");
   });
 

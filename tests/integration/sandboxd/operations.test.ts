@@ -60,6 +60,13 @@ describe("exec", () => {
     expect(events.at(-1)).toMatchObject({ type: "exit", exitCode: 4 });
   });
 
+  it("cuts output past the capture limit and says so", async () => {
+    const result = await ws.exec("yes | head -c 20000000");
+    expect(result.exitCode).toBe(0);
+    expect(result.truncated).toBe(true);
+    expect(result.stdout.length).toBe(16 * 1024 * 1024);
+  });
+
   it("runs several commands of one workspace at the same time", async () => {
     await ws.deleteFile("rendezvous").catch(() => {});
     // The first command can only finish once the second has run, so they cannot have run one after the other.

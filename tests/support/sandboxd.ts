@@ -41,7 +41,8 @@ export async function startSandboxd(options: { dataDir?: string; uid?: number } 
   child.stdout!.on("data", (chunk) => (output += chunk));
   child.stderr!.on("data", (chunk) => (output += chunk));
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  const port = await waitFor(() => Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1] ?? 0) || null, 20_000, () => {
+  // Generous: on a fresh machine the first start installs its Debian packages before it listens.
+  const port = await waitFor(() => Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1] ?? 0) || null, 110_000, () => {
     if (child.exitCode !== null) throw new Error(`sandboxd exited early:\n${output}`);
   }).catch(async (error) => {
     await kill(child, exited);

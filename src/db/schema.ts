@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" })
@@ -267,4 +267,31 @@ export const monthlyAllowance = sqliteTable(
     grantedAt: integer("granted_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.month] })],
+);
+
+/**
+ * An agent: listed, permissioned and administered from D1; its memory, threads and workspace live in its
+ * Durable Objects. `is_default` marks the agent every verified user gets (one per account).
+ */
+export const agent = sqliteTable(
+  "agent",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => account.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    modelId: text("model_id").notNull(),
+    instructions: text("instructions").notNull().default(""),
+    preset: text("preset").notNull().default("general"),
+    maxSteps: integer("max_steps").notNull().default(25),
+    isDefault: integer("is_default", { mode: "boolean" }).notNull().default(false),
+    createdByUserId: text("created_by_user_id"),
+    createdAt: createdAt(),
+    lastActiveAt: integer("last_active_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    index("agent_account_idx").on(t.accountId, t.createdAt),
+    uniqueIndex("agent_one_default_per_account").on(t.accountId).where(sql`is_default = 1`),
+  ],
 );

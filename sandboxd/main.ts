@@ -24,7 +24,13 @@ if (secret.length < 16) {
   process.exit(2);
 }
 
-if (process.getuid?.() === 0) ensureSystemPackages(["bubblewrap", "passt", "e2fsprogs", "iproute2", "python3", "git"]);
+if (process.getuid?.() === 0) {
+  try {
+    ensureSystemPackages(["bubblewrap", "passt", "e2fsprogs", "iproute2", "python3", "git"]);
+  } catch (error) {
+    log(`could not install system packages, going on with what is there: ${(error as Error).message}`);
+  }
+}
 const caps = detectCapabilities();
 if (!caps.bwrap || !caps.python3) {
   log("bubblewrap (bwrap) and /usr/bin/python3 are required; install the Debian packages bubblewrap and python3");

@@ -9,6 +9,7 @@ export type Capabilities = {
   setpriv: string | null;
   nsenter: string | null;
   unshare: string | null;
+  ip: string | null;
   pasta: string | null;
   mkfs: string | null;
   python3: string | null;
@@ -47,6 +48,7 @@ export function detectCapabilities(): Capabilities {
     setpriv: which("setpriv"),
     nsenter: which("nsenter"),
     unshare: which("unshare"),
+    ip: which("ip"),
     pasta: which("pasta"),
     mkfs: which("mkfs.ext4"),
     // The sandbox sees /usr only, so the executor must be the system python, not a user install.
@@ -60,7 +62,7 @@ export function detectCapabilities(): Capabilities {
 }
 
 export const usesOwnUid = (c: Capabilities) => c.root && c.setpriv !== null;
-export const usesNetns = (c: Capabilities) => c.root && c.nsenter !== null && c.unshare !== null;
+export const usesNetns = (c: Capabilities) => c.root && c.nsenter !== null && c.unshare !== null && c.ip !== null;
 export const usesPasta = (c: Capabilities) => usesNetns(c) && c.pasta !== null;
 export const usesDiskImage = (c: Capabilities) => c.root && c.mkfs !== null;
 

@@ -9,7 +9,7 @@ import type { WorkspaceDirs } from "./paths.ts";
 export function ensureNetns(caps: Capabilities, dirs: WorkspaceDirs): void {
   if (isMounted(dirs.netns)) return;
   closeSync(openSync(dirs.netns, "a", 0o400));
-  const result = spawnSync(caps.unshare!, [`--net=${dirs.netns}`, "ip", "link", "set", "lo", "up"], { encoding: "utf8" });
+  const result = spawnSync(caps.unshare!, [`--net=${dirs.netns}`, caps.ip!, "link", "set", "lo", "up"], { encoding: "utf8" });
   if (result.status !== 0) throw new Error(`cannot create the network namespace: ${result.stderr.trim()}`);
 }
 
@@ -25,7 +25,7 @@ export function blockHostAddresses(caps: Capabilities, dirs: WorkspaceDirs): voi
     lines.push(`route replace prohibit ${info.address}/${info.family === "IPv4" ? 32 : 128}`);
   }
   if (lines.length === 0) return;
-  const result = spawnSync(caps.nsenter!, [`--net=${dirs.netns}`, "ip", "-batch", "-"], { input: `${lines.join("\n")}\n`, encoding: "utf8" });
+  const result = spawnSync(caps.nsenter!, [`--net=${dirs.netns}`, caps.ip!, "-batch", "-"], { input: `${lines.join("\n")}\n`, encoding: "utf8" });
   if (result.status !== 0) throw new Error(`cannot block host addresses in the network namespace: ${result.stderr.trim()}`);
 }
 

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Capabilities } from "./capabilities.ts";
 import { usesNetns, usesOwnUid } from "./capabilities.ts";
@@ -73,14 +73,20 @@ export type SandboxSpec = {
   jsonStatusFd?: number;
 };
 
+/** Opens the seccomp filter for one spawn: bubblewrap reads it from the fd the caller places it on. */
+export function openSeccompFilter(caps: Capabilities): number | null {
+  return caps.seccompFilter ? openSync(caps.seccompFilter, "r") : null;
+}
+
 /** argv that runs `command` in the workspace's sandbox: cgroups, network namespace, own uid, then bubblewrap. */
 export function sandboxCommand(
   spec: SandboxSpec,
   command: string[],
-  options: { cwd?: string; env?: Record<string, string>; envFd?: number },
+  options: { cwd?: string; env?: Record<string, string>; envFd?: number; seccompFd?: number },
 ): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
   const { caps, dirs } = spec;
   const extra: string[] = [];
+  if (options.seccompFd !== undefined) extra.push("--seccomp", String(options.seccompFd));
   // Env values from a pipe instead of --setenv keep them out of the argv that host users can read in ps.
   if (options.envFd !== undefined) {
     extra.push("--ro-bind-data", String(options.envFd), ENV_FILE);

@@ -14,6 +14,8 @@ export type Capabilities = {
   mkfs: string | null;
   python3: string | null;
   cgroups: { pids: string | null; memory: string | null; cpu: string | null };
+  /** Compiled seccomp filter every sandbox is started with; set once sandboxd has written it. */
+  seccompFilter: string | null;
 };
 
 const searchPath = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
@@ -58,6 +60,7 @@ export function detectCapabilities(): Capabilities {
       memory: cgroupV1("memory", root),
       cpu: cgroupV1("cpu", root),
     },
+    seccompFilter: null,
   };
 }
 
@@ -70,6 +73,10 @@ export function protectionReport(c: Capabilities): ProtectionReport {
   const p: ProtectionReport["protections"] = {
     filesystem: { enabled: c.bwrap !== null, detail: "read-only system, workspace and private /tmp writable, generated /etc" },
     namespaces: { enabled: c.bwrap !== null, detail: "own user, PID, IPC, UTS and cgroup namespaces; capabilities dropped" },
+    seccomp: {
+      enabled: c.seccompFilter !== null,
+      detail: c.seccompFilter ? "seccomp filter denies kernel-surface system calls (keyctl, bpf, io_uring, mount, ...)" : "needs the Debian package python3-seccomp",
+    },
     separateUid: {
       enabled: usesOwnUid(c),
       detail: usesOwnUid(c) ? "each workspace runs as its own unprivileged host uid" : "needs root and setpriv: sandboxes run as the uid of sandboxd",

@@ -1,5 +1,6 @@
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { EXECUTOR_PATH, sandboxCommand, type SandboxSpec } from "./bwrap.ts";
+import { type ChildProcessWithoutNullStreams, spawn, type StdioOptions } from "node:child_process";
+import { closeSync } from "node:fs";
+import { EXECUTOR_PATH, openSeccompFilter, sandboxCommand, type SandboxSpec } from "./bwrap.ts";
 import { HttpError } from "./errors.ts";
 
 export type ExecRequest = {
@@ -110,9 +111,16 @@ export class Executor {
   }
 
   static start(spec: SandboxSpec): Promise<Executor> {
-    const command = sandboxCommand(spec, ["/usr/bin/python3", "-I", "-S", EXECUTOR_PATH], {});
-    // Own process group: a signal to sandboxd's group (Ctrl-C) must not kill sandboxes before sandboxd ends them.
-    const child = spawn(command.file, command.args, { env: command.env, stdio: ["pipe", "pipe", "pipe"], detached: true });
+    const filter = openSeccompFilter(spec.caps);
+    const command = sandboxCommand(spec, ["/usr/bin/python3", "-I", "-S", EXECUTOR_PATH], { seccompFd: filter === null ? undefined : 3 });
+    let child: ChildProcessWithoutNullStreams;
+    try {
+      // Own process group: a signal to sandboxd's group (Ctrl-C) must not kill sandboxes before sandboxd ends them.
+      const stdio: StdioOptions = ["pipe", "pipe", "pipe", ...(filter === null ? [] : [filter])];
+      child = spawn(command.file, command.args, { env: command.env, stdio, detached: true }) as ChildProcessWithoutNullStreams;
+    } finally {
+      if (filter !== null) closeSync(filter);
+    }
     return new Promise((resolve, reject) => {
       const executor: Executor = new Executor(child, (error) => (error ? reject(error) : resolve(executor)));
       child.on("error", reject);

@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { ensureSystemPackages } from "../scripts/system-packages.ts";
 import { writeSandboxEtc } from "./bwrap.ts";
 import { detectCapabilities, protectionReport } from "./capabilities.ts";
+import { writeSeccompFilter } from "./seccomp.ts";
 import { createSandboxServer } from "./server.ts";
 import { WorkspaceStore } from "./workspace.ts";
 
@@ -26,7 +27,7 @@ if (secret.length < 16) {
 
 if (process.getuid?.() === 0) {
   try {
-    ensureSystemPackages(["bubblewrap", "passt", "e2fsprogs", "iproute2", "python3", "git"]);
+    ensureSystemPackages(["bubblewrap", "passt", "e2fsprogs", "iproute2", "python3", "python3-seccomp", "git"]);
   } catch (error) {
     log(`could not install system packages, going on with what is there: ${(error as Error).message}`);
   }
@@ -36,16 +37,19 @@ if (!caps.bwrap || !caps.python3) {
   log("bubblewrap (bwrap) and /usr/bin/python3 are required; install the Debian packages bubblewrap and python3");
   process.exit(1);
 }
-const report = protectionReport(caps);
-log(
-  report.missing.length === 0
-    ? "all protections on: own uid, namespaces, pasta network, pids/memory/cpu limits, disk quota"
-    : `running with missing protections: ${report.missing.map((name) => `${name} (${report.protections[name]!.detail})`).join("; ")}`,
-);
-
 mkdirSync(dataDir, { recursive: true, mode: 0o711 });
 const etcDir = path.join(dataDir, "etc");
 writeSandboxEtc(etcDir);
+const seccomp = writeSeccompFilter(etcDir);
+caps.seccompFilter = seccomp.file;
+if (seccomp.problem) log(`no seccomp filter: ${seccomp.problem}`);
+const report = protectionReport(caps);
+log(
+  report.missing.length === 0
+    ? "all protections on: own uid, namespaces, seccomp, pasta network, pids/memory/cpu limits, disk quota"
+    : `running with missing protections: ${report.missing.map((name) => `${name} (${report.protections[name]!.detail})`).join("; ")}`,
+);
+
 const instance = createHash("sha256").update(dataDir).digest("hex").slice(0, 12);
 const store = new WorkspaceStore({ caps, dataDir, etcDir, instance, log });
 const server = createSandboxServer({ store, secret, report, log });

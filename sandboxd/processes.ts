@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, watch, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import path from "node:path";
 import type { Command, ProcessInfo } from "../src/sandbox/types.ts";
-import { sandboxCommand, type SandboxSpec } from "./bwrap.ts";
+import { openSeccompFilter, sandboxCommand, type SandboxSpec } from "./bwrap.ts";
 import { notFound } from "./errors.ts";
 
 type ProcessRecord = ProcessInfo & { env: Record<string, string> };
@@ -81,12 +81,15 @@ export class ProcessTable {
   #launch(spec: SandboxSpec, record: ProcessRecord): void {
     const logFile = path.join(this.#logsDir, `${record.id}.log`);
     const logFd = openSync(logFile, "w", 0o600);
-    const run = sandboxCommand({ ...spec, jsonStatusFd: 3 }, toArgv(record.command), { cwd: record.cwd, envFd: 4 });
+    const filter = openSeccompFilter(spec.caps);
+    const run = sandboxCommand({ ...spec, jsonStatusFd: 3 }, toArgv(record.command), { cwd: record.cwd, envFd: 4, seccompFd: filter === null ? undefined : 5 });
     let child: ChildProcess;
     try {
-      child = spawn(run.file, run.args, { env: run.env, stdio: ["ignore", logFd, logFd, "pipe", "pipe"], detached: true });
+      const stdio: StdioOptions = ["ignore", logFd, logFd, "pipe", "pipe", ...(filter === null ? [] : [filter])];
+      child = spawn(run.file, run.args, { env: run.env, stdio, detached: true });
     } finally {
       closeSync(logFd);
+      if (filter !== null) closeSync(filter);
     }
     const envPipe = child.stdio[4] as NodeJS.WritableStream;
     envPipe.on("error", () => {});

@@ -79,6 +79,16 @@ describe("escape attempts", () => {
     expect(existsSync(`/${marker}`)).toBe(false);
   });
 
+  it.runIf(root)("runs under a seccomp filter that refuses kernel-surface system calls", async () => {
+    expect((await sandboxd.client.status()).protections.seccomp?.enabled).toBe(true);
+    // keyctl(KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING) works for any user without the filter.
+    const result = await ws.runCode(
+      "python",
+      "import ctypes, errno\nlibc = ctypes.CDLL(None, use_errno=True)\nprint(libc.syscall(250, 0, -3, 0), errno.errorcode[ctypes.get_errno()])\nprint(open('/proc/self/status').read().split('Seccomp:')[1].split()[0])",
+    );
+    expect(result.stdout).toBe("-1 EPERM\n2\n");
+  });
+
   it("cannot gain privileges, create user namespaces or mount", async () => {
     const result = await ws.exec("grep NoNewPrivs /proc/self/status; unshare -U true || echo no-userns; mount -t tmpfs x /tmp 2>/dev/null || echo no-mount; touch /dev/x 2>/dev/null || echo dev-read-only");
     expect(result.stdout).toBe("NoNewPrivs:\t1\nno-userns\nno-mount\ndev-read-only\n");

@@ -111,7 +111,7 @@ export interface RecordedRequest {
   errorMessage?: string;
   /** Refused because the prompt exceeded `contextTokens`. */
   overContext: boolean;
-  /** The client closed the connection before the response ended. */
+  /** The client closed the connection before the response ended (not set when `close()` ended it). */
   aborted: boolean;
   /** The server cut the connection on purpose (`dropAfterChunks`). */
   dropped: boolean;
@@ -566,7 +566,7 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
       res.on("finish", () => (record.completed = true));
       res.on("close", () => {
         open.delete(res);
-        if (!res.writableFinished && !record.dropped) record.aborted = true;
+        if (!res.writableFinished && !record.dropped && !closing.signal.aborted) record.aborted = true;
       });
       handleChat(record, res).catch((error: unknown) => {
         if (res.headersSent) res.destroy();
@@ -624,7 +624,9 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     },
     async close() {
       closing.abort();
+      const ended = [...open].map((res) => new Promise((resolve) => res.once("close", resolve)));
       for (const res of open) res.destroy();
+      await Promise.all(ended);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

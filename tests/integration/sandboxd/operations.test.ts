@@ -204,6 +204,14 @@ describe("network", () => {
     await net.destroy();
   });
 
+  it("reaches the outside world over HTTPS with the system CA bundle, when the host itself can", async () => {
+    const url = "https://registry.npmjs.org/is-number";
+    const hostCan = await fetch(url, { signal: AbortSignal.timeout(10_000) }).then((r) => r.ok, () => false);
+    if (!hostCan || !(await sandboxd.client.status()).protections.outboundNetwork?.enabled) return;
+    const result = await ws.exec(`python3 -c "import urllib.request as u, json; print(json.load(u.urlopen('${url}', timeout=20))['name'])"`, { timeoutMs: 30_000 });
+    expect(result.stdout).toBe("is-number\n");
+  });
+
   it("creates a workspace with the network off when asked", async () => {
     const off = await sandboxd.client.workspace(uniqueId("offline"), { network: false });
     expect((await off.info()).network).toBe(false);

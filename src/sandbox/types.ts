@@ -148,6 +148,10 @@ export type ProtectionReport = {
   missing: string[];
 };
 
+/**
+ * One agent's workspace. Paths are relative to `/workspace` or absolute under it; `..`, paths outside and symlinks
+ * that lead out are refused (SandboxError with status 400/403). Ports and previews are added by a later issue.
+ */
 export interface Workspace {
   readonly id: string;
   info(): Promise<WorkspaceInfo>;
@@ -183,7 +187,10 @@ export interface Workspace {
 }
 
 export interface Sandbox {
-  /** Gets the workspace with this id (an agent's workspace id), creating it when it does not exist. */
+  /**
+   * Gets the workspace with this id (an agent's workspace id), creating it when it does not exist. Options apply
+   * at creation only; change the network later with `setNetwork`.
+   */
   workspace(id: string, options?: WorkspaceOptions): Promise<Workspace>;
   /** Destroys a workspace's processes, network namespace and files. Missing workspaces are fine. */
   destroy(id: string): Promise<void>;

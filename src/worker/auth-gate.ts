@@ -4,8 +4,11 @@ import { readSession } from "../lib/auth/session.ts";
 import { Unauthorized } from "../lib/errors.ts";
 import { errorResponse } from "../lib/http/respond.ts";
 
-/** App pages that need a signed-in user (the (app) and (admin) route groups). */
-export const SIGNED_IN_PAGE_PREFIXES = ["/agents", "/usage", "/billing", "/team", "/settings", "/admin"];
+/**
+ * App pages that need a signed-in user (the (app) route group). The (admin) pages answer 404 to everyone who is
+ * not an admin, signed in or not, so they do their own check instead of redirecting.
+ */
+export const SIGNED_IN_PAGE_PREFIXES = ["/agents", "/usage", "/billing", "/team", "/settings"];
 
 /**
  * `/api/*` paths anyone may call; every other `/api/*` path needs a session or an API key. The dev and test hooks

@@ -8,7 +8,9 @@
  * `index`, `id`, `type: "function"`, `function.name` and empty arguments, then argument fragments.
  *
  * Refusals like a real server: 401 when started with `apiKey` and `Authorization: Bearer <key>` differs; 400 for a
- * malformed body; 404 for an unknown model or path; 400 naming the limit when the prompt exceeds `contextTokens`.
+ * malformed body; 404 for an unknown model or path; 400 naming the limit when the prompt exceeds `contextTokens` (as
+ * vLLM does), or with `contextOverflow: "truncate"` an answer anyway with the request marked `truncated` (as Ollama
+ * does, which also takes the limit from the request's `options.num_ctx`).
  * Token counts are deterministic: ~4 characters per token (prompt = messages JSON + tools JSON).
  *
  * Which step answers a request, first match wins:
@@ -20,7 +22,8 @@
  *      - it contains `[[reasoning]]` → some reasoning before the echo;
  *   4. `defaultBehaviour` from the options, else echo: `Echo: <last user message>` streamed in several chunks.
  *
- * Run as a CLI: `node fakes/model-server.ts --port 11434 [--api-key k] [--model m] [--context-tokens n]`, then
+ * Run as a CLI: `node fakes/model-server.ts --port 11434 [--api-key k] [--model m[,m2]] [--context-tokens n]
+ * [--context-overflow error|truncate] [--reasoning-field reasoning_content|reasoning]`, then
  * `LLM_BASE_URL=http://127.0.0.1:11434/v1 npm start`.
  */
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
@@ -109,8 +112,12 @@ export interface RecordedRequest {
   status: number;
   /** The error message sent with a 4xx/5xx, if any. */
   errorMessage?: string;
-  /** Refused because the prompt exceeded `contextTokens`. */
+  /** The context limit that applied to this request, if any. */
+  contextLimit?: number;
+  /** The prompt exceeded the context limit (refused, or answered with `truncated` in "truncate" mode). */
   overContext: boolean;
+  /** Answered although the prompt exceeded the limit, as Ollama silently drops the start of the prompt. */
+  truncated: boolean;
   /** The client closed the connection before the response ended (not set when `close()` ended it). */
   aborted: boolean;
   /** The server cut the connection on purpose (`dropAfterChunks`). */
@@ -142,6 +149,8 @@ export interface ModelServerOptions {
   model?: string | string[];
   /** Refuse prompts over this many (approximate) tokens. Default: no limit. */
   contextTokens?: number;
+  /** `error` (vLLM, default): 400 naming the limit. `truncate` (Ollama): answer anyway, honour `options.num_ctx`. */
+  contextOverflow?: "error" | "truncate";
   /** What answers when no rule, queued step or convention does. Default: echo. */
   defaultBehaviour?: StepSource;
   /** Where streamed reasoning goes: `reasoning_content` (vLLM, default) or `reasoning` (Ollama). */
@@ -159,7 +168,7 @@ export interface FakeModelServer {
   timings: StreamTiming[];
   /** Responses (streaming or not) still open. */
   readonly activeStreams: number;
-  /** Requests refused for exceeding `contextTokens`. */
+  /** Requests whose prompt exceeded the context limit (refused or truncated). */
   readonly overContextRequests: RecordedRequest[];
   /** The largest prompt any request carried, in approximate tokens. */
   readonly maxPromptTokens: number;
@@ -366,12 +375,16 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     if (!models.includes(body.model)) {
       return sendError(res, 404, `The model '${body.model}' does not exist`, "not_found_error", record);
     }
-    if (options.contextTokens !== undefined && record.promptTokens > options.contextTokens) {
-      record.overContext = true;
+    const numCtx = (body.options as { num_ctx?: unknown } | undefined)?.num_ctx;
+    record.contextLimit =
+      options.contextOverflow === "truncate" && typeof numCtx === "number" ? numCtx : options.contextTokens;
+    record.overContext = record.contextLimit !== undefined && record.promptTokens > record.contextLimit;
+    record.truncated = record.overContext && options.contextOverflow === "truncate";
+    if (record.overContext && !record.truncated) {
       return sendError(
         res,
         400,
-        `This model's maximum context length is ${options.contextTokens} tokens. However, your request has ` +
+        `This model's maximum context length is ${record.contextLimit} tokens. However, your request has ` +
           `${record.promptTokens} input tokens. Please reduce the length of the input messages or tools.`,
         "invalid_request_error",
         record,
@@ -556,6 +569,7 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
         lastMessage: undefined,
         status: 0,
         overContext: false,
+        truncated: false,
         aborted: false,
         dropped: false,
         completed: false,
@@ -643,6 +657,7 @@ function parseCliArgs(argv: string[]): ModelServerOptions {
     else if (flag === "--api-key") options.apiKey = value();
     else if (flag === "--model") options.model = value().split(",");
     else if (flag === "--context-tokens") options.contextTokens = Number(value());
+    else if (flag === "--context-overflow") options.contextOverflow = value() as ModelServerOptions["contextOverflow"];
     else if (flag === "--reasoning-field") options.reasoningField = value() as ModelServerOptions["reasoningField"];
     else throw new Error(`Unknown option ${flag}`);
   }

@@ -298,6 +298,21 @@ describe("fake model server: through the AI SDK", () => {
     }
   });
 
+  it("answers an over-long prompt in Ollama mode but marks it truncated, honouring options.num_ctx", async () => {
+    const ollama = await startModelServer({ contextTokens: 50, contextOverflow: "truncate" });
+    try {
+      const long = { ...hello, messages: [{ role: "user", content: "y".repeat(400) }] };
+      expect((await postChat(ollama, long)).status).toBe(200);
+      expect((await postChat(ollama, { ...long, options: { num_ctx: 32768 } })).status).toBe(200);
+      expect(ollama.requests.map((r) => [r.contextLimit, r.truncated])).toEqual([
+        [50, true],
+        [32768, false],
+      ]);
+    } finally {
+      await ollama.close();
+    }
+  });
+
   it("answers 401 when the API key differs and serves the right key", async () => {
     const guarded = await startModelServer({ apiKey: "sk-right" });
     try {
@@ -380,9 +395,9 @@ describe("fake model server: scripting", () => {
 
   it("waits for requests by polling and fails with a clear message at the deadline", async () => {
     const waiting = server.waitForRequests(2, 5000);
-    void generateText({ model: modelFor(server), prompt: "1" });
-    void generateText({ model: modelFor(server), prompt: "2" });
+    const answers = ["1", "2"].map((prompt) => generateText({ model: modelFor(server), prompt }));
     expect(await waiting).toHaveLength(2);
+    await Promise.all(answers);
     await expect(server.waitForRequests(3, 50)).rejects.toThrow(/Timed out after 50 ms/);
   });
 

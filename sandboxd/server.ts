@@ -29,6 +29,7 @@ export type ServerOptions = {
 };
 
 const ws = "/v1/workspaces/([^/]+)";
+const MAX_UNREAD_STREAM_BYTES = 64 * 1024 * 1024;
 const codeRunners = { python: ["/usr/bin/python3", "-"], javascript: ["/usr/bin/node", "-"] } as const;
 
 export function createSandboxServer(options: ServerOptions): Server {
@@ -57,11 +58,15 @@ export function createSandboxServer(options: ServerOptions): Server {
     res.writeHead(200, { "content-type": "application/x-ndjson", "cache-control": "no-store" });
     const decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
     const send = (event: ExecEvent) => res.write(`${JSON.stringify(event)}\n`);
+    // A client that stops reading must not make sandboxd buffer a command's output without end.
+    const tooSlow = new AbortController();
     try {
       const result = await target.exec(input, (stream, data) => {
+        if (res.writableLength > MAX_UNREAD_STREAM_BYTES) return tooSlow.abort();
         const text = decoders[stream].decode(data, { stream: true });
         if (text) send({ type: stream, data: text });
-      }, ctx.signal);
+      }, AbortSignal.any([ctx.signal, tooSlow.signal]));
+      if (tooSlow.signal.aborted) throw new HttpError(503, "client_too_slow", `more than ${MAX_UNREAD_STREAM_BYTES} bytes of output were left unread; the command was killed`);
       for (const stream of ["stdout", "stderr"] as const) {
         const rest = decoders[stream].decode();
         if (rest) send({ type: stream, data: rest });

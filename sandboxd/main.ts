@@ -11,7 +11,9 @@ import { WorkspaceStore } from "./workspace.ts";
 
 const log = (message: string) => console.error(`[sandboxd] ${message}`);
 
-const { values } = parseArgs({ options: { port: { type: "string" }, "data-dir": { type: "string" } } });
+const { values } = parseArgs({
+  options: { port: { type: "string" }, "data-dir": { type: "string" }, "exit-with-stdin": { type: "boolean" } },
+});
 const port = Number(values.port ?? process.env.SANDBOXD_PORT ?? "");
 const secret = process.env.SANDBOXD_SECRET ?? "";
 const dataDir = path.resolve(values["data-dir"] ?? process.env.SANDBOXD_DATA_DIR ?? ".data/sandboxd");
@@ -71,4 +73,9 @@ async function shutdown(signal: string): Promise<void> {
   process.exit(0);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
+// For supervisors and tests: when the parent goes away, even by SIGKILL, its end of our stdin closes.
+if (values["exit-with-stdin"]) {
+  process.stdin.on("end", () => void shutdown("stdin closed"));
+  process.stdin.resume();
+}
 process.on("SIGINT", () => void shutdown("SIGINT"));

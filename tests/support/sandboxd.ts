@@ -23,6 +23,7 @@ export type SandboxdProcess = {
   stopGroup: () => Promise<void>;
   /** SIGKILL, as in a crash: nothing is cleaned up by sandboxd itself. */
   crash: () => Promise<void>;
+  closeStdin: () => void;
 };
 
 /** Starts a real sandboxd on a free port with a fresh secret; reuses `dataDir` when given (restart tests). */
@@ -30,10 +31,11 @@ export async function startSandboxd(options: { dataDir?: string; uid?: number } 
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "sandboxd-test-"));
   if (options.uid !== undefined) chownSync(dataDir, options.uid, options.uid);
   const secret = randomBytes(24).toString("hex");
-  const child = spawn(node, [path.join(root, "sandboxd/main.ts"), "--port", "0"], {
+  // --exit-with-stdin: if this test process dies without cleaning up, sandboxd still stops.
+  const child = spawn(node, [path.join(root, "sandboxd/main.ts"), "--port", "0", "--exit-with-stdin"], {
     cwd: root,
     env: { ...process.env, SANDBOXD_SECRET: secret, SANDBOXD_DATA_DIR: dataDir },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["pipe", "pipe", "pipe"],
     detached: true,
     ...(options.uid !== undefined ? { uid: options.uid, gid: options.uid } : {}),
   });
@@ -70,6 +72,7 @@ export async function startSandboxd(options: { dataDir?: string; uid?: number } 
       clearTimeout(timer);
     },
     crash: () => kill(child, exited),
+    closeStdin: () => child.stdin!.end(),
   };
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -43,6 +43,21 @@ describe("sandboxd restarts", () => {
     expect(restarted).toMatchObject({ id: proc.id, status: "running", reason: null });
     await waitFor(() => hostPidsWith(`sleep ${marker}`).length === 1);
     await again.stopProcess(proc.id);
+  });
+
+  it("stops by itself, ending its workspaces, when the process that started it goes away", async () => {
+    current ??= await startSandboxd({ dataDir });
+    const ws = await current.client.workspace(uniqueId("orphan"));
+    const marker = `${Math.floor(Math.random() * 1e6)}.51`;
+    await ws.startProcess(`sleep ${marker}`);
+    await waitFor(() => hostPidsWith(`sleep ${marker}`).length === 1);
+    const pid = current.pid;
+    // Closing sandboxd's stdin is what a dying parent does to it.
+    current.closeStdin();
+    await waitFor(() => hostPidsWith(`sleep ${marker}`).length === 0, 15_000);
+    await waitFor(() => !existsSync(`/proc/${pid}`) || readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.startsWith("Z"), 15_000);
+    expect(readFileSync("/proc/self/mountinfo", "utf8")).not.toContain(`${dataDir}/`);
+    current = await startSandboxd({ dataDir });
   });
 
   it("recovers after sandboxd is killed: processes show as exited with the reason and nothing keeps running", async () => {

@@ -52,9 +52,9 @@ function bareBwrap(): Promise<void> {
 async function startOwnSandboxd(): Promise<{ url: string; secret: string; stop: () => Promise<void> }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "sandboxd-bench-"));
   const secret = randomBytes(24).toString("hex");
-  const child: ChildProcess = spawn(path.join(root, "node_modules/.bin/node"), [path.join(root, "sandboxd/main.ts"), "--port", "0"], {
+  const child: ChildProcess = spawn(path.join(root, "node_modules/.bin/node"), [path.join(root, "sandboxd/main.ts"), "--port", "0", "--exit-with-stdin"], {
     env: { ...process.env, SANDBOXD_SECRET: secret, SANDBOXD_DATA_DIR: dataDir },
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["pipe", "ignore", "pipe"],
   });
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
   let output = "";

@@ -18,7 +18,9 @@
  *   2. the queue from `enqueue(...steps)`, one step per request;
  *   3. built-in conventions that need no setup (load tests, benchmarks, `npm start` against the CLI):
  *      - the last message is a tool result → text `Tool result: <its content, truncated to 200 chars>`;
- *      - the last user message contains `[[tool:exec:<command>]]` → an `exec` tool call with `{"command": "<command>"}`;
+ *      - the last user message contains `[[tool:exec:<command>]]` → an `exec` tool call, arguments
+ *        `{"command": "<command>"}`; `[[tool:<name>:<JSON object>]]` calls any other tool with those arguments;
+ *        several markers make several parallel calls;
  *      - it contains `[[reasoning]]` → some reasoning before the echo;
  *   4. `defaultBehaviour` from the options, else echo: `Echo: <last user message>` streamed in several chunks.
  *
@@ -211,16 +213,29 @@ export function conventionStep(request: RecordedRequest): Step | undefined {
   const last = request.lastMessage;
   if (last?.role === "tool") {
     const result = messageText(last);
-    const preview = result.length > TOOL_RESULT_PREVIEW_CHARS ? `${result.slice(0, TOOL_RESULT_PREVIEW_CHARS)}…` : result;
-    return { text: `Tool result: ${preview}` };
+    const preview = result.slice(0, TOOL_RESULT_PREVIEW_CHARS);
+    return { text: `Tool result: ${preview}${result.length > preview.length ? "…" : ""}` };
   }
   if (last?.role !== "user") return undefined;
-  const exec = /\[\[tool:exec:([\s\S]*?)\]\]/.exec(request.lastUserMessage);
-  if (exec) return { toolCalls: [{ name: "exec", arguments: { command: exec[1] } }] };
+  const markers = [...request.lastUserMessage.matchAll(/\[\[tool:([\w.-]+):([\s\S]*?)\]\]/g)];
+  if (markers.length > 0) {
+    return {
+      toolCalls: markers.map(([, name = "", argument = ""]) => ({ name, arguments: toolArguments(name, argument) })),
+    };
+  }
   if (request.lastUserMessage.includes("[[reasoning]]")) {
     return { reasoning: "The user wants an echo. I will echo the message.", text: echoText(request) };
   }
   return undefined;
+}
+
+function toolArguments(name: string, argument: string): unknown {
+  if (name === "exec") return { command: argument };
+  try {
+    return JSON.parse(argument);
+  } catch {
+    return { input: argument };
+  }
 }
 
 function echoText(request: RecordedRequest): string {
@@ -230,10 +245,8 @@ function echoText(request: RecordedRequest): string {
 function matches(matcher: Matcher, request: RecordedRequest): boolean {
   if (typeof matcher === "function") return matcher(request);
   if (matcher.lastMessageRole !== undefined && request.lastMessage?.role !== matcher.lastMessageRole) return false;
-  if (matcher.lastUserMessageIncludes !== undefined && !request.lastUserMessage.includes(matcher.lastUserMessageIncludes)) {
-    return false;
-  }
-  return true;
+  const fragment = matcher.lastUserMessageIncludes;
+  return fragment === undefined || request.lastUserMessage.includes(fragment);
 }
 
 function resolveStep(source: StepSource, request: RecordedRequest): Step {
@@ -256,6 +269,13 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
       resolve();
     }
     signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener("abort", () => resolve(), { once: true });
   });
 }
 
@@ -293,7 +313,8 @@ function planOutput(step: Step, request: RecordedRequest, idPrefix: string): Pla
   }));
   let finishReason = step.finishReason ?? (toolCalls.length > 0 ? "tool_calls" : "stop");
   const maxTokens = request.body?.max_completion_tokens ?? request.body?.max_tokens;
-  if (typeof maxTokens === "number" && approximateTokens(reasoning + text) + toolCallTokens(toolCalls) > maxTokens) {
+  const wanted = approximateTokens(reasoning + text) + toolCallTokens(toolCalls);
+  if (typeof maxTokens === "number" && wanted > maxTokens) {
     const budget = maxTokens * CHARS_PER_TOKEN;
     reasoning = reasoning.slice(0, budget);
     text = text.slice(0, Math.max(0, budget - reasoning.length));
@@ -301,11 +322,12 @@ function planOutput(step: Step, request: RecordedRequest, idPrefix: string): Pla
     finishReason = "length";
   }
   const completion = approximateTokens(reasoning + text) + toolCallTokens(toolCalls);
+  const prompt = step.usage?.prompt_tokens ?? request.promptTokens;
+  const completionTokens = step.usage?.completion_tokens ?? completion;
   const usage = {
-    prompt_tokens: request.promptTokens,
-    completion_tokens: completion,
-    total_tokens: request.promptTokens + completion,
-    ...step.usage,
+    prompt_tokens: prompt,
+    completion_tokens: completionTokens,
+    total_tokens: step.usage?.total_tokens ?? prompt + completionTokens,
   };
   return { reasoning, text, toolCalls, finishReason, usage };
 }
@@ -392,7 +414,9 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     }
 
     const step = chooseStep(record);
-    if (step.error) return sendError(res, step.error.status, step.error.message, step.error.type ?? "server_error", record);
+    if (step.error) {
+      return sendError(res, step.error.status, step.error.message, step.error.type ?? "server_error", record);
+    }
 
     // Ends waits early when the client goes away or the server closes.
     const clientGone = new AbortController();
@@ -416,7 +440,7 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     gone: AbortSignal,
   ) {
     await sleep(step.firstTokenDelayMs ?? 0, gone);
-    if (step.stall) await new Promise<void>((resolve) => gone.addEventListener("abort", () => resolve(), { once: true }));
+    if (step.stall) await untilAborted(gone);
     await sleep(step.stallMs ?? 0, gone);
     if (gone.aborted) return;
     if (step.dropAfterChunks !== undefined) {
@@ -429,7 +453,9 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
       res.writeHead(200, { "content-type": "application/json" }).end("{not json");
       return;
     }
-    const message: Record<string, unknown> = { role: "assistant", content: plan.text || (plan.toolCalls.length ? null : "") };
+    // OpenAI sends `content: null` on a turn that only calls tools.
+    const content = plan.text || (plan.toolCalls.length > 0 ? null : "");
+    const message: Record<string, unknown> = { role: "assistant", content };
     if (plan.reasoning) message[reasoningField] = plan.reasoning;
     if (plan.toolCalls.length > 0) {
       message.tool_calls = plan.toolCalls.map((call) => ({
@@ -504,7 +530,7 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     res.flushHeaders();
     if (!(await send(chunk({ role: "assistant", content: "" }), false))) return;
     if (step.malformedChunk && !(await send("{not json", false))) return;
-    if (step.stall) await new Promise<void>((resolve) => gone.addEventListener("abort", () => resolve(), { once: true }));
+    if (step.stall) await untilAborted(gone);
     await sleep(step.stallMs ?? 0, gone);
     await sleep(step.firstTokenDelayMs ?? 0, gone);
 
@@ -530,8 +556,8 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     }
     if (!(await send(chunk({}, plan.finishReason), false))) return;
     if (record.body!.stream_options?.include_usage) {
-      const usage = JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices: [], usage: plan.usage });
-      if (!(await send(usage, false))) return;
+      const usageChunk = { id, object: "chat.completion.chunk", created, model, choices: [], usage: plan.usage };
+      if (!(await send(JSON.stringify(usageChunk), false))) return;
     }
     if (!(await send("[DONE]", false))) return;
     res.end();

@@ -39,6 +39,13 @@ interface CompletionBody {
   choices: { message: { content: string }; finish_reason: string }[];
 }
 
+async function caught(promise: PromiseLike<unknown>): Promise<unknown> {
+  return Promise.resolve(promise).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+}
+
 async function postChat(target: FakeModelServer, body: unknown, headers: Record<string, string> = {}) {
   return fetch(`${target.url}/chat/completions`, {
     method: "POST",
@@ -68,7 +75,11 @@ describe("fake model server: wire format", () => {
   });
 
   it("frames a streamed completion as SSE data events ending with [DONE]", async () => {
-    server.enqueue({ reasoning: "think", text: "Hi there", toolCalls: [{ name: "write_file", arguments: { path: "a" } }] });
+    server.enqueue({
+      reasoning: "think",
+      text: "Hi there",
+      toolCalls: [{ name: "write_file", arguments: { path: "a" } }],
+    });
     const response = await postChat(server, { ...hello, stream: true, stream_options: { include_usage: true } });
     expect(response.headers.get("content-type")).toBe("text/event-stream");
     const raw = await response.text();
@@ -82,11 +93,14 @@ describe("fake model server: wire format", () => {
     const deltas = chunks.flatMap((c) => c.choices.map((choice: { delta: unknown }) => choice.delta));
     expect(deltas.map((d) => d.reasoning_content ?? "").join("")).toBe("think");
     expect(deltas.map((d) => d.content ?? "").join("")).toBe("Hi there");
-    const toolDeltas = deltas.flatMap((d) => d.tool_calls ?? []);
-    expect(toolDeltas[0]).toMatchObject({ index: 0, type: "function", function: { name: "write_file", arguments: "" } });
-    expect(toolDeltas[0].id).toEqual(expect.any(String));
-    expect(toolDeltas.slice(1).every((d: { id?: string; function: { name?: string } }) => !d.id && !d.function.name)).toBe(true);
-    expect(toolDeltas.map((d: { function: { arguments: string } }) => d.function.arguments).join("")).toBe('{"path":"a"}');
+    const toolDeltas: { index: number; id?: string; function: { name?: string; arguments: string } }[] = deltas.flatMap(
+      (d) => d.tool_calls ?? [],
+    );
+    const [first, ...fragments] = toolDeltas;
+    expect(first).toMatchObject({ index: 0, type: "function", function: { name: "write_file", arguments: "" } });
+    expect(first!.id).toEqual(expect.any(String));
+    expect(fragments.every((d) => d.index === 0 && !d.id && !d.function.name)).toBe(true);
+    expect(toolDeltas.map((d) => d.function.arguments).join("")).toBe('{"path":"a"}');
     expect(chunks.at(-2).choices[0].finish_reason).toBe("tool_calls");
     const usageChunk = chunks.at(-1);
     expect(usageChunk.choices).toEqual([]);
@@ -100,13 +114,21 @@ describe("fake model server: wire format", () => {
     expect(await response.json()).toMatchObject({
       object: "chat.completion",
       model: "gpt-oss:20b",
-      choices: [{ index: 0, message: { role: "assistant", content: "Hi", reasoning_content: "think" }, finish_reason: "stop" }],
+      choices: [
+        { index: 0, message: { role: "assistant", content: "Hi", reasoning_content: "think" }, finish_reason: "stop" },
+      ],
       usage: { prompt_tokens: server.requests[0]!.promptTokens },
     });
   });
 
   it("refuses malformed bodies with 400 and an OpenAI error body", async () => {
-    for (const body of ["{not json", "[]", JSON.stringify({ model: "gpt-oss:20b" }), JSON.stringify({ ...hello, messages: [{ role: "robot", content: "x" }] })]) {
+    const bodies = [
+      "{not json",
+      "[]",
+      JSON.stringify({ model: "gpt-oss:20b" }),
+      JSON.stringify({ ...hello, messages: [{ role: "robot", content: "x" }] }),
+    ];
+    for (const body of bodies) {
       const response = await postChat(server, body);
       expect(response.status).toBe(400);
       expect(((await response.json()) as ErrorBody).error.message).toEqual(expect.any(String));
@@ -161,11 +183,19 @@ describe("fake model server: through the AI SDK", () => {
   });
 
   it("streams a tool call whose JSON arguments the SDK parses", async () => {
-    server.enqueue({ reasoning: "I should write.", toolCalls: [{ name: "write_file", arguments: { path: "a.txt", content: "hi" } }] });
+    server.enqueue({
+      reasoning: "I should write.",
+      toolCalls: [{ name: "write_file", arguments: { path: "a.txt", content: "hi" } }],
+    });
     const result = streamText({
       model: modelFor(server),
       prompt: "write a file",
-      tools: { write_file: tool({ description: "Write a file", inputSchema: z.object({ path: z.string(), content: z.string() }) }) },
+      tools: {
+        write_file: tool({
+          description: "Write a file",
+          inputSchema: z.object({ path: z.string(), content: z.string() }),
+        }),
+      },
     });
     const calls = await result.toolCalls;
     expect(calls).toHaveLength(1);
@@ -197,7 +227,11 @@ describe("fake model server: through the AI SDK", () => {
     const assistant = second.find((m) => m.role === "assistant")!;
     expect(assistant.tool_calls![0]!.function).toEqual({ name: "exec", arguments: '{"command":"ls"}' });
     expect(assistant.reasoning_content).toBe("Need to list files.");
-    expect(second.at(-1)).toMatchObject({ role: "tool", tool_call_id: assistant.tool_calls![0]!.id, content: "ran ls: a.txt b.txt" });
+    expect(second.at(-1)).toMatchObject({
+      role: "tool",
+      tool_call_id: assistant.tool_calls![0]!.id,
+      content: "ran ls: a.txt b.txt",
+    });
   });
 
   it("reports malformed tool-call arguments so the caller can repair them", async () => {
@@ -205,7 +239,13 @@ describe("fake model server: through the AI SDK", () => {
     const result = streamText({
       model: modelFor(server),
       prompt: "run",
-      tools: { exec: tool({ description: "Run", inputSchema: z.object({ command: z.string() }), execute: async () => "never" }) },
+      tools: {
+        exec: tool({
+          description: "Run",
+          inputSchema: z.object({ command: z.string() }),
+          execute: async () => "never",
+        }),
+      },
     });
     const parts = await collect(result.fullStream);
     const call = parts.find((part) => part.type === "tool-call");
@@ -235,12 +275,13 @@ describe("fake model server: through the AI SDK", () => {
 
   it("surfaces a scripted 500 as an API error", async () => {
     server.enqueue({ error: { status: 500, message: "boom" } });
-    const error = await generateText({ model: modelFor(server), prompt: "hi", maxRetries: 0 }).catch((e: unknown) => e);
+    const error = await caught(generateText({ model: modelFor(server), prompt: "hi", maxRetries: 0 }));
     expect(APICallError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ statusCode: 500, message: "boom" });
 
     server.enqueue({ error: { status: 500, message: "boom again" } });
-    const parts = await collect(streamText({ model: modelFor(server), prompt: "hi", maxRetries: 0, ...quiet }).fullStream);
+    const streamed = streamText({ model: modelFor(server), prompt: "hi", maxRetries: 0, ...quiet });
+    const parts = await collect(streamed.fullStream);
     expect(errorsIn(parts)[0]).toMatchObject({ statusCode: 500, message: "boom again" });
   });
 
@@ -255,7 +296,8 @@ describe("fake model server: through the AI SDK", () => {
     const controller = new AbortController();
     const result = streamText({ model: modelFor(server), prompt: "hi", abortSignal: controller.signal, ...quiet });
     const consumed = collect(result.fullStream);
-    await server.waitFor(() => server.activeStreams === 1 && server.requests[0]?.status === 200, 5000, "the stalled stream");
+    await server.waitFor(() => server.requests[0]?.status === 200, 5000, "the stalled stream to start");
+    expect(server.activeStreams).toBe(1);
     controller.abort();
     const parts = await consumed;
     expect(parts.some((part) => part.type === "abort" || part.type === "error")).toBe(true);
@@ -287,7 +329,7 @@ describe("fake model server: through the AI SDK", () => {
     const small = await startModelServer({ contextTokens: 100 });
     try {
       await generateText({ model: modelFor(small), prompt: "short" });
-      const error = await generateText({ model: modelFor(small), prompt: "x".repeat(1000), maxRetries: 0 }).catch((e: unknown) => e);
+      const error = await caught(generateText({ model: modelFor(small), prompt: "x".repeat(1000), maxRetries: 0 }));
       expect(error).toMatchObject({ statusCode: 400 });
       expect((error as Error).message).toContain("maximum context length is 100 tokens");
       expect(small.overContextRequests).toHaveLength(1);
@@ -316,7 +358,8 @@ describe("fake model server: through the AI SDK", () => {
   it("answers 401 when the API key differs and serves the right key", async () => {
     const guarded = await startModelServer({ apiKey: "sk-right" });
     try {
-      const error = await generateText({ model: modelFor(guarded, { apiKey: "sk-wrong" }), prompt: "hi", maxRetries: 0 }).catch((e: unknown) => e);
+      const wrongKey = modelFor(guarded, { apiKey: "sk-wrong" });
+      const error = await caught(generateText({ model: wrongKey, prompt: "hi", maxRetries: 0 }));
       expect(error).toMatchObject({ statusCode: 401 });
       expect((await fetch(`${guarded.url}/models`)).status).toBe(401);
       const ok = await generateText({ model: modelFor(guarded, { apiKey: "sk-right" }), prompt: "hi" });
@@ -331,13 +374,16 @@ describe("fake model server: through the AI SDK", () => {
 describe("fake model server: scripting", () => {
   it("echoes the last user message in several chunks when nothing is scripted", async () => {
     const deltas: string[] = [];
-    for await (const delta of streamText({ model: modelFor(server), prompt: "say it back" }).textStream) deltas.push(delta);
+    const result = streamText({ model: modelFor(server), prompt: "say it back" });
+    for await (const delta of result.textStream) deltas.push(delta);
     expect(deltas.join("")).toBe("Echo: say it back");
     expect(deltas.length).toBeGreaterThan(1);
   });
 
   it("uses the defaultBehaviour option when nothing is queued", async () => {
-    const custom = await startModelServer({ defaultBehaviour: (request) => ({ text: `len ${request.lastUserMessage.length}` }) });
+    const custom = await startModelServer({
+      defaultBehaviour: (request) => ({ text: `len ${request.lastUserMessage.length}` }),
+    });
     try {
       expect((await generateText({ model: modelFor(custom), prompt: "abc" })).text).toBe("len 3");
     } finally {
@@ -354,11 +400,14 @@ describe("fake model server: scripting", () => {
 
   it("answers concurrent requests by content with rules", async () => {
     server.when({ lastUserMessageIncludes: "apple" }, { text: "fruit" });
-    server.when((request) => request.lastUserMessage.includes("carrot"), (request) => ({ text: `veg:${request.index}` }));
+    server.when(
+      (request) => request.lastUserMessage.includes("carrot"),
+      (request) => ({ text: `veg:${request.index}` }),
+    );
     server.when({ lastUserMessageIncludes: "once" }, { text: "only once" }, { once: true });
     server.enqueue({ text: "queued" });
     const prompts = ["carrot", "apple", "apple pie", "once", "once"];
-    const texts = await Promise.all(prompts.map(async (prompt) => (await streamText({ model: modelFor(server), prompt })).text));
+    const texts = await Promise.all(prompts.map((prompt) => streamText({ model: modelFor(server), prompt }).text));
     expect(texts[1]).toBe("fruit");
     expect(texts[2]).toBe("fruit");
     expect(texts[0]).toMatch(/^veg:\d$/);
@@ -391,6 +440,22 @@ describe("fake model server: scripting", () => {
     });
     expect(await result.text).toBe('Tool result: {"stdout":"hello","exitCode":0}');
     expect((await result.steps)[0]!.toolCalls[0]).toMatchObject({ toolName: "exec", input: { command: "echo hello" } });
+  });
+
+  it("turns [[tool:<name>:<json>]] markers into parallel tool calls", async () => {
+    const response = await postChat(server, {
+      ...hello,
+      messages: [{ role: "user", content: 'do [[tool:write_file:{"path":"a.txt"}]] then [[tool:exec:ls -la]]' }],
+    });
+    type ToolCallBody = { function: { name: string; arguments: string } };
+    const body = (await response.json()) as {
+      choices: { message: { tool_calls: ToolCallBody[] }; finish_reason: string }[];
+    };
+    expect(body.choices[0]!.finish_reason).toBe("tool_calls");
+    expect(body.choices[0]!.message.tool_calls.map((call) => call.function)).toEqual([
+      { name: "write_file", arguments: '{"path":"a.txt"}' },
+      { name: "exec", arguments: '{"command":"ls -la"}' },
+    ]);
   });
 
   it("waits for requests by polling and fails with a clear message at the deadline", async () => {

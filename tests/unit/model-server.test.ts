@@ -1,5 +1,8 @@
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { APICallError, generateText, isStepCount, streamText, tool, type TextStreamPart, type ToolSet } from "ai";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { startModelServer, type FakeModelServer } from "../../fakes/model-server.ts";
@@ -484,5 +487,21 @@ describe("fake model server: scripting", () => {
     expect((await errors).length).toBeGreaterThan(0);
     expect(closing.activeStreams).toBe(0);
     expect(closing.requests[0]!.aborted).toBe(false);
+  });
+
+  it("runs as a CLI that prints its URL and serves until stopped", async () => {
+    const script = fileURLToPath(new URL("../../fakes/model-server.ts", import.meta.url));
+    const child = spawn(process.execPath, [script, "--port", "0", "--model", "gpt-oss:20b,gpt-oss:120b"]);
+    try {
+      let output = "";
+      child.stdout.setEncoding("utf8").on("data", (piece: string) => (output += piece));
+      await server.waitFor(() => /http:\/\/\S+\/v1/.test(output), 10_000, "the CLI to print its URL");
+      const url = /http:\/\/\S+\/v1/.exec(output)![0];
+      const models = (await (await fetch(`${url}/models`)).json()) as { data: { id: string }[] };
+      expect(models.data.map((m) => m.id)).toEqual(["gpt-oss:20b", "gpt-oss:120b"]);
+    } finally {
+      child.kill("SIGTERM");
+      if (child.exitCode === null) await once(child, "exit");
+    }
   });
 });

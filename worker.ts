@@ -9,6 +9,7 @@ import { handlePreviewRequest } from "./src/worker/preview.ts";
 import { runScheduledJobs } from "./src/worker/scheduled.ts";
 
 export { AgentHub } from "./src/agent/agent-hub.ts";
+export { ChatThread } from "./src/agent/chat-thread.ts";
 export { RateLimiter } from "./src/lib/ratelimit/rate-limiter.ts";
 
 export default {

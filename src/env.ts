@@ -1,4 +1,5 @@
 import type { AgentHub } from "./agent/agent-hub.ts";
+import type { ChatThread } from "./agent/chat-thread.ts";
 import type { RateLimiter } from "./lib/ratelimit/rate-limiter.ts";
 
 /** The Worker's bindings and variables, as declared in wrangler.jsonc and passed by `npm start` (--var). */
@@ -6,6 +7,7 @@ export interface Env {
   DB: D1Database;
   CACHE: KVNamespace;
   Agent: DurableObjectNamespace<AgentHub>;
+  Thread: DurableObjectNamespace<ChatThread>;
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
   ASSETS: Fetcher;
   AI?: Ai;

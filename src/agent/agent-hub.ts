@@ -1,13 +1,68 @@
 import { Agent } from "agents";
 import type { Env } from "../env.ts";
+import { newThreadId } from "../lib/agents/ids.ts";
+
+export interface ThreadSummary {
+  id: string;
+  title: string;
+  createdAt: number;
+  updatedAt: number;
+  running: boolean;
+}
+
+export interface MemoryNote {
+  id: string;
+  text: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** What every connected client of the agent sees, kept in sync by the SDK (two tabs agree). */
+export interface HubState {
+  threads: ThreadSummary[];
+  /** Bumped whenever a tool may have changed the workspace, so open file and process panels refresh. */
+  workspaceVersion: number;
+}
+
+/** Memory notes put into the system prompt: newest first, at most this many characters in all. */
+export const MEMORY_PROMPT_BUDGET_CHARS = 4000;
+export const MAX_MEMORY_NOTES = 200;
+const TITLE_MAX = 80;
+
+interface ThreadRow {
+  id: string;
+  title: string;
+  created_at: number;
+  updated_at: number;
+  running: number;
+}
+
+/** Turns the first message of a thread into its title. */
+export function titleFromMessage(text: string): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > TITLE_MAX ? `${line.slice(0, TITLE_MAX - 1)}…` : line || "New chat";
+}
+
+/** Quotes user text as one FTS5 phrase with a prefix match on its last word. */
+function ftsQuery(text: string): string {
+  return `"${text.trim().replace(/"/g, '""')}"*`;
+}
 
 /**
- * The parent Durable Object of one agent (SQLite-backed). The agent core issue gives it memory notes, the thread
- * index and the workspace id; for now it keeps a small key/value probe that proves storage survives restarts.
+ * The parent Durable Object of one agent (named by the agent id): its memory notes, the index of its threads with
+ * full-text search over titles and messages, and which threads are running. Everything lives in its SQLite.
  */
-export class AgentHub extends Agent<Env> {
+export class AgentHub extends Agent<Env, HubState> {
+  initialState: HubState = { threads: [], workspaceVersion: 0 };
+
   onStart(): void {
     this.sql`CREATE TABLE IF NOT EXISTS probe (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at INTEGER NOT NULL)`;
+    this.sql`CREATE TABLE IF NOT EXISTS thread (
+      id TEXT PRIMARY KEY, title TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+      running INTEGER NOT NULL DEFAULT 0, titled INTEGER NOT NULL DEFAULT 0)`;
+    this.sql`CREATE VIRTUAL TABLE IF NOT EXISTS thread_text USING fts5(thread_id UNINDEXED, title, body)`;
+    this.sql`CREATE TABLE IF NOT EXISTS memory_note (
+      id TEXT PRIMARY KEY, text TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`;
   }
 
   async writeProbe(key: string, value: string): Promise<void> {
@@ -17,7 +72,137 @@ export class AgentHub extends Agent<Env> {
   }
 
   async readProbe(key: string): Promise<string | null> {
-    const rows = this.sql<{ value: string }>`SELECT value FROM probe WHERE key = ${key}`;
-    return rows[0]?.value ?? null;
+    return this.sql<{ value: string }>`SELECT value FROM probe WHERE key = ${key}`[0]?.value ?? null;
   }
+
+  // Threads
+
+  #threadRows(): ThreadSummary[] {
+    return this.sql<ThreadRow>`SELECT id, title, created_at, updated_at, running FROM thread ORDER BY updated_at DESC`.map(toSummary);
+  }
+
+  #publish(changes: Partial<HubState> = {}): void {
+    this.setState({ ...this.state, threads: this.#threadRows(), ...changes });
+  }
+
+  async createThread(title?: string): Promise<ThreadSummary> {
+    const id = newThreadId();
+    const now = Date.now();
+    const name = title?.trim() ? title.trim().slice(0, TITLE_MAX) : "New chat";
+    this.sql`INSERT INTO thread (id, title, created_at, updated_at, titled) VALUES (${id}, ${name}, ${now}, ${now}, ${title?.trim() ? 1 : 0})`;
+    this.sql`INSERT INTO thread_text (thread_id, title, body) VALUES (${id}, ${name}, '')`;
+    this.#publish();
+    return { id, title: name, createdAt: now, updatedAt: now, running: false };
+  }
+
+  async getThread(id: string): Promise<ThreadSummary | null> {
+    const row = this.sql<ThreadRow>`SELECT id, title, created_at, updated_at, running FROM thread WHERE id = ${id}`[0];
+    return row ? toSummary(row) : null;
+  }
+
+  /** Threads newest first; with a query, only those whose title or messages match it. */
+  async listThreads(query?: string): Promise<ThreadSummary[]> {
+    if (!query?.trim()) return this.#threadRows();
+    return this.sql<ThreadRow>`SELECT t.id, t.title, t.created_at, t.updated_at, t.running FROM thread t
+      WHERE t.id IN (SELECT thread_id FROM thread_text WHERE thread_text MATCH ${ftsQuery(query)})
+      ORDER BY t.updated_at DESC`.map(toSummary);
+  }
+
+  async renameThread(id: string, title: string): Promise<ThreadSummary | null> {
+    const name = title.trim().slice(0, TITLE_MAX);
+    this.sql`UPDATE thread SET title = ${name}, titled = 1, updated_at = ${Date.now()} WHERE id = ${id}`;
+    this.sql`UPDATE thread_text SET title = ${name} WHERE thread_id = ${id}`;
+    this.#publish();
+    return this.getThread(id);
+  }
+
+  async deleteThread(id: string): Promise<boolean> {
+    const existed = (await this.getThread(id)) !== null;
+    this.sql`DELETE FROM thread WHERE id = ${id}`;
+    this.sql`DELETE FROM thread_text WHERE thread_id = ${id}`;
+    this.#publish();
+    return existed;
+  }
+
+  /** Called by a thread when a turn starts or ends. */
+  async setThreadRunning(id: string, running: boolean): Promise<void> {
+    this.sql`UPDATE thread SET running = ${running ? 1 : 0}, updated_at = ${Date.now()} WHERE id = ${id}`;
+    this.#publish();
+  }
+
+  /** Indexes a finished turn's text for search and titles an untitled thread from its first message. */
+  async recordTurn(id: string, userText: string, assistantText: string): Promise<void> {
+    const untitled = this.sql<{ titled: number }>`SELECT titled FROM thread WHERE id = ${id}`[0]?.titled === 0;
+    if (untitled && userText.trim()) {
+      const title = titleFromMessage(userText);
+      this.sql`UPDATE thread SET title = ${title}, titled = 1 WHERE id = ${id}`;
+      this.sql`UPDATE thread_text SET title = ${title} WHERE thread_id = ${id}`;
+    }
+    this.sql`UPDATE thread_text SET body = body || ' ' || ${userText} || ' ' || ${assistantText} WHERE thread_id = ${id}`;
+    this.sql`UPDATE thread SET updated_at = ${Date.now()} WHERE id = ${id}`;
+    this.#publish();
+  }
+
+  async workspaceChanged(): Promise<void> {
+    this.#publish({ workspaceVersion: this.state.workspaceVersion + 1 });
+  }
+
+  // Memory
+
+  async listNotes(): Promise<MemoryNote[]> {
+    return this.sql<{ id: string; text: string; created_at: number; updated_at: number }>`
+      SELECT id, text, created_at, updated_at FROM memory_note ORDER BY created_at DESC, id DESC`.map((r) => ({
+      id: r.id,
+      text: r.text,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    }));
+  }
+
+  async addNote(text: string): Promise<MemoryNote> {
+    const count = this.sql<{ n: number }>`SELECT COUNT(*) AS n FROM memory_note`[0]?.n ?? 0;
+    if (count >= MAX_MEMORY_NOTES) {
+      this.sql`DELETE FROM memory_note WHERE id = (SELECT id FROM memory_note ORDER BY created_at ASC LIMIT 1)`;
+    }
+    const note = { id: crypto.randomUUID(), text: text.trim(), createdAt: Date.now(), updatedAt: Date.now() };
+    this.sql`INSERT INTO memory_note (id, text, created_at, updated_at) VALUES (${note.id}, ${note.text}, ${note.createdAt}, ${note.updatedAt})`;
+    return note;
+  }
+
+  async updateNote(id: string, text: string): Promise<MemoryNote | null> {
+    this.sql`UPDATE memory_note SET text = ${text.trim()}, updated_at = ${Date.now()} WHERE id = ${id}`;
+    return (await this.listNotes()).find((n) => n.id === id) ?? null;
+  }
+
+  async deleteNote(id: string): Promise<boolean> {
+    const existed = this.sql<{ id: string }>`SELECT id FROM memory_note WHERE id = ${id}`.length > 0;
+    this.sql`DELETE FROM memory_note WHERE id = ${id}`;
+    return existed;
+  }
+
+  /** The notes for the system prompt: newest first, within the budget. */
+  async memoryForPrompt(): Promise<string[]> {
+    const notes: string[] = [];
+    let used = 0;
+    for (const note of await this.listNotes()) {
+      if (used + note.text.length > MEMORY_PROMPT_BUDGET_CHARS) break;
+      notes.push(note.text);
+      used += note.text.length;
+    }
+    return notes;
+  }
+
+  /** Forgets everything (the agent is being deleted). */
+  async destroyAll(): Promise<string[]> {
+    const ids = this.sql<{ id: string }>`SELECT id FROM thread`.map((r) => r.id);
+    this.sql`DELETE FROM thread`;
+    this.sql`DELETE FROM thread_text`;
+    this.sql`DELETE FROM memory_note`;
+    this.#publish({ workspaceVersion: 0 });
+    return ids;
+  }
+}
+
+function toSummary(row: ThreadRow): ThreadSummary {
+  return { id: row.id, title: row.title, createdAt: row.created_at, updatedAt: row.updated_at, running: row.running === 1 };
 }

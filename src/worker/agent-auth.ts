@@ -1,4 +1,9 @@
+import { and, eq } from "drizzle-orm";
+import { getDb } from "../db/client.ts";
+import { accountMember } from "../db/schema.ts";
 import type { Env } from "../env.ts";
+import { findAgentById } from "../lib/agents/agents.ts";
+import { parseThreadObjectName } from "../lib/agents/ids.ts";
 import { allowedOrigins, findCaller, type Caller } from "../lib/auth/caller.ts";
 import { Forbidden, NotFound, Unauthorized } from "../lib/errors.ts";
 import { errorResponse } from "../lib/http/respond.ts";
@@ -29,9 +34,19 @@ export async function authorizeAgentRequest(
 }
 
 /**
- * Whether the caller may reach this agent. Agents and their ownership arrive with the agent issue, which replaces
- * this with a lookup of the agent's billing account among the caller's accounts; until then no agent is anyone's.
+ * Whether the caller may reach this agent: `/ws/agent/<agentId>` or `/ws/thread/<agentId>-<threadId>`, where the
+ * agent's billing account must be one the caller belongs to.
  */
-async function callerMayUseAgent(_caller: Caller, _route: { className: string; name: string }, _env: Env): Promise<boolean> {
-  return false;
+async function callerMayUseAgent(caller: Caller, route: { className: string; name: string }, env: Env): Promise<boolean> {
+  const agentId = route.className === "Agent" ? route.name : route.className === "Thread" ? parseThreadObjectName(route.name)?.agentId : undefined;
+  if (!agentId) return false;
+  const db = getDb(env.DB);
+  const found = await findAgentById(db, agentId);
+  if (!found) return false;
+  const membership = await db
+    .select({ role: accountMember.role })
+    .from(accountMember)
+    .where(and(eq(accountMember.accountId, found.accountId), eq(accountMember.userId, caller.user.id)))
+    .get();
+  return membership !== undefined;
 }

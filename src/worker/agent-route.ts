@@ -4,14 +4,14 @@ import { authorizeAgentRequest } from "./agent-auth.ts";
 
 export const AGENT_ROUTE_PREFIX = "ws";
 
-type AgentNamespaces = Pick<Env, "Agent">;
+type AgentNamespaces = Pick<Env, "Agent" | "Thread">;
 const agentOnlyEnv = new WeakMap<Env, AgentNamespaces>();
 
 // The SDK routes to any Durable Object namespace it finds in the env it is given, so it only ever sees ours.
 function agentNamespaces(env: Env): AgentNamespaces {
   let namespaces = agentOnlyEnv.get(env);
   if (!namespaces) {
-    namespaces = { Agent: env.Agent };
+    namespaces = { Agent: env.Agent, Thread: env.Thread };
     agentOnlyEnv.set(env, namespaces);
   }
   return namespaces;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SandboxError } from "../../sandbox/types.ts";
 import { AppError, Invalid, RateLimited } from "../errors.ts";
 
 export interface ErrorBody {
@@ -12,6 +13,12 @@ export function errorResponse(error: unknown): Response {
     if (error instanceof RateLimited) headers.set("retry-after", String(error.retryAfterSeconds));
     const body: ErrorBody = { error: { code: error.code, message: error.message, ...error.details } };
     return Response.json(body, { status: error.status, headers });
+  }
+  if (error instanceof SandboxError) {
+    // The sandbox's own errors are already written for people (bad path, limit hit, unknown process).
+    const status = error.status >= 400 && error.status < 500 ? error.status : 502;
+    const body: ErrorBody = { error: { code: error.code, message: error.message } };
+    return Response.json(body, { status, headers: { "cache-control": "no-store" } });
   }
   console.error("Unhandled error", error);
   const body: ErrorBody = { error: { code: "internal", message: "Something went wrong on our side. Please try again." } };

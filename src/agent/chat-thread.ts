@@ -1,0 +1,300 @@
+import { AIChatAgent, type OnChatMessageOptions } from "@cloudflare/ai-chat";
+import {
+  APICallError,
+  convertToModelMessages,
+  createUIMessageStream,
+  createUIMessageStreamResponse,
+  stepCountIs,
+  streamText,
+  type UIMessage,
+} from "ai";
+import { getDb } from "../db/client.ts";
+import type { Env } from "../env.ts";
+import { findAgentById, touchAgent, type AgentRow } from "../lib/agents/agents.ts";
+import { parseThreadObjectName } from "../lib/agents/ids.ts";
+import { getEnabledModel, type CatalogModel } from "../lib/billing/catalog.ts";
+import { getBalance } from "../lib/billing/ledger.ts";
+import { stepMaxCost } from "../lib/billing/pricing.ts";
+import { AppError, InsufficientCredits, NotFound } from "../lib/errors.ts";
+import { sandboxFor } from "../sandbox/backend.ts";
+import type { Workspace } from "../sandbox/types.ts";
+import { agentHub } from "./client.ts";
+import { estimateTokens, TurnMeter, insufficientCredits } from "./metering.ts";
+import { languageModel, modelProviderOptions, modelUnavailableMessage, STEP_MAX_OUTPUT_TOKENS } from "./model.ts";
+import { systemPrompt } from "./prompt.ts";
+import { repairToolCall } from "./repair.ts";
+import { buildTools } from "./tools.ts";
+import { CHAT_RESPONSE_FRAME, type TurnMetadata, type TurnSummary } from "./wire.ts";
+
+/** Receives the frames of one turn for an HTTP client (the SSE and JSON forms of the messages route). */
+interface TurnListener {
+  chunk(body: string): void;
+  end(error?: string): void;
+}
+
+const INTERRUPTED_NOTE = "This answer was interrupted because the agent's runtime restarted. Send your message again to continue.";
+
+function lastOf<T>(items: readonly T[], predicate: (item: T) => boolean): T | undefined {
+  for (let i = items.length - 1; i >= 0; i--) if (predicate(items[i]!)) return items[i];
+  return undefined;
+}
+
+export function messageText(message: UIMessage | undefined): string {
+  return (message?.parts ?? [])
+    .filter((p): p is { type: "text"; text: string } => p.type === "text")
+    .map((p) => p.text)
+    .join("");
+}
+
+/** A one-message answer that needs no model (out of credits, agent missing): streamed like any other answer. */
+function noticeResponse(text: string, metadata: TurnMetadata): Response {
+  const id = crypto.randomUUID();
+  const stream = createUIMessageStream({
+    execute: ({ writer }) => {
+      writer.write({ type: "start", messageMetadata: metadata });
+      writer.write({ type: "text-start", id });
+      writer.write({ type: "text-delta", id, delta: text });
+      writer.write({ type: "text-end", id });
+      writer.write({ type: "finish", messageMetadata: metadata });
+    },
+  });
+  return createUIMessageStreamResponse({ stream });
+}
+
+/**
+ * One conversation of an agent (named `<agentId>-<threadId>`): an AIChatAgent, so history, WebSocket streaming,
+ * resumable streams and recovery after eviction come from the SDK. A turn runs here, in the Durable Object, whether
+ * or not anyone is still connected.
+ */
+export class ChatThread extends AIChatAgent<Env> {
+  readonly #listenersByMessage = new Map<string, TurnListener>();
+  readonly #listenersByRequest = new Map<string, TurnListener>();
+
+  get #ids(): { agentId: string; threadId: string } {
+    const ids = parseThreadObjectName(this.name);
+    if (!ids) throw new NotFound("No such thread");
+    return ids;
+  }
+
+  async #context(): Promise<{ agent: AgentRow; model: CatalogModel }> {
+    const db = getDb(this.env.DB);
+    const agent = await findAgentById(db, this.#ids.agentId);
+    if (!agent) throw new NotFound("This agent no longer exists");
+    return { agent, model: await getEnabledModel(db, agent.modelId) };
+  }
+
+  async onChatMessage(_onFinish: unknown, options?: OnChatMessageOptions): Promise<Response | undefined> {
+    const { agentId, threadId } = this.#ids;
+    const lastUser = lastOf(this.messages, (m) => m.role === "user");
+    const listener = lastUser ? this.#listenersByMessage.get(lastUser.id) : undefined;
+    if (listener && options?.requestId) this.#listenersByRequest.set(options.requestId, listener);
+
+    let context: { agent: AgentRow; model: CatalogModel };
+    try {
+      context = await this.#context();
+    } catch (error) {
+      return noticeResponse(error instanceof Error ? error.message : String(error), { error: "unavailable" });
+    }
+    const { agent, model } = context;
+    const hub = await agentHub(this.env, agentId);
+    await hub.setThreadRunning(threadId, true);
+
+    const system = systemPrompt({ agentName: agent.name, instructions: agent.instructions, memory: await hub.memoryForPrompt(), now: new Date() });
+    const messages = await convertToModelMessages(this.messages);
+    const meter = new TurnMeter(this.env.DB, { accountId: agent.accountId, agentId, threadId }, model);
+    let workspace: Promise<Workspace> | undefined;
+    const tools = buildTools({
+      workspace: () => (workspace ??= sandboxFor(this.env).workspace(agentId)),
+      metered: (run) => meter.sandbox(run),
+      remember: (note) => hub.addNote(note),
+      workspaceChanged: () => this.ctx.waitUntil(hub.workspaceChanged()),
+    });
+    const toolTokens = estimateTokens(Object.keys(tools)) + 2000;
+
+    // The first step is reserved before the stream starts: at zero balance the model receives nothing.
+    try {
+      await meter.reserveStep(estimateTokens([system, messages]) + toolTokens, STEP_MAX_OUTPUT_TOKENS);
+    } catch (error) {
+      if (error instanceof InsufficientCredits) return noticeResponse(error.message, { error: "insufficient_credits" });
+      throw error;
+    }
+
+    let firstStep = true;
+    const result = streamText({
+      model: languageModel(this.env),
+      system,
+      messages,
+      tools,
+      providerOptions: modelProviderOptions(),
+      maxOutputTokens: STEP_MAX_OUTPUT_TOKENS,
+      stopWhen: stepCountIs(agent.maxSteps),
+      abortSignal: options?.abortSignal,
+      experimental_repairToolCall: repairToolCall,
+      prepareStep: async ({ messages: stepMessages }) => {
+        if (firstStep) firstStep = false;
+        else await meter.reserveStep(estimateTokens([system, stepMessages]) + toolTokens, STEP_MAX_OUTPUT_TOKENS);
+        return {};
+      },
+      onStepFinish: async ({ usage }) => meter.settleStep(usage),
+      onError: async () => meter.releaseOpen(),
+      onAbort: async () => meter.releaseOpen(),
+      onFinish: async () => meter.releaseOpen(),
+    });
+    return result.toUIMessageStreamResponse({
+      sendReasoning: true,
+      messageMetadata: ({ part }) =>
+        part.type === "finish"
+          ? ({ usage: { inputTokens: meter.usage.inputTokens, outputTokens: meter.usage.outputTokens }, credits: meter.chargedCredits } satisfies TurnMetadata)
+          : undefined,
+      onError: (error) => this.#errorText(error),
+    });
+  }
+
+  #errorText(error: unknown): string {
+    if (error instanceof AppError) return error.message;
+    if (APICallError.isInstance(error) || (error instanceof Error && /fetch|connect|network|ECONNREFUSED/i.test(error.message))) {
+      return modelUnavailableMessage(this.env, error);
+    }
+    return error instanceof Error ? error.message : "The turn failed";
+  }
+
+  protected async onChatResponse(result: { message?: UIMessage; status: string }): Promise<void> {
+    const { agentId, threadId } = this.#ids;
+    const hub = await agentHub(this.env, agentId);
+    const userText = messageText(lastOf(this.messages, (m) => m.role === "user"));
+    await hub.setThreadRunning(threadId, false);
+    await hub.recordTurn(threadId, userText, messageText(result.message));
+    await touchAgent(getDb(this.env.DB), agentId);
+  }
+
+  /** After a crash mid-turn: keep what was streamed, say plainly that it was interrupted, and do not continue. */
+  protected async onChatRecovery(ctx: { partialParts?: UIMessage["parts"]; partialText?: string }) {
+    const parts: UIMessage["parts"] = [...(ctx.partialParts ?? []), { type: "text", text: `\n\n_${INTERRUPTED_NOTE}_` }];
+    await this.persistMessages([...this.messages, { id: crypto.randomUUID(), role: "assistant", parts, metadata: { interrupted: true } satisfies TurnMetadata }]);
+    const { agentId, threadId } = this.#ids;
+    await (await agentHub(this.env, agentId)).setThreadRunning(threadId, false);
+    return { persist: false, continue: false };
+  }
+
+  broadcast(message: string | ArrayBuffer | ArrayBufferView, without?: string[]): void {
+    super.broadcast(message, without);
+    if (this.#listenersByRequest.size === 0 || typeof message !== "string") return;
+    let frame: { type?: string; id?: string; body?: string; done?: boolean; error?: boolean };
+    try {
+      frame = JSON.parse(message);
+    } catch {
+      return;
+    }
+    if (frame.type !== CHAT_RESPONSE_FRAME || !frame.id) return;
+    const listener = this.#listenersByRequest.get(frame.id);
+    if (!listener) return;
+    if (frame.error) {
+      listener.end(frame.body || "The turn failed");
+    } else {
+      if (frame.body) listener.chunk(frame.body);
+      if (frame.done) listener.end();
+    }
+    if (frame.done || frame.error) this.#listenersByRequest.delete(frame.id);
+  }
+
+  // The REST API (reached through the Next.js routes, which check the caller first).
+
+  async onRequest(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    if (request.method === "POST" && url.pathname.endsWith("/turn")) {
+      const { text, stream } = (await request.json()) as { text: string; stream: boolean };
+      return this.#runTurn(text, stream);
+    }
+    return Response.json({ error: { code: "not_found", message: "Unknown thread endpoint" } }, { status: 404 });
+  }
+
+  /** Whether the account can pay for this turn's first step; refusing here means the model is never called. */
+  async #assertAffordable(text: string): Promise<void> {
+    const { agent, model } = await this.#context();
+    const balance = await getBalance(this.env.DB, agent.accountId);
+    const needed = stepMaxCost(model, estimateTokens([this.messages, text]) + 2000, STEP_MAX_OUTPUT_TOKENS);
+    if (balance.availableMillicredits < needed) throw insufficientCredits(balance, needed);
+  }
+
+  async #runTurn(text: string, stream: boolean): Promise<Response> {
+    try {
+      await this.#assertAffordable(text);
+    } catch (error) {
+      if (error instanceof AppError) {
+        return Response.json({ error: { code: error.code, message: error.message, ...error.details } }, { status: error.status });
+      }
+      throw error;
+    }
+    const userMessage: UIMessage = { id: crypto.randomUUID(), role: "user", parts: [{ type: "text", text }] };
+    const encoder = new TextEncoder();
+    const pipe = new TransformStream<Uint8Array, Uint8Array>();
+    const writer = pipe.writable.getWriter();
+    let open = true;
+    const write = (line: string) => {
+      if (open) writer.write(encoder.encode(line)).catch(() => (open = false));
+    };
+    const finished = new Promise<string | undefined>((resolve) => {
+      this.#listenersByMessage.set(userMessage.id, {
+        chunk: (body) => write(`data: ${body}\n\n`),
+        end: (error) => {
+          if (error) write(`data: ${JSON.stringify({ type: "error", errorText: error })}\n\n`);
+          write("data: [DONE]\n\n");
+          if (open) writer.close().catch(() => {});
+          open = false;
+          this.#listenersByMessage.delete(userMessage.id);
+          resolve(error);
+        },
+      });
+    });
+    // The turn belongs to this Durable Object: it runs to the end even if the HTTP client goes away.
+    const turn = this.saveMessages((messages) => [...messages, userMessage]);
+    this.ctx.waitUntil(turn);
+    if (stream) {
+      return new Response(pipe.readable, {
+        headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" },
+      });
+    }
+    pipe.readable.cancel().catch(() => {});
+    open = false;
+    const error = await finished;
+    await turn;
+    return Response.json(this.#summarize(userMessage.id, error));
+  }
+
+  /** The JSON form of a finished turn: the answer, its tool calls and results, usage and credits charged. */
+  #summarize(userMessageId: string, error?: string): TurnSummary {
+    const index = this.messages.findIndex((m) => m.id === userMessageId);
+    const answer = index >= 0 ? this.messages.slice(index + 1).find((m) => m.role === "assistant") : undefined;
+    const metadata = (answer?.metadata ?? {}) as TurnMetadata;
+    const toolCalls = (answer?.parts ?? [])
+      .filter((p) => p.type.startsWith("tool-"))
+      .map((p) => {
+        const part = p as { type: string; toolCallId: string; input?: unknown; output?: unknown; errorText?: string; state: string };
+        return { id: part.toolCallId, name: part.type.slice("tool-".length), input: part.input, output: part.output, error: part.errorText, state: part.state };
+      });
+    return {
+      messageId: answer?.id ?? null,
+      text: messageText(answer),
+      toolCalls,
+      usage: metadata.usage ?? { inputTokens: 0, outputTokens: 0 },
+      credits: metadata.credits ?? 0,
+      ...(error && { error }),
+      ...(metadata.error && { error: messageText(answer) }),
+    };
+  }
+
+  // RPC for the REST API
+
+  async getMessages(): Promise<UIMessage[]> {
+    return this.messages;
+  }
+
+  async stop(): Promise<void> {
+    this.abortAllRequests("Stopped by the user");
+  }
+
+  async erase(): Promise<void> {
+    this.abortAllRequests("Thread deleted");
+    await this.persistMessages([]);
+  }
+}

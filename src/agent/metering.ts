@@ -1,0 +1,104 @@
+import { insufficientCredits, release, reserve, settle, type Reservation } from "../lib/billing/ledger.ts";
+import { sandboxCost, stepCost, stepMaxCost, type ModelRates } from "../lib/billing/pricing.ts";
+import { toCredits } from "../lib/billing/rules.ts";
+
+export interface MeterRef {
+  accountId: string;
+  agentId: string;
+  threadId: string;
+}
+
+export interface TurnUsage {
+  inputTokens: number;
+  outputTokens: number;
+  chargedMillicredits: number;
+  steps: number;
+}
+
+// A conservative token estimate for a reservation: about three characters per token over the whole prompt.
+export function estimateTokens(value: unknown): number {
+  return Math.ceil(JSON.stringify(value ?? "").length / 3);
+}
+
+/**
+ * Meters one turn: each model step reserves its maximum cost before it runs and settles to its real token cost
+ * after; each sandbox run settles its duration. Whatever is still held when the turn fails is released.
+ */
+export class TurnMeter {
+  readonly #d1: D1Database;
+  readonly #ref: MeterRef;
+  readonly #model: ModelRates;
+  #open: Reservation | null = null;
+  readonly usage: TurnUsage = { inputTokens: 0, outputTokens: 0, chargedMillicredits: 0, steps: 0 };
+
+  constructor(d1: D1Database, ref: MeterRef, model: ModelRates) {
+    this.#d1 = d1;
+    this.#ref = ref;
+    this.#model = model;
+  }
+
+  /** Holds the most this step can cost; throws InsufficientCredits (nothing is sent to the model then). */
+  async reserveStep(promptTokens: number, maxOutputTokens: number): Promise<void> {
+    await this.releaseOpen();
+    const max = stepMaxCost(this.#model, promptTokens, maxOutputTokens);
+    this.#open = await reserve(this.#d1, this.#ref.accountId, max, { ...this.#ref, modelId: this.#model.id });
+  }
+
+  async settleStep(usage: { inputTokens?: number; outputTokens?: number }): Promise<void> {
+    const reservation = this.#open;
+    if (!reservation) return;
+    this.#open = null;
+    const inputTokens = usage.inputTokens ?? 0;
+    const outputTokens = usage.outputTokens ?? 0;
+    const { chargedMillicredits } = await settle(this.#d1, reservation, stepCost(this.#model, { inputTokens, outputTokens }), {
+      ...this.#ref,
+      modelId: this.#model.id,
+      inputTokens,
+      outputTokens,
+      reason: "Model step",
+    });
+    this.usage.inputTokens += inputTokens;
+    this.usage.outputTokens += outputTokens;
+    this.usage.chargedMillicredits += chargedMillicredits;
+    this.usage.steps += 1;
+  }
+
+  async sandbox<T extends { durationMs: number }>(run: () => Promise<T>): Promise<T> {
+    const { result, chargedMillicredits } = await meterSandboxRun(this.#d1, this.#ref, run);
+    this.usage.chargedMillicredits += chargedMillicredits;
+    return result;
+  }
+
+  async releaseOpen(): Promise<void> {
+    const reservation = this.#open;
+    this.#open = null;
+    if (reservation) await release(this.#d1, reservation);
+  }
+
+  get chargedCredits(): number {
+    return toCredits(this.usage.chargedMillicredits);
+  }
+}
+
+/** The longest a metered sandbox run is reserved for (the exec timeout's upper bound). */
+export const SANDBOX_RESERVATION_MS = 10 * 60_000;
+
+/** Runs a sandbox operation under a reservation of its longest possible duration, then bills what it took. */
+export async function meterSandboxRun<T extends { durationMs: number }>(
+  d1: D1Database,
+  ref: MeterRef,
+  run: () => Promise<T>,
+): Promise<{ result: T; chargedMillicredits: number }> {
+  const held = await reserve(d1, ref.accountId, sandboxCost(SANDBOX_RESERVATION_MS), ref);
+  let result: T;
+  try {
+    result = await run();
+  } catch (error) {
+    await release(d1, held);
+    throw error;
+  }
+  const { chargedMillicredits } = await settle(d1, held, sandboxCost(result.durationMs), { ...ref, sandboxMs: result.durationMs, reason: "Sandbox time" });
+  return { result, chargedMillicredits };
+}
+
+export { insufficientCredits };

@@ -1,0 +1,34 @@
+/**
+ * What goes over the wire between an agent and its clients. Over WebSocket the SDK's chat protocol carries AI SDK
+ * UI message chunks (text-delta, reasoning-delta, tool-input-available, tool-output-available, finish...) in
+ * `cf_agent_use_chat_response` frames; the SSE form of POST /api/agent/:id/threads/:tid/messages sends the same
+ * chunks as `data:` lines and ends with `data: [DONE]`.
+ */
+export const CHAT_RESPONSE_FRAME = "cf_agent_use_chat_response";
+
+/** Metadata on an assistant message: the turn's usage and cost, or why it did not run. */
+export interface TurnMetadata {
+  usage?: { inputTokens: number; outputTokens: number };
+  credits?: number;
+  error?: "insufficient_credits" | "unavailable";
+  interrupted?: boolean;
+}
+
+export interface TurnToolCall {
+  id: string;
+  name: string;
+  input: unknown;
+  output: unknown;
+  error?: string;
+  state: string;
+}
+
+/** The JSON answer of a turn (Accept: application/json). */
+export interface TurnSummary {
+  messageId: string | null;
+  text: string;
+  toolCalls: TurnToolCall[];
+  usage: { inputTokens: number; outputTokens: number };
+  credits: number;
+  error?: string;
+}

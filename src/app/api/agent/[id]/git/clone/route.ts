@@ -1,0 +1,13 @@
+import { workspaceForRequest } from "@/lib/agents/access.ts";
+import { CloneBody } from "@/lib/agents/schemas.ts";
+import { getEnv } from "@/lib/http/cloudflare-env.ts";
+import { handle, readJson } from "@/lib/http/respond.ts";
+
+export const dynamic = "force-dynamic";
+type Params = { params: Promise<{ id: string }> };
+
+export const POST = handle(async (request, { params }: Params) => {
+  const { workspace } = await workspaceForRequest(request, getEnv(), (await params).id);
+  const body = await readJson(request, CloneBody);
+  return Response.json(await workspace.gitClone({ ...body, depth: body.depth ?? 1 }));
+});

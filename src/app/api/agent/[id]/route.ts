@@ -1,0 +1,36 @@
+import { agentHub, chatThread } from "@/agent/client.ts";
+import { getDb } from "@/db/client.ts";
+import { agentForRequest } from "@/lib/agents/access.ts";
+import { deleteAgentRow, updateAgent } from "@/lib/agents/agents.ts";
+import { UpdateAgentBody } from "@/lib/agents/schemas.ts";
+import { agentJson } from "@/lib/agents/views.ts";
+import { getEnv } from "@/lib/http/cloudflare-env.ts";
+import { handle, readJson } from "@/lib/http/respond.ts";
+import { sandboxFor } from "@/sandbox/backend.ts";
+
+export const dynamic = "force-dynamic";
+type Params = { params: Promise<{ id: string }> };
+
+export const GET = handle(async (request, { params }: Params) => {
+  const { agent } = await agentForRequest(request, getEnv(), (await params).id);
+  return Response.json(agentJson(agent));
+});
+
+export const PATCH = handle(async (request, { params }: Params) => {
+  const env = getEnv();
+  const { account, agent } = await agentForRequest(request, env, (await params).id);
+  const body = await readJson(request, UpdateAgentBody);
+  const row = await updateAgent(getDb(env.DB), account.id, agent.id, { ...body, modelId: body.model });
+  return Response.json(agentJson(row));
+});
+
+/** Deletes the agent with its threads, memory and workspace. Safe to repeat if it stops half-way. */
+export const DELETE = handle(async (request, { params }: Params) => {
+  const env = getEnv();
+  const { account, agent } = await agentForRequest(request, env, (await params).id);
+  const threadIds = await (await agentHub(env, agent.id)).destroyAll();
+  await Promise.all(threadIds.map(async (tid) => (await chatThread(env, agent.id, tid)).erase()));
+  await sandboxFor(env).destroy(agent.id);
+  await deleteAgentRow(getDb(env.DB), account.id, agent.id);
+  return new Response(null, { status: 204 });
+});

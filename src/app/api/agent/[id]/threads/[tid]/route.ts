@@ -1,0 +1,31 @@
+import { z } from "zod";
+import { chatThread } from "@/agent/client.ts";
+import { threadForRequest } from "@/lib/agents/access.ts";
+import { ThreadTitle } from "@/lib/agents/schemas.ts";
+import { getEnv } from "@/lib/http/cloudflare-env.ts";
+import { handle, readJson } from "@/lib/http/respond.ts";
+
+export const dynamic = "force-dynamic";
+type Params = { params: Promise<{ id: string; tid: string }> };
+
+export const GET = handle(async (request, { params }: Params) => {
+  const { id, tid } = await params;
+  const { thread } = await threadForRequest(request, getEnv(), id, tid);
+  return Response.json(thread);
+});
+
+export const PATCH = handle(async (request, { params }: Params) => {
+  const { id, tid } = await params;
+  const { hub } = await threadForRequest(request, getEnv(), id, tid);
+  const { title } = await readJson(request, z.object({ title: ThreadTitle }));
+  return Response.json(await hub.renameThread(tid, title));
+});
+
+export const DELETE = handle(async (request, { params }: Params) => {
+  const { id, tid } = await params;
+  const env = getEnv();
+  const { hub, agent } = await threadForRequest(request, env, id, tid);
+  await (await chatThread(env, agent.id, tid)).erase();
+  await hub.deleteThread(tid);
+  return new Response(null, { status: 204 });
+});

@@ -1,0 +1,13 @@
+import { agentForRequest } from "@/lib/agents/access.ts";
+import { agentUsage } from "@/lib/billing/usage.ts";
+import { getEnv } from "@/lib/http/cloudflare-env.ts";
+import { handle } from "@/lib/http/respond.ts";
+
+export const dynamic = "force-dynamic";
+type Params = { params: Promise<{ id: string }> };
+
+export const GET = handle(async (request, { params }: Params) => {
+  const env = getEnv();
+  const { agent } = await agentForRequest(request, env, (await params).id);
+  return Response.json(await agentUsage(env.DB, agent.accountId, agent.id));
+});

@@ -1,0 +1,43 @@
+import { agentHub } from "../../agent/client.ts";
+import { getDb } from "../../db/client.ts";
+import { sandboxFor } from "../../sandbox/backend.ts";
+import type { Env } from "../../env.ts";
+import { callerAccount, requireVerifiedUser, type ActingAccount, type Caller } from "../auth/caller.ts";
+import { NotFound } from "../errors.ts";
+import { getAgent, type AgentRow } from "./agents.ts";
+import { THREAD_ID } from "./ids.ts";
+
+export interface AgentAccess {
+  caller: Caller;
+  account: ActingAccount;
+  agent: AgentRow;
+}
+
+/**
+ * The agent a request names, if the caller (verified, by session or API key) may use it: it must belong to the
+ * acting account (personal, or X-Account). Anyone else's agent answers 404.
+ */
+export async function agentForRequest(request: Request, env: Env, agentId: string): Promise<AgentAccess> {
+  const caller = await requireVerifiedUser(request, env);
+  const account = await callerAccount(request, env, caller);
+  const agent = await getAgent(getDb(env.DB), account.id, agentId);
+  return { caller, account, agent };
+}
+
+/** A thread of an accessible agent; an unknown thread id answers 404. */
+export async function threadForRequest(request: Request, env: Env, agentId: string, threadId: string) {
+  const access = await agentForRequest(request, env, agentId);
+  if (!THREAD_ID.test(threadId)) throw new NotFound("No such thread");
+  const hub = await agentHub(env, access.agent.id);
+  const thread = await hub.getThread(threadId);
+  if (!thread) throw new NotFound("No such thread");
+  return { ...access, hub, thread };
+}
+
+/** The sandbox workspace of an accessible agent (created on first use), with the reference its costs are billed to. */
+export async function workspaceForRequest(request: Request, env: Env, agentId: string) {
+  const access = await agentForRequest(request, env, agentId);
+  const workspace = await sandboxFor(env).workspace(access.agent.id);
+  const meterRef = { accountId: access.agent.accountId, agentId: access.agent.id, threadId: "" };
+  return { ...access, workspace, meterRef };
+}

@@ -1,0 +1,100 @@
+import { and, asc, eq } from "drizzle-orm";
+import type { Db } from "../../db/client.ts";
+import { agent } from "../../db/schema.ts";
+import { getEnabledModel } from "../billing/catalog.ts";
+import { NotFound } from "../errors.ts";
+import { AGENT_ID, newAgentId } from "./ids.ts";
+
+export type AgentRow = typeof agent.$inferSelect;
+
+export const DEFAULT_MODEL_ID = "gpt-oss:20b";
+export const DEFAULT_MAX_STEPS = 25;
+
+export interface AgentInput {
+  name: string;
+  modelId?: string;
+  instructions?: string;
+  preset?: string;
+  maxSteps?: number;
+}
+
+export async function listAgents(db: Db, accountId: string): Promise<AgentRow[]> {
+  return db.select().from(agent).where(eq(agent.accountId, accountId)).orderBy(asc(agent.createdAt));
+}
+
+/** An agent of this account; any other id (another account's, or none) is NotFound, never Forbidden. */
+export async function getAgent(db: Db, accountId: string, agentId: string): Promise<AgentRow> {
+  if (!AGENT_ID.test(agentId)) throw new NotFound("No such agent");
+  const row = await db
+    .select()
+    .from(agent)
+    .where(and(eq(agent.id, agentId), eq(agent.accountId, accountId)))
+    .get();
+  if (!row) throw new NotFound("No such agent");
+  return row;
+}
+
+/** The agent by id alone, for the Durable Objects and the /ws/ route (which check membership themselves). */
+export async function findAgentById(db: Db, agentId: string): Promise<AgentRow | undefined> {
+  if (!AGENT_ID.test(agentId)) return undefined;
+  return db.select().from(agent).where(eq(agent.id, agentId)).get();
+}
+
+export async function createAgent(db: Db, accountId: string, input: AgentInput, createdByUserId?: string): Promise<AgentRow> {
+  const modelId = input.modelId ?? DEFAULT_MODEL_ID;
+  await getEnabledModel(db, modelId);
+  const [row] = await db
+    .insert(agent)
+    .values({
+      id: newAgentId(),
+      accountId,
+      name: input.name,
+      modelId,
+      instructions: input.instructions ?? "",
+      preset: input.preset ?? "general",
+      maxSteps: input.maxSteps ?? DEFAULT_MAX_STEPS,
+      createdByUserId,
+    })
+    .returning();
+  return row!;
+}
+
+/**
+ * The account's default agent, created on first need. A unique partial index admits one default per account, so
+ * concurrent first requests create one agent and the others find it.
+ */
+export async function ensureDefaultAgent(db: Db, accountId: string, createdByUserId?: string): Promise<AgentRow> {
+  const existing = await db.select().from(agent).where(and(eq(agent.accountId, accountId), eq(agent.isDefault, true))).get();
+  if (existing) return existing;
+  await db
+    .insert(agent)
+    .values({ id: newAgentId(), accountId, name: "My agent", modelId: DEFAULT_MODEL_ID, isDefault: true, createdByUserId })
+    .onConflictDoNothing();
+  const created = await db.select().from(agent).where(and(eq(agent.accountId, accountId), eq(agent.isDefault, true))).get();
+  if (!created) throw new Error("The default agent could not be created");
+  return created;
+}
+
+export async function updateAgent(db: Db, accountId: string, agentId: string, changes: Partial<AgentInput>): Promise<AgentRow> {
+  await getAgent(db, accountId, agentId);
+  if (changes.modelId) await getEnabledModel(db, changes.modelId);
+  const [row] = await db
+    .update(agent)
+    .set({
+      ...(changes.name !== undefined && { name: changes.name }),
+      ...(changes.modelId !== undefined && { modelId: changes.modelId }),
+      ...(changes.instructions !== undefined && { instructions: changes.instructions }),
+      ...(changes.maxSteps !== undefined && { maxSteps: changes.maxSteps }),
+    })
+    .where(and(eq(agent.id, agentId), eq(agent.accountId, accountId)))
+    .returning();
+  return row!;
+}
+
+export async function deleteAgentRow(db: Db, accountId: string, agentId: string): Promise<void> {
+  await db.delete(agent).where(and(eq(agent.id, agentId), eq(agent.accountId, accountId)));
+}
+
+export async function touchAgent(db: Db, agentId: string, at = new Date()): Promise<void> {
+  await db.update(agent).set({ lastActiveAt: at }).where(eq(agent.id, agentId));
+}

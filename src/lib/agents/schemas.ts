@@ -1,0 +1,30 @@
+import { z } from "zod";
+
+/** Request bodies of the agent API, validated at the boundary. */
+export const AgentName = z.string().trim().min(1, "name must not be empty").max(100);
+export const CreateAgentBody = z.object({
+  name: AgentName,
+  model: z.string().min(1).max(100).optional(),
+  instructions: z.string().max(20_000).optional(),
+  maxSteps: z.number().int().min(1).max(200).optional(),
+});
+export const UpdateAgentBody = CreateAgentBody.partial().refine((v) => Object.keys(v).length > 0, "nothing to change");
+export const ThreadTitle = z.string().trim().min(1, "title must not be empty").max(80);
+export const MessageBody = z.object({ text: z.string().trim().min(1, "text must not be empty").max(100_000) });
+export const ExecBody = z.object({
+  command: z.string().min(1).max(20_000),
+  cwd: z.string().max(1024).optional(),
+  timeoutMs: z.number().int().min(100).max(600_000).optional(),
+});
+export const CodeBody = z.object({ language: z.enum(["python", "javascript"]), code: z.string().min(1).max(200_000) });
+export const PathBody = z.object({ path: z.string().min(1).max(1024) });
+export const MoveBody = z.object({ from: z.string().min(1).max(1024), to: z.string().min(1).max(1024) });
+export const StartProcessBody = z.object({ command: z.string().min(1).max(20_000), cwd: z.string().max(1024).optional() });
+export const CloneBody = z.object({
+  url: z.string().min(1).max(2000),
+  branch: z.string().max(200).optional(),
+  dir: z.string().max(1024).optional(),
+  depth: z.number().int().min(1).max(10_000).optional(),
+});
+export const CommitBody = z.object({ message: z.string().min(1).max(5000), dir: z.string().max(1024).optional() });
+export const NoteBody = z.object({ text: z.string().trim().min(1, "text must not be empty").max(2000) });

@@ -1,0 +1,17 @@
+import type { AgentRow } from "./agents.ts";
+
+/** The API's JSON form of an agent. */
+export function agentJson(row: AgentRow) {
+  return {
+    id: row.id,
+    accountId: row.accountId,
+    name: row.name,
+    model: row.modelId,
+    instructions: row.instructions,
+    preset: row.preset,
+    maxSteps: row.maxSteps,
+    isDefault: row.isDefault,
+    createdAt: row.createdAt.toISOString(),
+    lastActiveAt: row.lastActiveAt?.toISOString() ?? null,
+  };
+}

@@ -5,28 +5,23 @@ import type { Capabilities } from "./capabilities.ts";
 import { isMounted } from "./disk.ts";
 import type { WorkspaceDirs } from "./paths.ts";
 
-/** A network namespace bound to a file, so it outlives the processes in it and sandboxd restarts. */
-export function ensureNetns(caps: Capabilities, dirs: WorkspaceDirs): void {
-  if (isMounted(dirs.netns)) return;
-  closeSync(openSync(dirs.netns, "a", 0o400));
-  const result = spawnSync(caps.unshare!, [`--net=${dirs.netns}`, caps.ip!, "link", "set", "lo", "up"], { encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`cannot create the network namespace: ${result.stderr.trim()}`);
-}
-
 /**
- * pasta gives the namespace the host's main address, so that one is local there; any other address of the host
- * (a docker bridge, a second NIC) would be reached through pasta as the host itself. Prohibit routes stop that.
- * Run on every prepare, as the host's addresses may have changed since the namespace was made.
+ * A network namespace bound to a file, so it outlives the processes in it and sandboxd restarts. Loopback goes up,
+ * and since pasta gives the namespace only the host's main address, every other host address (a docker bridge, a
+ * second NIC) gets a prohibit route: otherwise pasta would reach it as the host itself. Run on every prepare, as the
+ * host's addresses may have changed since the namespace was made.
  */
-export function blockHostAddresses(caps: Capabilities, dirs: WorkspaceDirs): void {
-  const lines: string[] = [];
+export function ensureNetns(caps: Capabilities, dirs: WorkspaceDirs): void {
+  const lines = ["link set lo up"];
   for (const info of Object.values(networkInterfaces()).flat()) {
     if (!info || info.address.startsWith("127.") || info.address === "::1" || info.address.startsWith("fe80:")) continue;
     lines.push(`route replace prohibit ${info.address}/${info.family === "IPv4" ? 32 : 128}`);
   }
-  if (lines.length === 0) return;
-  const result = spawnSync(caps.nsenter!, [`--net=${dirs.netns}`, caps.ip!, "-batch", "-"], { input: `${lines.join("\n")}\n`, encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`cannot block host addresses in the network namespace: ${result.stderr.trim()}`);
+  const exists = isMounted(dirs.netns);
+  if (!exists) closeSync(openSync(dirs.netns, "a", 0o400));
+  const enter = exists ? [caps.nsenter!, `--net=${dirs.netns}`] : [caps.unshare!, `--net=${dirs.netns}`];
+  const result = spawnSync(enter[0]!, [...enter.slice(1), caps.ip!, "-batch", "-"], { input: `${lines.join("\n")}\n`, encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`cannot set up the network namespace: ${result.stderr.trim()}`);
 }
 
 export function removeNetns(dirs: WorkspaceDirs): void {

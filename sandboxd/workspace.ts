@@ -15,7 +15,7 @@ import { diskUsage, mountDiskImage, prepareDiskLayout, unmountDiskImage } from "
 import { HttpError, fileOpError, notFound } from "./errors.ts";
 import { type ExecExit, Executor, ExecutorGone, ExecutorOpError, SpawnFailed } from "./executor.ts";
 import { limitError, removeInstanceCgroups, WorkspaceCgroups } from "./limits.ts";
-import { blockHostAddresses, ensureNetns, removeNetns, startPasta, stopPasta } from "./network.ts";
+import { ensureNetns, removeNetns, startPasta, stopPasta } from "./network.ts";
 import { SANDBOX_ROOT, type WorkspaceDirs, workspaceDirs, workspacePath } from "./paths.ts";
 import { ProcessTable, toArgv } from "./processes.ts";
 
@@ -87,10 +87,7 @@ export class Workspace {
       if (usesDiskImage(caps)) mountDiskImage(this.dirs, this.#meta.limits.diskMiB);
       prepareDiskLayout(this.dirs, usesOwnUid(caps) ? this.#meta.uid : null);
       this.#cgroups.apply(this.#meta.limits);
-      if (usesNetns(caps)) {
-        ensureNetns(caps, this.dirs);
-        blockHostAddresses(caps, this.dirs);
-      }
+      if (usesNetns(caps)) ensureNetns(caps, this.dirs);
     })().catch((error) => {
       this.#prepared = null;
       throw error;

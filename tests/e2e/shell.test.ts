@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { signedInContext } from "../support/auth.ts";
 import { gotoHydrated, horizontalOverflow, launchBrowser, screenshot, VIEWPORTS } from "../support/browser.ts";
 
 const url = (path: string) => `${inject("workerUrl")}${path}`;
@@ -10,7 +11,8 @@ describe("landing page and app shell in Chromium", () => {
   afterAll(() => browser?.close());
 
   async function open(viewport: keyof typeof VIEWPORTS, path: string, colorScheme: "light" | "dark" = "light") {
-    const context: BrowserContext = await browser.newContext({ viewport: VIEWPORTS[viewport], colorScheme });
+    // App pages need a signed-in user; the landing and 404 pages look the same either way.
+    const { context }: { context: BrowserContext } = await signedInContext(browser, inject("workerUrl"), { viewport: VIEWPORTS[viewport], colorScheme });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));

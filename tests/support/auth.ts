@@ -97,3 +97,22 @@ export function rebase(link: string, base: string): string {
   url.host = target.host;
   return url.toString();
 }
+
+/** A browser context that is signed in as a new user (signed up through the API) and sends its own client IP. */
+export async function signedInContext(
+  browser: import("playwright-core").Browser,
+  base: string,
+  options: { viewport?: { width: number; height: number }; colorScheme?: "light" | "dark"; name?: string } = {},
+) {
+  const ip = uniqueIp();
+  const user = await signUp(base, { ip, name: options.name });
+  const context = await browser.newContext({ viewport: options.viewport, colorScheme: options.colorScheme, extraHTTPHeaders: { "cf-connecting-ip": ip } });
+  const [name, value] = splitCookie(user.cookie);
+  await context.addCookies([{ name, value, url: base, httpOnly: true, sameSite: "Lax" }]);
+  return { context, user };
+}
+
+function splitCookie(pair: string): [string, string] {
+  const eq = pair.indexOf("=");
+  return [pair.slice(0, eq), pair.slice(eq + 1)];
+}

@@ -15,7 +15,7 @@ const TABS = [
 export function SettingsNav() {
   const pathname = usePathname();
   return (
-    <nav aria-label="Settings" className="-mx-1 mb-6 flex gap-1 overflow-x-auto border-b px-1">
+    <nav aria-label="Settings" className="mb-6 flex flex-wrap gap-x-1 border-b">
       {TABS.map((tab) => {
         const active = pathname === tab.href;
         return (

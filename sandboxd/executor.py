@@ -238,7 +238,7 @@ def run_file_op(req):
 
 
 def tree_of(root_pid):
-    """Pids in the command's session or descended from it, read from /proc."""
+    """Live (not zombie) pids in the command's session or descended from it, read from /proc."""
     parents = {}
     sessions = {}
     for entry in os.listdir("/proc"):
@@ -247,12 +247,15 @@ def tree_of(root_pid):
         try:
             with open("/proc/%s/stat" % entry, "rb") as handle:
                 fields = handle.read().rsplit(b")", 1)[1].split()
+            if fields[0] == b"Z":
+                continue
             parents[int(entry)] = int(fields[1])
             sessions[int(entry)] = int(fields[3])
         except (OSError, IndexError, ValueError):
             continue
     found = {pid for pid, sid in sessions.items() if sid == root_pid}
-    found.add(root_pid)
+    if root_pid in parents:
+        found.add(root_pid)
     changed = True
     while changed:
         changed = False
@@ -267,7 +270,7 @@ def tree_of(root_pid):
 def kill_tree(root_pid):
     # Repeat because a fork bomb keeps making new processes while we kill.
     for _ in range(50):
-        pids = [pid for pid in tree_of(root_pid) if os.path.exists("/proc/%d" % pid)]
+        pids = tree_of(root_pid)
         if not pids:
             return
         for pid in pids:
@@ -287,7 +290,6 @@ class Exec:
         self.id = req["id"]
         self.req = req
         self.timed_out = False
-        self.killed = False
         self.proc = None
 
     def pump(self, fd, name):
@@ -305,7 +307,6 @@ class Exec:
         if self.proc is None:
             return
         self.timed_out = self.timed_out or timed_out
-        self.killed = True
         kill_tree(self.proc.pid)
 
     def run(self):
@@ -434,8 +435,6 @@ def main():
                 threading.Thread(target=run_file_op, args=(req,), daemon=True).start()
             except RuntimeError:
                 run_file_op(req)
-        elif op == "ping":
-            send({"id": req["id"], "type": "result", "value": {}})
         else:
             send({"id": req.get("id"), "type": "error", "code": "unknown_op", "message": "unknown op %r" % op})
     # sandboxd closed our stdin: end everything that is still running.

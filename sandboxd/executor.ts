@@ -131,10 +131,6 @@ export class Executor {
     return this.#alive;
   }
 
-  get pid(): number | undefined {
-    return this.#child.pid;
-  }
-
   #send(message: Record<string, unknown>): void {
     if (!this.#alive) throw new ExecutorGone("executor is not running");
     this.#child.stdin.write(`${JSON.stringify(message)}\n`);

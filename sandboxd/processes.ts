@@ -57,10 +57,6 @@ export class ProcessTable {
     return path.join(this.#logsDir, `${id}.log`);
   }
 
-  isRunning(id: string): boolean {
-    return this.#running.has(id);
-  }
-
   start(spec: SandboxSpec, command: Command, cwd: string, env: Record<string, string>): ProcessInfo {
     const id = `proc_${randomBytes(6).toString("hex")}`;
     const record: ProcessRecord = {

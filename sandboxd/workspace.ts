@@ -63,10 +63,6 @@ export class Workspace {
     this.processes = new ProcessTable(this.dirs.processes, this.dirs.logs);
   }
 
-  get limits(): Limits {
-    return this.#meta.limits;
-  }
-
   info(): WorkspaceInfo {
     const usage = diskUsage(this.dirs);
     return {

@@ -131,7 +131,10 @@ export class ProcessTable {
     const running = this.#running.get(id);
     if (running) {
       running.stopping = true;
-      for (const pid of [running.namespacePid, running.child.pid]) {
+      const outer = running.child.pid;
+      // The namespace's init dies first, taking the whole tree with it; the parent check rules out a reused pid.
+      const inner = running.namespacePid;
+      for (const pid of [inner !== null && outer !== undefined && parentOf(inner) === outer ? inner : null, outer]) {
         if (!pid) continue;
         try {
           process.kill(pid, "SIGKILL");
@@ -185,6 +188,14 @@ export class ProcessTable {
     const temp = `${this.#file}.tmp`;
     writeFileSync(temp, JSON.stringify([...this.#records.values()], null, 1), { mode: 0o600 });
     renameSync(temp, this.#file);
+  }
+}
+
+function parentOf(pid: number): number | null {
+  try {
+    return Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN) || null;
+  } catch {
+    return null;
   }
 }
 

@@ -166,6 +166,8 @@ export class ProcessTable {
           yield Buffer.from(buffer.subarray(0, bytesRead));
           continue;
         }
+        // A restart of the process starts its log afresh.
+        if (statSync(file).size < offset) offset = 0;
         const running = this.#running.get(id);
         if (!follow || !running) {
           if (statSync(file).size <= offset) return;

@@ -233,6 +233,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 function toHttpError(error: unknown, log: (message: string) => void): HttpError {
   if (error instanceof HttpError) return error;
+  if (error instanceof URIError) return invalid("malformed percent-encoding in the path");
   if (error instanceof z.ZodError) {
     const message = error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
     return invalid(message);

@@ -130,6 +130,7 @@ describe("request shape", () => {
     expect((await raw("PUT", "/v1/workspaces/..%2Fescape", {})).status).toBe(400);
     expect((await raw("PUT", "/v1/workspaces/has%20space", {})).status).toBe(400);
     expect((await raw("GET", "/v1/workspaces/does-not-exist")).body.error?.code).toBe("workspace_not_found");
+    expect((await raw("GET", "/v1/workspaces/%E0%A4%A")).status).toBe(400);
     expect((await raw("GET", "/v1/nothing-here")).status).toBe(404);
     expect((await raw("DELETE", "/v1/status")).status).toBe(405);
   });

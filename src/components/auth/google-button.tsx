@@ -12,7 +12,7 @@ export function GoogleButton({ callbackURL, disabled }: { callbackURL: string; d
   async function onClick() {
     setPending(true);
     setError(undefined);
-    const { error } = await authClient.signIn.social({ provider: "google", callbackURL, errorCallbackURL: "/sign-in?error=google" });
+    const { error } = await authClient.signIn.social({ provider: "google", callbackURL, errorCallbackURL: "/sign-in" });
     if (error) {
       setError(errorMessage(error, "Google sign-in is unavailable right now"));
       setPending(false);

@@ -19,7 +19,9 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
     <AuthCard title="Sign in" description="Welcome back to netM8.">
       {error && (
         <p role="alert" className="mb-4 text-sm text-destructive">
-          {error === "google" ? "Google sign-in did not complete. Try again, or use your password." : "Sign-in did not complete. Please try again."}
+          {error === "account_not_linked"
+            ? "An account with this email already exists. Sign in with your password and verify your email first; then Google sign-in links to it."
+            : "Google sign-in did not complete. Try again, or use your password."}
         </p>
       )}
       <SignInForm next={next} googleEnabled={googleEnabled(getEnv())} notice={notice} />

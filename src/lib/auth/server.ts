@@ -21,6 +21,7 @@ import {
   SESSION_REFRESH_AFTER_SECONDS,
   VERIFY_EMAIL_EXPIRES_SECONDS,
 } from "./config.ts";
+import { runInBackground } from "./background.ts";
 import { sendPasswordResetEmail, sendVerificationEmail } from "./emails.ts";
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyPassword } from "./password.ts";
 import { withPersonalAccounts } from "./personal-account.ts";
@@ -65,6 +66,7 @@ function createAuth(env: Env, origin: string) {
       useSecureCookies: isProduction(env),
       defaultCookieAttributes: { httpOnly: true, sameSite: "lax", secure: isProduction(env) },
       ipAddress: { ipAddressHeaders: ["cf-connecting-ip", "x-real-ip"] },
+      backgroundTasks: { handler: runInBackground },
     },
     emailAndPassword: {
       enabled: true,

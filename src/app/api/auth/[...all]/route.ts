@@ -1,3 +1,5 @@
+import { getCloudflareContext } from "@opennextjs/cloudflare";
+import { withBackgroundTasks } from "@/lib/auth/background.ts";
 import { guardAuthRequest } from "@/lib/auth/guard.ts";
 import { getAuth } from "@/lib/auth/server.ts";
 import { AppError } from "@/lib/errors.ts";
@@ -11,7 +13,8 @@ async function authHandler(request: Request): Promise<Response> {
   const env = getEnv();
   try {
     const guarded = await guardAuthRequest(request, env);
-    return await getAuth(env, guarded).handler(guarded);
+    const { ctx } = getCloudflareContext();
+    return await withBackgroundTasks((p) => ctx.waitUntil(p), () => getAuth(env, guarded).handler(guarded));
   } catch (error) {
     const response = errorResponse(error);
     if (!(error instanceof AppError)) return response;

@@ -48,6 +48,7 @@ export async function startSandboxd(options: { dataDir?: string; uid?: number } 
     if (child.exitCode !== null) throw new Error(`sandboxd exited early:\n${output}`);
   }).catch(async (error) => {
     await kill(child, exited);
+    if (!options.dataDir) removeDataDir(dataDir);
     throw error;
   });
   const url = `http://127.0.0.1:${port}`;

@@ -109,14 +109,23 @@ export async function waitFor<T>(check: () => T | null | undefined | false | Pro
   }
 }
 
-/** Host pids whose command line contains `marker`: how tests see whether sandboxed processes still exist. */
-export function hostPidsWith(marker: string, options: { includeBwrap?: boolean } = {}): number[] {
+/** Host pids whose command line is `commandLine` or starts with it: how tests see sandboxed processes. */
+export function hostPidsRunning(commandLine: string): number[] {
+  return hostPids((cmdline) => cmdline === commandLine || cmdline.startsWith(`${commandLine} `));
+}
+
+/** Host pids whose command line mentions `text` anywhere, wrappers such as bwrap included. */
+export function hostPidsMentioning(text: string): number[] {
+  return hostPids((cmdline) => cmdline.includes(text));
+}
+
+function hostPids(matches: (cmdline: string) => boolean): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").replace(/\0/g, " ");
-      if (cmdline.includes(marker) && (options.includeBwrap || !cmdline.includes("bwrap"))) pids.push(Number(entry));
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").replace(/\0/g, " ").trim();
+      if (matches(cmdline)) pids.push(Number(entry));
     } catch {}
   }
   return pids;

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExecEvent, Workspace } from "../../../src/sandbox/types.ts";
-import { hostPidsWith, removeDataDir, type SandboxdProcess, startSandboxd, uniqueId, waitFor } from "../../support/sandboxd.ts";
+import { hostPidsRunning, removeDataDir, type SandboxdProcess, startSandboxd, uniqueId, waitFor } from "../../support/sandboxd.ts";
 
 let sandboxd: SandboxdProcess;
 let ws: Workspace;
@@ -85,7 +85,7 @@ describe("exec", () => {
         for await (const event of stream) if (event.type === "stdout") controller.abort();
       })(),
     ).rejects.toThrow();
-    await waitFor(() => hostPidsWith(`sleep ${marker}`).length === 0, 5000);
+    await waitFor(() => hostPidsRunning(`sleep ${marker}`).length === 0, 5000);
     expect((await ws.exec("echo next")).stdout).toBe("next\n");
   });
 

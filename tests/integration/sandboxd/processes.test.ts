@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Workspace } from "../../../src/sandbox/types.ts";
-import { hostPidsWith, removeDataDir, type SandboxdProcess, startSandboxd, uniqueId, waitFor } from "../../support/sandboxd.ts";
+import { hostPidsMentioning, hostPidsRunning, removeDataDir, type SandboxdProcess, startSandboxd, uniqueId, waitFor } from "../../support/sandboxd.ts";
 
 let sandboxd: SandboxdProcess;
 let ws: Workspace;
@@ -29,7 +29,7 @@ describe("background processes", () => {
     expect(proc).toMatchObject({ status: "running", exitCode: null, reason: null });
     expect(proc.id).toMatch(/^proc_/);
     await ws.exec("echo another request");
-    await waitFor(() => hostPidsWith(`sleep ${marker}`).length === 1);
+    await waitFor(() => hostPidsRunning(`sleep ${marker}`).length === 1);
     expect((await ws.getProcess(proc.id)).status).toBe("running");
     expect((await ws.listProcesses()).map((p) => p.id)).toContain(proc.id);
     await ws.stopProcess(proc.id);
@@ -48,7 +48,7 @@ describe("background processes", () => {
     const secret = `tok-${Math.floor(Math.random() * 1e9)}`;
     const proc = await ws.startProcess("echo ${#API_TOKEN}; sleep 600", { env: { API_TOKEN: secret } });
     await waitFor(async () => (await collect(ws.processLogs(proc.id))) === `${secret.length}\n`);
-    expect(hostPidsWith(secret, { includeBwrap: true })).toEqual([]);
+    expect(hostPidsMentioning(secret)).toEqual([]);
     await ws.stopProcess(proc.id);
   });
 
@@ -77,11 +77,10 @@ describe("background processes", () => {
   it("stop ends the whole process tree, including children that left the session", async () => {
     const marker = `${Math.floor(Math.random() * 1e6)}.77`;
     const proc = await ws.startProcess(`sleep ${marker} & setsid sleep ${marker} & (sleep ${marker} &) ; sleep ${marker}`);
-    // Four sleeps (the shell that started them may show too); all of them must go.
-    await waitFor(() => hostPidsWith(`sleep ${marker}`).length >= 4);
+    await waitFor(() => hostPidsRunning(`sleep ${marker}`).length === 4);
     const stopped = await ws.stopProcess(proc.id);
     expect(stopped).toMatchObject({ status: "exited", reason: "stopped" });
-    await waitFor(() => hostPidsWith(`sleep ${marker}`).length === 0, 5000);
+    await waitFor(() => hostPidsRunning(`sleep ${marker}`).length === 0, 5000);
   });
 
   it("can be restarted with one call after it exited", async () => {
@@ -106,9 +105,9 @@ describe("destroy", () => {
     const marker = `${Math.floor(Math.random() * 1e6)}.55`;
     await doomed.writeFile("file.txt", "bye");
     await doomed.startProcess(`sleep ${marker}`);
-    await waitFor(() => hostPidsWith(`sleep ${marker}`).length === 1);
+    await waitFor(() => hostPidsRunning(`sleep ${marker}`).length === 1);
     await doomed.destroy();
-    expect(hostPidsWith(`sleep ${marker}`)).toEqual([]);
+    expect(hostPidsRunning(`sleep ${marker}`)).toEqual([]);
     expect(readFileSync("/proc/self/mountinfo", "utf8")).not.toContain(doomed.id);
     expect(existsSync(`${sandboxd.dataDir}/workspaces/${doomed.id}`)).toBe(false);
     await expect(doomed.info()).rejects.toMatchObject({ status: 404, code: "workspace_not_found" });

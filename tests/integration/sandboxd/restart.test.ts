@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { hostPidsWith, removeDataDir, type SandboxdProcess, startSandboxd, uniqueId, waitFor } from "../../support/sandboxd.ts";
+import { hostPidsRunning, removeDataDir, type SandboxdProcess, startSandboxd, uniqueId, waitFor } from "../../support/sandboxd.ts";
 
 const dataDir = mkdtempSync(path.join(tmpdir(), "sandboxd-restart-"));
 let current: SandboxdProcess | undefined;
@@ -11,6 +11,12 @@ afterAll(async () => {
   await current?.stop();
   removeDataDir(dataDir);
 });
+
+async function collect(chunks: AsyncIterable<string>): Promise<string> {
+  let text = "";
+  for await (const chunk of chunks) text += chunk;
+  return text;
+}
 
 async function restart(how: "stop" | "stopGroup" | "crash"): Promise<SandboxdProcess> {
   await current![how]();
@@ -26,22 +32,21 @@ describe("sandboxd restarts", () => {
     await ws.writeFile("keep/me.txt", "still here");
     const marker = `${Math.floor(Math.random() * 1e6)}.31`;
     const proc = await ws.startProcess(`echo started; sleep ${marker}`);
-    await waitFor(() => hostPidsWith(`sleep ${marker}`).length === 1);
+    await waitFor(() => hostPidsRunning(`sleep ${marker}`).length === 1);
+    await waitFor(async () => (await collect(ws.processLogs(proc.id))) === "started\n");
 
     const next = await restart("stopGroup");
-    expect(hostPidsWith(`sleep ${marker}`)).toEqual([]);
+    expect(hostPidsRunning(`sleep ${marker}`)).toEqual([]);
     expect(readFileSync("/proc/self/mountinfo", "utf8")).not.toContain(`${dataDir}/`);
     const again = await next.client.workspace(id);
     expect(await again.readFile("keep/me.txt")).toBe("still here");
     expect(await again.info()).toMatchObject({ network: false, limits: { memoryMiB: 256 } });
     expect(await again.getProcess(proc.id)).toMatchObject({ status: "exited", reason: "sandboxd stopped while it was running" });
-    let logs = "";
-    for await (const chunk of again.processLogs(proc.id)) logs += chunk;
-    expect(logs).toBe("started\n");
+    expect(await collect(again.processLogs(proc.id))).toBe("started\n");
 
     const restarted = await again.restartProcess(proc.id);
     expect(restarted).toMatchObject({ id: proc.id, status: "running", reason: null });
-    await waitFor(() => hostPidsWith(`sleep ${marker}`).length === 1);
+    await waitFor(() => hostPidsRunning(`sleep ${marker}`).length === 1);
     await again.stopProcess(proc.id);
   });
 
@@ -50,11 +55,11 @@ describe("sandboxd restarts", () => {
     const ws = await current.client.workspace(uniqueId("orphan"));
     const marker = `${Math.floor(Math.random() * 1e6)}.51`;
     await ws.startProcess(`sleep ${marker}`);
-    await waitFor(() => hostPidsWith(`sleep ${marker}`).length === 1);
+    await waitFor(() => hostPidsRunning(`sleep ${marker}`).length === 1);
     const pid = current.pid;
     // Closing sandboxd's stdin is what a dying parent does to it.
     current.closeStdin();
-    await waitFor(() => hostPidsWith(`sleep ${marker}`).length === 0, 15_000);
+    await waitFor(() => hostPidsRunning(`sleep ${marker}`).length === 0, 15_000);
     await waitFor(() => !existsSync(`/proc/${pid}`) || readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.startsWith("Z"), 15_000);
     expect(readFileSync("/proc/self/mountinfo", "utf8")).not.toContain(`${dataDir}/`);
     current = await startSandboxd({ dataDir });
@@ -67,17 +72,17 @@ describe("sandboxd restarts", () => {
     await ws.writeFile("data.txt", "survives a crash");
     const marker = `${Math.floor(Math.random() * 1e6)}.41`;
     const proc = await ws.startProcess(`sleep ${marker}`);
-    await waitFor(() => hostPidsWith(`sleep ${marker}`).length === 1);
+    await waitFor(() => hostPidsRunning(`sleep ${marker}`).length === 1);
     await ws.exec("echo warm executor");
 
     const next = await restart("crash");
-    await waitFor(() => hostPidsWith(`sleep ${marker}`).length === 0, 5000);
+    await waitFor(() => hostPidsRunning(`sleep ${marker}`).length === 0, 5000);
     const again = await next.client.workspace(id);
     expect(await again.getProcess(proc.id)).toMatchObject({ status: "exited", reason: "sandboxd restarted while it was running" });
     expect(await again.readFile("data.txt")).toBe("survives a crash");
     expect(await again.exec("echo works")).toMatchObject({ exitCode: 0, stdout: "works\n" });
     await again.restartProcess(proc.id);
-    await waitFor(() => hostPidsWith(`sleep ${marker}`).length === 1);
+    await waitFor(() => hostPidsRunning(`sleep ${marker}`).length === 1);
     await again.stopProcess(proc.id);
   });
 });

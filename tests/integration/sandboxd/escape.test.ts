@@ -120,7 +120,7 @@ describe("escape attempts", () => {
 
   it.runIf(root)("cannot reach the host through any other address the host has", async () => {
     // Stands in for a docker bridge or a second NIC: an extra address on the host, added for this test only.
-    const extra = "198.51.100.77";
+    const extra = `198.51.100.${2 + Math.floor(Math.random() * 250)}`;
     expect(spawnSync("ip", ["addr", "add", `${extra}/32`, "dev", "lo"]).status).toBe(0);
     try {
       const fresh = await sandboxd.client.workspace(uniqueId("extra-addr"));

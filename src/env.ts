@@ -35,6 +35,8 @@ export interface Env {
   RATE_LIMIT_WINDOW_SECONDS?: string;
   TURNSTILE_SITE_KEY?: string;
   TURNSTILE_SECRET_KEY?: string;
+  /** Tests only (ignored in production): where Turnstile tokens are verified instead of Cloudflare's siteverify. */
+  TURNSTILE_VERIFY_URL?: string;
 }
 
 export function isProduction(env: Pick<Env, "ENVIRONMENT">): boolean {

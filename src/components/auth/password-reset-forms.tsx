@@ -2,14 +2,17 @@
 
 import { Loader2 } from "lucide-react";
 import Link from "next/link";
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert.tsx";
 import { Button } from "@/components/ui/button.tsx";
 import { authClient, errorMessage } from "./auth-client.ts";
 import { FormField } from "./form-field.tsx";
+import { Turnstile, type TurnstileHandle } from "./turnstile.tsx";
 import { emailError, newPasswordError, PASSWORD_MIN } from "./validation.ts";
 
-export function ForgotPasswordForm() {
+export function ForgotPasswordForm({ turnstileSiteKey }: { turnstileSiteKey?: string }) {
+  const [captcha, setCaptcha] = useState<string | null>(null);
+  const turnstile = useRef<TurnstileHandle>(null);
   const [email, setEmail] = useState("");
   const [error, setError] = useState<string>();
   const [formError, setFormError] = useState<string>();
@@ -23,9 +26,15 @@ export function ForgotPasswordForm() {
     if (found) return;
     setPending(true);
     setFormError(undefined);
-    const { error } = await authClient.requestPasswordReset({ email: email.trim(), redirectTo: "/reset-password" });
+    const { error } = await authClient.requestPasswordReset(
+      { email: email.trim(), redirectTo: "/reset-password" },
+      captcha ? { headers: { "x-captcha-response": captcha } } : undefined,
+    );
     setPending(false);
-    if (error) return setFormError(errorMessage(error));
+    if (error) {
+      turnstile.current?.reset();
+      return setFormError(errorMessage(error));
+    }
     setSent(true);
   }
 
@@ -39,8 +48,9 @@ export function ForgotPasswordForm() {
   return (
     <form noValidate onSubmit={onSubmit} className="grid gap-4" aria-label="Reset password">
       <FormField id="email" label="Email" type="email" autoComplete="email" value={email} error={error} onChange={(e) => setEmail(e.target.value)} />
+      {turnstileSiteKey && <Turnstile ref={turnstile} siteKey={turnstileSiteKey} onToken={setCaptcha} />}
       {formError && <Alert variant="destructive">{formError}</Alert>}
-      <Button type="submit" disabled={pending}>
+      <Button type="submit" disabled={pending || Boolean(turnstileSiteKey && !captcha)}>
         {pending && <Loader2 className="animate-spin" />}
         Send reset link
       </Button>

@@ -2,15 +2,28 @@
 
 import { Fingerprint, Loader2 } from "lucide-react";
 import Link from "next/link";
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert.tsx";
 import { Button } from "@/components/ui/button.tsx";
 import { authClient, errorMessage } from "./auth-client.ts";
 import { FormField } from "./form-field.tsx";
 import { GoogleButton } from "./google-button.tsx";
+import { Turnstile, type TurnstileHandle } from "./turnstile.tsx";
 import { emailError, safeNext } from "./validation.ts";
 
-export function SignInForm({ next, googleEnabled, notice }: { next?: string; googleEnabled: boolean; notice?: string }) {
+export function SignInForm({
+  next,
+  googleEnabled,
+  notice,
+  turnstileSiteKey,
+}: {
+  next?: string;
+  googleEnabled: boolean;
+  notice?: string;
+  turnstileSiteKey?: string;
+}) {
+  const [captcha, setCaptcha] = useState<string | null>(null);
+  const turnstile = useRef<TurnstileHandle>(null);
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [errors, setErrors] = useState<{ email?: string; password?: string }>({});
@@ -25,8 +38,12 @@ export function SignInForm({ next, googleEnabled, notice }: { next?: string; goo
     if (found.email || found.password) return;
     setPending("password");
     setFormError(undefined);
-    const { error } = await authClient.signIn.email({ email: email.trim(), password });
+    const { error } = await authClient.signIn.email(
+      { email: email.trim(), password },
+      captcha ? { headers: { "x-captcha-response": captcha } } : undefined,
+    );
     if (error) {
+      turnstile.current?.reset();
       setFormError(errorMessage(error));
       setPending(null);
       return;
@@ -73,8 +90,9 @@ export function SignInForm({ next, googleEnabled, notice }: { next?: string; goo
             Forgot password?
           </Link>
         </div>
+        {turnstileSiteKey && <Turnstile ref={turnstile} siteKey={turnstileSiteKey} onToken={setCaptcha} />}
         {formError && <Alert variant="destructive">{formError}</Alert>}
-        <Button type="submit" disabled={pending !== null}>
+        <Button type="submit" disabled={pending !== null || Boolean(turnstileSiteKey && !captcha)}>
           {pending === "password" && <Loader2 className="animate-spin" />}
           Sign in
         </Button>

@@ -2,15 +2,18 @@
 
 import { Loader2 } from "lucide-react";
 import Link from "next/link";
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert.tsx";
 import { Button } from "@/components/ui/button.tsx";
 import { authClient, errorMessage } from "./auth-client.ts";
 import { FormField } from "./form-field.tsx";
 import { GoogleButton } from "./google-button.tsx";
+import { Turnstile, type TurnstileHandle } from "./turnstile.tsx";
 import { emailError, nameError, newPasswordError, PASSWORD_MIN } from "./validation.ts";
 
-export function SignUpForm({ googleEnabled }: { googleEnabled: boolean }) {
+export function SignUpForm({ googleEnabled, turnstileSiteKey }: { googleEnabled: boolean; turnstileSiteKey?: string }) {
+  const [captcha, setCaptcha] = useState<string | null>(null);
+  const turnstile = useRef<TurnstileHandle>(null);
   const [values, setValues] = useState({ name: "", email: "", password: "" });
   const [errors, setErrors] = useState<Partial<Record<keyof typeof values, string>>>({});
   const [formError, setFormError] = useState<string>();
@@ -28,13 +31,12 @@ export function SignUpForm({ googleEnabled }: { googleEnabled: boolean }) {
     if (found.name || found.email || found.password) return;
     setPending(true);
     setFormError(undefined);
-    const { error } = await authClient.signUp.email({
-      name: values.name.trim(),
-      email: values.email.trim(),
-      password: values.password,
-      callbackURL: "/agents?verified=1",
-    });
+    const { error } = await authClient.signUp.email(
+      { name: values.name.trim(), email: values.email.trim(), password: values.password, callbackURL: "/agents?verified=1" },
+      captcha ? { headers: { "x-captcha-response": captcha } } : undefined,
+    );
     if (error) {
+      turnstile.current?.reset();
       setFormError(errorMessage(error));
       setPending(false);
       return;
@@ -57,8 +59,9 @@ export function SignUpForm({ googleEnabled }: { googleEnabled: boolean }) {
           hint={`At least ${PASSWORD_MIN} characters`}
           onChange={set("password")}
         />
+        {turnstileSiteKey && <Turnstile ref={turnstile} siteKey={turnstileSiteKey} onToken={setCaptcha} />}
         {formError && <Alert variant="destructive">{formError}</Alert>}
-        <Button type="submit" disabled={pending}>
+        <Button type="submit" disabled={pending || Boolean(turnstileSiteKey && !captcha)}>
           {pending && <Loader2 className="animate-spin" />}
           Create account
         </Button>

@@ -63,3 +63,8 @@ export function requestOrigin(request: Request, env: Pick<Env, "APP_URL" | "ENVI
   if (!host || !/^[a-z0-9.\-:\[\]]+$/i.test(host)) return url.origin;
   return `${url.protocol}//${host}`;
 }
+
+/** The Turnstile site key for the forms, when Turnstile is on (both keys set). */
+export function turnstileSiteKey(env: Pick<Env, "TURNSTILE_SITE_KEY" | "TURNSTILE_SECRET_KEY">): string | undefined {
+  return env.TURNSTILE_SITE_KEY && env.TURNSTILE_SECRET_KEY ? env.TURNSTILE_SITE_KEY : undefined;
+}

@@ -3,6 +3,7 @@ import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { createAuthMiddleware } from "better-auth/api";
 import { betterAuth } from "better-auth/minimal";
 import { admin } from "better-auth/plugins/admin";
+import { captcha } from "better-auth/plugins";
 import { genericOAuth } from "better-auth/plugins/generic-oauth";
 import { eq } from "drizzle-orm";
 import { getDb } from "../../db/client.ts";
@@ -19,6 +20,7 @@ import {
   RESET_PASSWORD_EXPIRES_SECONDS,
   SESSION_EXPIRES_SECONDS,
   SESSION_REFRESH_AFTER_SECONDS,
+  turnstileSiteKey,
   VERIFY_EMAIL_EXPIRES_SECONDS,
 } from "./config.ts";
 import { runInBackground } from "./background.ts";
@@ -114,6 +116,16 @@ function createAuth(env: Env, origin: string) {
     },
     plugins: [
       admin({ defaultRole: "user", adminRoles: ["admin"] }),
+      ...(turnstileSiteKey(env)
+        ? [
+            captcha({
+              provider: "cloudflare-turnstile",
+              secretKey: env.TURNSTILE_SECRET_KEY!,
+              endpoints: ["/sign-up/email", "/sign-in/email", "/request-password-reset"],
+              ...(env.TURNSTILE_VERIFY_URL && !isProduction(env) ? { siteVerifyURLOverride: env.TURNSTILE_VERIFY_URL } : {}),
+            }),
+          ]
+        : []),
       passkey({ rpID: new URL(origin).hostname, rpName: "netM8", origin }),
       ...(googleEnabled(env)
         ? [

@@ -4,7 +4,7 @@ import { AuthCard } from "@/components/auth/auth-card.tsx";
 import { currentSession } from "@/components/auth/current-session.ts";
 import { SignInForm } from "@/components/auth/sign-in-form.tsx";
 import { safeNext } from "@/components/auth/validation.ts";
-import { googleEnabled } from "@/lib/auth/config.ts";
+import { googleEnabled, turnstileSiteKey } from "@/lib/auth/config.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 
 export const metadata: Metadata = { title: "Sign in" };
@@ -14,6 +14,7 @@ type Search = Promise<{ next?: string; reset?: string; error?: string }>;
 export default async function SignInPage({ searchParams }: { searchParams: Search }) {
   const { next, reset, error } = await searchParams;
   if (await currentSession()) redirect(safeNext(next));
+  const env = getEnv();
   const notice = reset ? "Your password was changed. Sign in with the new one." : undefined;
   return (
     <AuthCard title="Sign in" description="Welcome back to netM8.">
@@ -24,7 +25,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
             : "Google sign-in did not complete. Try again, or use your password."}
         </p>
       )}
-      <SignInForm next={next} googleEnabled={googleEnabled(getEnv())} notice={notice} />
+      <SignInForm next={next} googleEnabled={googleEnabled(env)} notice={notice} turnstileSiteKey={turnstileSiteKey(env)} />
     </AuthCard>
   );
 }

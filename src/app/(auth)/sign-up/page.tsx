@@ -3,16 +3,17 @@ import { redirect } from "next/navigation";
 import { AuthCard } from "@/components/auth/auth-card.tsx";
 import { currentSession } from "@/components/auth/current-session.ts";
 import { SignUpForm } from "@/components/auth/sign-up-form.tsx";
-import { googleEnabled } from "@/lib/auth/config.ts";
+import { googleEnabled, turnstileSiteKey } from "@/lib/auth/config.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 
 export const metadata: Metadata = { title: "Create your account" };
 
 export default async function SignUpPage() {
   if (await currentSession()) redirect("/agents");
+  const env = getEnv();
   return (
     <AuthCard title="Create your account" description="50 free credits every month. No card needed.">
-      <SignUpForm googleEnabled={googleEnabled(getEnv())} />
+      <SignUpForm googleEnabled={googleEnabled(env)} turnstileSiteKey={turnstileSiteKey(env)} />
     </AuthCard>
   );
 }

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RATE_LIMITS } from "../../src/lib/ratelimit/limits.ts";
+import { createHash } from "node:crypto";
 import { signUp, uniqueEmail, uniqueIp } from "../support/auth.ts";
+import { queryLocalD1 } from "../support/auth-db.ts";
 import { startTestWorker, type TestWorker } from "../support/worker.ts";
 
-const WINDOW_SECONDS = 6;
+const WINDOW_SECONDS = 10;
 
 // A Worker of its own: a fresh database (for the first-admin rule), ADMIN_EMAILS, and short rate limit windows.
 describe("a fresh deployment", () => {
@@ -74,5 +76,53 @@ describe("a fresh deployment", () => {
     expect((await send("/api/auth/request-password-reset")).status).toBe(429);
     for (let i = 0; i < RATE_LIMITS.verificationEmailByEmail.limit; i++) expect((await send("/api/auth/send-verification-email")).status).toBe(200);
     expect((await send("/api/auth/send-verification-email")).status).toBe(429);
+  });
+
+  it("stores only the SHA-256 of an API key and no password in plain text", async () => {
+    const user = await signUp(worker.url, { password: "plain text must not be stored" });
+    const created = await worker.fetch("/api/keys", {
+      method: "POST",
+      headers: { ...user.headers, "content-type": "application/json" },
+      body: JSON.stringify({ name: "stored" }),
+    });
+    const { key } = (await created.json()) as { key: { id: string; secret: string } };
+    const rows = queryLocalD1<{ key_hash: string }>(worker.persistTo, `SELECT * FROM api_key WHERE id = '${key.id}'`);
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toContain(key.secret);
+    expect(rows[0]!.key_hash).toBe(createHash("sha256").update(key.secret).digest("hex"));
+    const credentials = queryLocalD1<{ password: string }>(worker.persistTo, "SELECT password FROM auth_account WHERE provider_id = 'credential'");
+    expect(credentials.length).toBeGreaterThan(0);
+    expect(JSON.stringify(credentials)).not.toContain("plain text must not be stored");
+    expect(credentials.every((c) => c.password.startsWith("pbkdf2-sha256$100000$"))).toBe(true);
+  });
+
+  it("creates the personal account with its owner, and keeps it anonymised when the user deletes their account", async () => {
+    const user = await signUp(worker.url, { name: "Soon Gone" });
+    const { user: me, personalAccountId } = (await (await worker.fetch("/api/me", { headers: user.headers })).json()) as {
+      user: { id: string };
+      personalAccountId: string;
+    };
+    expect(queryLocalD1(worker.persistTo, `SELECT kind, name, personal_user_id FROM account WHERE id = '${personalAccountId}'`)).toEqual([
+      { kind: "personal", name: "Soon Gone", personal_user_id: me.id },
+    ]);
+    expect(queryLocalD1(worker.persistTo, `SELECT user_id, role FROM account_member WHERE account_id = '${personalAccountId}'`)).toEqual([
+      { user_id: me.id, role: "owner" },
+    ]);
+
+    const deleted = await worker.fetch("/api/auth/delete-user", {
+      method: "POST",
+      headers: { ...user.headers, "content-type": "application/json" },
+      body: JSON.stringify({ password: user.password }),
+    });
+    expect(deleted.status).toBe(200);
+    const [account] = queryLocalD1<{ name: string; personal_user_id: string | null; deleted_at: number | null }>(
+      worker.persistTo,
+      `SELECT name, personal_user_id, deleted_at FROM account WHERE id = '${personalAccountId}'`,
+    );
+    expect(account).toMatchObject({ name: "Deleted user", personal_user_id: null });
+    expect(account!.deleted_at).toBeGreaterThan(0);
+    expect(queryLocalD1(worker.persistTo, `SELECT * FROM account_member WHERE account_id = '${personalAccountId}'`)).toEqual([]);
+    expect(queryLocalD1(worker.persistTo, `SELECT id FROM user WHERE id = '${me.id}'`)).toEqual([]);
+    expect(queryLocalD1(worker.persistTo, `SELECT id FROM session WHERE user_id = '${me.id}'`)).toEqual([]);
   });
 });

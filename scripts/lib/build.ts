@@ -43,6 +43,17 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** Waits until no build is running in this checkout (tests must not start the Worker from a half-written build). */
+export async function waitForBuildIdle(timeoutMs = 10 * 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (existsSync(LOCK)) {
+    const holder = Number(existsSync(join(LOCK, "pid")) ? readFileSync(join(LOCK, "pid"), "utf8") : 0);
+    if (holder && !processAlive(holder)) return;
+    if (Date.now() > deadline) throw new Error(`A build has held ${LOCK} for too long`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 /** Holds a directory lock while `fn` runs, so two builds in one checkout (parallel test runs) never overlap. */
 function withBuildLock(fn: () => void): void {
   const deadline = Date.now() + 10 * 60_000;

@@ -4,6 +4,7 @@ import {
   convertToModelMessages,
   createUIMessageStream,
   createUIMessageStreamResponse,
+  RetryError,
   stepCountIs,
   streamText,
   type UIMessage,
@@ -15,6 +16,7 @@ import { parseThreadObjectName } from "../lib/agents/ids.ts";
 import { getEnabledModel, type CatalogModel } from "../lib/billing/catalog.ts";
 import { getBalance } from "../lib/billing/ledger.ts";
 import { stepMaxCost } from "../lib/billing/pricing.ts";
+import { toCredits } from "../lib/billing/rules.ts";
 import { AppError, InsufficientCredits, NotFound } from "../lib/errors.ts";
 import { sandboxFor } from "../sandbox/backend.ts";
 import type { Workspace } from "../sandbox/types.ts";
@@ -120,6 +122,8 @@ export class ChatThread extends AIChatAgent<Env> {
     }
 
     let firstStep = true;
+    // The stream reports each step before its settle has finished, so the per-step usage is summed from the stream.
+    const reported = { inputTokens: 0, outputTokens: 0, modelMillicredits: 0 };
     const result = streamText({
       model: languageModel(this.env),
       system,
@@ -142,15 +146,25 @@ export class ChatThread extends AIChatAgent<Env> {
     });
     return result.toUIMessageStreamResponse({
       sendReasoning: true,
-      messageMetadata: ({ part }) =>
-        part.type === "finish"
-          ? ({ usage: { inputTokens: meter.usage.inputTokens, outputTokens: meter.usage.outputTokens }, credits: meter.chargedCredits } satisfies TurnMetadata)
-          : undefined,
+      // After each step and at the end: ai-chat rewrites the final `finish` chunk's metadata on the wire, so clients
+      // read the running usage from the `message-metadata` chunks that follow each step.
+      messageMetadata: ({ part }) => {
+        if (part.type === "finish-step") {
+          reported.inputTokens += part.usage.inputTokens ?? 0;
+          reported.outputTokens += part.usage.outputTokens ?? 0;
+          reported.modelMillicredits += meter.priceStep(part.usage);
+        } else if (part.type !== "finish") {
+          return undefined;
+        }
+        const credits = toCredits(reported.modelMillicredits + meter.sandboxMillicredits);
+        return { usage: { inputTokens: reported.inputTokens, outputTokens: reported.outputTokens }, credits } satisfies TurnMetadata;
+      },
       onError: (error) => this.#errorText(error),
     });
   }
 
   #errorText(error: unknown): string {
+    if (RetryError.isInstance(error)) return this.#errorText(error.lastError);
     if (error instanceof AppError) return error.message;
     if (APICallError.isInstance(error) || (error instanceof Error && /fetch|connect|network|ECONNREFUSED/i.test(error.message))) {
       return modelUnavailableMessage(this.env, error);

@@ -30,6 +30,8 @@ export class TurnMeter {
   readonly #model: ModelRates;
   #open: Reservation | null = null;
   readonly usage: TurnUsage = { inputTokens: 0, outputTokens: 0, chargedMillicredits: 0, steps: 0 };
+  /** What sandbox runs of this turn were charged (part of chargedMillicredits). */
+  sandboxMillicredits = 0;
 
   constructor(d1: D1Database, ref: MeterRef, model: ModelRates) {
     this.#d1 = d1;
@@ -66,6 +68,7 @@ export class TurnMeter {
   async sandbox<T extends { durationMs: number }>(run: () => Promise<T>): Promise<T> {
     const { result, chargedMillicredits } = await meterSandboxRun(this.#d1, this.#ref, run);
     this.usage.chargedMillicredits += chargedMillicredits;
+    this.sandboxMillicredits += chargedMillicredits;
     return result;
   }
 
@@ -73,6 +76,11 @@ export class TurnMeter {
     const reservation = this.#open;
     this.#open = null;
     if (reservation) await release(this.#d1, reservation);
+  }
+
+  /** The price of a model step from its token counts, as settle charges it. */
+  priceStep(usage: { inputTokens?: number; outputTokens?: number }): number {
+    return stepCost(this.#model, { inputTokens: usage.inputTokens ?? 0, outputTokens: usage.outputTokens ?? 0 });
   }
 
   get chargedCredits(): number {

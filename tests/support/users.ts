@@ -47,3 +47,28 @@ export async function signUpUser(baseUrl: string, options: { name?: string; emai
     headers: (extra = {}) => ({ cookie, origin: baseUrl, "cf-connecting-ip": ip, ...extra }),
   };
 }
+
+/** Signs a user up and follows the verification link from the dev mailbox, as a person would. */
+export async function signUpVerifiedUser(baseUrl: string, options: { name?: string } = {}): Promise<TestUser> {
+  const user = await signUpUser(baseUrl, options);
+  const deadline = Date.now() + 10_000;
+  let link: string | undefined;
+  while (!link && Date.now() < deadline) {
+    const response = await fetch(`${baseUrl}/api/dev/mailbox?to=${encodeURIComponent(user.email)}`);
+    const { messages } = (await response.json()) as { messages: { links: string[] }[] };
+    link = messages.flatMap((m) => m.links).find((l) => /verify/i.test(l));
+    if (!link) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!link) throw new Error(`no verification email for ${user.email}`);
+  const target = new URL(link);
+  const verified = await fetch(`${baseUrl}${target.pathname}${target.search}`, { headers: user.headers(), redirect: "manual" });
+  if (verified.status >= 400) throw new Error(`verification failed: ${verified.status} ${await verified.text()}`);
+  const refreshed = cookiesFrom(verified);
+  if (refreshed) {
+    const merged = new Map(user.cookie.split("; ").map((c) => [c.split("=")[0], c] as const));
+    for (const c of refreshed.split("; ")) merged.set(c.split("=")[0], c);
+    const cookie = [...merged.values()].join("; ");
+    return { ...user, cookie, headers: (extra = {}) => ({ ...user.headers(), cookie, ...extra }) };
+  }
+  return user;
+}

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { waitForBuildIdle } from "../../scripts/lib/build.ts";
 import { freePort, waitForHttp } from "../../scripts/lib/free-port.ts";
 import { LogTail, type GroupProcess } from "../../scripts/lib/process-group.ts";
 import { applyLocalMigrations, startWranglerDev } from "../../scripts/lib/wrangler.ts";
@@ -33,6 +34,7 @@ export interface TestWorkerOptions {
  * in its own process group, with its own state directory and the migrations applied. `npm test` builds first.
  */
 export async function startTestWorker(options: TestWorkerOptions = {}): Promise<TestWorker> {
+  await waitForBuildIdle();
   const ownsState = !options.persistTo;
   const persistTo = options.persistTo ?? mkdtempSync(join(tmpdir(), "netm8-worker-"));
   applyLocalMigrations(persistTo);

@@ -66,6 +66,17 @@ describe("signing up and in with email and password", () => {
     expect(longPassword.status).toBe(400);
   });
 
+  it("refuses an over-long or empty name when the profile is updated, and saves a valid one", async () => {
+    const user = await signUp(base());
+    const update = (body: unknown) =>
+      fetch(url("/api/auth/update-user"), { method: "POST", headers: { ...user.headers, "content-type": "application/json" }, body: JSON.stringify(body) });
+    expect((await update({ name: "y".repeat(101) })).status).toBe(400);
+    expect((await update({ name: "   " })).status).toBe(400);
+    expect((await update({ image: "x".repeat(5000) })).status).toBe(400);
+    expect((await update({ name: "  New Name  " })).status).toBe(200);
+    expect(((await (await me(user.headers)).json()) as { user: { name: string } }).user.name).toBe("New Name");
+  });
+
   it("stores SQL and HTML in a name as plain text and renders it escaped", async () => {
     const name = `Robert'); DROP TABLE user;-- <script>alert(1)</script>`;
     const user = await signUp(base(), { name });

@@ -24,8 +24,10 @@ export const DisplayName = z
   .max(NAME_MAX_LENGTH, `Names have at most ${NAME_MAX_LENGTH} characters`)
   .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "Names cannot contain control characters");
 
-/** What each rate-limited auth endpoint counts: always the client IP, and the email when the body names one. */
-const GUARDED: Record<string, { byIp: RateLimitName; byEmail?: RateLimitName; body?: z.ZodType }> = {
+/** What each guarded auth endpoint checks: its body, then its rate limits (by client IP, and by the body's email). */
+const PasskeyName = z.string().trim().max(NAME_MAX_LENGTH, `Passkey names have at most ${NAME_MAX_LENGTH} characters`);
+
+const GUARDED: Record<string, { byIp?: RateLimitName; byEmail?: RateLimitName; body?: z.ZodType }> = {
   "/sign-in/email": {
     byIp: "signInByIp",
     byEmail: "signInByEmail",
@@ -43,7 +45,9 @@ const GUARDED: Record<string, { byIp: RateLimitName; byEmail?: RateLimitName; bo
   },
   "/reset-password": { byIp: "passwordResetByIp", body: z.looseObject({ newPassword: Password, token: z.string().min(1).max(512) }) },
   "/change-password": { byIp: "signInByIp", body: z.looseObject({ newPassword: Password, currentPassword: z.string().min(1).max(PASSWORD_MAX_LENGTH) }) },
-  "/update-user": { byIp: "signInByIp", body: z.looseObject({ name: DisplayName.optional() }) },
+  "/update-user": { body: z.looseObject({ name: DisplayName.optional(), image: z.string().max(2048).nullable().optional() }) },
+  "/passkey/verify-registration": { body: z.looseObject({ name: PasskeyName.optional() }) },
+  "/passkey/update-passkey": { body: z.looseObject({ name: PasskeyName.min(1, "Name the passkey") }) },
   "/passkey/generate-authenticate-options": { byIp: "passkeySignInByIp" },
   "/passkey/verify-authentication": { byIp: "passkeySignInByIp" },
   "/sign-in/social": { byIp: "oauthByIp" },
@@ -78,7 +82,8 @@ export async function guardAuthRequest(request: Request, env: Env): Promise<Requ
     email = parsed.email?.toLowerCase();
     body = JSON.stringify(parsed);
   }
-  const checks: [RateLimitName, string][] = [[guard.byIp, clientIp(request)]];
+  const checks: [RateLimitName, string][] = [];
+  if (guard.byIp) checks.push([guard.byIp, clientIp(request)]);
   if (guard.byEmail && email) checks.push([guard.byEmail, email]);
   await enforceRateLimits(env, checks);
   return new Request(request.url, { method: request.method, headers: request.headers, body });

@@ -11,8 +11,19 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: "sandbox",
+          include: ["tests/integration/sandboxd/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          maxWorkers: 2,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: "integration",
           include: ["tests/integration/**/*.test.ts"],
+          exclude: ["tests/integration/sandboxd/**"],
           globalSetup: ["tests/support/global-worker.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,

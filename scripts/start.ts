@@ -8,6 +8,7 @@ import { freePort, waitForHttp } from "./lib/free-port.ts";
 import { ROOT, toolEnv } from "./lib/paths.ts";
 import { LogTail, spawnGroup, type GroupProcess } from "./lib/process-group.ts";
 import { applyLocalMigrations, startWranglerDev } from "./lib/wrangler.ts";
+import { RUNTIME_PACKAGES } from "./lib/system-needs.ts";
 import { workerVarsFromEnv } from "./lib/worker-vars.ts";
 
 interface Supervised {
@@ -60,7 +61,7 @@ process.on("SIGTERM", () => void shutdown(0));
 async function main(): Promise<void> {
   if (process.getuid?.() === 0 && existsSync(join(ROOT, "scripts", "system-packages.ts"))) {
     const { ensureSystemPackages } = await import("./system-packages.ts");
-    ensureSystemPackages(["bubblewrap", "passt", "git", "e2fsprogs"]);
+    ensureSystemPackages(RUNTIME_PACKAGES);
   }
   buildIfNeeded();
   console.log(`migrations: applying to the local D1 database (${persistTo ?? ".wrangler/state"})`);
@@ -71,8 +72,10 @@ async function main(): Promise<void> {
   if (existsSync(join(ROOT, "sandboxd", "main.ts"))) {
     const sandboxPort = await freePort();
     const secret = randomBytes(32).toString("hex");
-    const sandboxd = spawnGroup(join(ROOT, "node_modules", ".bin", "node"), ["sandboxd/main.ts", "--port", String(sandboxPort), "--data-dir", sandboxDataDir], {
+    const sandboxd = spawnGroup(join(ROOT, "node_modules", ".bin", "node"), ["sandboxd/main.ts", "--port", String(sandboxPort), "--data-dir", sandboxDataDir, "--exit-with-stdin"], {
       cwd: ROOT,
+      // sandboxd exits when this pipe closes, so it never outlives the supervisor, even after a SIGKILL.
+      stdio: ["pipe", "pipe", "pipe"],
       // The secret travels in the environment, not in arguments that every local user can read with ps.
       env: toolEnv({ SANDBOXD_SECRET: secret }),
     });

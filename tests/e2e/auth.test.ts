@@ -220,6 +220,8 @@ describe("authentication in Chromium", () => {
     await page.getByLabel("Password").fill(user.password);
     await page.getByRole("button", { name: "Delete my account" }).click();
     await page.waitForURL(/\/\?deleted=1$/);
+    expect(await page.getByText("Your account was deleted").isVisible()).toBe(true);
+    expect(await page.getByRole("link", { name: "Sign in" }).isVisible()).toBe(true);
     const signIn = await fetch(`${base()}/api/auth/sign-in/email`, {
       method: "POST",
       headers: { "content-type": "application/json", origin: base(), "cf-connecting-ip": uniqueIp() },

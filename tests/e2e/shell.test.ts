@@ -11,8 +11,11 @@ describe("landing page and app shell in Chromium", () => {
   afterAll(() => browser?.close());
 
   async function open(viewport: keyof typeof VIEWPORTS, path: string, colorScheme: "light" | "dark" = "light") {
-    // App pages need a signed-in user; the landing and 404 pages look the same either way.
-    const { context }: { context: BrowserContext } = await signedInContext(browser, inject("workerUrl"), { viewport: VIEWPORTS[viewport], colorScheme });
+    // App pages need a signed-in user; the landing page is seen signed out, as a visitor sees it.
+    const context: BrowserContext =
+      path === "/"
+        ? await browser.newContext({ viewport: VIEWPORTS[viewport], colorScheme })
+        : (await signedInContext(browser, inject("workerUrl"), { viewport: VIEWPORTS[viewport], colorScheme })).context;
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));

@@ -1,5 +1,6 @@
 import { Bot, Clock, Code2, Globe, Layers, Shield } from "lucide-react";
 import Link from "next/link";
+import { currentSession } from "@/components/auth/current-session.ts";
 import { Brand } from "@/components/shell/brand.tsx";
 import { ThemeToggle } from "@/components/shell/theme-toggle.tsx";
 import { Button } from "@/components/ui/button.tsx";
@@ -14,21 +15,37 @@ const FEATURES = [
   { icon: Shield, title: "Teams and credits", text: "Share agents with your team, with roles, and pay only for what they use: 50 free credits a month." },
 ];
 
-export default function LandingPage() {
+export const dynamic = "force-dynamic";
+
+export default async function LandingPage({ searchParams }: { searchParams: Promise<{ deleted?: string }> }) {
+  const [signedIn, { deleted }] = await Promise.all([currentSession().then(Boolean), searchParams]);
   return (
     <div className="min-h-dvh">
       <header className="mx-auto flex max-w-6xl items-center justify-between gap-2 px-4 py-4">
         <Brand />
         <div className="flex items-center gap-1 sm:gap-2">
           <ThemeToggle />
-          <Button variant="ghost" asChild>
-            <Link href="/sign-in">Sign in</Link>
-          </Button>
-          <Button asChild>
-            <Link href="/sign-up">Get started</Link>
-          </Button>
+          {signedIn ? (
+            <Button asChild>
+              <Link href="/agents">Open your agents</Link>
+            </Button>
+          ) : (
+            <>
+              <Button variant="ghost" asChild>
+                <Link href="/sign-in">Sign in</Link>
+              </Button>
+              <Button asChild>
+                <Link href="/sign-up">Get started</Link>
+              </Button>
+            </>
+          )}
         </div>
       </header>
+      {deleted && (
+        <p role="status" className="mx-auto max-w-6xl px-4 text-sm text-muted-foreground">
+          Your account was deleted. Thank you for trying netM8.
+        </p>
+      )}
       <main className="mx-auto max-w-6xl px-4">
         <section className="py-16 text-center sm:py-24">
           <h1 className="mx-auto max-w-3xl text-4xl font-bold tracking-tight sm:text-6xl">

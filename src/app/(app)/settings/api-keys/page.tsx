@@ -8,7 +8,7 @@ export default function ApiKeysSettingsPage() {
   return (
     <SettingsSection
       title="API keys"
-      description="Use a key as `Authorization: Bearer <key>` on any /api route you can use when signed in. Revoking one stops it at once."
+      description="Send a key in the Authorization header (Bearer <key>) to use any /api route you can use when signed in. Revoking one stops it at once."
     >
       <ApiKeysPanel />
     </SettingsSection>

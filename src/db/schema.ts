@@ -295,3 +295,43 @@ export const agent = sqliteTable(
     uniqueIndex("agent_one_default_per_account").on(t.accountId).where(sql`is_default = 1`),
   ],
 );
+
+/**
+ * A paid Stripe Checkout session and the credits it bought. Written by the webhook after the grant (both are
+ * idempotent, so a retried event completes a half-processed one). Refunds move `refund_target_millicredits` up to
+ * the refunded share; `refunded_millicredits` is what could actually be removed.
+ */
+export const creditPurchase = sqliteTable(
+  "credit_purchase",
+  {
+    stripeSessionId: text("stripe_session_id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => account.id, { onDelete: "cascade" }),
+    packageId: text("package_id").notNull(),
+    creditsMillicredits: integer("credits_millicredits").notNull(),
+    amountCents: integer("amount_cents").notNull(),
+    currency: text("currency").notNull(),
+    stripePaymentIntentId: text("stripe_payment_intent_id"),
+    stripeCustomerId: text("stripe_customer_id"),
+    receiptUrl: text("receipt_url"),
+    refundTargetMillicredits: integer("refund_target_millicredits").notNull().default(0),
+    refundedMillicredits: integer("refunded_millicredits").notNull().default(0),
+    // Set by the one refund batch that raised the target; its later statements check it.
+    refundToken: text("refund_token"),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    index("credit_purchase_account_idx").on(t.accountId, t.createdAt),
+    index("credit_purchase_payment_intent_idx").on(t.stripePaymentIntentId),
+  ],
+);
+
+/** Every Stripe webhook event we processed, with what it did (`granted`, `duplicate`, `refunded`, `ignored`). */
+export const stripeEvent = sqliteTable("stripe_event", {
+  id: text("id").primaryKey(),
+  type: text("type").notNull(),
+  accountId: text("account_id"),
+  outcome: text("outcome").notNull(),
+  receivedAt: integer("received_at", { mode: "timestamp_ms" }).notNull(),
+});

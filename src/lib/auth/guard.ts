@@ -35,7 +35,7 @@ const GUARDED: Record<string, { byIp?: RateLimitName; byEmail?: RateLimitName; b
   },
   "/sign-up/email": {
     byIp: "signUpByIp",
-    body: z.looseObject({ name: DisplayName, email: Email, password: Password }),
+    body: z.looseObject({ name: DisplayName, email: Email, password: Password, image: z.string().max(2048).optional() }),
   },
   "/request-password-reset": { byIp: "passwordResetByIp", byEmail: "passwordResetByEmail", body: z.looseObject({ email: Email }) },
   "/send-verification-email": {

@@ -1,0 +1,32 @@
+import { serializeSignedCookie } from "better-call";
+import { describe, expect, it } from "vitest";
+import { authSecret, sessionCookieName } from "../../src/lib/auth/config.ts";
+import { sessionTokenFromCookie } from "../../src/lib/auth/session.ts";
+import type { Env } from "../../src/env.ts";
+
+// Our session lookup reads Better Auth's signed cookie itself (no Better Auth instance per request), so this pins
+// the cookie format Better Auth writes: `<token>.<base64 HMAC-SHA256>`, URL-encoded, `__Secure-` in production.
+describe("the session cookie", () => {
+  for (const environment of ["test", "production"] as const) {
+    it(`reads a token Better Auth signed, and refuses a tampered one (${environment})`, async () => {
+      const env = { ENVIRONMENT: environment, BETTER_AUTH_SECRET: "unit-test-secret-unit-test-secret" } as Env;
+      const token = "AbCdEfGhIjKlMnOpQrStUvWxYz012345";
+      const name = sessionCookieName(env);
+      const serialized = await serializeSignedCookie(name, token, authSecret(env));
+      const value = serialized.slice(name.length + 1).split(";")[0]!;
+      expect(name).toBe(environment === "production" ? "__Secure-netm8.session_token" : "netm8.session_token");
+      const request = (cookie: string) => new Request("http://localhost/", { headers: { cookie } });
+      expect(await sessionTokenFromCookie(request(`other=1; ${name}=${value}`), env)).toBe(token);
+      const tampered = value.replace(token, token.replace("A", "B"));
+      expect(await sessionTokenFromCookie(request(`${name}=${tampered}`), env)).toBeNull();
+      const otherSecret = { ...env, BETTER_AUTH_SECRET: "a-different-secret-a-different-secret" } as Env;
+      expect(await sessionTokenFromCookie(request(`${name}=${value}`), otherSecret)).toBeNull();
+      expect(await sessionTokenFromCookie(request("netm8.session_token_x=1"), env)).toBeNull();
+    });
+  }
+
+  it("refuses to run production without BETTER_AUTH_SECRET", () => {
+    expect(() => authSecret({ ENVIRONMENT: "production" })).toThrow(/BETTER_AUTH_SECRET/);
+    expect(authSecret({ ENVIRONMENT: "development" })).toBeTruthy();
+  });
+});

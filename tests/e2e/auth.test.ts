@@ -60,6 +60,7 @@ describe("authentication in Chromium", () => {
     await page.goto(rebase(link, base()));
     await page.waitForURL(/\/agents/);
     expect(await page.getByTestId("verify-email-banner").count()).toBe(0);
+    await page.getByText("Your email is verified").waitFor();
 
     await page.getByTestId("sidebar").getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL(/\/sign-in$/);

@@ -1,6 +1,7 @@
 import { redirect } from "next/navigation";
-import type { ReactNode } from "react";
+import { Suspense, type ReactNode } from "react";
 import { currentSession } from "@/components/auth/current-session.ts";
+import { VerifiedNotice } from "@/components/auth/verified-notice.tsx";
 import { VerifyEmailBanner } from "@/components/auth/verify-email-banner.tsx";
 import { AppShell } from "@/components/shell/app-shell.tsx";
 
@@ -13,6 +14,9 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   return (
     <AppShell user={{ name: user.name, email: user.email, isAdmin: user.role === "admin" }}>
       {!user.emailVerified && <VerifyEmailBanner email={user.email} />}
+      <Suspense>
+        <VerifiedNotice emailVerified={user.emailVerified} />
+      </Suspense>
       {children}
     </AppShell>
   );

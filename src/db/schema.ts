@@ -335,3 +335,19 @@ export const stripeEvent = sqliteTable("stripe_event", {
   outcome: text("outcome").notNull(),
   receivedAt: integer("received_at", { mode: "timestamp_ms" }).notNull(),
 });
+
+/**
+ * Where each agent schedule is next due, mirrored from the agent's Durable Object (which owns the schedule) so the
+ * cron trigger can find and wake agents whose schedules are overdue (catch-up after downtime).
+ */
+export const agentScheduleDue = sqliteTable(
+  "agent_schedule_due",
+  {
+    scheduleId: text("schedule_id").primaryKey(),
+    agentId: text("agent_id")
+      .notNull()
+      .references(() => agent.id, { onDelete: "cascade" }),
+    nextRunAt: integer("next_run_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("agent_schedule_due_next_idx").on(t.nextRunAt)],
+);

@@ -5,7 +5,9 @@ import base64
 import json
 import os
 import shutil
+import queue
 import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -407,6 +409,119 @@ def kill_exec(req):
     send({"id": req["id"], "type": "result", "value": {"killed": job is not None}})
 
 
+# Relay connections: sandboxd opens a TCP connection to a port inside this workspace's network namespace (where
+# the executor lives), so servers bound to 127.0.0.1 or 0.0.0.0 are reachable whenever they start listening.
+_relays = {}
+_relays_lock = threading.Lock()
+RELAY_CONNECT_TIMEOUT = 5.0
+
+
+class Relay:
+    def __init__(self, conn_id, sock):
+        self.id = conn_id
+        self.sock = sock
+        self.outbox = queue.Queue()
+
+    def read_loop(self):
+        try:
+            while True:
+                try:
+                    chunk = self.sock.recv(65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                send({"id": self.id, "type": "relay_data", "data": base64.b64encode(chunk).decode("ascii")})
+        finally:
+            send({"id": self.id, "type": "relay_end"})
+            self.outbox.put(None)
+
+    def write_loop(self):
+        # A server that stops reading blocks only this thread, never the executor's request loop.
+        while True:
+            item = self.outbox.get()
+            if item is None:
+                break
+            if item == b"":
+                try:
+                    self.sock.shutdown(socket.SHUT_WR)
+                except OSError:
+                    pass
+                continue
+            try:
+                self.sock.sendall(item)
+            except OSError:
+                break
+        self.close()
+
+    def close(self):
+        with _relays_lock:
+            _relays.pop(self.id, None)
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
+
+
+def connect_local(port):
+    last = None
+    for family, address in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.settimeout(RELAY_CONNECT_TIMEOUT)
+        try:
+            sock.connect((address, port))
+            sock.settimeout(None)
+            return sock
+        except OSError as error:
+            last = error
+            sock.close()
+    raise last
+
+
+def relay_open(req):
+    port = req.get("port")
+    if not isinstance(port, int) or port < 1 or port > 65535:
+        send({"id": req["id"], "type": "error", "code": "invalid_port", "message": "invalid port %r" % (port,)})
+        return
+    try:
+        sock = connect_local(port)
+    except OSError as error:
+        send({"id": req["id"], "type": "error", "code": "port_not_listening", "message": "nothing is listening on port %d in the workspace (%s)" % (port, error.strerror or error)})
+        return
+    relay = Relay(req["id"], sock)
+    with _relays_lock:
+        _relays[relay.id] = relay
+    send({"id": req["id"], "type": "result", "value": {"connected": True}})
+    threading.Thread(target=relay.write_loop, daemon=True).start()
+    relay.read_loop()
+
+
+def relay_send(req):
+    with _relays_lock:
+        relay = _relays.get(req.get("conn"))
+    if relay is not None:
+        relay.outbox.put(base64.b64decode(req.get("data", "")))
+
+
+def relay_shutdown(req):
+    with _relays_lock:
+        relay = _relays.get(req.get("conn"))
+    if relay is not None:
+        relay.outbox.put(b"")
+
+
+def relay_close(req):
+    with _relays_lock:
+        relay = _relays.get(req.get("conn"))
+    if relay is not None:
+        relay.outbox.put(None)
+        try:
+            relay.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
 def not_dumpable():
     """Commands run as the same user; a non-dumpable executor cannot be ptraced or have its fds opened by them."""
     try:
@@ -430,6 +545,17 @@ def main():
             start_exec(req)
         elif op == "kill":
             kill_exec(req)
+        elif op == "relay_open":
+            try:
+                threading.Thread(target=relay_open, args=(req,), daemon=True).start()
+            except RuntimeError as error:
+                send({"id": req.get("id"), "type": "error", "code": "relay_failed", "message": "cannot start a thread: %s" % error})
+        elif op == "relay_send":
+            relay_send(req)
+        elif op == "relay_shutdown":
+            relay_shutdown(req)
+        elif op == "relay_close":
+            relay_close(req)
         elif op in FILE_OPS:
             try:
                 threading.Thread(target=run_file_op, args=(req,), daemon=True).start()

@@ -21,6 +21,17 @@ type ExecHandlers = {
 
 type CallHandlers = { resolve: (value: unknown) => void; reject: (error: Error) => void; exec?: undefined };
 
+/** Receives the bytes a relay connection's server sends, then its end (also when the executor goes away). */
+export type RelayHandlers = { onData: (data: Buffer) => void; onEnd: () => void };
+
+/** One TCP connection from sandboxd to a port inside the workspace, carried over the executor's pipes. */
+export type RelayConnection = {
+  write: (data: Buffer) => void;
+  /** Half-closes: the server reads end of file. */
+  end: () => void;
+  close: () => void;
+};
+
 /** Longest line accepted from the executor: a largest file read, base64-encoded, plus its JSON envelope. */
 const MAX_LINE_CHARS = 48 * 1024 * 1024;
 
@@ -51,6 +62,7 @@ export class ExecutorOpError extends Error {
 export class Executor {
   readonly #child: ChildProcessWithoutNullStreams;
   readonly #pending = new Map<string, ExecHandlers | CallHandlers>();
+  readonly #relays = new Map<string, RelayHandlers>();
   #nextId = 1;
   #alive = true;
   #stderr = "";
@@ -105,6 +117,8 @@ export class Executor {
         if (!ready) onReady(new Error(`the sandbox did not start: ${reason}`));
         for (const handlers of this.#pending.values()) handlers.reject(new ExecutorGone(reason));
         this.#pending.clear();
+        for (const relay of this.#relays.values()) relay.onEnd();
+        this.#relays.clear();
         resolve();
       });
     });
@@ -138,6 +152,15 @@ export class Executor {
 
   #dispatch(message: Record<string, unknown>): void {
     const id = message.id as string;
+    if (message.type === "relay_data" || message.type === "relay_end") {
+      const relay = this.#relays.get(id);
+      if (!relay) return;
+      if (message.type === "relay_end") {
+        this.#relays.delete(id);
+        relay.onEnd();
+      } else relay.onData(Buffer.from(message.data as string, "base64"));
+      return;
+    }
     const handlers = this.#pending.get(id);
     if (!handlers) return;
     switch (message.type) {
@@ -204,6 +227,31 @@ export class Executor {
         reject(error as Error);
       }
     });
+  }
+
+  /**
+   * Connects to `port` on the workspace's loopback (IPv4, then IPv6). Handlers are registered before the request
+   * is sent, since the server's first bytes can follow the executor's answer in the same read.
+   */
+  async openRelay(port: number, handlers: RelayHandlers, timeoutMs = 15_000): Promise<RelayConnection> {
+    const id = String(this.#nextId);
+    this.#relays.set(id, handlers);
+    try {
+      await this.call("relay_open", { port }, timeoutMs);
+    } catch (error) {
+      this.#relays.delete(id);
+      throw error;
+    }
+    const send = (op: string, payload: Record<string, unknown> = {}) => {
+      if (this.#alive) this.#send({ op, conn: id, ...payload });
+    };
+    return {
+      write: (data) => send("relay_send", { data: data.toString("base64") }),
+      end: () => send("relay_shutdown"),
+      close: () => {
+        if (this.#relays.delete(id)) send("relay_close");
+      },
+    };
   }
 
   /** Ends the executor and, through bubblewrap's PID namespace, every command it started. */

@@ -89,3 +89,5 @@ export const gitPush = z.strictObject({
   env,
   timeoutMs,
 });
+
+export const exposePort = z.strictObject({ port: z.number().int().min(1).max(65535) });

@@ -1,10 +1,12 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import { z } from "zod";
 import type { ExecEvent, ProtectionReport } from "../src/sandbox/types.ts";
 import { HttpError, invalid } from "./errors.ts";
 import { gitClone, gitCommit, gitDiff, gitPush, gitStatus } from "./git.ts";
 import { workspacePath } from "./paths.ts";
+import { rejectUpgrade, relayHttp, relayTarget, relayUpgrade } from "./relay.ts";
 import * as schema from "./schemas.ts";
 import type { Workspace, WorkspaceStore } from "./workspace.ts";
 
@@ -142,6 +144,10 @@ export function createSandboxServer(options: ServerOptions): Server {
     return STREAMED;
   });
 
+  route("GET", `${ws}/ports`, async (ctx) => ({ ports: workspace(ctx).ports.list() }));
+  route("POST", `${ws}/ports`, async (ctx) => workspace(ctx).ports.expose((await ctx.body(schema.exposePort)).port));
+  route("DELETE", `${ws}/ports/(\\d{1,5})`, async (ctx) => ({ removed: workspace(ctx).ports.unexpose(Number(ctx.params[1])) }));
+
   route("POST", `${ws}/git/clone`, async (ctx) => gitClone(workspace(ctx), await ctx.body(schema.gitClone)));
   route("POST", `${ws}/git/status`, async (ctx) => gitStatus(workspace(ctx), (await ctx.body(schema.gitDir)).dir));
   route("POST", `${ws}/git/diff`, async (ctx) => {
@@ -153,11 +159,13 @@ export function createSandboxServer(options: ServerOptions): Server {
 
   const expected = digest(options.secret);
 
-  return createServer(async (req, res) => {
+  const server = createServer(async (req, res) => {
     const controller = new AbortController();
     res.on("close", () => controller.abort());
     try {
       if (!authorized(req, expected)) throw new HttpError(401, "unauthorized", "missing or wrong shared secret");
+      const relay = relayTarget(req, (id) => store.get(id));
+      if (relay) return await relayHttp(relay, req, res);
       const url = new URL(req.url ?? "/", "http://sandboxd");
       let methodAllowed = false;
       for (const r of routes) {
@@ -180,6 +188,19 @@ export function createSandboxServer(options: ServerOptions): Server {
       else sendJson(res, e.status, { error: { code: e.code, message: e.message } });
     }
   });
+  server.on("upgrade", async (req, socket: Socket, head: Buffer) => {
+    socket.on("error", () => {});
+    try {
+      if (!authorized(req, expected)) throw new HttpError(401, "unauthorized", "missing or wrong shared secret");
+      const relay = relayTarget(req, (id) => store.get(id));
+      if (!relay) throw new HttpError(404, "not_found", "only preview relays accept upgrades");
+      await relayUpgrade(relay, req, socket, head);
+    } catch (error) {
+      const e = toHttpError(error, options.log);
+      rejectUpgrade(socket, e.status, e.code, e.message);
+    }
+  });
+  return server;
 }
 
 const STREAMED = Symbol("streamed");

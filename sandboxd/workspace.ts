@@ -13,10 +13,11 @@ import { baseEnv, type SandboxSpec } from "./bwrap.ts";
 import { type Capabilities, usesDiskImage, usesNetns, usesOwnUid, usesPasta } from "./capabilities.ts";
 import { diskUsage, mountDiskImage, prepareDiskLayout, unmountDiskImage } from "./disk.ts";
 import { HttpError, fileOpError, notFound } from "./errors.ts";
-import { type ExecExit, Executor, ExecutorGone, ExecutorOpError, SpawnFailed } from "./executor.ts";
+import { type ExecExit, Executor, ExecutorGone, ExecutorOpError, type RelayConnection, type RelayHandlers, SpawnFailed } from "./executor.ts";
 import { limitError, removeInstanceCgroups, WorkspaceCgroups } from "./limits.ts";
 import { ensureNetns, removeNetns, startPasta, stopPasta } from "./network.ts";
 import { SANDBOX_ROOT, type WorkspaceDirs, workspaceDirs, workspacePath } from "./paths.ts";
+import { PortTable } from "./ports.ts";
 import { ProcessTable, toArgv } from "./processes.ts";
 
 export type Daemon = {
@@ -48,6 +49,7 @@ export class Workspace {
   readonly #daemon: Daemon;
   #meta: WorkspaceMeta;
   readonly processes: ProcessTable;
+  readonly ports: PortTable;
   readonly #cgroups: WorkspaceCgroups;
   #prepared: Promise<void> | null = null;
   #executor: Promise<Executor> | null = null;
@@ -61,6 +63,7 @@ export class Workspace {
     this.dirs = workspaceDirs(daemon.dataDir, meta.id);
     this.#cgroups = new WorkspaceCgroups(daemon.caps, daemon.instance, meta.id);
     this.processes = new ProcessTable(this.dirs.processes, this.dirs.logs);
+    this.ports = new PortTable(path.join(this.dirs.dir, "ports.json"));
   }
 
   info(): WorkspaceInfo {
@@ -191,6 +194,20 @@ export class Workspace {
       return await executor.call<T>(op, payload);
     } catch (error) {
       if (error instanceof ExecutorOpError) throw fileOpError(error.code, error.message);
+      if (error instanceof ExecutorGone) throw new HttpError(503, "executor_unavailable", `the workspace executor stopped: ${error.message}`);
+      throw error;
+    }
+  }
+
+  /** A TCP connection to `port` on the workspace's own loopback, made by its executor inside its network namespace. */
+  async openRelay(port: number, handlers: RelayHandlers): Promise<RelayConnection> {
+    const executor = await this.executor();
+    try {
+      return await executor.openRelay(port, handlers);
+    } catch (error) {
+      if (error instanceof ExecutorOpError) {
+        throw new HttpError(error.code === "port_not_listening" ? 502 : 400, error.code, error.message);
+      }
       if (error instanceof ExecutorGone) throw new HttpError(503, "executor_unavailable", `the workspace executor stopped: ${error.message}`);
       throw error;
     }

@@ -1,8 +1,10 @@
 // The local backend: talks to sandboxd over HTTP with fetch only, so it runs inside a Worker as well as in Node.
+import { previewUrl } from "../lib/previews/url.ts";
 import {
   SandboxError,
   type CodeLanguage,
   type Command,
+  type ExposedPort,
   type ExecEvent,
   type ExecOptions,
   type ExecResult,
@@ -14,6 +16,7 @@ import {
   type GitResult,
   type GitStatus,
   type LogsOptions,
+  type PreviewTarget,
   type ProcessInfo,
   type ProtectionReport,
   type Sandbox,
@@ -29,26 +32,45 @@ export type LocalSandboxConfig = {
   /** SANDBOXD_SECRET */
   secret: string;
   fetch?: typeof fetch;
+  /** The app's public origin (APP_URL): exposed ports then carry their preview URL. */
+  appOrigin?: string;
 };
 
 export class LocalSandbox implements Sandbox {
   readonly #http: SandboxdHttp;
+  readonly #appOrigin: string | undefined;
 
   constructor(config: LocalSandboxConfig) {
     this.#http = new SandboxdHttp(config);
+    this.#appOrigin = config.appOrigin;
   }
 
   /** Reads SANDBOXD_URL and SANDBOXD_SECRET from a Worker env binding object (or the Node environment). */
-  static fromEnv(env: { SANDBOXD_URL?: string; SANDBOXD_SECRET?: string }): LocalSandbox {
+  static fromEnv(env: { SANDBOXD_URL?: string; SANDBOXD_SECRET?: string; APP_URL?: string }): LocalSandbox {
     if (!env.SANDBOXD_URL || !env.SANDBOXD_SECRET) {
       throw new SandboxError("not_configured", "SANDBOXD_URL and SANDBOXD_SECRET must be set", 500);
     }
-    return new LocalSandbox({ url: env.SANDBOXD_URL, secret: env.SANDBOXD_SECRET });
+    return new LocalSandbox({ url: env.SANDBOXD_URL, secret: env.SANDBOXD_SECRET, appOrigin: env.APP_URL });
   }
 
   async workspace(id: string, options: WorkspaceOptions = {}): Promise<Workspace> {
     await this.#http.json("PUT", `/v1/workspaces/${encodeURIComponent(id)}`, options);
-    return new LocalWorkspace(this.#http, id);
+    return new LocalWorkspace(this.#http, id, this.#appOrigin);
+  }
+
+  /** Relays a preview request (WebSocket upgrades included) to sandboxd, which checks the token. */
+  previewFetch(request: Request, target: PreviewTarget): Promise<Response> {
+    const url = new URL(request.url);
+    const headers = new Headers(request.headers);
+    const own = headers.get("authorization");
+    headers.delete("authorization");
+    if (own) headers.set("x-preview-authorization", own);
+    headers.set("x-preview-token", target.token);
+    headers.set("x-forwarded-host", request.headers.get("host") ?? url.host);
+    const path = `/v1/workspaces/${encodeURIComponent(target.sandboxId)}/ports/${target.port}/relay${url.pathname}${url.search}`;
+    // Node's fetch needs `duplex` to stream a request body; workerd ignores it.
+    const init = { method: request.method, headers, body: request.body, redirect: "manual", ...(request.body && { duplex: "half" }) } as RequestInit;
+    return this.#http.raw(path, init);
   }
 
   async destroy(id: string): Promise<void> {
@@ -64,11 +86,18 @@ class LocalWorkspace implements Workspace {
   readonly id: string;
   readonly #http: SandboxdHttp;
   readonly #base: string;
+  readonly #appOrigin: string | undefined;
 
-  constructor(http: SandboxdHttp, id: string) {
+  constructor(http: SandboxdHttp, id: string, appOrigin?: string) {
     this.#http = http;
     this.id = id;
     this.#base = `/v1/workspaces/${encodeURIComponent(id)}`;
+    this.#appOrigin = appOrigin;
+  }
+
+  #withUrl(exposed: ExposedPort): ExposedPort {
+    if (!this.#appOrigin) return exposed;
+    return { ...exposed, url: previewUrl(this.#appOrigin, { port: exposed.port, sandboxId: this.id, token: exposed.token }) };
   }
 
   #post<T>(path: string, body: unknown): Promise<T> {
@@ -193,6 +222,18 @@ class LocalWorkspace implements Workspace {
     return this.#post("/git/push", options);
   }
 
+  async exposePort(port: number): Promise<ExposedPort> {
+    return this.#withUrl(await this.#post<ExposedPort>("/ports", { port }));
+  }
+
+  async unexposePort(port: number): Promise<void> {
+    await this.#http.json("DELETE", `${this.#base}/ports/${port}`);
+  }
+
+  async exposedPorts(): Promise<ExposedPort[]> {
+    return (await this.#http.json<{ ports: ExposedPort[] }>("GET", `${this.#base}/ports`)).ports.map((p) => this.#withUrl(p));
+  }
+
   async destroy(): Promise<void> {
     await this.#http.json("DELETE", this.#base);
   }
@@ -207,6 +248,13 @@ class SandboxdHttp {
     this.#url = config.url.replace(/\/+$/, "");
     this.#secret = config.secret;
     this.#fetch = config.fetch ?? ((input, init) => fetch(input, init));
+  }
+
+  /** Sends a request with the shared secret and returns sandboxd's answer whatever its status. */
+  raw(path: string, init: RequestInit): Promise<Response> {
+    const headers = new Headers(init.headers);
+    headers.set("authorization", `Bearer ${this.#secret}`);
+    return this.#fetch(`${this.#url}${path}`, { ...init, headers });
   }
 
   async request(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {

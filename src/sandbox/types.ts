@@ -142,6 +142,18 @@ export type GitPushOptions = {
   timeoutMs?: number;
 };
 
+/** A workspace port reachable as a preview at `<port>-<workspace id>-<token>.<preview domain>`. */
+export type ExposedPort = {
+  port: number;
+  token: string;
+  exposedAt: string;
+  /** The preview URL, when the backend knows the public origin (APP_URL). */
+  url?: string;
+};
+
+/** What a preview host names; see src/worker/preview.ts. */
+export type PreviewTarget = { port: number; sandboxId: string; token: string };
+
 export type ProtectionReport = {
   root: boolean;
   protections: Record<string, { enabled: boolean; detail: string }>;
@@ -150,7 +162,7 @@ export type ProtectionReport = {
 
 /**
  * One agent's workspace. Paths are relative to `/workspace` or absolute under it; `..`, paths outside and symlinks
- * that lead out are refused (SandboxError with status 400/403). Ports and previews are added by a later issue.
+ * that lead out are refused (SandboxError with status 400/403).
  */
 export interface Workspace {
   readonly id: string;
@@ -183,6 +195,11 @@ export interface Workspace {
   gitCommit(options: GitCommitOptions): Promise<GitResult>;
   gitPush(options: GitPushOptions): Promise<GitResult>;
 
+  /** Makes a port previewable (idempotent: the token of an exposed port stays the same). */
+  exposePort(port: number): Promise<ExposedPort>;
+  unexposePort(port: number): Promise<void>;
+  exposedPorts(): Promise<ExposedPort[]>;
+
   destroy(): Promise<void>;
 }
 
@@ -195,6 +212,11 @@ export interface Sandbox {
   /** Destroys a workspace's processes, network namespace and files. Missing workspaces are fine. */
   destroy(id: string): Promise<void>;
   status(): Promise<ProtectionReport>;
+  /**
+   * Answers a request for a preview host: the workspace's server on that port, or a 404 (unknown workspace, port
+   * not exposed, wrong token) or 502 (nothing listening) error response with a JSON `{error}` body.
+   */
+  previewFetch(request: Request, target: PreviewTarget): Promise<Response>;
 }
 
 /** A failed sandbox call: `code` is the machine-readable reason, `status` the HTTP status that carried it. */

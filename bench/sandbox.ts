@@ -1,13 +1,12 @@
 // Sandbox benchmark: cold start (new workspace to first `echo` done) and warm exec round trip through the
 // LocalSandbox client, each beside references measured in the same run (a bare bubblewrap spawn, a trivial
 // sandboxd request and, when given, the agent API's GET /api/health/live).
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { LocalSandbox } from "../src/sandbox/local.ts";
+import { startBenchSandboxd } from "./lib/sandboxd.ts";
+import { sample, summarize } from "./lib/stats.ts";
 
 export type Stat = { name: string; runs: number; medianMs: number; p95Ms: number };
 
@@ -19,24 +18,9 @@ export type SandboxBenchOptions = {
   apiUrl?: string;
 };
 
-const root = path.resolve(import.meta.dirname, "..");
-
 function stat(name: string, samples: number[]): Stat {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-  return { name, runs: samples.length, medianMs: round(at(0.5)), p95Ms: round(at(0.95)) };
-}
-
-const round = (ms: number) => Math.round(ms * 100) / 100;
-
-async function sample(runs: number, run: (i: number) => Promise<unknown>): Promise<number[]> {
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    await run(i);
-    samples.push(performance.now() - started);
-  }
-  return samples;
+  const { median, p95, n } = summarize(samples);
+  return { name, runs: n, medianMs: median, p95Ms: p95 };
 }
 
 function bareBwrap(): Promise<void> {
@@ -49,38 +33,9 @@ function bareBwrap(): Promise<void> {
   });
 }
 
-async function startOwnSandboxd(): Promise<{ url: string; secret: string; stop: () => Promise<void> }> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), "sandboxd-bench-"));
-  const secret = randomBytes(24).toString("hex");
-  const child: ChildProcess = spawn(path.join(root, "node_modules/.bin/node"), [path.join(root, "sandboxd/main.ts"), "--port", "0", "--exit-with-stdin"], {
-    env: { ...process.env, SANDBOXD_SECRET: secret, SANDBOXD_DATA_DIR: dataDir },
-    stdio: ["pipe", "ignore", "pipe"],
-  });
-  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  let output = "";
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stderr!.on("data", (chunk) => {
-      output += chunk;
-      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
-      if (match) resolve(Number(match[1]));
-    });
-    child.on("exit", () => reject(new Error(`sandboxd exited:\n${output}`)));
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    secret,
-    stop: async () => {
-      child.kill("SIGTERM");
-      await exited;
-      const mounted = readFileSync("/proc/self/mountinfo", "utf8").includes(`${dataDir}/`);
-      if (!mounted) rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
 export async function benchSandbox(options: SandboxBenchOptions = {}): Promise<Stat[]> {
   const runs = Math.max(50, options.runs ?? 50);
-  const own = options.sandboxd ? null : await startOwnSandboxd();
+  const own = options.sandboxd ? null : await startBenchSandboxd();
   const target = options.sandboxd ?? own!;
   const client = new LocalSandbox({ url: target.url, secret: target.secret });
   const prefix = `bench-${randomBytes(3).toString("hex")}`;

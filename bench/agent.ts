@@ -1,0 +1,134 @@
+// Agent benchmark: the platform's overhead on time-to-first-token (send a message over a warm WebSocket, first
+// text delta at the client) minus the model server's own time to first token measured directly in the same run;
+// and 200 concurrent streaming turns from 20 users with every delta accounted for.
+import { randomUUID } from "node:crypto";
+import { pathToFileURL } from "node:url";
+import { startModelServer } from "../fakes/model-server.ts";
+import { ChatSocket, textOf } from "../scripts/lib/harness/chat-socket.ts";
+import { signUpVerifiedUser, type TestUser } from "../scripts/lib/harness/users.ts";
+import { startTestWorker, type TestWorker } from "../scripts/lib/harness/worker.ts";
+import { formatMeasures, round, sample, summarize, type Measure } from "./lib/stats.ts";
+
+export interface AgentBenchOptions {
+  turns?: number;
+  users?: number;
+  threadsPerUser?: number;
+}
+
+async function firstAgent(worker: TestWorker, user: TestUser): Promise<string> {
+  const response = await worker.fetch("/api/agent", { headers: user.headers() });
+  return ((await response.json()) as { agents: { id: string }[] }).agents[0]!.id;
+}
+
+async function newThread(worker: TestWorker, user: TestUser, agentId: string): Promise<string> {
+  const response = await worker.fetch(`/api/agent/${agentId}/threads`, { method: "POST", headers: user.headers() });
+  return ((await response.json()) as { id: string }).id;
+}
+
+/** The model server's own time to first content byte, measured by a direct streaming request. */
+async function directModelTtft(url: string): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(`${url}/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model: "gpt-oss:20b", stream: true, messages: [{ role: "user", content: "hello there" }] }),
+  });
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  let first = NaN;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+    if (Number.isNaN(first) && text.includes('"content":"')) first = performance.now() - started;
+  }
+  return first;
+}
+
+export async function benchAgent(options: AgentBenchOptions = {}): Promise<Measure[]> {
+  const turns = options.turns ?? 100;
+  const users = options.users ?? 20;
+  const threadsPerUser = options.threadsPerUser ?? 10;
+  const model = await startModelServer();
+  const worker = await startTestWorker({ vars: { LLM_BASE_URL: model.url, SANDBOXD_URL: "http://127.0.0.1:9", SANDBOXD_SECRET: "unused-in-text-turns" } });
+  try {
+    const user = await signUpVerifiedUser(worker.url);
+    const agentId = await firstAgent(worker, user);
+    await worker.fetch(`/api/test/ledger`, { method: "POST", body: JSON.stringify({ action: "grant", accountId: (await (await worker.fetch("/api/credits", { headers: user.headers() })).json() as { accountId: string }).accountId, amount: 100_000_000 }) });
+
+    const threadId = await newThread(worker, user, agentId);
+    const socket = await ChatSocket.open(`${worker.url}/ws/thread/${agentId}-${threadId}`, user.headers());
+    const ttft: number[] = [];
+    for (let i = 0; i < turns + 5; i++) {
+      const frameCount = socket.frames.length;
+      const started = performance.now();
+      const requestId = socket.sendMessage(`hello ${i}`);
+      await socket.waitFor((f) => socket.frames.indexOf(f) >= frameCount && f.id === requestId && (f.body ?? "").includes('"text-delta"'), 30_000, "the first delta");
+      if (i >= 5) ttft.push(performance.now() - started);
+      await socket.response(requestId);
+    }
+    socket.close();
+    const direct = await sample(turns, () => directModelTtft(model.url));
+    const client = summarize(ttft);
+    const modelOwn = summarize(direct);
+
+    const people = await Promise.all(Array.from({ length: users }, () => signUpVerifiedUser(worker.url)));
+    const sessions = await Promise.all(
+      people.map(async (person) => {
+        const agent = await firstAgent(worker, person);
+        return Promise.all(
+          Array.from({ length: threadsPerUser }, async () => {
+            const thread = await newThread(worker, person, agent);
+            return { person, socket: await ChatSocket.open(`${worker.url}/ws/thread/${agent}-${thread}`, person.headers()) };
+          }),
+        );
+      }),
+    );
+    const all = sessions.flat();
+    const started = performance.now();
+    const results = await Promise.all(
+      all.map(async ({ socket }) => {
+        const text = `concurrent ${randomUUID()}`;
+        const t = performance.now();
+        const requestId = socket.sendMessage(text);
+        const { chunks, error } = await socket.response(requestId, 120_000);
+        socket.close();
+        return { ok: !error && textOf(chunks) === `Echo: ${text}`, ms: performance.now() - t };
+      }),
+    );
+    const wall = performance.now() - started;
+    const failed = results.filter((r) => !r.ok).length;
+    const perTurn = summarize(results.map((r) => r.ms));
+    return [
+      {
+        name: "agent time to first token overhead (client TTFT minus model TTFT)",
+        unit: "ms",
+        median: round(client.median - modelOwn.median),
+        p95: round(client.p95 - modelOwn.median),
+        n: client.n,
+        target: "median <= 15 ms, p95 <= 50 ms",
+        met: client.median - modelOwn.median <= 15 && client.p95 - modelOwn.median <= 50,
+        reference: { name: "model server's own TTFT", median: modelOwn.median },
+        note: `client TTFT median ${client.median} ms, p95 ${client.p95} ms`,
+      },
+      {
+        name: `${all.length} concurrent streaming turns from ${users} users: turn time`,
+        unit: "ms",
+        ...perTurn,
+        target: "0 lost or duplicated deltas",
+        met: failed === 0,
+        note: `${failed} turns with lost, duplicated or wrong text; wall time ${round(wall)} ms`,
+      },
+    ];
+  } finally {
+    await worker.dispose();
+    await model.close();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const measures = await benchAgent();
+  console.log(formatMeasures(measures));
+  for (const m of measures) if (m.note) console.log(`- ${m.name}: ${m.note}`);
+}

@@ -1,0 +1,65 @@
+// `npm run bench`: runs every benchmark and writes bench/results.md (measure, median, p95, target, the reference
+// measured in the same run, the ratio, and the machine). `npm run bench -- ledger agent` runs only those.
+import { writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { join } from "node:path";
+import { buildIfNeeded } from "../scripts/lib/build.ts";
+import { formatMiB, measureBundle, FREE_PLAN_LIMIT_BYTES } from "../scripts/lib/bundle.ts";
+import { ROOT } from "../scripts/lib/paths.ts";
+import { benchAgent } from "./agent.ts";
+import { benchLedger } from "./ledger.ts";
+import { formatMeasures, round, type Measure } from "./lib/stats.ts";
+import { benchSandbox } from "./sandbox.ts";
+
+type Bench = () => Promise<Measure[]>;
+
+const BENCHES: Record<string, Bench> = {
+  sandbox: async () => {
+    const stats = await benchSandbox({ runs: 50 });
+    const by = (prefix: string) => stats.find((s) => s.name.startsWith(prefix))!;
+    const bwrap = by("reference: bare bwrap");
+    const trivial = by("reference: trivial sandboxd request");
+    const cold = by("cold start");
+    const warm = by("warm exec");
+    return [
+      { name: "sandbox cold start: new workspace -> first echo", unit: "ms", median: cold.medianMs, p95: cold.p95Ms, n: cold.runs, target: "median <= 150 ms", met: cold.medianMs <= 150, reference: { name: "bare bwrap /bin/true", median: bwrap.medianMs } },
+      { name: "sandbox warm exec round trip", unit: "ms", median: warm.medianMs, p95: warm.p95Ms, n: warm.runs, target: "<= trivial request + 5 ms", met: warm.medianMs - trivial.medianMs <= 5, reference: { name: "trivial sandboxd request", median: trivial.medianMs } },
+    ];
+  },
+  ledger: () => benchLedger(),
+  agent: () => benchAgent(),
+  bundle: async () => {
+    const size = measureBundle();
+    return [
+      { name: "Worker bundle, gzipped", unit: "MiB", median: round(size.gzipBytes / 1024 / 1024), target: "<= 3 MiB (free plan)", met: size.gzipBytes <= FREE_PLAN_LIMIT_BYTES, note: `${formatMiB(size.rawBytes)} raw` },
+    ];
+  },
+};
+
+const selected = process.argv.slice(2).filter((name) => name in BENCHES);
+const names = selected.length > 0 ? selected : Object.keys(BENCHES);
+buildIfNeeded();
+const measures: Measure[] = [];
+for (const name of names) {
+  console.log(`bench: ${name}...`);
+  try {
+    measures.push(...(await BENCHES[name]!()));
+  } catch (error) {
+    measures.push({ name: `${name} (failed)`, unit: "count", median: 0, note: String((error as Error).message ?? error) });
+  }
+}
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}, load average at the end ${loadavg().map((l) => l.toFixed(2)).join(" ")}`;
+const notes = measures.filter((m) => m.note).map((m) => `- ${m.name}: ${m.note}`);
+const report = [
+  "# Benchmark results",
+  "",
+  `Written by \`npm run bench\` on ${new Date().toISOString()}.`,
+  "",
+  `Machine: ${machine}.`,
+  "",
+  formatMeasures(measures),
+  "",
+  ...(notes.length ? ["Notes:", "", ...notes, ""] : []),
+].join("\n");
+writeFileSync(join(ROOT, "bench", "results.md"), report);
+console.log(`\n${report}`);

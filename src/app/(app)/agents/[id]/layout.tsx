@@ -1,0 +1,10 @@
+import { notFound } from "next/navigation";
+import type { ReactNode } from "react";
+import { AgentWorkspaceShell } from "@/components/AgentChat/agent-workspace-shell.tsx";
+import { AGENT_ID } from "@/lib/agents/ids.ts";
+
+export default async function AgentLayout({ params, children }: { params: Promise<{ id: string }>; children: ReactNode }) {
+  const { id } = await params;
+  if (!AGENT_ID.test(id)) notFound();
+  return <AgentWorkspaceShell agentId={id}>{children}</AgentWorkspaceShell>;
+}

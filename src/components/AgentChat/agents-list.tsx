@@ -1,0 +1,213 @@
+"use client";
+
+import { Bot, Loader2, MoreHorizontal, Pencil, Plus, Trash2 } from "lucide-react";
+import Link from "next/link";
+import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { Alert } from "@/components/ui/alert.tsx";
+import { Badge } from "@/components/ui/badge.tsx";
+import { Button } from "@/components/ui/button.tsx";
+import { Dialog } from "@/components/ui/dialog.tsx";
+import { Input } from "@/components/ui/input.tsx";
+import { Label } from "@/components/ui/label.tsx";
+import { agentApi, errorMessage, relativeTime, requestJson, type AgentInfo } from "./agent-api.ts";
+
+type Editing = { kind: "create" } | { kind: "rename"; agent: AgentInfo } | { kind: "delete"; agent: AgentInfo } | null;
+
+export function AgentsList() {
+  const [agents, setAgents] = useState<AgentInfo[] | null>(null);
+  const [error, setError] = useState<string>();
+  const [editing, setEditing] = useState<Editing>(null);
+
+  const load = useCallback(async () => {
+    try {
+      setAgents((await requestJson<{ agents: AgentInfo[] }>("/api/agent")).agents);
+      setError(undefined);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }, []);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  return (
+    <div className="space-y-4">
+      <div className="flex justify-end">
+        <Button onClick={() => setEditing({ kind: "create" })}>
+          <Plus /> New agent
+        </Button>
+      </div>
+      {error && (
+        <Alert variant="destructive">
+          Could not load your agents: {error}{" "}
+          <button className="underline" onClick={() => void load()}>
+            Try again
+          </button>
+        </Alert>
+      )}
+      {!agents && !error && (
+        <div className="flex items-center gap-2 text-sm text-muted-foreground" role="status">
+          <Loader2 className="size-4 animate-spin" /> Loading agents…
+        </div>
+      )}
+      {agents?.length === 0 && (
+        <div className="rounded-xl border border-dashed p-10 text-center">
+          <p className="font-medium">No agents yet</p>
+          <p className="mt-1 text-sm text-muted-foreground">Create an agent to start a conversation and a workspace.</p>
+        </div>
+      )}
+      <ul className="grid gap-4 sm:grid-cols-2 xl:grid-cols-3" aria-label="Agents">
+        {agents?.map((agent) => (
+          <AgentCard key={agent.id} agent={agent} onRename={() => setEditing({ kind: "rename", agent })} onDelete={() => setEditing({ kind: "delete", agent })} />
+        ))}
+      </ul>
+      <AgentNameDialog
+        key={editing?.kind === "rename" ? editing.agent.id : editing?.kind}
+        editing={editing?.kind === "create" || editing?.kind === "rename" ? editing : null}
+        onClose={() => setEditing(null)}
+        onSaved={() => {
+          setEditing(null);
+          void load();
+        }}
+      />
+      <DeleteAgentDialog
+        agent={editing?.kind === "delete" ? editing.agent : null}
+        onClose={() => setEditing(null)}
+        onDeleted={() => {
+          setEditing(null);
+          void load();
+        }}
+      />
+    </div>
+  );
+}
+
+function AgentCard({ agent, onRename, onDelete }: { agent: AgentInfo; onRename: () => void; onDelete: () => void }) {
+  const [running, setRunning] = useState<number | null>(null);
+  const [menu, setMenu] = useState(false);
+  useEffect(() => {
+    agentApi(agent.id)
+      .threads()
+      .then((threads) => setRunning(threads.filter((t) => t.running).length))
+      .catch(() => setRunning(null));
+  }, [agent.id]);
+  return (
+    <li className="relative flex flex-col gap-3 rounded-xl border bg-card p-4 shadow-sm" aria-label={agent.name}>
+      <div className="flex items-start gap-3">
+        <div className="flex size-9 shrink-0 items-center justify-center rounded-lg bg-primary/10 text-primary">
+          <Bot className="size-5" />
+        </div>
+        <div className="min-w-0 flex-1">
+          <Link href={`/agents/${agent.id}`} className="block truncate font-medium hover:underline after:absolute after:inset-0">
+            {agent.name}
+          </Link>
+          <p className="truncate text-xs text-muted-foreground">{agent.model}</p>
+        </div>
+        <Button variant="ghost" size="icon" className="relative z-10 size-8" aria-label={`Actions for ${agent.name}`} aria-expanded={menu} onClick={() => setMenu((m) => !m)}>
+          <MoreHorizontal />
+        </Button>
+        {menu && (
+          <div className="absolute right-3 top-12 z-20 w-36 rounded-md border bg-background p-1 shadow-lg" role="menu" onMouseLeave={() => setMenu(false)}>
+            <button role="menuitem" className="flex w-full items-center gap-2 rounded px-2 py-1.5 text-sm hover:bg-accent" onClick={() => (setMenu(false), onRename())}>
+              <Pencil className="size-4" /> Rename
+            </button>
+            <button role="menuitem" className="flex w-full items-center gap-2 rounded px-2 py-1.5 text-sm text-destructive hover:bg-accent" onClick={() => (setMenu(false), onDelete())}>
+              <Trash2 className="size-4" /> Delete
+            </button>
+          </div>
+        )}
+      </div>
+      <div className="flex flex-wrap items-center gap-2 text-xs text-muted-foreground">
+        <span>Active {relativeTime(agent.lastActiveAt ?? agent.createdAt)}</span>
+        {agent.preset && agent.preset !== "general" && <Badge>{agent.preset}</Badge>}
+        {agent.isDefault && <Badge>Default</Badge>}
+        {running ? (
+          <Badge className="border-emerald-500/40 text-emerald-700 dark:text-emerald-400">
+            <span className="mr-1 size-1.5 animate-pulse rounded-full bg-current" /> {running} running
+          </Badge>
+        ) : null}
+      </div>
+    </li>
+  );
+}
+
+function AgentNameDialog({ editing, onClose, onSaved }: { editing: { kind: "create" } | { kind: "rename"; agent: AgentInfo } | null; onClose: () => void; onSaved: () => void }) {
+  const [name, setName] = useState(editing?.kind === "rename" ? editing.agent.name : "");
+  const [error, setError] = useState<string>();
+  const [pending, setPending] = useState(false);
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!editing || !name.trim()) return setError("Give the agent a name.");
+    setPending(true);
+    try {
+      if (editing.kind === "create") await requestJson("/api/agent", { method: "POST", body: JSON.stringify({ name: name.trim() }) });
+      else await requestJson(`/api/agent/${editing.agent.id}`, { method: "PATCH", body: JSON.stringify({ name: name.trim() }) });
+      onSaved();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setPending(false);
+    }
+  }
+  return (
+    <Dialog open={editing !== null} onClose={onClose} title={editing?.kind === "rename" ? "Rename agent" : "New agent"}>
+      <form onSubmit={submit} className="space-y-4">
+        <div className="space-y-2">
+          <Label htmlFor="agent-name">Name</Label>
+          <Input id="agent-name" value={name} maxLength={100} onChange={(e) => setName(e.target.value)} aria-invalid={Boolean(error)} />
+        </div>
+        {error && <Alert variant="destructive">{error}</Alert>}
+        <div className="flex justify-end gap-2">
+          <Button type="button" variant="outline" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button type="submit" disabled={pending}>
+            {pending && <Loader2 className="animate-spin" />}
+            {editing?.kind === "rename" ? "Save" : "Create agent"}
+          </Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function DeleteAgentDialog({ agent, onClose, onDeleted }: { agent: AgentInfo | null; onClose: () => void; onDeleted: () => void }) {
+  const [error, setError] = useState<string>();
+  const [pending, setPending] = useState(false);
+  async function remove() {
+    if (!agent) return;
+    setPending(true);
+    try {
+      await requestJson(`/api/agent/${agent.id}`, { method: "DELETE" });
+      onDeleted();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setPending(false);
+    }
+  }
+  return (
+    <Dialog
+      open={agent !== null}
+      onClose={onClose}
+      title="Delete agent?"
+      description={
+        <>
+          <span className="font-medium text-foreground">{agent?.name}</span> and all its conversations, memory notes and workspace files will be deleted.
+          This cannot be undone.
+        </>
+      }
+    >
+      {error && <Alert variant="destructive" className="mb-3">{error}</Alert>}
+      <div className="flex justify-end gap-2">
+        <Button variant="outline" onClick={onClose}>
+          Cancel
+        </Button>
+        <Button variant="destructive" disabled={pending} onClick={() => void remove()}>
+          {pending && <Loader2 className="animate-spin" />}
+          Delete agent
+        </Button>
+      </div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,189 @@
+"use client";
+
+import { useAgentChat } from "@cloudflare/ai-chat/react";
+import type { UIMessage } from "ai";
+import { useAgent } from "agents/react";
+import { ArrowDown, ArrowUp, CreditCard, RotateCcw, Square, WifiOff } from "lucide-react";
+import Link from "next/link";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from "react";
+import { Button } from "@/components/ui/button.tsx";
+import { Textarea } from "@/components/ui/textarea.tsx";
+import { useAgentWorkspace, useSocketOpen } from "./agent-context.tsx";
+import { MessageView, TypingDots } from "./message-view.tsx";
+import { useOnline } from "./use-online.ts";
+
+const STICK_THRESHOLD_PX = 80;
+
+/** Keeps a scroller pinned to the bottom while content grows, until the user scrolls up to read. */
+function useStickToBottom(deps: unknown[]) {
+  const ref = useRef<HTMLDivElement>(null);
+  const stuck = useRef(true);
+  const [atBottom, setAtBottom] = useState(true);
+  const onScroll = useCallback(() => {
+    const el = ref.current;
+    if (!el) return;
+    const near = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_THRESHOLD_PX;
+    stuck.current = near;
+    setAtBottom(near);
+  }, []);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el && stuck.current) el.scrollTop = el.scrollHeight;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, deps);
+  const jump = useCallback(() => {
+    const el = ref.current;
+    if (!el) return;
+    stuck.current = true;
+    setAtBottom(true);
+    el.scrollTo({ top: el.scrollHeight, behavior: "smooth" });
+  }, []);
+  return { ref, onScroll, atBottom, jump };
+}
+
+function isCreditError(text: string | undefined): boolean {
+  return Boolean(text && /credit/i.test(text) && /insufficient|out of|not enough|balance/i.test(text));
+}
+
+/** The conversation of one thread over its WebSocket: streamed, resumable, stoppable. */
+export function ChatPanel({ threadId }: { threadId: string }) {
+  const { agentId, api, threads } = useAgentWorkspace();
+  const socket = useAgent({ agent: "thread", name: `${agentId}-${threadId}`, prefix: "ws" });
+  const connected = useSocketOpen(socket);
+  const online = useOnline();
+  const [wasConnected, setWasConnected] = useState(false);
+  useEffect(() => {
+    if (connected) setWasConnected(true);
+  }, [connected]);
+  const chat = useAgentChat({
+    agent: socket,
+    getInitialMessages: async () => {
+      try {
+        return (await api.messages(threadId)) as UIMessage[];
+      } catch {
+        // The socket sends the history on connect as well; an empty start is only a brief flash.
+        return [];
+      }
+    },
+  });
+  const { messages, status, error, sendMessage, stop, regenerate, clearError } = chat;
+  const hubRunning = threads?.find((t) => t.id === threadId)?.running ?? false;
+  const busy = chat.isStreaming || status === "submitted" || chat.isRecovering;
+  const [draft, setDraft] = useState("");
+  const [stopping, setStopping] = useState(false);
+  const scroller = useStickToBottom([messages, busy]);
+  const composer = useRef<HTMLTextAreaElement>(null);
+
+  useEffect(() => {
+    if (!busy) setStopping(false);
+  }, [busy]);
+  useEffect(() => composer.current?.focus(), [threadId]);
+
+  function send() {
+    const text = draft.trim();
+    if (!text || busy) return;
+    clearError();
+    setDraft("");
+    scroller.jump();
+    void sendMessage({ text });
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      send();
+    }
+  }
+
+  async function stopTurn() {
+    setStopping(true);
+    void stop();
+    // A turn started from another tab or resumed after a reload is stopped on the server too.
+    await api.stop(threadId).catch(() => {});
+  }
+
+  const last = messages.at(-1);
+  const streamingId = busy && last?.role === "assistant" ? last.id : undefined;
+  const creditError = isCreditError(error?.message);
+
+  return (
+    <div className="relative flex min-h-0 flex-1 flex-col">
+      {(!online || (wasConnected && !connected)) && (
+        <div role="status" className="flex items-center justify-center gap-2 border-b bg-amber-500/10 px-3 py-1.5 text-xs text-amber-800 dark:text-amber-300">
+          <WifiOff className="size-3.5" />
+          {online ? "Reconnecting… the answer continues where it left off." : "You are offline. Messages will resume when the connection returns."}
+        </div>
+      )}
+      <div ref={scroller.ref} onScroll={scroller.onScroll} className="min-h-0 flex-1 overflow-y-auto" data-testid="chat-scroller">
+        <div className="mx-auto flex max-w-3xl flex-col gap-5 px-4 py-6">
+          {messages.length === 0 && !busy && (
+            <div className="py-16 text-center">
+              <p className="text-lg font-medium">What should we build?</p>
+              <p className="mt-1 text-sm text-muted-foreground">The agent can write files, run commands and start servers in its workspace.</p>
+            </div>
+          )}
+          {messages.map((message) => (
+            <MessageView
+              key={message.id}
+              message={message}
+              streaming={message.id === streamingId}
+              onRetry={message.id === last?.id ? () => void regenerate() : undefined}
+            />
+          ))}
+          {busy && last?.role === "user" && <TypingDots />}
+          {!busy && hubRunning && last?.role === "user" && <TypingDots />}
+          {error && !busy && (
+            <div role="alert" className="flex flex-wrap items-center gap-3 rounded-lg border border-destructive/50 px-3 py-2 text-sm text-destructive">
+              {creditError && <CreditCard className="size-4" />}
+              <span className="min-w-0 flex-1 break-words">{error.message || "The turn failed."}</span>
+              {creditError ? (
+                <Button asChild size="sm">
+                  <Link href="/billing">Buy credits</Link>
+                </Button>
+              ) : (
+                <Button variant="outline" size="sm" onClick={() => (clearError(), void regenerate())}>
+                  <RotateCcw /> Retry
+                </Button>
+              )}
+            </div>
+          )}
+        </div>
+      </div>
+      {!scroller.atBottom && (
+        <Button variant="outline" size="sm" className="absolute bottom-28 left-1/2 -translate-x-1/2 rounded-full shadow" onClick={scroller.jump}>
+          <ArrowDown /> Latest
+        </Button>
+      )}
+      <form
+        className="border-t bg-background px-3 pb-3 pt-2"
+        onSubmit={(e) => {
+          e.preventDefault();
+          send();
+        }}
+      >
+        <div className="mx-auto flex max-w-3xl items-end gap-2 rounded-2xl border bg-card p-2 shadow-sm focus-within:ring-2 focus-within:ring-ring">
+          <Textarea
+            ref={composer}
+            value={draft}
+            onChange={(e) => setDraft(e.target.value)}
+            onKeyDown={onKeyDown}
+            rows={1}
+            placeholder="Message the agent (Enter to send, Shift+Enter for a new line)"
+            aria-label="Message"
+            className="max-h-48 min-h-10 flex-1 resize-none border-0 bg-transparent shadow-none focus-visible:ring-0"
+            style={{ fieldSizing: "content" } as React.CSSProperties}
+          />
+          {busy ? (
+            <Button type="button" size="icon" variant="secondary" className="shrink-0 rounded-full" aria-label="Stop" onClick={() => void stopTurn()} disabled={stopping}>
+              <Square className="fill-current" />
+            </Button>
+          ) : (
+            <Button type="submit" size="icon" className="shrink-0 rounded-full" aria-label="Send" disabled={!draft.trim()}>
+              <ArrowUp />
+            </Button>
+          )}
+        </div>
+      </form>
+    </div>
+  );
+}

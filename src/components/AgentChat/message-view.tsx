@@ -1,0 +1,115 @@
+"use client";
+
+import type { UIMessage } from "ai";
+import { Brain, ChevronRight, CreditCard, RotateCcw } from "lucide-react";
+import Link from "next/link";
+import { memo } from "react";
+import type { TurnMetadata } from "@/agent/wire.ts";
+import { Button } from "@/components/ui/button.tsx";
+import { cn } from "@/lib/ui/cn.ts";
+import { formatCredits } from "./agent-api.ts";
+import { CopyButton, Markdown } from "./markdown.tsx";
+import { ToolCard, type ToolPart } from "./tool-card.tsx";
+
+export function messageText(message: UIMessage): string {
+  return message.parts.map((p) => (p.type === "text" ? p.text : "")).join("");
+}
+
+function Reasoning({ text, streaming }: { text: string; streaming: boolean }) {
+  return (
+    <details className="group my-2 rounded-lg border border-dashed px-3 py-1.5 text-sm text-muted-foreground">
+      <summary className="flex cursor-pointer list-none items-center gap-1.5 select-none">
+        <ChevronRight className="size-4 transition-transform group-open:rotate-90" />
+        <Brain className="size-3.5" />
+        {streaming ? "Thinking…" : "Reasoning"}
+      </summary>
+      <p className="mt-1 whitespace-pre-wrap pb-1 text-[13px]">{text}</p>
+    </details>
+  );
+}
+
+function TurnFooter({ metadata, text }: { metadata: TurnMetadata | undefined; text: string }) {
+  const usage = metadata?.usage;
+  return (
+    <div className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-muted-foreground">
+      {metadata?.credits !== undefined && (
+        <span data-testid="turn-cost" title={usage ? `${usage.inputTokens.toLocaleString()} input and ${usage.outputTokens.toLocaleString()} output tokens` : undefined}>
+          {formatCredits(metadata.credits)} credits
+        </span>
+      )}
+      {usage && (
+        <span>
+          {usage.inputTokens.toLocaleString()} in · {usage.outputTokens.toLocaleString()} out
+        </span>
+      )}
+      {text && <CopyButton text={text} label="Copy answer" />}
+    </div>
+  );
+}
+
+/** One message: the user's as plain text, the agent's as Markdown with reasoning, tool cards and its cost. */
+export const MessageView = memo(function MessageView({
+  message,
+  streaming,
+  onRetry,
+}: {
+  message: UIMessage;
+  streaming: boolean;
+  onRetry?: () => void;
+}) {
+  if (message.role === "user") {
+    return (
+      <div className="flex justify-end" data-role="user">
+        <div className="max-w-[85%] whitespace-pre-wrap break-words rounded-2xl bg-primary/10 px-4 py-2 text-[15px]" data-testid="user-message">
+          {messageText(message)}
+        </div>
+      </div>
+    );
+  }
+  const metadata = message.metadata as TurnMetadata | undefined;
+  const text = messageText(message);
+  return (
+    <div className="min-w-0" data-role="assistant" data-testid="assistant-message" data-streaming={streaming || undefined}>
+      {message.parts.map((part, i) => {
+        if (part.type === "text") {
+          if (metadata?.error) return null;
+          return <Markdown key={i} text={part.text} />;
+        }
+        if (part.type === "reasoning") return <Reasoning key={i} text={part.text} streaming={streaming && part.state === "streaming"} />;
+        if (part.type.startsWith("tool-")) return <ToolCard key={(part as ToolPart).toolCallId ?? i} part={part as ToolPart} />;
+        return null;
+      })}
+      {metadata?.error === "insufficient_credits" && (
+        <div role="alert" className="my-2 flex flex-wrap items-center gap-3 rounded-lg border border-amber-500/50 bg-amber-500/5 px-3 py-2 text-sm">
+          <CreditCard className="size-4 shrink-0 text-amber-600" />
+          <span className="min-w-0 flex-1">{text || "You are out of credits."}</span>
+          <Button asChild size="sm">
+            <Link href="/billing">Buy credits</Link>
+          </Button>
+        </div>
+      )}
+      {metadata?.error === "unavailable" && (
+        <div role="alert" className="my-2 rounded-lg border border-destructive/50 px-3 py-2 text-sm text-destructive">
+          {text}
+        </div>
+      )}
+      {streaming && !text && message.parts.length === 0 && <TypingDots />}
+      {!streaming && !metadata?.error && <TurnFooter metadata={metadata} text={text} />}
+      {!streaming && (metadata?.interrupted || metadata?.error === "unavailable") && onRetry && (
+        <Button variant="outline" size="sm" className="mt-2" onClick={onRetry}>
+          <RotateCcw /> Retry
+        </Button>
+      )}
+    </div>
+  );
+});
+
+export function TypingDots({ className }: { className?: string }) {
+  return (
+    <span className={cn("inline-flex items-center gap-1 py-2", className)} role="status" aria-label="The agent is working">
+      {[0, 1, 2].map((i) => (
+        <span key={i} className="size-1.5 animate-bounce rounded-full bg-muted-foreground/70" style={{ animationDelay: `${i * 120}ms` }} />
+      ))}
+    </span>
+  );
+}

@@ -1,0 +1,69 @@
+"use client";
+
+import { Brain, FolderTree, MonitorPlay, Cpu, SquareTerminal } from "lucide-react";
+import { useState, type ReactNode } from "react";
+import { cn } from "@/lib/ui/cn.ts";
+import { FilesTab } from "./files-tab.tsx";
+import { MemoryTab } from "./memory-tab.tsx";
+import { PreviewTab } from "./preview-tab.tsx";
+import { ProcessesTab } from "./processes-tab.tsx";
+import { TerminalTab } from "./terminal-tab.tsx";
+
+const TABS = [
+  { id: "files", label: "Files", icon: FolderTree },
+  { id: "processes", label: "Processes", icon: Cpu },
+  { id: "terminal", label: "Terminal", icon: SquareTerminal },
+  { id: "preview", label: "Preview", icon: MonitorPlay },
+  { id: "memory", label: "Memory", icon: Brain },
+] as const;
+
+type TabId = (typeof TABS)[number]["id"];
+
+/** The agent's workspace beside the chat. Tabs stay mounted once opened, so an open file or a log survives a switch. */
+export function WorkspacePanel({ actions }: { actions?: ReactNode }) {
+  const [tab, setTab] = useState<TabId>("files");
+  const [visited, setVisited] = useState<Set<TabId>>(() => new Set(["files"]));
+  const panels: Record<TabId, ReactNode> = {
+    files: <FilesTab />,
+    processes: <ProcessesTab />,
+    terminal: <TerminalTab />,
+    preview: <PreviewTab />,
+    memory: <MemoryTab />,
+  };
+  return (
+    <section className="flex h-full min-h-0 flex-col bg-background" aria-label="Workspace">
+      <div className="flex items-center border-b">
+        <div role="tablist" aria-label="Workspace" className="flex min-w-0 flex-1 overflow-x-auto">
+          {TABS.map(({ id, label, icon: Icon }) => (
+            <button
+              key={id}
+              role="tab"
+              id={`ws-tab-${id}`}
+              aria-selected={tab === id}
+              aria-controls={`ws-panel-${id}`}
+              className={cn(
+                "flex shrink-0 items-center gap-1.5 border-b-2 px-3 py-2 text-sm text-muted-foreground hover:text-foreground",
+                tab === id ? "border-primary font-medium text-foreground" : "border-transparent",
+              )}
+              onClick={() => {
+                setTab(id);
+                setVisited((v) => new Set(v).add(id));
+              }}
+            >
+              <Icon className="size-4" />
+              {label}
+            </button>
+          ))}
+        </div>
+        {actions}
+      </div>
+      {TABS.map(({ id }) =>
+        visited.has(id) ? (
+          <div key={id} role="tabpanel" id={`ws-panel-${id}`} aria-labelledby={`ws-tab-${id}`} hidden={tab !== id} className="min-h-0 flex-1">
+            {panels[id]}
+          </div>
+        ) : null,
+      )}
+    </section>
+  );
+}

@@ -88,7 +88,7 @@ export async function relayHttp(target: RelayTarget, req: IncomingMessage, res: 
     outgoing.on("error", (error) => {
       if (!res.headersSent) {
         const body = JSON.stringify({ error: { code: "bad_gateway", message: `the server on port ${target.port} failed: ${error.message}` } });
-        res.writeHead(502, { "content-type": "application/json" }).end(body);
+        res.writeHead(502, { "content-type": "application/json", "x-sandboxd-error": "bad_gateway" }).end(body);
       } else res.destroy();
       resolve();
     });
@@ -125,5 +125,5 @@ export async function relayUpgrade(target: RelayTarget, req: IncomingMessage, so
 export function rejectUpgrade(socket: Socket, status: number, code: string, message: string): void {
   const body = JSON.stringify({ error: { code, message } });
   const reason = status === 404 ? "Not Found" : status === 401 ? "Unauthorized" : status === 502 ? "Bad Gateway" : "Error";
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-sandboxd-error: ${code}\r\nconnection: close\r\n\r\n${body}`);
 }

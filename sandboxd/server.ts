@@ -185,7 +185,7 @@ export function createSandboxServer(options: ServerOptions): Server {
     } catch (error) {
       const e = toHttpError(error, options.log);
       if (res.headersSent) res.end();
-      else sendJson(res, e.status, { error: { code: e.code, message: e.message } });
+      else sendJson(res, e.status, { error: { code: e.code, message: e.message } }, { "x-sandboxd-error": e.code });
     }
   });
   server.on("upgrade", async (req, socket: Socket, head: Buffer) => {
@@ -246,9 +246,10 @@ function readJson(req: IncomingMessage): Promise<unknown> {
   });
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  // x-sandboxd-error tells a preview's own error answers apart from sandboxd's (no such preview, nothing listening).
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...extra });
   res.end(text);
 }
 

@@ -1,5 +1,7 @@
 import { tool, type ToolSet } from "ai";
 import { z } from "zod";
+import { applyTemplate } from "../lib/templates/apply.ts";
+import { TEMPLATE_NAMES } from "../lib/templates/catalog.ts";
 import type { Workspace } from "../sandbox/types.ts";
 
 /*
@@ -27,6 +29,8 @@ export const TOOL_INPUTS = {
   git_diff: z.object({ dir: OptionalDir }),
   git_commit: z.object({ message: z.string().min(1).max(5000), dir: OptionalDir }),
   remember: z.object({ note: z.string().min(1).max(2000) }),
+  expose_port: z.object({ port: z.number().int().min(1).max(65535) }),
+  apply_template: z.object({ template: z.enum(TEMPLATE_NAMES), dir: OptionalDir }),
 } as const;
 
 export type ToolName = keyof typeof TOOL_INPUTS;
@@ -48,6 +52,9 @@ const DESCRIPTIONS: Record<ToolName, string> = {
   git_status: "Show the git status of a repository in the workspace.",
   git_diff: "Show the uncommitted changes of a repository in the workspace.",
   git_commit: "Stage all changes of a repository in the workspace and commit them.",
+  expose_port: "Expose a port of the workspace (a server bound to 127.0.0.1 or 0.0.0.0) and get its live preview URL.",
+  apply_template:
+    "Start a project from a template (nextjs, react-vite, vue-vite): copies it into dir, runs npm install, starts its dev server on port 3000 and returns the preview URL.",
   remember: "Save a short note to the agent's long-term memory; notes are shown in every conversation.",
 };
 
@@ -147,6 +154,23 @@ export function buildTools(ctx: ToolContext): ToolSet {
     git_diff: async ({ dir }) => ({ diff: truncateOutput(await (await ctx.workspace()).gitDiff(dirOf(dir))) }),
     git_commit: async ({ message, dir }) => execOutput(await (await ctx.workspace()).gitCommit({ dir: dirOf(dir), message })),
     remember: async ({ note }) => ({ saved: (await ctx.remember(note)).id }),
+    expose_port: async ({ port }) => {
+      const exposed = await (await ctx.workspace()).exposePort(port);
+      return { port, url: exposed.url ?? null };
+    },
+    apply_template: async ({ template, dir }, signal) => {
+      const steps: string[] = [];
+      let output = "";
+      for await (const event of applyTemplate(await ctx.workspace(), template, { dir, metered: ctx.metered, signal })) {
+        if (event.type === "output") output += event.data;
+        else if (event.type === "ready") return changed({ ...event, steps });
+        else {
+          steps.push(`${event.step}: ${event.status}${event.message ? ` (${event.message})` : ""}`);
+          if (event.status === "failed") return changed({ failed: event.step, steps, output: truncateOutput(output, 4000) });
+        }
+      }
+      return changed({ steps });
+    },
   };
   const tools: ToolSet = {};
   for (const name of TOOL_NAMES) {

@@ -1,10 +1,9 @@
 import type { Env } from "../env.ts";
+import { PREVIEW_ERROR_HEADER, previewErrorPage, statusForPreviewError } from "../lib/previews/pages.ts";
+import { sandboxFor } from "../sandbox/backend.ts";
+import type { PreviewTarget } from "../sandbox/types.ts";
 
-export interface PreviewHost {
-  port: number;
-  sandboxId: string;
-  token: string;
-}
+export type PreviewHost = PreviewTarget;
 
 // <port>-<sandbox>-<token>.<host>: the sandbox id and token are lowercase alphanumerics, so '-' separates them.
 const PREVIEW_LABEL = /^(\d{1,5})-([a-z0-9]{1,36})-([a-z0-9]{8,32})$/;
@@ -21,11 +20,21 @@ export function parsePreviewHost(host: string | null): PreviewHost | null {
 }
 
 /**
- * Answers requests for preview hosts. Until the previews issue lands, every preview host answers 404: the route
- * exists so that preview traffic can never fall through to the app.
+ * Answers requests for preview hosts, before anything else: the workspace server's own answer (WebSocket upgrades
+ * included), or a 404/502 page. The token in the host is the capability; a preview never falls through to the app.
  */
-export async function handlePreviewRequest(request: Request, _env: Env): Promise<Response | null> {
+export async function handlePreviewRequest(request: Request, env: Env): Promise<Response | null> {
   const preview = parsePreviewHost(request.headers.get("host"));
   if (!preview) return null;
-  return new Response("Preview not found", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
+  let response: Response;
+  try {
+    response = await sandboxFor(env).previewFetch(request, preview);
+  } catch (error) {
+    console.error("preview relay failed", error);
+    return previewErrorPage(502, "sandbox_unreachable", preview.port);
+  }
+  const code = response.headers.get(PREVIEW_ERROR_HEADER);
+  if (!code) return response;
+  await response.body?.cancel();
+  return previewErrorPage(statusForPreviewError(code), code, preview.port);
 }

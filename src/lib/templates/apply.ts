@@ -1,0 +1,90 @@
+import type { Workspace } from "../../sandbox/types.ts";
+import { Conflict } from "../errors.ts";
+import { portPreview } from "../previews/ports.ts";
+import { DEV_COMMAND, INSTALL_COMMAND, TEMPLATE_PORT, templateFiles, templateInfo, type TemplateName } from "./catalog.ts";
+
+export type TemplateStep = "copy" | "install" | "start";
+
+/** Progress of applying a template, in order; a failed step is the last event. */
+export type TemplateEvent =
+  | { type: "step"; step: TemplateStep; status: "started" | "done" | "failed"; message?: string; files?: number; exitCode?: number; processId?: string }
+  | { type: "output"; step: TemplateStep; data: string }
+  | { type: "ready"; template: TemplateName; dir: string; port: number; url: string | null; processId: string };
+
+export type ApplyOptions = {
+  /** Directory in the workspace (default: the template's name); it must not exist or be empty. */
+  dir?: string;
+  /** The app's origin for the preview URL; without it the backend's own (APP_URL) is used. */
+  appOrigin?: string;
+  /** Bills a sandbox run by its duration (the install). */
+  metered?: <T extends { durationMs: number }>(run: () => Promise<T>) => Promise<T>;
+  signal?: AbortSignal;
+  /** How long the dev server may take to listen. */
+  startTimeoutMs?: number;
+};
+
+const INSTALL_TIMEOUT_MS = 10 * 60_000;
+/** npm's cache lives in the sandbox's /tmp, not in the user's files; no update or funding notices. */
+const NPM_ENV = { npm_config_cache: "/tmp/.npm-cache", npm_config_update_notifier: "false", npm_config_fund: "false", npm_config_audit: "false" };
+
+const listening = (port: number) =>
+  `(exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null || (exec 3<>/dev/tcp/::1/${port}) 2>/dev/null`;
+
+/** Copies a starter into the workspace, installs its packages, starts its dev server and exposes its port. */
+export async function* applyTemplate(workspace: Workspace, name: string, options: ApplyOptions): AsyncGenerator<TemplateEvent> {
+  const template = templateInfo(name);
+  const dir = (options.dir ?? template.name).replace(/\/+$/, "") || ".";
+  const metered = options.metered ?? ((run) => run());
+
+  yield { type: "step", step: "copy", status: "started" };
+  const existing = await workspace.exists(dir);
+  if (existing.exists && (existing.type !== "directory" || (await workspace.listFiles(dir)).length > 0)) {
+    throw new Conflict(`${dir} already exists in the workspace and is not empty; choose another dir`);
+  }
+  const files = templateFiles(template.name);
+  for (const [path, content] of Object.entries(files)) await workspace.writeFile(dir === "." ? path : `${dir}/${path}`, content);
+  yield { type: "step", step: "copy", status: "done", files: Object.keys(files).length };
+
+  yield { type: "step", step: "install", status: "started", message: INSTALL_COMMAND };
+  const output: string[] = [];
+  const install = await metered(async () => {
+    const exit = { exitCode: -1, durationMs: 0 };
+    for await (const event of workspace.execStream(INSTALL_COMMAND, { cwd: dir, env: NPM_ENV, timeoutMs: INSTALL_TIMEOUT_MS, signal: options.signal })) {
+      if (event.type === "exit") Object.assign(exit, { exitCode: event.exitCode, durationMs: event.durationMs });
+      else output.push(event.data);
+    }
+    return exit;
+  });
+  if (output.length) yield { type: "output", step: "install", data: output.join("") };
+  if (install.exitCode !== 0) {
+    yield { type: "step", step: "install", status: "failed", exitCode: install.exitCode, message: `${INSTALL_COMMAND} exited with ${install.exitCode}` };
+    return;
+  }
+  yield { type: "step", step: "install", status: "done", exitCode: 0 };
+
+  yield { type: "step", step: "start", status: "started", message: DEV_COMMAND };
+  if ((await workspace.exec(listening(TEMPLATE_PORT))).exitCode === 0) {
+    yield { type: "step", step: "start", status: "failed", message: `port ${TEMPLATE_PORT} is already in use in the workspace; stop that server and try again` };
+    return;
+  }
+  const exposed = await workspace.exposePort(TEMPLATE_PORT);
+  const process = await workspace.startProcess(DEV_COMMAND, { cwd: dir });
+  const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
+  while (true) {
+    const probe = await workspace.exec(`for i in $(seq 1 20); do ${listening(TEMPLATE_PORT)} && exit 0; sleep 0.1; done; exit 1`);
+    if (probe.exitCode === 0) break;
+    const state = await workspace.getProcess(process.id);
+    if (state.status === "exited" || Date.now() > deadline || options.signal?.aborted) {
+      let logs = "";
+      for await (const chunk of workspace.processLogs(process.id)) logs += chunk;
+      if (logs) yield { type: "output", step: "start", data: logs.slice(-8000) };
+      if (state.status !== "exited") await workspace.stopProcess(process.id).catch(() => {});
+      const why = state.status === "exited" ? `the dev server exited (${state.reason ?? "exited"})` : `the dev server did not listen on port ${TEMPLATE_PORT} in time`;
+      yield { type: "step", step: "start", status: "failed", processId: process.id, message: why };
+      return;
+    }
+  }
+  yield { type: "step", step: "start", status: "done", processId: process.id };
+  const url = options.appOrigin ? portPreview(workspace, exposed, options.appOrigin).url : (exposed.url ?? null);
+  yield { type: "ready", template: template.name, dir, port: TEMPLATE_PORT, url, processId: process.id };
+}

@@ -7,6 +7,8 @@ export type PreviewHost = PreviewTarget;
 
 // <port>-<sandbox>-<token>.<host>: the sandbox id and token are lowercase alphanumerics, so '-' separates them.
 const PREVIEW_LABEL = /^(\d{1,5})-([a-z0-9]{1,36})-([a-z0-9]{8,32})$/;
+// A host that starts like a preview (`3000-...`) but does not parse is a broken preview link, never the app.
+const PREVIEW_LIKE = /^\d{1,5}-/;
 
 /** Reads a preview target from a Host header such as `3000-abc123-tok3n0123.localhost:8787`, or null. */
 export function parsePreviewHost(host: string | null): PreviewHost | null {
@@ -24,8 +26,12 @@ export function parsePreviewHost(host: string | null): PreviewHost | null {
  * included), or a 404/502 page. The token in the host is the capability; a preview never falls through to the app.
  */
 export async function handlePreviewRequest(request: Request, env: Env): Promise<Response | null> {
-  const preview = parsePreviewHost(request.headers.get("host"));
-  if (!preview) return null;
+  const host = request.headers.get("host");
+  const preview = parsePreviewHost(host);
+  if (!preview) {
+    const label = host?.toLowerCase().split(".")[0] ?? "";
+    return host?.includes(".") && PREVIEW_LIKE.test(label) ? previewErrorPage(404, "invalid_preview_host") : null;
+  }
   let response: Response;
   try {
     response = await sandboxFor(env).previewFetch(request, preview);

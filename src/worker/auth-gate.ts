@@ -14,7 +14,7 @@ export const SIGNED_IN_PAGE_PREFIXES = ["/agents", "/usage", "/billing", "/team"
  * `/api/*` paths anyone may call; every other `/api/*` path needs a session or an API key. The dev and test hooks
  * refuse by themselves outside development and the test suite.
  */
-export const PUBLIC_API_PREFIXES = ["/api/auth/", "/api/health", "/api/dev/", "/api/test/", "/api/webhooks/"];
+export const PUBLIC_API_PREFIXES = ["/api/auth/", "/api/health", "/api/dev/", "/api/test/", "/api/webhooks/", "/api/stripe/webhook"];
 
 function matches(pathname: string, prefix: string): boolean {
   return prefix.endsWith("/") ? pathname.startsWith(prefix) : pathname === prefix || pathname.startsWith(`${prefix}/`);

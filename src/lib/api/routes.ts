@@ -68,6 +68,11 @@ export const API_ROUTES: ApiRoute[] = [
   { method: "GET", path: "/api/agent/:id/usage", access: "user", summary: "What the agent used: credits, tokens, sandbox time, per day" },
   { method: "GET", path: "/api/credits", access: "user", summary: "The acting account's credit balance" },
   { method: "GET", path: "/api/credits/transactions", access: "user", summary: "The acting account's ledger, newest first, paginated" },
+  { method: "GET", path: "/api/credits/purchases", access: "user", summary: "Credit packages, whether purchases are set up, and the acting account's purchases" },
+  { method: "POST", path: "/api/credits/checkout", access: "user", summary: "Starts a Stripe Checkout for a credit package; returns its URL" },
+  { method: "POST", path: "/api/credits/portal", access: "user", summary: "Opens the Stripe customer portal (invoices, payment methods); returns its URL" },
+  { method: "POST", path: "/api/stripe/webhook", access: "public", summary: "Stripe events (signed): grants purchased credits once, removes refunded ones" },
+  { method: "GET", path: "/api/usage", access: "user", summary: "Credits and tokens used between two days, per day, agent or model, with totals" },
   { method: "POST", path: "/api/test/accounts", access: "test", summary: "Creates a bare billing account (test suite only)" },
   { method: "POST", path: "/api/test/ledger", access: "test", summary: "Drives the credits ledger directly (test suite only)" },
 ];

@@ -386,3 +386,79 @@ export async function auditBalance(d1: D1Database, accountId: string): Promise<B
       cached.purchased_millicredits >= 0,
   };
 }
+
+export interface RefundInput {
+  stripeSessionId: string;
+  /** How many of the purchase's milli-credits the refunds so far stand for (cumulative, from the charge). */
+  targetMillicredits: number;
+  stripeEventId?: string;
+  reason: string;
+}
+
+/**
+ * Removes the newly refunded share of a purchase's credits, as far as they remain: never more than the purchased
+ * bucket holds nor more than is available beside open reservations, so no balance goes negative. The purchase's
+ * refund target only moves up, with a compare-and-set on its previous value, so replays, reordered partial
+ * refunds and concurrent deliveries remove each share once. Returns what was removed by this call.
+ */
+export async function removeRefundedCredits(d1: D1Database, input: RefundInput, now = new Date()): Promise<{ removedMillicredits: number; applied: boolean }> {
+  if (!Number.isSafeInteger(input.targetMillicredits) || input.targetMillicredits < 0) {
+    throw new Invalid("A refund target must be a non-negative whole number of milli-credits");
+  }
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const purchase = await d1
+      .prepare("SELECT account_id, credits_millicredits, refund_target_millicredits FROM credit_purchase WHERE stripe_session_id = ?1")
+      .bind(input.stripeSessionId)
+      .first<{ account_id: string; credits_millicredits: number; refund_target_millicredits: number }>();
+    if (!purchase) throw new NotFound("No such purchase");
+    const target = Math.min(input.targetMillicredits, purchase.credits_millicredits);
+    const previous = purchase.refund_target_millicredits;
+    if (target <= previous) return { removedMillicredits: 0, applied: false };
+    const delta = target - previous;
+    const token = newId();
+    const entryId = newId();
+    const at = now.getTime();
+    const accountId = purchase.account_id;
+    const removable = `MIN(?1, purchased_millicredits, free_millicredits + purchased_millicredits - reserved_millicredits)`;
+    const results = await d1.batch([
+      ...refreshStatements(d1, accountId, now),
+      d1
+        .prepare(
+          `UPDATE credit_purchase SET refund_target_millicredits = ?1, refund_token = ?2
+           WHERE stripe_session_id = ?3 AND refund_target_millicredits = ?4`,
+        )
+        .bind(target, token, input.stripeSessionId, previous),
+      d1
+        .prepare(
+          `INSERT INTO ledger_entry (id, account_id, bucket, kind, amount_millicredits, balance_after_millicredits, reason,
+             stripe_session_id, stripe_event_id, idempotency_key, created_at)
+           SELECT ?2, account_id, 'purchased', 'refund', -${removable}, free_millicredits + purchased_millicredits - ${removable},
+             ?3, ?4, ?5, ?6, ?7
+           FROM credit_balance
+           WHERE account_id = ?8 AND ${removable} > 0
+             AND EXISTS (SELECT 1 FROM credit_purchase WHERE stripe_session_id = ?4 AND refund_token = ?9)`,
+        )
+        .bind(delta, entryId, input.reason, input.stripeSessionId, input.stripeEventId ?? null, `stripe:refund:${input.stripeSessionId}:${target}`, at, accountId, token),
+      d1
+        .prepare(
+          `UPDATE credit_balance SET purchased_millicredits = purchased_millicredits + (SELECT amount_millicredits FROM ledger_entry WHERE id = ?1),
+             updated_at = ?2
+           WHERE account_id = ?3 AND EXISTS (SELECT 1 FROM ledger_entry WHERE id = ?1)`,
+        )
+        .bind(entryId, at, accountId),
+      d1
+        .prepare(
+          `UPDATE credit_purchase SET refunded_millicredits = refunded_millicredits - (SELECT amount_millicredits FROM ledger_entry WHERE id = ?1)
+           WHERE stripe_session_id = ?2 AND refund_token = ?3 AND EXISTS (SELECT 1 FROM ledger_entry WHERE id = ?1)`,
+        )
+        .bind(entryId, input.stripeSessionId, token),
+    ]);
+    const decided = results.at(-4)?.meta.changes === 1;
+    if (!decided) continue;
+    const removed = results.at(-3)?.meta.changes === 1;
+    if (!removed) return { removedMillicredits: 0, applied: true };
+    const row = await d1.prepare("SELECT amount_millicredits FROM ledger_entry WHERE id = ?1").bind(entryId).first<{ amount_millicredits: number }>();
+    return { removedMillicredits: -(row?.amount_millicredits ?? 0), applied: true };
+  }
+  throw new Invalid("The purchase's refund kept changing under concurrent updates; try again");
+}

@@ -16,7 +16,16 @@ const Action = z.discriminatedUnion("action", [
   z.object({ action: z.literal("reserve"), accountId: z.string(), maxCost: Milli }),
   z.object({ action: z.literal("settle"), reservation: Reservation, actualCost: Milli }),
   z.object({ action: z.literal("release"), reservation: Reservation }),
-  z.object({ action: z.literal("spend"), accountId: z.string(), maxCost: Milli, actualCost: Milli }),
+  z.object({
+    action: z.literal("spend"),
+    accountId: z.string(),
+    maxCost: Milli,
+    actualCost: Milli,
+    agentId: z.string().optional(),
+    modelId: z.string().optional(),
+    inputTokens: Milli.optional(),
+    outputTokens: Milli.optional(),
+  }),
   z.object({ action: z.literal("audit"), accountId: z.string() }),
   z.object({ action: z.literal("transactions"), accountId: z.string(), limit: z.number().int().optional() }),
   z.object({ action: z.literal("grant"), accountId: z.string(), amount: z.number().int(), idempotencyKey: z.string().optional() }),
@@ -39,8 +48,10 @@ export const POST = handle(async (request) => {
       await release(env.DB, body.reservation, now);
       return Response.json({ released: true });
     case "spend": {
-      const reservation = await reserve(env.DB, body.accountId, body.maxCost, { modelId: "gpt-oss:20b" }, now);
-      return Response.json(await settle(env.DB, reservation, body.actualCost, { modelId: "gpt-oss:20b", inputTokens: 1000, outputTokens: 100 }, now));
+      const ref = { agentId: body.agentId, modelId: body.modelId ?? "gpt-oss:20b" };
+      const reservation = await reserve(env.DB, body.accountId, body.maxCost, ref, now);
+      const tokens = { inputTokens: body.inputTokens ?? 1000, outputTokens: body.outputTokens ?? 100 };
+      return Response.json(await settle(env.DB, reservation, body.actualCost, { ...ref, ...tokens }, now));
     }
     case "audit":
       return Response.json(await auditBalance(env.DB, body.accountId));

@@ -1,0 +1,16 @@
+import { stripeClient } from "@/lib/billing/stripe-client.ts";
+import { processStripeEvent, verifyStripeEvent } from "@/lib/billing/stripe-webhook.ts";
+import { getEnv } from "@/lib/http/cloudflare-env.ts";
+import { requestTime } from "@/lib/http/clock.ts";
+import { handle } from "@/lib/http/respond.ts";
+
+export const dynamic = "force-dynamic";
+
+/** Stripe's webhook: the only way purchased credits arrive. A bad or missing signature is a 400 and changes nothing. */
+export const POST = handle(async (request) => {
+  const env = getEnv();
+  const stripe = stripeClient(env);
+  const event = await verifyStripeEvent(stripe, await request.text(), request.headers.get("stripe-signature"), env.STRIPE_WEBHOOK_SECRET!);
+  const { outcome } = await processStripeEvent(env.DB, stripe, event, requestTime(request, env));
+  return Response.json({ received: true, outcome });
+});

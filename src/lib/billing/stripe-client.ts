@@ -1,0 +1,30 @@
+import Stripe from "stripe";
+import type { Env } from "../../env.ts";
+import { ServiceUnavailable } from "../errors.ts";
+
+export type StripeEnv = Pick<Env, "STRIPE_SECRET_KEY" | "STRIPE_WEBHOOK_SECRET" | "STRIPE_API_BASE" | "ENVIRONMENT">;
+
+/** Purchases need both keys: the secret key creates sessions, the webhook secret is the only way credits arrive. */
+export function stripeConfigured(env: StripeEnv): boolean {
+  return Boolean(env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET);
+}
+
+/**
+ * The Stripe SDK on the Workers runtime (fetch, no Node http). `STRIPE_API_BASE` points it at a stand-in outside
+ * production, for tests.
+ */
+export function stripeClient(env: StripeEnv): Stripe {
+  if (!env.STRIPE_SECRET_KEY || !env.STRIPE_WEBHOOK_SECRET) {
+    throw new ServiceUnavailable("Purchases are not set up on this server: the operator must set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET");
+  }
+  const base = env.STRIPE_API_BASE && env.ENVIRONMENT !== "production" ? new URL(env.STRIPE_API_BASE) : null;
+  return new Stripe(env.STRIPE_SECRET_KEY, {
+    httpClient: Stripe.createFetchHttpClient(),
+    maxNetworkRetries: 2,
+    ...(base
+      ? { host: base.hostname, port: base.port || (base.protocol === "https:" ? 443 : 80), protocol: base.protocol === "https:" ? "https" : "http" }
+      : {}),
+  });
+}
+
+export const webCrypto = Stripe.createSubtleCryptoProvider();

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { BIN, ROOT, toolEnv } from "./paths.ts";
+import { createSnapshot, snapshotConfigPath } from "./test-bundle.ts";
 
 const INPUTS = ["src", "public", "worker.ts", "next.config.ts", "open-next.config.ts", "postcss.config.mjs", "package-lock.json", "tsconfig.json", "tsconfig.next.json"];
 const STAMP = join(ROOT, ".open-next", ".build-inputs");
@@ -43,25 +44,15 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Waits until no build is running in this checkout (tests must not start the Worker from a half-written build). */
-export async function waitForBuildIdle(timeoutMs = 10 * 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (existsSync(LOCK)) {
-    const holder = Number(existsSync(join(LOCK, "pid")) ? readFileSync(join(LOCK, "pid"), "utf8") : 0);
-    if (holder && !processAlive(holder)) return;
-    if (Date.now() > deadline) throw new Error(`A build has held ${LOCK} for too long`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
-/** Holds a directory lock while `fn` runs, so two builds in one checkout (parallel test runs) never overlap. */
-function withBuildLock(fn: () => void): void {
+/** Takes the build lock of this checkout, waiting for another holder; a dead holder's lock is taken over. */
+function acquireBuildLock(): void {
   const deadline = Date.now() + 10 * 60_000;
   for (;;) {
     try {
       mkdirSync(LOCK);
       writeFileSync(join(LOCK, "pid"), String(process.pid));
-      break;
+      return;
     } catch {
       const holder = Number(existsSync(join(LOCK, "pid")) ? readFileSync(join(LOCK, "pid"), "utf8") : 0);
       if (holder && !processAlive(holder)) rmSync(LOCK, { recursive: true, force: true });
@@ -69,16 +60,44 @@ function withBuildLock(fn: () => void): void {
       else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
     }
   }
+}
+
+function releaseBuildLock(): void {
+  rmSync(LOCK, { recursive: true, force: true });
+}
+
+/** Holds the lock while `fn` runs, so two builds in one checkout (parallel test runs) never overlap. */
+function withBuildLock(fn: () => void): void {
+  acquireBuildLock();
   try {
     fn();
   } finally {
-    rmSync(LOCK, { recursive: true, force: true });
+    releaseBuildLock();
   }
 }
 
 /** Runs the OpenNext build (which runs `next build`) unless its inputs are unchanged since the last build. */
 export function buildIfNeeded({ force = false } = {}): void {
   withBuildLock(() => build(force));
+}
+
+/**
+ * Builds if needed and returns the wrangler config of a frozen snapshot of that build (see test-bundle.ts), so the
+ * Worker under test is exactly the current sources, whatever is rebuilt or edited while it runs.
+ */
+export async function testWorkerConfig(): Promise<string> {
+  for (;;) {
+    buildIfNeeded();
+    const hash = buildInputsHash();
+    if (existsSync(snapshotConfigPath(hash))) return snapshotConfigPath(hash);
+    acquireBuildLock();
+    try {
+      // Only snapshot a build that matches the sources right now; otherwise build again first.
+      if (isBuildFresh() && buildInputsHash() === hash) return await createSnapshot(hash);
+    } finally {
+      releaseBuildLock();
+    }
+  }
 }
 
 function build(force: boolean): void {

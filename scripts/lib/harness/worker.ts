@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { waitForBuildIdle } from "../build.ts";
+import { testWorkerConfig } from "../build.ts";
 import { freePort, waitForHttp } from "../free-port.ts";
 import { LogTail, type GroupProcess } from "../process-group.ts";
 import { applyLocalMigrations, startWranglerDev } from "../wrangler.ts";
@@ -34,10 +34,10 @@ export interface TestWorkerOptions {
  * in its own process group, with its own state directory and the migrations applied. `npm test` builds first.
  */
 export async function startTestWorker(options: TestWorkerOptions = {}): Promise<TestWorker> {
-  await waitForBuildIdle();
+  const config = await testWorkerConfig();
   const ownsState = !options.persistTo;
   const persistTo = options.persistTo ?? mkdtempSync(join(tmpdir(), "netm8-worker-"));
-  applyLocalMigrations(persistTo);
+  applyLocalMigrations(persistTo, config);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const tail = new LogTail(80);
@@ -47,6 +47,7 @@ export async function startTestWorker(options: TestWorkerOptions = {}): Promise<
     const process_ = startWranglerDev({
       port,
       persistTo,
+      config,
       inspectorPort: await freePort(),
       vars: { ENVIRONMENT: "test", APP_URL: url, ...options.vars },
     });

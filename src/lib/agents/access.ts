@@ -34,10 +34,14 @@ export async function threadForRequest(request: Request, env: Env, agentId: stri
   return { ...access, hub, thread };
 }
 
-/** The sandbox workspace of an accessible agent (created on first use), with the reference its costs are billed to. */
+/** The sandbox workspace of an agent (created on first use), with the reference its costs are billed to. */
+export async function openWorkspace(env: Env, agent: AgentRow) {
+  const workspace = await sandboxFor(env).workspace(agent.id);
+  return { workspace, meterRef: { accountId: agent.accountId, agentId: agent.id, threadId: "" } };
+}
+
+/** The workspace of an accessible agent; routes that take a body parse it between the two steps instead. */
 export async function workspaceForRequest(request: Request, env: Env, agentId: string) {
   const access = await agentForRequest(request, env, agentId);
-  const workspace = await sandboxFor(env).workspace(access.agent.id);
-  const meterRef = { accountId: access.agent.accountId, agentId: access.agent.id, threadId: "" };
-  return { ...access, workspace, meterRef };
+  return { ...access, ...(await openWorkspace(env, access.agent)) };
 }

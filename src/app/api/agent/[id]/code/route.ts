@@ -1,5 +1,5 @@
 import { meterSandboxRun } from "@/agent/metering.ts";
-import { workspaceForRequest } from "@/lib/agents/access.ts";
+import { agentForRequest, openWorkspace } from "@/lib/agents/access.ts";
 import { CodeBody } from "@/lib/agents/schemas.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
@@ -10,8 +10,9 @@ type Params = { params: Promise<{ id: string }> };
 /** Runs a Python or JavaScript program in the agent's workspace, billed by its duration. */
 export const POST = handle(async (request, { params }: Params) => {
   const env = getEnv();
-  const { workspace, meterRef } = await workspaceForRequest(request, env, (await params).id);
+  const { agent } = await agentForRequest(request, env, (await params).id);
   const { language, code } = await readJson(request, CodeBody);
+  const { workspace, meterRef } = await openWorkspace(env, agent);
   const { result } = await meterSandboxRun(env.DB, meterRef, () => workspace.runCode(language, code));
   return Response.json(result);
 });

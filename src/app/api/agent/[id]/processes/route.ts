@@ -1,4 +1,4 @@
-import { workspaceForRequest } from "@/lib/agents/access.ts";
+import { agentForRequest, openWorkspace, workspaceForRequest } from "@/lib/agents/access.ts";
 import { StartProcessBody } from "@/lib/agents/schemas.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
@@ -13,7 +13,8 @@ export const GET = handle(async (request, { params }: Params) => {
 
 /** Starts a background process; it outlives this request. */
 export const POST = handle(async (request, { params }: Params) => {
-  const { workspace } = await workspaceForRequest(request, getEnv(), (await params).id);
+  const { agent } = await agentForRequest(request, getEnv(), (await params).id);
   const { command, cwd } = await readJson(request, StartProcessBody);
+  const { workspace } = await openWorkspace(getEnv(), agent);
   return Response.json(await workspace.startProcess(command, { cwd }), { status: 201 });
 });

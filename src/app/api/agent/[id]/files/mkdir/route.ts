@@ -1,4 +1,4 @@
-import { workspaceForRequest } from "@/lib/agents/access.ts";
+import { agentForRequest, openWorkspace } from "@/lib/agents/access.ts";
 import { PathBody } from "@/lib/agents/schemas.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
@@ -7,8 +7,9 @@ export const dynamic = "force-dynamic";
 type Params = { params: Promise<{ id: string }> };
 
 export const POST = handle(async (request, { params }: Params) => {
-  const { workspace } = await workspaceForRequest(request, getEnv(), (await params).id);
+  const { agent } = await agentForRequest(request, getEnv(), (await params).id);
   const { path } = await readJson(request, PathBody);
+  const { workspace } = await openWorkspace(getEnv(), agent);
   await workspace.mkdir(path, { recursive: true });
   return Response.json({ path }, { status: 201 });
 });

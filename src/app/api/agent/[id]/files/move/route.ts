@@ -1,4 +1,4 @@
-import { workspaceForRequest } from "@/lib/agents/access.ts";
+import { agentForRequest, openWorkspace } from "@/lib/agents/access.ts";
 import { MoveBody } from "@/lib/agents/schemas.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
@@ -7,8 +7,9 @@ export const dynamic = "force-dynamic";
 type Params = { params: Promise<{ id: string }> };
 
 export const POST = handle(async (request, { params }: Params) => {
-  const { workspace } = await workspaceForRequest(request, getEnv(), (await params).id);
+  const { agent } = await agentForRequest(request, getEnv(), (await params).id);
   const { from, to } = await readJson(request, MoveBody);
+  const { workspace } = await openWorkspace(getEnv(), agent);
   await workspace.moveFile(from, to);
   return Response.json({ from, to });
 });

@@ -1,4 +1,4 @@
-import { workspaceForRequest } from "@/lib/agents/access.ts";
+import { agentForRequest, openWorkspace } from "@/lib/agents/access.ts";
 import { CommitBody } from "@/lib/agents/schemas.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
@@ -7,7 +7,8 @@ export const dynamic = "force-dynamic";
 type Params = { params: Promise<{ id: string }> };
 
 export const POST = handle(async (request, { params }: Params) => {
-  const { workspace } = await workspaceForRequest(request, getEnv(), (await params).id);
+  const { agent } = await agentForRequest(request, getEnv(), (await params).id);
   const { message, dir } = await readJson(request, CommitBody);
+  const { workspace } = await openWorkspace(getEnv(), agent);
   return Response.json(await workspace.gitCommit({ dir: dir ?? ".", message }));
 });

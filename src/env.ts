@@ -17,6 +17,10 @@ export interface Env {
   LLM_BASE_URL?: string;
   LLM_API_KEY?: string;
   LLM_MODEL?: string;
+  /** The context window the model endpoint enforces, in tokens, when smaller than the catalog's (e.g. a small num_ctx). */
+  LLM_CONTEXT_TOKENS?: string;
+  /** Encrypts agent secrets at rest (AES-GCM); required in production, a fixed development key otherwise. */
+  SECRETS_KEY?: string;
   SANDBOX_BACKEND?: string;
   SANDBOXD_URL?: string;
   SANDBOXD_SECRET?: string;
@@ -31,7 +35,7 @@ export interface Env {
   GOOGLE_ISSUER?: string;
   BETTER_AUTH_SECRET?: string;
   ADMIN_EMAILS?: string;
-  /** Tests only: replaces every rate limit window (seconds) so a test can watch a limit recover. */
+  /** Tests only: shorter rate limit windows, `12` for every rule or `signInByIp=12,...` (src/lib/ratelimit/limits.ts). */
   RATE_LIMIT_WINDOW_SECONDS?: string;
   TURNSTILE_SITE_KEY?: string;
   TURNSTILE_SECRET_KEY?: string;

@@ -31,5 +31,7 @@ describe("auth rules", () => {
     expect(effectiveRule("signInByIp")).toEqual(RATE_LIMITS.signInByIp);
     expect(effectiveRule("signInByIp", "2")).toEqual({ limit: RATE_LIMITS.signInByIp.limit, windowSeconds: 2 });
     expect(effectiveRule("signInByIp", "nonsense")).toEqual(RATE_LIMITS.signInByIp);
+    expect(effectiveRule("signInByIp", "signUpByIp=3, signInByIp=7")).toEqual({ limit: RATE_LIMITS.signInByIp.limit, windowSeconds: 7 });
+    expect(effectiveRule("signInByEmail", "signInByIp=7")).toEqual(RATE_LIMITS.signInByEmail);
   });
 });

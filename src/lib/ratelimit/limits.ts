@@ -23,11 +23,20 @@ export const RATE_LIMITS = {
 export type RateLimitName = keyof typeof RATE_LIMITS;
 
 /**
- * The rule as configured, with the window replaced when RATE_LIMIT_WINDOW_SECONDS is set (tests use a short
- * window to see a limit recover; production never sets it).
+ * The rule as configured, with its window replaced by RATE_LIMIT_WINDOW_SECONDS when that names it
+ * (`signInByIp=15,signUpByIp=5`) or is a bare number (every rule). Tests use it to watch a limit recover;
+ * production never sets it.
  */
-export function effectiveRule(name: RateLimitName, windowOverrideSeconds?: string): RateLimitRule {
+export function effectiveRule(name: RateLimitName, windowOverride?: string): RateLimitRule {
   const rule = RATE_LIMITS[name];
-  const override = Number(windowOverrideSeconds);
-  return Number.isFinite(override) && override > 0 ? { limit: rule.limit, windowSeconds: override } : rule;
+  if (!windowOverride) return rule;
+  let seconds = Number(windowOverride);
+  if (!Number.isFinite(seconds)) {
+    const entry = windowOverride
+      .split(",")
+      .map((part) => part.trim().split("="))
+      .find(([rule]) => rule === name);
+    seconds = Number(entry?.[1]);
+  }
+  return Number.isFinite(seconds) && seconds > 0 ? { limit: rule.limit, windowSeconds: seconds } : rule;
 }

@@ -1,6 +1,9 @@
-import { Agent } from "agents";
+import { Agent, type FiberRecoveryContext } from "agents";
 import type { Env } from "../env.ts";
 import { newThreadId } from "../lib/agents/ids.ts";
+import { HubTasks } from "./hub-tasks.ts";
+import type { ScheduleChanges, ScheduleInput } from "./schedules.ts";
+import type { Task, TaskInput } from "./tasks.ts";
 
 export interface ThreadSummary {
   id: string;
@@ -22,6 +25,8 @@ export interface HubState {
   threads: ThreadSummary[];
   /** Bumped whenever a tool may have changed the workspace, so open file and process panels refresh. */
   workspaceVersion: number;
+  /** The newest tasks with their progress (steps and credits used), updated after every step. */
+  tasks?: Task[];
 }
 
 /** Memory notes put into the system prompt: newest first, at most this many characters in all. */
@@ -53,7 +58,18 @@ function ftsQuery(text: string): string {
  * full-text search over titles and messages, and which threads are running. Everything lives in its SQLite.
  */
 export class AgentHub extends Agent<Env, HubState> {
-  initialState: HubState = { threads: [], workspaceVersion: 0 };
+  initialState: HubState = { threads: [], workspaceVersion: 0, tasks: [] };
+  /** Tasks, schedules, secrets and the preset's starter files (./hub-tasks.ts). */
+  readonly #work = new HubTasks({
+    agentId: () => this.name,
+    sql: (strings, ...values) => this.sql(strings, ...values),
+    env: () => this.env,
+    waitUntil: (promise) => this.ctx.waitUntil(promise),
+    runFiber: (name, fn) => this.runFiber(name, fn),
+    scheduleAt: (when, payload) => this.schedule(when, "onScheduleDue", payload, { idempotent: true }),
+    insertThread: (title) => this.insertThread(title),
+    publishState: () => this.#publish(),
+  });
 
   onStart(): void {
     this.sql`CREATE TABLE IF NOT EXISTS probe (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at INTEGER NOT NULL)`;
@@ -63,6 +79,12 @@ export class AgentHub extends Agent<Env, HubState> {
     this.sql`CREATE VIRTUAL TABLE IF NOT EXISTS thread_text USING fts5(thread_id UNINDEXED, title, body)`;
     this.sql`CREATE TABLE IF NOT EXISTS memory_note (
       id TEXT PRIMARY KEY, text TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`;
+    this.#work.onStart();
+  }
+
+  /** A task's fiber was cut off by an eviction or a restart: it continues from its last checkpoint. */
+  async onFiberRecovered(ctx: FiberRecoveryContext): Promise<void> {
+    this.#work.onFiberRecovered(ctx.name);
   }
 
   async writeProbe(key: string, value: string): Promise<void> {
@@ -82,10 +104,19 @@ export class AgentHub extends Agent<Env, HubState> {
   }
 
   #publish(changes: Partial<HubState> = {}): void {
-    this.setState({ ...this.state, threads: this.#threadRows(), ...changes });
+    this.setState({ ...this.state, threads: this.#threadRows(), tasks: this.#work.recentTasks(), ...changes });
+  }
+
+  publishState(): void {
+    this.#publish();
   }
 
   async createThread(title?: string): Promise<ThreadSummary> {
+    return this.insertThread(title);
+  }
+
+  /** Synchronous, so a task and its thread are created in one step that no other event can interleave with. */
+  insertThread(title?: string): ThreadSummary {
     const id = newThreadId();
     const now = Date.now();
     const name = title?.trim() ? title.trim().slice(0, TITLE_MAX) : "New chat";
@@ -192,12 +223,66 @@ export class AgentHub extends Agent<Env, HubState> {
     return notes;
   }
 
+  // Tasks, schedules, secrets (RPC for the REST API and the threads; the work is in ./hub-tasks.ts)
+
+  startTask(input: TaskInput) {
+    return this.#work.startTask(input);
+  }
+  listTasks() {
+    return this.#work.listTasks();
+  }
+  getTask(id: string) {
+    return this.#work.getTask(id);
+  }
+  stopTask(id: string) {
+    return this.#work.stopTask(id);
+  }
+  createTaskSchedule(input: ScheduleInput, now: number) {
+    return this.#work.createSchedule(input, now);
+  }
+  listTaskSchedules() {
+    return this.#work.listSchedules();
+  }
+  getTaskSchedule(id: string) {
+    return this.#work.getSchedule(id);
+  }
+  updateTaskSchedule(id: string, changes: ScheduleChanges, now: number) {
+    return this.#work.updateSchedule(id, changes, now);
+  }
+  deleteTaskSchedule(id: string) {
+    return this.#work.deleteSchedule(id);
+  }
+  /** Starts a task for every schedule due at `now` that has not fired yet (alarms, the cron trigger, tests). */
+  runDueSchedules(now: number) {
+    return this.#work.runDueSchedules(now);
+  }
+  /** The SDK alarm callback of a schedule's due time. */
+  async onScheduleDue(): Promise<void> {
+    await this.#work.runDueSchedules(Date.now());
+  }
+  putSecrets(values: Record<string, string>) {
+    return this.#work.putSecrets(values);
+  }
+  listSecrets() {
+    return this.#work.listSecrets();
+  }
+  deleteSecret(name: string) {
+    return this.#work.deleteSecret(name);
+  }
+  openSecrets() {
+    return this.#work.openSecrets();
+  }
+  provisionWorkspace() {
+    return this.#work.provisionWorkspace();
+  }
+
   /** Forgets everything (the agent is being deleted). */
   async destroyAll(): Promise<string[]> {
     const ids = this.sql<{ id: string }>`SELECT id FROM thread`.map((r) => r.id);
     this.sql`DELETE FROM thread`;
     this.sql`DELETE FROM thread_text`;
     this.sql`DELETE FROM memory_note`;
+    await this.#work.destroyAll();
     this.#publish({ workspaceVersion: 0 });
     return ids;
   }

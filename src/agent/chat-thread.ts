@@ -20,9 +20,14 @@ import { toCredits } from "../lib/billing/rules.ts";
 import { AppError, InsufficientCredits, NotFound } from "../lib/errors.ts";
 import { sandboxFor } from "../sandbox/backend.ts";
 import type { Workspace } from "../sandbox/types.ts";
+import { presetFor, presetTools } from "../lib/agents/presets.ts";
+import { gitCredentials, redactValue } from "../lib/agents/secrets.ts";
 import { agentHub } from "./client.ts";
+import { contextBudget, fitToContext } from "./context-window.ts";
+import { appendNotice, runTaskStep, taskFacts } from "./task-step.ts";
 import { estimateTokens, TurnMeter, insufficientCredits } from "./metering.ts";
 import { languageModel, modelProviderOptions, modelUnavailableMessage, STEP_MAX_OUTPUT_TOKENS } from "./model.ts";
+import type { TaskStepResult } from "./tasks.ts";
 import { systemPrompt } from "./prompt.ts";
 import { repairToolCall } from "./repair.ts";
 import { buildTools } from "./tools.ts";
@@ -71,6 +76,8 @@ function noticeResponse(text: string, metadata: TurnMetadata): Response {
 export class ChatThread extends AIChatAgent<Env> {
   readonly #listenersByMessage = new Map<string, TurnListener>();
   readonly #listenersByRequest = new Map<string, TurnListener>();
+  /** Set by a task step: the turn makes at most this many model steps, so each step is saved (checkpointed). */
+  taskStepLimit: number | undefined = undefined;
 
   get #ids(): { agentId: string; threadId: string } {
     const ids = parseThreadObjectName(this.name);
@@ -101,21 +108,32 @@ export class ChatThread extends AIChatAgent<Env> {
     const hub = await agentHub(this.env, agentId);
     await hub.setThreadRunning(threadId, true);
 
-    const system = systemPrompt({ agentName: agent.name, instructions: agent.instructions, memory: await hub.memoryForPrompt(), now: new Date() });
-    const messages = await convertToModelMessages(this.messages);
+    const baseSystem = systemPrompt({ agentName: agent.name, instructions: agent.instructions, memory: await hub.memoryForPrompt(), now: new Date() });
     const meter = new TurnMeter(this.env.DB, { accountId: agent.accountId, agentId, threadId }, model);
+    const secrets = await hub.openSecrets();
     let workspace: Promise<Workspace> | undefined;
-    const tools = buildTools({
-      workspace: () => (workspace ??= sandboxFor(this.env).workspace(agentId)),
+    const allTools = buildTools({
+      workspace: () => (workspace ??= this.#provisionedWorkspace(agentId)),
       metered: (run) => meter.sandbox(run),
       remember: (note) => hub.addNote(note),
       workspaceChanged: () => this.ctx.waitUntil(hub.workspaceChanged()),
+      secretEnv: async () => secrets,
+      gitCredentials: async () => gitCredentials(secrets),
+      redact: async (value) => redactValue(value, secrets),
     });
+    const tools = Object.fromEntries(presetTools(presetFor(agent.preset), Object.keys(allTools)).map((name) => [name, allTools[name]!]));
     const toolTokens = estimateTokens(Object.keys(tools)) + 2000;
+    // Near the context window, older turns are summarized in the prompt; the stored history stays whole.
+    const budget = contextBudget(this.env, model.contextWindowTokens);
+    const fit = (all: Awaited<ReturnType<typeof convertToModelMessages>>) => {
+      const fitted = fitToContext(all, budget.windowTokens - budget.maxOutputTokens - estimateTokens(baseSystem) - toolTokens);
+      return { messages: fitted.messages, system: fitted.summary ? `${baseSystem}\n\n${fitted.summary}` : baseSystem };
+    };
+    const { messages, system } = fit(await convertToModelMessages(this.messages));
 
     // The first step is reserved before the stream starts: at zero balance the model receives nothing.
     try {
-      await meter.reserveStep(estimateTokens([system, messages]) + toolTokens, STEP_MAX_OUTPUT_TOKENS);
+      await meter.reserveStep(estimateTokens([system, messages]) + toolTokens, budget.maxOutputTokens);
     } catch (error) {
       if (error instanceof InsufficientCredits) return noticeResponse(error.message, { error: "insufficient_credits" });
       throw error;
@@ -130,14 +148,18 @@ export class ChatThread extends AIChatAgent<Env> {
       messages,
       tools,
       providerOptions: modelProviderOptions(),
-      maxOutputTokens: STEP_MAX_OUTPUT_TOKENS,
-      stopWhen: stepCountIs(agent.maxSteps),
+      maxOutputTokens: budget.maxOutputTokens,
+      stopWhen: stepCountIs(this.taskStepLimit ?? agent.maxSteps),
       abortSignal: options?.abortSignal,
       experimental_repairToolCall: repairToolCall,
       prepareStep: async ({ messages: stepMessages }) => {
-        if (firstStep) firstStep = false;
-        else await meter.reserveStep(estimateTokens([system, stepMessages]) + toolTokens, STEP_MAX_OUTPUT_TOKENS);
-        return {};
+        if (firstStep) {
+          firstStep = false;
+          return {};
+        }
+        const step = fit(stepMessages);
+        await meter.reserveStep(estimateTokens([step.system, step.messages]) + toolTokens, budget.maxOutputTokens);
+        return step;
       },
       onStepFinish: async ({ usage }) => meter.settleStep(usage),
       onError: async () => meter.releaseOpen(),
@@ -161,6 +183,17 @@ export class ChatThread extends AIChatAgent<Env> {
       },
       onError: (error) => this.#errorText(error),
     });
+  }
+
+  /** The agent's workspace, with the preset's starter files written on first use. */
+  async #provisionedWorkspace(agentId: string): Promise<Workspace> {
+    const workspace = await sandboxFor(this.env).workspace(agentId);
+    try {
+      await (await agentHub(this.env, agentId)).provisionWorkspace();
+    } catch (error) {
+      console.error("starter files could not be written", error);
+    }
+    return workspace;
   }
 
   #errorText(error: unknown): string {
@@ -301,6 +334,20 @@ export class ChatThread extends AIChatAgent<Env> {
 
   async getMessages(): Promise<UIMessage[]> {
     return this.messages;
+  }
+
+  // RPC for the agent's tasks (./task-step.ts)
+
+  async runTaskStep(input: { prompt: string; remainingMillicredits: number }): Promise<TaskStepResult> {
+    return runTaskStep(this, this.env, this.#ids.agentId, input);
+  }
+
+  async appendTaskNotice(text: string): Promise<void> {
+    await appendNotice(this, text);
+  }
+
+  async taskFacts(): Promise<{ filesChanged: string[]; lastText: string }> {
+    return taskFacts(this);
   }
 
   async stop(): Promise<void> {

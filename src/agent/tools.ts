@@ -31,6 +31,7 @@ export const TOOL_INPUTS = {
   remember: z.object({ note: z.string().min(1).max(2000) }),
   expose_port: z.object({ port: z.number().int().min(1).max(65535) }),
   apply_template: z.object({ template: z.enum(TEMPLATE_NAMES), dir: OptionalDir }),
+  git_push: z.object({ dir: OptionalDir, remote: z.string().max(200).optional(), branch: z.string().max(200).optional() }),
 } as const;
 
 export type ToolName = keyof typeof TOOL_INPUTS;
@@ -56,6 +57,7 @@ const DESCRIPTIONS: Record<ToolName, string> = {
   apply_template:
     "Start a project from a template (nextjs, react-vite, vue-vite): copies it into dir, runs npm install, starts its dev server on port 3000 and returns the preview URL.",
   remember: "Save a short note to the agent's long-term memory; notes are shown in every conversation.",
+  git_push: "Push the commits of a repository in the workspace (default remote origin, current branch) with the owner's git token secret.",
 };
 
 /** What the model sees of a command's output: enough to work with, never megabytes. */
@@ -75,6 +77,12 @@ export interface ToolContext {
   remember(note: string): Promise<{ id: string }>;
   /** Called after a tool that may have changed files or processes, so connected clients refresh. */
   workspaceChanged(): void;
+  /** The agent's secrets as environment variables for commands (exec, start_process). */
+  secretEnv?(): Promise<Record<string, string>>;
+  /** Credentials for git_push, from the agent's secrets. */
+  gitCredentials?(): Promise<{ username: string; password: string } | undefined>;
+  /** Applied to every tool result before the model or anyone sees it (removes secret values). */
+  redact?<T>(value: T): Promise<T>;
 }
 
 const dirOf = (dir?: string) => (dir && dir.trim() ? dir : ".");
@@ -98,9 +106,10 @@ export function buildTools(ctx: ToolContext): ToolSet {
   const defs: { [K in ToolName]: (input: z.infer<(typeof TOOL_INPUTS)[K]>, signal?: AbortSignal) => Promise<unknown> } = {
     exec: async ({ command, cwd, timeoutMs }, signal) => {
       const ws = await ctx.workspace();
+      const env = await ctx.secretEnv?.();
       const result = await ctx.metered(async () => {
         const collected = { stdout: "", stderr: "", exitCode: -1, durationMs: 0, error: undefined as { message: string } | undefined };
-        for await (const event of ws.execStream(command, { cwd, timeoutMs, signal })) {
+        for await (const event of ws.execStream(command, { cwd, timeoutMs, signal, env })) {
           if (event.type === "stdout") collected.stdout += event.data;
           else if (event.type === "stderr") collected.stderr += event.data;
           else Object.assign(collected, { exitCode: event.exitCode, durationMs: event.durationMs, error: event.error });
@@ -131,7 +140,7 @@ export function buildTools(ctx: ToolContext): ToolSet {
       return changed({ from, to });
     },
     start_process: async ({ command, cwd }) => {
-      const info = await (await ctx.workspace()).startProcess(command, { cwd });
+      const info = await (await ctx.workspace()).startProcess(command, { cwd, env: await ctx.secretEnv?.() });
       return changed({ id: info.id, status: info.status, command });
     },
     list_processes: async () => ({
@@ -171,6 +180,8 @@ export function buildTools(ctx: ToolContext): ToolSet {
       }
       return changed({ steps });
     },
+    git_push: async ({ dir, remote, branch }) =>
+      execOutput(await (await ctx.workspace()).gitPush({ dir: dirOf(dir), remote, branch, credentials: await ctx.gitCredentials?.() })),
   };
   const tools: ToolSet = {};
   for (const name of TOOL_NAMES) {
@@ -178,7 +189,10 @@ export function buildTools(ctx: ToolContext): ToolSet {
     tools[name] = tool({
       description: DESCRIPTIONS[name],
       inputSchema: TOOL_INPUTS[name],
-      execute: (input: unknown, options: { abortSignal?: AbortSignal }) => run(input, options.abortSignal),
+      execute: async (input: unknown, options: { abortSignal?: AbortSignal }) => {
+        const output = await run(input, options.abortSignal);
+        return ctx.redact ? ctx.redact(output) : output;
+      },
     });
   }
   return tools;

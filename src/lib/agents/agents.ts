@@ -4,6 +4,7 @@ import { agent } from "../../db/schema.ts";
 import { getEnabledModel } from "../billing/catalog.ts";
 import { NotFound } from "../errors.ts";
 import { AGENT_ID, newAgentId } from "./ids.ts";
+import { presetFor } from "./presets.ts";
 
 export type AgentRow = typeof agent.$inferSelect;
 
@@ -50,8 +51,8 @@ export async function createAgent(db: Db, accountId: string, input: AgentInput, 
       accountId,
       name: input.name,
       modelId,
-      instructions: input.instructions ?? "",
-      preset: input.preset ?? "general",
+      instructions: input.instructions ?? (input.preset ? presetFor(input.preset).instructions : ""),
+      preset: presetFor(input.preset).id,
       maxSteps: input.maxSteps ?? DEFAULT_MAX_STEPS,
       createdByUserId,
     })

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PresetIdSchema } from "./presets.ts";
 
 /** Request bodies of the agent API, validated at the boundary. */
 export const AgentName = z.string().trim().min(1, "name must not be empty").max(100);
@@ -8,6 +9,8 @@ export const CreateAgentBody = z.object({
   instructions: z.string().max(20_000).optional(),
   maxSteps: z.number().int().min(1).max(200).optional(),
 });
+/** A new agent may start from a preset (general, coding, data-analyst): its instructions, tools and starter files. */
+export const NewAgentBody = CreateAgentBody.extend({ preset: PresetIdSchema.optional() });
 export const UpdateAgentBody = CreateAgentBody.partial().refine((v) => Object.keys(v).length > 0, "nothing to change");
 export const ThreadTitle = z.string().trim().min(1, "title must not be empty").max(80);
 export const MessageBody = z.object({ text: z.string().trim().min(1, "text must not be empty").max(100_000) });

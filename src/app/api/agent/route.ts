@@ -1,7 +1,7 @@
 import { getDb } from "@/db/client.ts";
 import { callerAccount, requireUser, requireVerifiedUser } from "@/lib/auth/caller.ts";
 import { createAgent, ensureDefaultAgent, listAgents } from "@/lib/agents/agents.ts";
-import { CreateAgentBody } from "@/lib/agents/schemas.ts";
+import { NewAgentBody } from "@/lib/agents/schemas.ts";
 import { agentJson } from "@/lib/agents/views.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
@@ -22,7 +22,7 @@ export const POST = handle(async (request) => {
   const env = getEnv();
   const caller = await requireVerifiedUser(request, env);
   const account = await callerAccount(request, env, caller);
-  const body = await readJson(request, CreateAgentBody);
+  const body = await readJson(request, NewAgentBody);
   const row = await createAgent(getDb(env.DB), account.id, { ...body, modelId: body.model }, caller.user.id);
   return Response.json(agentJson(row), { status: 201 });
 });

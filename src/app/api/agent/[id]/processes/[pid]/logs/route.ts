@@ -1,4 +1,6 @@
+import { agentHub } from "@/agent/client.ts";
 import { workspaceForRequest } from "@/lib/agents/access.ts";
+import { chunkRedactor, redactText } from "@/lib/agents/secrets.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle } from "@/lib/http/respond.ts";
 
@@ -8,21 +10,25 @@ type Params = { params: Promise<{ id: string; pid: string }> };
 /** The process's output so far as text, or with `?follow=1` a server-sent event stream until it exits. */
 export const GET = handle(async (request, { params }: Params) => {
   const { id, pid } = await params;
-  const { workspace } = await workspaceForRequest(request, getEnv(), id);
+  const env = getEnv();
+  const { workspace, agent } = await workspaceForRequest(request, env, id);
   await workspace.getProcess(pid);
+  // Commands see the agent's secrets; people reading the logs never do.
+  const secrets = await (await agentHub(env, agent.id)).openSecrets();
   const follow = new URL(request.url).searchParams.get("follow") === "1";
   if (!follow) {
     let output = "";
     for await (const chunk of workspace.processLogs(pid)) output += chunk;
-    return new Response(output, { headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
+    return new Response(redactText(output, secrets), { headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
   }
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
+      const redactor = chunkRedactor(secrets);
+      const send = (data: string) => data && controller.enqueue(encoder.encode(`data: ${JSON.stringify({ type: "output", data })}\n\n`));
       try {
-        for await (const chunk of workspace.processLogs(pid, { follow: true, signal: request.signal })) {
-          controller.enqueue(encoder.encode(`data: ${JSON.stringify({ type: "output", data: chunk })}\n\n`));
-        }
+        for await (const chunk of workspace.processLogs(pid, { follow: true, signal: request.signal })) send(redactor.push(chunk));
+        send(redactor.flush());
         controller.enqueue(encoder.encode(`data: ${JSON.stringify({ type: "exit", process: await workspace.getProcess(pid) })}\n\n`));
       } catch (error) {
         if (!request.signal.aborted) controller.enqueue(encoder.encode(`data: ${JSON.stringify({ type: "error", message: String((error as Error).message) })}\n\n`));

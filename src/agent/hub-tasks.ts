@@ -1,0 +1,336 @@
+import { getDb } from "../db/client.ts";
+import { agentScheduleDue } from "../db/schema.ts";
+import { eq } from "drizzle-orm";
+import type { Env } from "../env.ts";
+import { findAgentById } from "../lib/agents/agents.ts";
+import { presetFor } from "../lib/agents/presets.ts";
+import { openSecret, sealSecret, secretHint, type SecretInfo } from "../lib/agents/secrets.ts";
+import { randomId } from "../lib/agents/ids.ts";
+import type { Workspace } from "../sandbox/types.ts";
+import { sandboxFor } from "../sandbox/backend.ts";
+import { chatThread } from "./client.ts";
+import {
+  claimDueRuns,
+  createScheduleTables,
+  insertSchedule,
+  listRuns,
+  readSchedule,
+  recordRunTask,
+  scheduleFromRow,
+  updateSchedule,
+  type Schedule,
+  type ScheduleChanges,
+  type ScheduleInput,
+  type ScheduleRow,
+  type ScheduleRun,
+} from "./schedules.ts";
+import { notifyTaskEnded } from "./task-notify.ts";
+import {
+  checkpointTask,
+  createTaskTables,
+  endNotice,
+  endTask,
+  insertTask,
+  platformReport,
+  readTask,
+  taskFromRow,
+  taskPrompt,
+  threadSpendMillicredits,
+  type Task,
+  type TaskEndReason,
+  type TaskInput,
+  type TaskReport,
+  type TaskRow,
+  type TaskStepResult,
+} from "./tasks.ts";
+
+type Sql = <T>(strings: TemplateStringsArray, ...values: (string | number | boolean | null)[]) => T[];
+
+/** What the agent's Durable Object lends its task machinery. */
+export interface TaskHost {
+  agentId(): string;
+  sql: Sql;
+  env(): Env;
+  waitUntil(promise: Promise<unknown>): void;
+  runFiber<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  scheduleAt(when: Date, payload: { scheduleId: string; dueAt: number }): Promise<unknown>;
+  insertThread(title?: string): { id: string };
+  publishState(): void;
+}
+
+const TASK_FIBER = "task:";
+const RECENT_TASKS = 20;
+
+/**
+ * Tasks, schedules, secrets and starter files of one agent, kept in its Durable Object's SQLite. A task runs in a
+ * durable fiber (the SDK's runFiber: registered in SQLite, kept alive by alarm heartbeats); after an eviction or a
+ * restart the SDK reports the cut-off fiber and the task goes on from its last checkpoint (the task row).
+ */
+export class HubTasks {
+  readonly #host: TaskHost;
+  readonly #driving = new Set<string>();
+
+  constructor(host: TaskHost) {
+    this.#host = host;
+  }
+
+  get #sql(): Sql {
+    return this.#host.sql;
+  }
+
+  onStart(): void {
+    createTaskTables(this.#sql);
+    createScheduleTables(this.#sql);
+    this.#sql`CREATE TABLE IF NOT EXISTS agent_secret (name TEXT PRIMARY KEY, sealed TEXT NOT NULL, hint TEXT NOT NULL, updated_at INTEGER NOT NULL)`;
+    this.#sql`CREATE TABLE IF NOT EXISTS hub_flag (key TEXT PRIMARY KEY, value TEXT NOT NULL)`;
+    // Whatever woke us (a request, an alarm), running tasks without a fiber in this isolate continue.
+    for (const { id } of this.#sql<{ id: string }>`SELECT id FROM task WHERE status = 'running'`) this.#launch(id);
+  }
+
+  onFiberRecovered(name: string): void {
+    if (name.startsWith(TASK_FIBER)) this.#launch(name.slice(TASK_FIBER.length));
+  }
+
+  // Tasks
+
+  recentTasks(): Task[] {
+    return this.#sql<TaskRow>`SELECT * FROM task ORDER BY created_at DESC LIMIT ${RECENT_TASKS}`.map(taskFromRow);
+  }
+
+  async listTasks(): Promise<Task[]> {
+    return this.#sql<TaskRow>`SELECT * FROM task ORDER BY created_at DESC, id DESC LIMIT 200`.map(taskFromRow);
+  }
+
+  async getTask(id: string): Promise<Task | null> {
+    const row = readTask(this.#sql, id);
+    return row ? taskFromRow(row) : null;
+  }
+
+  #createTask(input: TaskInput, scheduleId: string | null): TaskRow {
+    const thread = this.#host.insertThread(`Task: ${input.goal}`);
+    const id = randomId(12);
+    insertTask(this.#sql, { ...input, id, threadId: thread.id, scheduleId });
+    return readTask(this.#sql, id)!;
+  }
+
+  async startTask(input: TaskInput): Promise<Task> {
+    const row = this.#createTask(input, null);
+    this.#host.publishState();
+    this.#launch(row.id);
+    return taskFromRow(row);
+  }
+
+  async stopTask(id: string): Promise<Task | null> {
+    const row = readTask(this.#sql, id);
+    if (!row) return null;
+    if (row.status === "running") {
+      const thread = await chatThread(this.#host.env(), this.#host.agentId(), row.thread_id);
+      const facts = await thread.taskFacts();
+      endTask(this.#sql, id, { status: "stopped", reason: "stopped", report: platformReport("stopped", row, facts.filesChanged, facts.lastText) });
+      await thread.stop();
+      // A step in flight ends as aborted and its fiber leaves the notice; otherwise it is left here.
+      if (!this.#driving.has(id)) await thread.appendTaskNotice(endNotice("stopped", row));
+      this.#host.publishState();
+    }
+    return this.getTask(id);
+  }
+
+  #launch(id: string): void {
+    if (this.#driving.has(id)) return;
+    this.#driving.add(id);
+    this.#host
+      .runFiber(`${TASK_FIBER}${id}`, () => this.#drive(id))
+      .catch((error) => console.error(`task ${id} fiber failed`, error))
+      .finally(() => this.#driving.delete(id));
+  }
+
+  /** Runs a task's steps until it ends; every step is checkpointed in the task row before the next begins. */
+  async #drive(id: string): Promise<void> {
+    const env = this.#host.env();
+    for (;;) {
+      const row = readTask(this.#sql, id);
+      if (!row) return;
+      const thread = await chatThread(env, this.#host.agentId(), row.thread_id);
+      if (row.status !== "running") {
+        if (row.end_reason === "stopped") await thread.appendTaskNotice(endNotice("stopped", row));
+        return;
+      }
+      if (row.steps_used >= row.step_budget) return this.#finish(id, "step_budget");
+      let result: TaskStepResult;
+      try {
+        const spent = await threadSpendMillicredits(env.DB, row.thread_id);
+        result = await thread.runTaskStep({ prompt: taskPrompt(row.goal, row.step_budget), remainingMillicredits: row.credit_budget_mc - spent });
+      } catch (error) {
+        result = { outcome: "error", text: "", error: error instanceof Error ? error.message : String(error) };
+      }
+      const ran = result.outcome !== "credit_budget" && result.outcome !== "no_credits";
+      checkpointTask(this.#sql, id, row.steps_used + (ran ? 1 : 0), await threadSpendMillicredits(env.DB, row.thread_id));
+      this.#host.publishState();
+      switch (result.outcome) {
+        case "tool_calls":
+          continue;
+        case "final":
+          return this.#finish(id, "done", result.text);
+        case "aborted":
+          continue;
+        case "error":
+          return this.#finish(id, "error", result.text, result.error);
+        default:
+          return this.#finish(id, result.outcome);
+      }
+    }
+  }
+
+  async #finish(id: string, reason: TaskEndReason, text = "", error?: string): Promise<void> {
+    const env = this.#host.env();
+    const row = readTask(this.#sql, id);
+    if (!row || row.status !== "running") return;
+    const thread = await chatThread(env, this.#host.agentId(), row.thread_id);
+    const facts = await thread.taskFacts();
+    let report: TaskReport;
+    if (reason === "done") report = { summary: text.trim() || facts.lastText, filesChanged: facts.filesChanged, left: "" };
+    else if (reason === "error") report = { summary: `The task failed after ${row.steps_used} steps: ${error ?? "unknown error"}`, filesChanged: facts.filesChanged, left: "The goal is not finished." };
+    else report = platformReport(reason, row, facts.filesChanged, facts.lastText);
+    if (reason !== "done") await thread.appendTaskNotice(endNotice(reason, row, error));
+    const status = reason === "done" ? "completed" : reason === "error" ? "failed" : "stopped";
+    if (!endTask(this.#sql, id, { status, reason, report, error })) return;
+    this.#host.publishState();
+    const task = taskFromRow(readTask(this.#sql, id)!);
+    if (task.notify && reason !== "stopped") {
+      this.#host.waitUntil(notifyTaskEnded(env, this.#host.agentId(), task).catch((e) => console.error("task notification failed", e)));
+    }
+  }
+
+  // Schedules
+
+  async createSchedule(input: ScheduleInput, now: number): Promise<Schedule> {
+    const row = insertSchedule(this.#sql, randomId(12), input, now);
+    await this.#arm(row);
+    return scheduleFromRow(row);
+  }
+
+  async listSchedules(): Promise<Schedule[]> {
+    return this.#sql<ScheduleRow>`SELECT * FROM task_schedule ORDER BY created_at ASC`.map(scheduleFromRow);
+  }
+
+  async getSchedule(id: string): Promise<(Schedule & { runs: ScheduleRun[] }) | null> {
+    const row = readSchedule(this.#sql, id);
+    return row ? { ...scheduleFromRow(row), runs: listRuns(this.#sql, id) } : null;
+  }
+
+  async updateSchedule(id: string, changes: ScheduleChanges, now: number): Promise<Schedule | null> {
+    const row = updateSchedule(this.#sql, id, changes, now);
+    if (!row) return null;
+    await this.#arm(row);
+    return scheduleFromRow(row);
+  }
+
+  async deleteSchedule(id: string): Promise<boolean> {
+    const existed = readSchedule(this.#sql, id) !== undefined;
+    this.#sql`DELETE FROM task_schedule WHERE id = ${id}`;
+    this.#sql`DELETE FROM task_schedule_run WHERE schedule_id = ${id}`;
+    await getDb(this.#host.env().DB).delete(agentScheduleDue).where(eq(agentScheduleDue.scheduleId, id));
+    return existed;
+  }
+
+  /**
+   * Fires every due time up to `now` exactly once. Claiming the due times and creating their tasks happens in one
+   * synchronous stretch of SQLite work, so a restart either sees a due time fired with its task, or not at all.
+   */
+  async runDueSchedules(now: number): Promise<{ started: string[] }> {
+    const claimed = claimDueRuns(this.#sql, now);
+    const started: string[] = [];
+    for (const { schedule, dueAt } of claimed) {
+      const task = this.#createTask(
+        { goal: schedule.goal, stepBudget: schedule.step_budget, creditBudget: schedule.credit_budget_mc / 1000, notify: schedule.notify === 1 },
+        schedule.id,
+      );
+      recordRunTask(this.#sql, schedule.id, dueAt, task.id);
+      started.push(task.id);
+    }
+    for (const id of started) this.#launch(id);
+    if (started.length > 0) this.#host.publishState();
+    const touched = new Set(claimed.map((c) => c.schedule.id));
+    for (const id of touched) await this.#arm(readSchedule(this.#sql, id)!);
+    return { started };
+  }
+
+  /** Sets the SDK alarm for a schedule's next due time and mirrors it to D1 for the cron trigger's catch-up. */
+  async #arm(row: ScheduleRow): Promise<void> {
+    const db = getDb(this.#host.env().DB);
+    if (row.paused === 1 || row.next_run_at === null) {
+      await db.delete(agentScheduleDue).where(eq(agentScheduleDue.scheduleId, row.id));
+      return;
+    }
+    await db
+      .insert(agentScheduleDue)
+      .values({ scheduleId: row.id, agentId: this.#host.agentId(), nextRunAt: new Date(row.next_run_at) })
+      .onConflictDoUpdate({ target: agentScheduleDue.scheduleId, set: { nextRunAt: new Date(row.next_run_at) } });
+    await this.#host.scheduleAt(new Date(row.next_run_at), { scheduleId: row.id, dueAt: row.next_run_at });
+  }
+
+  // Secrets
+
+  async putSecrets(values: Record<string, string>): Promise<SecretInfo[]> {
+    const env = this.#host.env();
+    const now = Date.now();
+    for (const [name, value] of Object.entries(values)) {
+      const sealed = await sealSecret(env, this.#host.agentId(), name, value);
+      this.#sql`INSERT INTO agent_secret (name, sealed, hint, updated_at) VALUES (${name}, ${sealed}, ${secretHint(value)}, ${now})
+        ON CONFLICT(name) DO UPDATE SET sealed = excluded.sealed, hint = excluded.hint, updated_at = excluded.updated_at`;
+    }
+    return this.listSecrets();
+  }
+
+  async listSecrets(): Promise<SecretInfo[]> {
+    return this.#sql<{ name: string; hint: string; updated_at: number }>`SELECT name, hint, updated_at FROM agent_secret ORDER BY name`.map((r) => ({
+      name: r.name,
+      hint: r.hint,
+      updatedAt: new Date(r.updated_at).toISOString(),
+    }));
+  }
+
+  async deleteSecret(name: string): Promise<boolean> {
+    const existed = this.#sql<{ name: string }>`SELECT name FROM agent_secret WHERE name = ${name}`.length > 0;
+    this.#sql`DELETE FROM agent_secret WHERE name = ${name}`;
+    return existed;
+  }
+
+  /** The decrypted secrets, for the agent's own threads and routes (sandbox environment, redaction, git push). */
+  async openSecrets(): Promise<Record<string, string>> {
+    const env = this.#host.env();
+    const out: Record<string, string> = {};
+    for (const row of this.#sql<{ name: string; sealed: string }>`SELECT name, sealed FROM agent_secret`) {
+      out[row.name] = await openSecret(env, this.#host.agentId(), row.name, row.sealed);
+    }
+    return out;
+  }
+
+  // Starter files
+
+  /** Writes the preset's starter files into the workspace once (files the owner already has are kept). */
+  async provisionWorkspace(): Promise<void> {
+    if (this.#sql<{ value: string }>`SELECT value FROM hub_flag WHERE key = 'provisioned'`.length > 0) return;
+    const env = this.#host.env();
+    const agent = await findAgentById(getDb(env.DB), this.#host.agentId());
+    if (!agent) return;
+    const preset = presetFor(agent.preset);
+    const workspace: Workspace = await sandboxFor(env).workspace(this.#host.agentId());
+    for (const [path, content] of Object.entries(preset.starterFiles)) {
+      if (!(await workspace.exists(path)).exists) await workspace.writeFile(path, content);
+    }
+    this.#sql`INSERT OR REPLACE INTO hub_flag (key, value) VALUES ('provisioned', ${preset.id})`;
+  }
+
+  async destroyAll(): Promise<void> {
+    for (const { id } of this.#sql<{ id: string }>`SELECT id FROM task WHERE status = 'running'`) {
+      endTask(this.#sql, id, { status: "stopped", reason: "stopped", report: { summary: "The agent was deleted.", filesChanged: [], left: "" } });
+    }
+    this.#sql`DELETE FROM task`;
+    this.#sql`DELETE FROM task_schedule`;
+    this.#sql`DELETE FROM task_schedule_run`;
+    this.#sql`DELETE FROM agent_secret`;
+    this.#sql`DELETE FROM hub_flag`;
+    await getDb(this.#host.env().DB).delete(agentScheduleDue).where(eq(agentScheduleDue.agentId, this.#host.agentId()));
+  }
+}

@@ -1,0 +1,43 @@
+import { eq } from "drizzle-orm";
+import { getDb } from "../db/client.ts";
+import { user } from "../db/schema.ts";
+import type { Env } from "../env.ts";
+import { findAgentById } from "../lib/agents/agents.ts";
+import { escapeHtml } from "../lib/email/message.ts";
+import { sendEmail } from "../lib/email/send.ts";
+import type { Task } from "./tasks.ts";
+
+const OUTCOME: Record<string, string> = {
+  completed: "finished",
+  failed: "failed",
+  stopped: "stopped",
+};
+
+/** Emails the agent's owner (who created it) that a task ended, with its report. */
+export async function notifyTaskEnded(env: Env, agentId: string, task: Task): Promise<void> {
+  const db = getDb(env.DB);
+  const agent = await findAgentById(db, agentId);
+  if (!agent?.createdByUserId) return;
+  const owner = await db.select({ email: user.email }).from(user).where(eq(user.id, agent.createdByUserId)).get();
+  if (!owner) return;
+  const goal = task.goal.length > 60 ? `${task.goal.slice(0, 59)}…` : task.goal;
+  const link = env.APP_URL ? `${new URL(env.APP_URL).origin}/agents/${agentId}` : "";
+  const report = task.report;
+  const lines = [
+    `Your agent "${agent.name}" ${OUTCOME[task.status] ?? task.status} a task: ${task.goal}`,
+    "",
+    report?.summary ?? "",
+    report && report.filesChanged.length > 0 ? `\nFiles changed: ${report.filesChanged.join(", ")}` : "",
+    report?.left ? `\nWhat is left: ${report.left}` : "",
+    "",
+    `Steps: ${task.stepsUsed} of ${task.stepBudget}. Credits: ${task.creditsUsed} of ${task.creditBudget}.`,
+    link ? `\nOpen the agent: ${link}` : "",
+  ];
+  const text = lines.join("\n");
+  await sendEmail(env, {
+    to: owner.email,
+    subject: `Task ${OUTCOME[task.status] ?? task.status}: ${goal}`,
+    text,
+    html: `<pre style="white-space:pre-wrap;font-family:inherit">${escapeHtml(text)}</pre>`,
+  });
+}

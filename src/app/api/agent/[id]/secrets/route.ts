@@ -1,0 +1,33 @@
+import { agentHub } from "@/agent/client.ts";
+import { agentForRequest } from "@/lib/agents/access.ts";
+import { PutSecretsBody, SecretName } from "@/lib/agents/secrets.ts";
+import { NotFound } from "@/lib/errors.ts";
+import { getEnv } from "@/lib/http/cloudflare-env.ts";
+import { handle, parseWith, readJson } from "@/lib/http/respond.ts";
+
+export const dynamic = "force-dynamic";
+type Params = { params: Promise<{ id: string }> };
+
+/** The agent's secrets: names, when they were set and a hint; never the values. */
+export const GET = handle(async (request, { params }: Params) => {
+  const env = getEnv();
+  const { agent } = await agentForRequest(request, env, (await params).id);
+  return Response.json({ secrets: await (await agentHub(env, agent.id)).listSecrets() });
+});
+
+/** Sets secrets (`{secrets: {NAME: value}}`), encrypted at rest; existing names are replaced. */
+export const PUT = handle(async (request, { params }: Params) => {
+  const env = getEnv();
+  const { agent } = await agentForRequest(request, env, (await params).id);
+  const { secrets } = await readJson(request, PutSecretsBody);
+  return Response.json({ secrets: await (await agentHub(env, agent.id)).putSecrets(secrets) });
+});
+
+/** Deletes one secret: `?name=NAME`. */
+export const DELETE = handle(async (request, { params }: Params) => {
+  const env = getEnv();
+  const { agent } = await agentForRequest(request, env, (await params).id);
+  const name = parseWith(SecretName, new URL(request.url).searchParams.get("name") ?? undefined);
+  if (!(await (await agentHub(env, agent.id)).deleteSecret(name))) throw new NotFound("No such secret");
+  return new Response(null, { status: 204 });
+});

@@ -1,0 +1,129 @@
+import { z } from "zod";
+import type { Env } from "../../env.ts";
+import { isProduction } from "../../env.ts";
+import { ServiceUnavailable } from "../errors.ts";
+
+/**
+ * Agent secrets: values the owner gives an agent (a GitHub token, an API key), stored encrypted at rest with
+ * AES-256-GCM under SECRETS_KEY, handed to sandboxed commands as environment variables, and redacted from
+ * everything the model or a person reads.
+ */
+
+/** Names are environment variable names, so a command reads the secret as `$NAME`. */
+export const SecretName = z.string().regex(/^[A-Z_][A-Z0-9_]{0,63}$/, "a secret name is an environment variable name: A-Z, 0-9 and _, not starting with a digit");
+export const SecretValue = z.string().min(1, "the value must not be empty").max(10_000);
+export const PutSecretsBody = z.object({ secrets: z.record(SecretName, SecretValue) }).refine((v) => Object.keys(v.secrets).length > 0, "nothing to store");
+export const DeleteSecretBody = z.object({ name: SecretName });
+
+/** Development and test only: production refuses to start secrets without its own key. */
+const DEVELOPMENT_KEY = "netm8-development-secrets-key-not-for-production";
+
+export interface EncryptedSecret {
+  name: string;
+  /** base64 of the 12-byte IV followed by the AES-GCM ciphertext and tag. */
+  sealed: string;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+function fromBase64(text: string): Uint8Array {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
+
+async function secretsKey(env: Pick<Env, "SECRETS_KEY" | "ENVIRONMENT">): Promise<CryptoKey> {
+  const material = env.SECRETS_KEY || (isProduction(env) ? "" : DEVELOPMENT_KEY);
+  if (!material) throw new ServiceUnavailable("Agent secrets are not configured: set SECRETS_KEY");
+  // Any string becomes a 256-bit key; a random 32-byte base64 value is what production should use.
+  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(material));
+  return crypto.subtle.importKey("raw", digest, "AES-GCM", false, ["encrypt", "decrypt"]);
+}
+
+/** Encrypts a value; the secret's name is bound as associated data, so a sealed value cannot be moved to another name. */
+export async function sealSecret(env: Pick<Env, "SECRETS_KEY" | "ENVIRONMENT">, scope: string, name: string, value: string): Promise<string> {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const data = encoder.encode(`${scope}/${name}`);
+  const ciphertext = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: data }, await secretsKey(env), encoder.encode(value)));
+  const sealed = new Uint8Array(iv.length + ciphertext.length);
+  sealed.set(iv);
+  sealed.set(ciphertext, iv.length);
+  return toBase64(sealed);
+}
+
+export async function openSecret(env: Pick<Env, "SECRETS_KEY" | "ENVIRONMENT">, scope: string, name: string, sealed: string): Promise<string> {
+  const bytes = fromBase64(sealed);
+  const data = encoder.encode(`${scope}/${name}`);
+  const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: bytes.slice(0, 12), additionalData: data }, await secretsKey(env), bytes.slice(12));
+  return decoder.decode(plain);
+}
+
+/** Values shorter than this are not redacted: replacing every "1" or "ab" would wreck output and hide nothing. */
+const MIN_REDACTED_LENGTH = 4;
+
+/** Replaces every secret value in a text with `[secret NAME]`. */
+export function redactText(text: string, secrets: Record<string, string>): string {
+  let out = text;
+  const entries = Object.entries(secrets)
+    .filter(([, value]) => value.length >= MIN_REDACTED_LENGTH)
+    .sort((a, b) => b[1].length - a[1].length);
+  for (const [name, value] of entries) out = out.split(value).join(`[secret ${name}]`);
+  return out;
+}
+
+/** Redacts every string inside a JSON-like value (tool results, process listings). */
+export function redactValue<T>(value: T, secrets: Record<string, string>): T {
+  if (Object.keys(secrets).length === 0) return value;
+  if (typeof value === "string") return redactText(value, secrets) as T;
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, secrets)) as T;
+  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactValue(v, secrets)])) as T;
+  }
+  return value;
+}
+
+/** What GET shows of a secret: its name, when it was set, and a hint that never reveals the value. */
+export interface SecretInfo {
+  name: string;
+  updatedAt: string;
+  hint: string;
+}
+
+export function secretHint(value: string): string {
+  return value.length >= 12 ? `${value.slice(0, 3)}…(${value.length} characters)` : `(${value.length} characters)`;
+}
+
+/** Git credentials from the agent's secrets: a token for HTTPS pushes (GitHub accepts any user name with a token). */
+export function gitCredentials(secrets: Record<string, string>): { username: string; password: string } | undefined {
+  const token = secrets.GIT_TOKEN ?? secrets.GITHUB_TOKEN ?? secrets.GH_TOKEN;
+  if (!token) return undefined;
+  return { username: secrets.GIT_USERNAME ?? "x-access-token", password: token };
+}
+
+/**
+ * Redacts a stream of text chunks: the end of each chunk that could be the start of a secret is held back until the
+ * next chunk (or the end), so a secret split across two chunks is still caught.
+ */
+export function chunkRedactor(secrets: Record<string, string>): { push(chunk: string): string; flush(): string } {
+  const longest = Math.max(0, ...Object.values(secrets).filter((v) => v.length >= MIN_REDACTED_LENGTH).map((v) => v.length));
+  let pending = "";
+  return {
+    push(chunk) {
+      if (longest === 0) return chunk;
+      const text = redactText(pending + chunk, secrets);
+      const keep = Math.min(text.length, longest - 1);
+      pending = text.slice(text.length - keep);
+      return text.slice(0, text.length - keep);
+    },
+    flush() {
+      const rest = redactText(pending, secrets);
+      pending = "";
+      return rest;
+    },
+  };
+}

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
-import { EmptyState } from "@/components/shell/empty-state.tsx";
+import { Suspense } from "react";
+import { BillingOverview } from "@/components/billing/billing-overview.tsx";
 import { PageHeader } from "@/components/shell/page-header.tsx";
 
 export const metadata: Metadata = { title: "Billing" };
@@ -8,7 +9,9 @@ export default function BillingPage() {
   return (
     <>
       <PageHeader title="Billing" description="Your credit balance, packages and purchases." />
-      <EmptyState title="Sign in to see your billing" />
+      <Suspense fallback={<p className="text-sm text-muted-foreground">Loading billing…</p>}>
+        <BillingOverview />
+      </Suspense>
     </>
   );
 }

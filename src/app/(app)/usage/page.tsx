@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import { EmptyState } from "@/components/shell/empty-state.tsx";
 import { PageHeader } from "@/components/shell/page-header.tsx";
+import { UsageDashboard } from "@/components/usage/usage-dashboard.tsx";
 
 export const metadata: Metadata = { title: "Usage" };
 
@@ -8,7 +8,7 @@ export default function UsagePage() {
   return (
     <>
       <PageHeader title="Usage" description="Credits and tokens your agents used, per day, agent and model." />
-      <EmptyState title="Sign in to see your usage" />
+      <UsageDashboard />
     </>
   );
 }

@@ -1,0 +1,56 @@
+"use client";
+
+import Link from "next/link";
+import { useSearchParams } from "next/navigation";
+import { useCallback, useEffect, useState } from "react";
+import { Alert } from "@/components/ui/alert.tsx";
+import { Button } from "@/components/ui/button.tsx";
+import { BalanceCard } from "./balance-card.tsx";
+import { fetchCredits, fetchPurchases, type CreditsResponse, type PurchasesResponse } from "./billing-api.ts";
+import { PackageList } from "./package-list.tsx";
+import { PurchaseHistory } from "./purchase-history.tsx";
+
+export function BillingOverview() {
+  const canceled = useSearchParams().get("canceled") === "1";
+  const [data, setData] = useState<{ credits: CreditsResponse; purchases: PurchasesResponse } | null>(null);
+  const [error, setError] = useState<string>();
+
+  const load = useCallback(async () => {
+    setError(undefined);
+    try {
+      const [credits, purchases] = await Promise.all([fetchCredits(), fetchPurchases()]);
+      setData({ credits, purchases });
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }, []);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  if (error) {
+    return (
+      <Alert variant="destructive">
+        <p>Could not load your billing: {error}</p>
+        <Button className="mt-2" size="sm" variant="outline" onClick={load}>
+          Try again
+        </Button>
+      </Alert>
+    );
+  }
+  if (!data) return <p className="text-sm text-muted-foreground">Loading billing…</p>;
+  return (
+    <div className="grid gap-8">
+      {canceled && <Alert>Checkout was canceled; nothing was charged.</Alert>}
+      <div className="grid gap-2">
+        <BalanceCard balance={data.credits} />
+        <Link href="/billing/transactions" className="text-sm text-primary underline-offset-4 hover:underline">
+          See all transactions
+        </Link>
+      </div>
+      <PackageList packages={data.purchases.packages} enabled={data.purchases.purchasesEnabled} />
+      <PurchaseHistory purchases={data.purchases.purchases} packages={data.purchases.packages} portalEnabled={data.purchases.purchasesEnabled} />
+    </div>
+  );
+}

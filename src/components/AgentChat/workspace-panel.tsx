@@ -31,7 +31,7 @@ export function WorkspacePanel({ actions }: { actions?: ReactNode }) {
     memory: <MemoryTab />,
   };
   return (
-    <section className="flex h-full min-h-0 flex-col bg-background" aria-label="Workspace">
+    <section className="@container flex h-full min-h-0 flex-col bg-background" aria-label="Workspace">
       <div className="flex items-center border-b">
         <div role="tablist" aria-label="Workspace" className="flex min-w-0 flex-1 overflow-x-auto">
           {TABS.map(({ id, label, icon: Icon }) => (
@@ -41,8 +41,10 @@ export function WorkspacePanel({ actions }: { actions?: ReactNode }) {
               id={`ws-tab-${id}`}
               aria-selected={tab === id}
               aria-controls={`ws-panel-${id}`}
+              aria-label={label}
+              title={label}
               className={cn(
-                "flex shrink-0 items-center gap-1.5 border-b-2 px-3 py-2 text-sm text-muted-foreground hover:text-foreground",
+                "flex shrink-0 items-center gap-1.5 border-b-2 px-2.5 py-2 text-sm @[34rem]:px-3 text-muted-foreground hover:text-foreground",
                 tab === id ? "border-primary font-medium text-foreground" : "border-transparent",
               )}
               onClick={() => {
@@ -51,7 +53,7 @@ export function WorkspacePanel({ actions }: { actions?: ReactNode }) {
               }}
             >
               <Icon className="size-4" />
-              {label}
+              <span className="hidden @[30rem]:inline">{label}</span>
             </button>
           ))}
         </div>

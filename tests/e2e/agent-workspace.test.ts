@@ -1,0 +1,305 @@
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
+import { gotoHydrated, horizontalOverflow, launchBrowser, screenshot, VIEWPORTS } from "../support/browser.ts";
+import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
+
+let stack: AgentStack;
+let browser: Browser;
+let user: TestUser;
+let agentId: string;
+const base = () => stack.worker.url;
+const XSS = "<img src=x onerror=alert(1)>";
+
+async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const response = await fetch(`${base()}${path}`, {
+    ...init,
+    headers: user.headers({ "content-type": "application/json", ...(init.headers as Record<string, string>) }),
+  });
+  if (!response.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${response.status} ${await response.text()}`);
+  return (response.status === 204 ? undefined : response.headers.get("content-type")?.includes("json") ? await response.json() : await response.text()) as T;
+}
+
+const newThread = async () => (await api<{ id: string }>(`/api/agent/${agentId}/threads`, { method: "POST", body: "{}" })).id;
+
+async function newContext(viewport: keyof typeof VIEWPORTS = "desktop"): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: VIEWPORTS[viewport] });
+  const cookies = user.cookie.split("; ").map((pair) => {
+    const eq = pair.indexOf("=");
+    return { name: pair.slice(0, eq), value: pair.slice(eq + 1), url: base() };
+  });
+  await context.addCookies(cookies);
+  return context;
+}
+
+/** Opens a thread and waits until its chat is connected and ready for input. */
+async function openThread(page: Page, threadId: string): Promise<void> {
+  await gotoHydrated(page, `${base()}/agents/${agentId}/threads/${threadId}`);
+  await page.getByLabel("Message", { exact: true }).waitFor();
+}
+
+async function send(page: Page, text: string): Promise<void> {
+  const composer = page.getByLabel("Message", { exact: true });
+  await composer.fill(text);
+  await composer.press("Enter");
+}
+
+const lastAnswer = (page: Page) => page.getByTestId("assistant-message").last();
+
+/** Watches for any JavaScript dialog (an injected alert would open one). */
+function trackDialogs(page: Page): string[] {
+  const dialogs: string[] = [];
+  page.on("dialog", (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  return dialogs;
+}
+
+beforeAll(async () => {
+  stack = await startAgentStack();
+  browser = await launchBrowser();
+  user = await signUpVerifiedUser(base(), { name: "Workspace Tester" });
+  agentId = (await api<{ agents: { id: string }[] }>("/api/agent")).agents[0]!.id;
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.dispose();
+});
+
+describe("agent workspace in Chromium against the real Worker, sandboxd and the fake model", () => {
+  it("opens the default agent from the agents list into a chat", async () => {
+    const context = await newContext();
+    const page = await context.newPage();
+    await gotoHydrated(page, `${base()}/agents`);
+    await page.getByRole("link", { name: "My agent" }).click();
+    await page.waitForURL(new RegExp(`/agents/${agentId}/threads/[a-z0-9]{12}$`));
+    await page.getByLabel("Message", { exact: true }).waitFor();
+    await context.close();
+  });
+
+  it("streams the answer in, then shows its cost", async () => {
+    const threadId = await newThread();
+    const answer = "Streaming works: the quick brown fox jumps over the lazy dog, one small chunk at a time, until the very end.";
+    stack.model.enqueue({ text: answer, chunkSize: 4, delayMsBetweenChunks: 60 });
+    const context = await newContext();
+    const page = await context.newPage();
+    await openThread(page, threadId);
+    await send(page, "Tell me something");
+    await page.getByTestId("user-message").filter({ hasText: "Tell me something" }).waitFor();
+    // Part of the answer is on screen while the rest is still coming.
+    await page.waitForFunction(
+      (full) => {
+        const el = document.querySelector('[data-testid="assistant-message"]');
+        const text = el?.textContent ?? "";
+        return text.startsWith("Streaming") && !text.includes(full.slice(-20));
+      },
+      answer,
+      { timeout: 20_000 },
+    );
+    expect(await page.getByRole("button", { name: "Stop" }).isVisible()).toBe(true);
+    await lastAnswer(page).getByText("until the very end.").waitFor({ timeout: 20_000 });
+    await lastAnswer(page).getByTestId("turn-cost").waitFor();
+    expect(await lastAnswer(page).getByTestId("turn-cost").textContent()).toMatch(/credits$/);
+    await page.getByRole("button", { name: "Send" }).waitFor();
+    await context.close();
+  });
+
+  it("shows a tool card with the exec result and opens, edits and saves the file the agent wrote", async () => {
+    const threadId = await newThread();
+    const context = await newContext();
+    const page = await context.newPage();
+    await openThread(page, threadId);
+    stack.model.enqueue(
+      { toolCalls: [{ name: "write_file", arguments: { path: "notes/agent.txt", content: "written by the agent\n" } }] },
+      { toolCalls: [{ name: "exec", arguments: { command: "cat notes/agent.txt" } }] },
+      { text: "The file says: written by the agent" },
+    );
+    await send(page, "Write notes/agent.txt and show it");
+    const execCard = page.locator('[data-testid="tool-card"][data-tool="exec"][data-state="output-available"]');
+    await execCard.waitFor({ timeout: 30_000 });
+    expect(await execCard.textContent()).toContain("exit 0");
+    await execCard.getByRole("button").first().click();
+    await execCard.getByText("written by the agent").waitFor();
+    await lastAnswer(page).getByText("The file says").waitFor();
+
+    // The workspace panel refreshed when the agent wrote the file.
+    const workspace = page.getByRole("region", { name: "Workspace" });
+    await workspace.getByRole("button", { name: "Folder notes" }).click();
+    await workspace.getByRole("button", { name: "File agent.txt" }).click();
+    const editor = workspace.getByLabel("Contents of notes/agent.txt");
+    await editor.waitFor();
+    await page.waitForFunction(() => document.querySelector(".cm-content")?.textContent?.includes("written by the agent"));
+    await editor.click();
+    await page.keyboard.press("Control+End");
+    await page.keyboard.type("edited in the browser");
+    await workspace.getByRole("button", { name: "Save file" }).click();
+    await workspace.getByRole("status").filter({ hasText: "Saved notes/agent.txt" }).waitFor();
+    expect(await api<string>(`/api/agent/${agentId}/files?path=notes/agent.txt`)).toBe("written by the agent\nedited in the browser");
+    await context.close();
+  });
+
+  it("completes an answer once after a reload in the middle of the stream", async () => {
+    const threadId = await newThread();
+    const answer = `Resumable answer ${"lorem ipsum dolor sit amet ".repeat(8)}THE END.`;
+    stack.model.enqueue({ text: answer, chunkSize: 4, delayMsBetweenChunks: 80 });
+    const context = await newContext();
+    const page = await context.newPage();
+    await openThread(page, threadId);
+    await send(page, "Answer slowly");
+    await lastAnswer(page).getByText("Resumable answer").waitFor({ timeout: 20_000 });
+    expect(await lastAnswer(page).textContent()).not.toContain("THE END.");
+    await page.reload({ waitUntil: "load" });
+    await page.waitForFunction(() => document.documentElement.dataset.hydrated === "true");
+    await page.getByText("THE END.").waitFor({ timeout: 30_000 });
+    await page.getByRole("button", { name: "Send" }).waitFor();
+    const scroller = page.getByTestId("chat-scroller");
+    const text = (await scroller.textContent()) ?? "";
+    expect(text.split("Resumable answer").length - 1).toBe(1);
+    expect(text.split("THE END.").length - 1).toBe(1);
+    expect(await page.getByTestId("assistant-message").count()).toBe(1);
+    await context.close();
+  });
+
+  it("stops a running turn with the stop button", async () => {
+    const threadId = await newThread();
+    stack.model.enqueue({ text: "This answer never finishes ".repeat(200), chunkSize: 4, delayMsBetweenChunks: 100 });
+    const context = await newContext();
+    const page = await context.newPage();
+    await openThread(page, threadId);
+    const requestsBefore = stack.model.requests.length;
+    await send(page, "Talk forever");
+    await lastAnswer(page).getByText("This answer never").waitFor({ timeout: 20_000 });
+    await page.getByRole("button", { name: "Stop" }).click();
+    await page.getByRole("button", { name: "Send" }).waitFor({ timeout: 15_000 });
+    await stack.model.waitFor(() => stack.model.requests.slice(requestsBefore).some((r) => r.aborted), 15_000, "the model request to be aborted");
+    const { threads } = await api<{ threads: { id: string; running: boolean }[] }>(`/api/agent/${agentId}/threads`);
+    await expect.poll(async () => (await api<{ running: boolean }>(`/api/agent/${agentId}/threads/${threadId}`)).running, { timeout: 10_000 }).toBe(false);
+    expect(threads.some((t) => t.id === threadId)).toBe(true);
+    await context.close();
+  });
+
+  it("finds an old chat by a word from its messages and opens it", async () => {
+    const oldThread = await newThread();
+    await api(`/api/agent/${agentId}/threads/${oldThread}/messages`, {
+      method: "POST",
+      headers: { accept: "application/json" },
+      body: JSON.stringify({ text: "Remember the zebrafish experiment" }),
+    });
+    const current = await newThread();
+    const context = await newContext();
+    const page = await context.newPage();
+    await openThread(page, current);
+    const history = page.getByRole("navigation", { name: "Chats" });
+    await history.getByLabel("Search chats").fill("zebrafish");
+    const results = history.getByRole("list", { name: "Search results" });
+    await results.getByRole("link", { name: /Remember the zebrafish experiment/ }).click();
+    await page.waitForURL(new RegExp(`/threads/${oldThread}$`));
+    await page.getByTestId("user-message").filter({ hasText: "Remember the zebrafish experiment" }).waitFor();
+    await lastAnswer(page).getByText("Echo: Remember the zebrafish experiment").waitFor();
+    expect(await page.getByTestId("thread-title").textContent()).toBe("Remember the zebrafish experiment");
+    await context.close();
+  });
+
+  it("keeps two tabs of the same agent in sync", async () => {
+    const threadId = await newThread();
+    const context = await newContext();
+    const [tabA, tabB] = [await context.newPage(), await context.newPage()];
+    await openThread(tabA, threadId);
+    await openThread(tabB, threadId);
+    await send(tabA, "Hello from tab A");
+    await tabB.getByTestId("user-message").filter({ hasText: "Hello from tab A" }).waitFor({ timeout: 20_000 });
+    await lastAnswer(tabB).getByText("Echo: Hello from tab A").waitFor({ timeout: 20_000 });
+    // The thread was titled from its first message; tab B's header follows.
+    await tabB.getByTestId("thread-title").filter({ hasText: "Hello from tab A" }).waitFor();
+    await tabA.getByRole("button", { name: "Rename Hello from tab A" }).click();
+    const dialog = tabA.getByRole("dialog", { name: "Rename chat" });
+    await dialog.getByLabel("Chat title").fill("Renamed in tab A");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await tabB.getByTestId("thread-title").filter({ hasText: "Renamed in tab A" }).waitFor();
+    await tabB.getByRole("navigation", { name: "Chats" }).getByRole("link", { name: /Renamed in tab A/ }).waitFor();
+    await context.close();
+  });
+
+  it("renders user text as text in messages, thread titles and file names", async () => {
+    const threadId = await newThread();
+    await api(`/api/agent/${agentId}/files?path=${encodeURIComponent(`${XSS}.txt`)}`, { method: "PUT", body: "x", headers: { "content-type": "application/octet-stream" } });
+    const context = await newContext();
+    const page = await context.newPage();
+    const dialogs = trackDialogs(page);
+    await openThread(page, threadId);
+    await send(page, XSS);
+    await page.getByTestId("user-message").filter({ hasText: XSS }).waitFor();
+    await lastAnswer(page).getByText(`Echo: ${XSS}`).waitFor({ timeout: 20_000 });
+    await page.getByRole("navigation", { name: "Chats" }).getByRole("link", { name: XSS }).waitFor();
+    await page.getByTestId("thread-title").filter({ hasText: XSS }).waitFor();
+    await page.getByRole("region", { name: "Workspace" }).getByRole("button", { name: `File ${XSS}.txt` }).waitFor();
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    expect(dialogs).toEqual([]);
+    await context.close();
+  });
+
+  for (const viewport of ["desktop", "phone"] as const) {
+    it(`lays out the chat and the workspace without cut-off controls at ${viewport} width`, async () => {
+      const threadId = await newThread();
+      await api(`/api/agent/${agentId}/threads/${threadId}/messages`, {
+        method: "POST",
+        headers: { accept: "application/json" },
+        body: JSON.stringify({ text: "Show me the workspace [[tool:exec:ls -la]]" }),
+      });
+      const context = await newContext(viewport);
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (error) => errors.push(error.message));
+      await openThread(page, threadId);
+      await page.locator('[data-testid="tool-card"][data-tool="exec"]').waitFor();
+      expect(await horizontalOverflow(page)).toEqual([]);
+      await screenshot(page, `agent-chat-${viewport}`);
+      if (viewport === "phone") {
+        await page.getByRole("button", { name: "Show workspace" }).click();
+        await page.getByRole("dialog", { name: "Workspace panel" }).waitFor();
+      }
+      const workspace = page.getByRole("region", { name: "Workspace" });
+      await workspace.getByRole("button", { name: "File notes" }).or(workspace.getByRole("button", { name: "Folder notes" })).first().waitFor();
+      expect(await horizontalOverflow(page)).toEqual([]);
+      await screenshot(page, `agent-workspace-${viewport}`);
+      await workspace.getByRole("tab", { name: "Terminal" }).click();
+      await workspace.getByLabel("Command", { exact: true }).fill("echo terminal-ok");
+      await workspace.getByRole("button", { name: "Run" }).click();
+      await workspace.getByTestId("command-run").getByText("exit 0").waitFor({ timeout: 20_000 });
+      expect(await workspace.getByTestId("command-run").textContent()).toContain("terminal-ok");
+      await screenshot(page, `agent-terminal-${viewport}`);
+      expect(errors).toEqual([]);
+      await context.close();
+    });
+  }
+
+  it("creates, renames and deletes an agent with confirmation", async () => {
+    const context = await newContext();
+    const page = await context.newPage();
+    await gotoHydrated(page, `${base()}/agents`);
+    await page.getByRole("button", { name: "New agent" }).click();
+    const create = page.getByRole("dialog", { name: "New agent" });
+    await create.getByLabel("Name").fill("Scratch agent");
+    await create.getByRole("button", { name: "Create agent" }).click();
+    const card = page.getByRole("listitem", { name: "Scratch agent" });
+    await card.waitFor();
+    await card.getByRole("button", { name: "Actions for Scratch agent" }).click();
+    await card.getByRole("menuitem", { name: "Rename" }).click();
+    const rename = page.getByRole("dialog", { name: "Rename agent" });
+    await rename.getByLabel("Name").fill("Renamed agent");
+    await rename.getByRole("button", { name: "Save" }).click();
+    const renamed = page.getByRole("listitem", { name: "Renamed agent" });
+    await renamed.waitFor();
+    await screenshot(page, "agents-list-desktop");
+    await renamed.getByRole("button", { name: "Actions for Renamed agent" }).click();
+    await renamed.getByRole("menuitem", { name: "Delete" }).click();
+    const confirm = page.getByRole("dialog", { name: "Delete agent?" });
+    await confirm.getByRole("button", { name: "Delete agent" }).click();
+    await renamed.waitFor({ state: "detached" });
+    const { agents } = await api<{ agents: { name: string }[] }>("/api/agent");
+    expect(agents.map((a) => a.name)).toEqual(["My agent"]);
+    await context.close();
+  });
+});

@@ -217,6 +217,12 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       sessions.set(id, session);
       return json(session);
     }
+    if (req.method === "GET" && path === "/v1/checkout/sessions") {
+      const intent = params.payment_intent ? String(params.payment_intent) : undefined;
+      const data = [...sessions.values()].filter((s) => !intent || s.payment_intent === intent).reverse();
+      const limit = Number(params.limit ?? 10);
+      return json({ object: "list", url: "/v1/checkout/sessions", has_more: data.length > limit, data: data.slice(0, limit) });
+    }
     const sessionMatch = path.match(/^\/v1\/checkout\/sessions\/([\w]+)$/);
     if (req.method === "GET" && sessionMatch) {
       const session = sessions.get(sessionMatch[1]!);

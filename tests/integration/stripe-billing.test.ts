@@ -98,6 +98,21 @@ describe("buying credits with Stripe Checkout and the signed webhook", () => {
     expect(await credits(user)).toMatchObject({ balance: 550, purchased: 500 });
     expect(await transactions(user, "purchase")).toHaveLength(1);
     expect(await purchases(user)).toHaveLength(1);
+    const { accountId } = await credits(user);
+    expect(await testLedger({ action: "stripeEvent", id: paid.id })).toMatchObject({ type: "checkout.session.completed", accountId, outcome: "granted" });
+    expect(await testLedger({ action: "stripeEvent", id: asyncPaid.id })).toMatchObject({ outcome: "duplicate" });
+  });
+
+  it("applies a refund that arrives before its checkout's event: the purchase is completed first, then refunded", async () => {
+    const user = await signUpUser(worker.url);
+    const session = await checkout(user, "standard");
+    const paid = stripe.pay(session.id);
+    const refunded = stripe.refund(session.id);
+    expect(await stripe.deliver(refunded)).toMatchObject({ status: 200, body: { outcome: "refunded" } });
+    expect(await stripe.deliver(paid)).toMatchObject({ status: 200, body: { outcome: "duplicate" } });
+    expect(await credits(user)).toMatchObject({ balance: 50, purchased: 0 });
+    expect((await transactions(user, "purchase")).map((t) => t.amount)).toEqual([1200]);
+    expect((await transactions(user, "refund")).map((t) => t.amount)).toEqual([-1200]);
   });
 
   it("answers 400 to a missing, forged, tampered or stale signature and changes nothing", async () => {
@@ -122,6 +137,7 @@ describe("buying credits with Stripe Checkout and the signed webhook", () => {
 
     expect(await credits(user)).toMatchObject({ balance: 50, purchased: 0 });
     expect(await purchases(user)).toEqual([]);
+    expect(await testLedger({ action: "stripeEvent", id: paid.id })).toBeNull();
     expect(await testLedger({ action: "audit", accountId })).toMatchObject({ consistent: true, ledger: { purchasedMillicredits: 0 } });
     // The same event, correctly signed, still works afterwards.
     expect(await stripe.deliver(paid)).toMatchObject({ status: 200, body: { outcome: "granted" } });
@@ -130,10 +146,9 @@ describe("buying credits with Stripe Checkout and the signed webhook", () => {
   it("acknowledges and ignores unknown events, unpaid sessions and checkouts that are not ours", async () => {
     const user = await signUpUser(worker.url);
     const { accountId } = await credits(user);
-    expect(await stripe.deliver(stripe.event("customer.created", { id: "cus_test_x", object: "customer" }))).toMatchObject({
-      status: 200,
-      body: { outcome: "ignored" },
-    });
+    const unknown = stripe.event("customer.created", { id: "cus_test_x", object: "customer" });
+    expect(await stripe.deliver(unknown)).toMatchObject({ status: 200, body: { outcome: "ignored" } });
+    expect(await testLedger({ action: "stripeEvent", id: unknown.id })).toMatchObject({ type: "customer.created", outcome: "ignored" });
     const session = await checkout(user, "starter");
     const unpaid = stripe.event("checkout.session.completed", stripe.sessions.get(session.id));
     expect(await stripe.deliver(unpaid)).toMatchObject({ status: 200, body: { outcome: "ignored" } });

@@ -1,5 +1,6 @@
+import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
-import { getDb } from "../../db/client.ts";
+import { getDb, type Db } from "../../db/client.ts";
 import { stripeEvent } from "../../db/schema.ts";
 import { Invalid, NotFound } from "../errors.ts";
 import { grant, removeRefundedCredits } from "./ledger.ts";
@@ -32,7 +33,7 @@ export async function processStripeEvent(d1: D1Database, stripe: Stripe, event: 
   if (event.type === "checkout.session.completed" || event.type === "checkout.session.async_payment_succeeded") {
     result = await completeCheckout(d1, stripe, event.data.object, event.id, now);
   } else if (event.type === "charge.refunded") {
-    result = await refundCharge(d1, event.data.object, event.id, now);
+    result = await refundCharge(d1, stripe, event.data.object, event.id, now);
   }
   await getDb(d1)
     .insert(stripeEvent)
@@ -100,9 +101,18 @@ async function receiptUrl(stripe: Stripe, sessionId: string): Promise<string | n
   }
 }
 
-async function refundCharge(d1: D1Database, charge: Stripe.Charge, eventId: string, now: Date) {
+async function refundCharge(d1: D1Database, stripe: Stripe, charge: Stripe.Charge, eventId: string, now: Date) {
+  const db = getDb(d1);
   const intentId = idOf(charge.payment_intent);
-  const purchase = intentId ? await purchaseByPaymentIntent(getDb(d1), intentId) : undefined;
+  let purchase = intentId ? await purchaseByPaymentIntent(db, intentId) : undefined;
+  if (!purchase && intentId) {
+    // The refund overtook its checkout's own event (Stripe does not order deliveries): complete the checkout first.
+    const { data } = await stripe.checkout.sessions.list({ payment_intent: intentId, limit: 1 });
+    if (data[0]) {
+      await completeCheckout(d1, stripe, data[0], eventId, now);
+      purchase = await purchaseByPaymentIntent(db, intentId);
+    }
+  }
   if (!purchase || charge.amount <= 0) return { outcome: "ignored" as const, accountId: null };
   const target = Math.floor((purchase.creditsMillicredits * Math.min(charge.amount_refunded, charge.amount)) / charge.amount);
   const { applied } = await removeRefundedCredits(
@@ -111,4 +121,9 @@ async function refundCharge(d1: D1Database, charge: Stripe.Charge, eventId: stri
     now,
   );
   return { outcome: applied ? ("refunded" as const) : ("duplicate" as const), accountId: purchase.accountId };
+}
+
+/** What we recorded for a Stripe event, or null if it was never processed. */
+export async function recordedStripeEvent(db: Db, id: string) {
+  return (await db.select().from(stripeEvent).where(eq(stripeEvent.id, id)).get()) ?? null;
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { getDb } from "@/db/client.ts";
 import { auditBalance, getBalance, grant, release, reserve, settle } from "@/lib/billing/ledger.ts";
+import { recordedStripeEvent } from "@/lib/billing/stripe-webhook.ts";
 import { listTransactions } from "@/lib/billing/transactions.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { requestTime } from "@/lib/http/clock.ts";
@@ -27,6 +28,7 @@ const Action = z.discriminatedUnion("action", [
     outputTokens: Milli.optional(),
   }),
   z.object({ action: z.literal("audit"), accountId: z.string() }),
+  z.object({ action: z.literal("stripeEvent"), id: z.string() }),
   z.object({ action: z.literal("transactions"), accountId: z.string(), limit: z.number().int().optional() }),
   z.object({ action: z.literal("grant"), accountId: z.string(), amount: z.number().int(), idempotencyKey: z.string().optional() }),
 ]);
@@ -55,6 +57,8 @@ export const POST = handle(async (request) => {
     }
     case "audit":
       return Response.json(await auditBalance(env.DB, body.accountId));
+    case "stripeEvent":
+      return Response.json(await recordedStripeEvent(getDb(env.DB), body.id));
     case "transactions":
       return Response.json(await listTransactions(getDb(env.DB), body.accountId, { limit: body.limit ?? 200 }));
     case "grant":

@@ -11,6 +11,8 @@ import { runScheduledJobs } from "./src/worker/scheduled.ts";
 export { AgentHub } from "./src/agent/agent-hub.ts";
 export { ChatThread } from "./src/agent/chat-thread.ts";
 export { RateLimiter } from "./src/lib/ratelimit/rate-limiter.ts";
+// Production sandbox containers (SANDBOX_BACKEND=cloudflare); importing it also hands the SDK to src/sandbox/cloudflare.ts.
+export { WorkspaceSandbox } from "./src/sandbox/cloudflare-do.ts";
 
 export default {
   async fetch(request, env, ctx) {

@@ -24,6 +24,14 @@ export interface Env {
   SANDBOX_BACKEND?: string;
   SANDBOXD_URL?: string;
   SANDBOXD_SECRET?: string;
+  /** Production (SANDBOX_BACKEND=cloudflare): the sandbox containers' Durable Object (src/sandbox/cloudflare-do.ts). */
+  Sandbox?: DurableObjectNamespace;
+  /** Production: R2 bucket for workspace backups, and what @cloudflare/sandbox needs to reach it (see README). */
+  BACKUP_BUCKET?: R2Bucket;
+  BACKUP_BUCKET_NAME?: string;
+  CLOUDFLARE_ACCOUNT_ID?: string;
+  R2_ACCESS_KEY_ID?: string;
+  R2_SECRET_ACCESS_KEY?: string;
   RESEND_API_KEY?: string;
   RESEND_BASE_URL?: string;
   EMAIL_FROM?: string;

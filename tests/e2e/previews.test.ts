@@ -61,7 +61,7 @@ describe("a React (Vite) template previewed in Chromium", () => {
     ]);
     const ready = events.at(-1)!;
     expect(ready.type).toBe("ready");
-    expect(ready.url).toMatch(new RegExp(`^http://3000-${aliceAgent}-[a-z0-9]{24}\\.localhost:\\d+/$`));
+    expect(ready.url).toMatch(new RegExp(`^http://8080-${aliceAgent}-[a-z0-9]{24}\\.localhost:\\d+/$`));
     reactUrl = ready.url!;
   }, 300_000);
 
@@ -91,10 +91,10 @@ describe("a React (Vite) template previewed in Chromium", () => {
     await context.close();
   });
 
-  it("shows another user's own server on the same port 3000 at their own preview URL", async () => {
-    const command = `node -e 'require("http").createServer((q, s) => { s.setHeader("content-type", "text/html"); s.end("<h1>Bob server</h1>"); }).listen(3000, "0.0.0.0")'`;
+  it("shows another user's own server on the same port (8080, the template's) at their own preview URL", async () => {
+    const command = `node -e 'require("http").createServer((q, s) => { s.setHeader("content-type", "text/html"); s.end("<h1>Bob server</h1>"); }).listen(8080, "0.0.0.0")'`;
     expect((await call(bob, `/api/agent/${bobAgent}/processes`, { method: "POST", body: JSON.stringify({ command }) })).status).toBe(201);
-    const exposed = (await (await call(bob, `/api/agent/${bobAgent}/ports`, { method: "POST", body: JSON.stringify({ port: 3000 }) })).json()) as { url: string };
+    const exposed = (await (await call(bob, `/api/agent/${bobAgent}/ports`, { method: "POST", body: JSON.stringify({ port: 8080 }) })).json()) as { url: string };
     expect(exposed.url).not.toBe(reactUrl);
     const bobPage = await openPage(exposed.url);
     await waitFor(async () => {

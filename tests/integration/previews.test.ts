@@ -132,7 +132,7 @@ describe("templates API", () => {
     expect(status).toBe(200);
     expect(body.templates.map((t) => t.name)).toEqual(["nextjs", "react-vite", "vue-vite"]);
     for (const t of body.templates) {
-      expect(t).toMatchObject({ port: 3000, dev: "npm run dev" });
+      expect(t).toMatchObject({ port: 8080, dev: "npm run dev" });
       expect(t.files).toContain("package.json");
     }
   });

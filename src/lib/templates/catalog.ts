@@ -1,8 +1,8 @@
 import { NotFound } from "../errors.ts";
 import { TEMPLATE_FILES } from "./bundled.ts";
 
-/** Every starter serves its dev server on this port, bound to 0.0.0.0, so its preview works once exposed. */
-export const TEMPLATE_PORT = 3000;
+/** Every starter serves its dev server on this port, bound to 0.0.0.0 (not 3000: the Cloudflare sandbox keeps that one). */
+export const TEMPLATE_PORT = 8080;
 
 export const TEMPLATE_NAMES = ["nextjs", "react-vite", "vue-vite"] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RATE_LIMITS } from "../../src/lib/ratelimit/limits.ts";
 import { createHash } from "node:crypto";
-import { signUp, uniqueEmail, uniqueIp } from "../support/auth.ts";
+import { signUp, uniqueEmail, uniqueIp, verifyEmail } from "../support/auth.ts";
 import { queryLocalD1 } from "../support/auth-db.ts";
 import { startTestWorker, type TestWorker } from "../support/worker.ts";
 
@@ -97,8 +97,13 @@ describe("a fresh deployment", () => {
     expect(credentials.every((c) => c.password.startsWith("pbkdf2-sha256$100000$"))).toBe(true);
   });
 
-  it("creates the personal account with its owner, and keeps it anonymised when the user deletes their account", async () => {
+  it("creates the personal account with its owner; deleting the user removes their agents and keeps the account anonymised", async () => {
     const user = await signUp(worker.url, { name: "Soon Gone" });
+    await verifyEmail(worker.url, user);
+    const agents = await worker.fetch("/api/agent", { headers: user.headers });
+    expect(agents.status).toBe(200);
+    const { agents: list } = (await agents.json()) as { agents: { id: string }[] };
+    expect(list.length).toBeGreaterThan(0);
     const { user: me, personalAccountId } = (await (await worker.fetch("/api/me", { headers: user.headers })).json()) as {
       user: { id: string };
       personalAccountId: string;
@@ -125,5 +130,6 @@ describe("a fresh deployment", () => {
     expect(queryLocalD1(worker.persistTo, `SELECT * FROM account_member WHERE account_id = '${personalAccountId}'`)).toEqual([]);
     expect(queryLocalD1(worker.persistTo, `SELECT id FROM user WHERE id = '${me.id}'`)).toEqual([]);
     expect(queryLocalD1(worker.persistTo, `SELECT id FROM session WHERE user_id = '${me.id}'`)).toEqual([]);
+    expect(queryLocalD1(worker.persistTo, `SELECT id FROM agent WHERE account_id = '${personalAccountId}'`)).toEqual([]);
   });
 });

@@ -5,7 +5,6 @@ import { betterAuth } from "better-auth/minimal";
 import { admin } from "better-auth/plugins/admin";
 import { captcha } from "better-auth/plugins";
 import { genericOAuth } from "better-auth/plugins/generic-oauth";
-import { eq } from "drizzle-orm";
 import { getDb } from "../../db/client.ts";
 import * as schema from "../../db/schema.ts";
 import { isProduction, type Env } from "../../env.ts";
@@ -23,6 +22,7 @@ import {
   turnstileSiteKey,
   VERIFY_EMAIL_EXPIRES_SECONDS,
 } from "./config.ts";
+import { prepareUserDeletion } from "./account-deletion.ts";
 import { runInBackground } from "./background.ts";
 import { sendPasswordResetEmail, sendVerificationEmail } from "./emails.ts";
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyPassword } from "./password.ts";
@@ -88,13 +88,8 @@ function createAuth(env: Env, origin: string) {
     user: {
       deleteUser: {
         enabled: true,
-        // The personal account stays (ledger rows point at it) but loses its owner and its name.
-        beforeDelete: async (user) => {
-          await db
-            .update(schema.account)
-            .set({ name: "Deleted user", deletedAt: new Date() })
-            .where(eq(schema.account.personalUserId, user.id));
-        },
+        // Agents go; the personal account stays for the ledger, anonymised (src/lib/auth/account-deletion.ts).
+        beforeDelete: async (user) => prepareUserDeletion(env, user.id),
       },
     },
     databaseHooks: {

@@ -1,13 +1,17 @@
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { signedInContext } from "../support/auth.ts";
+import { signedInContext, signUp } from "../support/auth.ts";
 import { gotoHydrated, horizontalOverflow, launchBrowser, screenshot, VIEWPORTS } from "../support/browser.ts";
 
 const url = (path: string) => `${inject("workerUrl")}${path}`;
 
 describe("landing page and app shell in Chromium", () => {
   let browser: Browser;
-  beforeAll(async () => (browser = await launchBrowser()));
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    // The first account on a fresh database becomes admin; taking it here makes the users below plain users.
+    await signUp(inject("workerUrl"));
+  });
   afterAll(() => browser?.close());
 
   async function open(viewport: keyof typeof VIEWPORTS, path: string, colorScheme: "light" | "dark" = "light") {

@@ -261,7 +261,7 @@ describe("agent workspace in Chromium against the real Worker, sandboxd and the 
         await page.getByRole("dialog", { name: "Workspace panel" }).waitFor();
       }
       const workspace = page.getByRole("region", { name: "Workspace" });
-      await workspace.getByRole("button", { name: "File notes" }).or(workspace.getByRole("button", { name: "Folder notes" })).first().waitFor();
+      await workspace.getByRole("list", { name: "Workspace files" }).getByRole("button").first().waitFor();
       expect(await horizontalOverflow(page)).toEqual([]);
       await screenshot(page, `agent-workspace-${viewport}`);
       await workspace.getByRole("tab", { name: "Terminal" }).click();

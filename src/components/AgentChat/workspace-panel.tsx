@@ -53,7 +53,7 @@ export function WorkspacePanel({ actions }: { actions?: ReactNode }) {
               }}
             >
               <Icon className="size-4" />
-              <span className="hidden @[30rem]:inline">{label}</span>
+              <span className={tab === id ? "inline" : "hidden @[30rem]:inline"}>{label}</span>
             </button>
           ))}
         </div>

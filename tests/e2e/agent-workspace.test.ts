@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
 import { gotoHydrated, horizontalOverflow, launchBrowser, screenshot, VIEWPORTS } from "../support/browser.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
@@ -22,8 +22,10 @@ async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
 
 const newThread = async () => (await api<{ id: string }>(`/api/agent/${agentId}/threads`, { method: "POST", body: "{}" })).id;
 
+let lastContext: BrowserContext | undefined;
+
 async function newContext(viewport: keyof typeof VIEWPORTS = "desktop"): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: VIEWPORTS[viewport] });
+  const context = (lastContext = await browser.newContext({ viewport: VIEWPORTS[viewport] }));
   const cookies = user.cookie.split("; ").map((pair) => {
     const eq = pair.indexOf("=");
     return { name: pair.slice(0, eq), value: pair.slice(eq + 1), url: base() };
@@ -35,7 +37,7 @@ async function newContext(viewport: keyof typeof VIEWPORTS = "desktop"): Promise
 /** Opens a thread and waits until its chat is connected and ready for input. */
 async function openThread(page: Page, threadId: string): Promise<void> {
   await gotoHydrated(page, `${base()}/agents/${agentId}/threads/${threadId}`);
-  await page.getByLabel("Message", { exact: true }).waitFor();
+  await page.locator('form[data-connected="true"]').waitFor();
 }
 
 async function send(page: Page, text: string): Promise<void> {
@@ -62,6 +64,15 @@ beforeAll(async () => {
   user = await signUpVerifiedUser(base(), { name: "Workspace Tester" });
   agentId = (await api<{ agents: { id: string }[] }>("/api/agent")).agents[0]!.id;
 }, 180_000);
+
+// A test that failed early must not leave scripted answers behind for the next one.
+beforeEach(({ onTestFailed, task }) => {
+  stack?.model.reset();
+  onTestFailed(async () => {
+    const pages = lastContext?.pages() ?? [];
+    for (const [i, page] of pages.entries()) await screenshot(page, `failed-${task.name.slice(0, 40).replace(/\W+/g, "-")}-${i}`).catch(() => {});
+  });
+});
 
 afterAll(async () => {
   await browser?.close();

@@ -81,7 +81,8 @@ export function ChatPanel({ threadId }: { threadId: string }) {
 
   function send() {
     const text = draft.trim();
-    if (!text || busy) return;
+    // Until the socket is open a send could be lost, so the draft waits in the composer.
+    if (!text || busy || !connected) return;
     clearError();
     setDraft("");
     scroller.jump();
@@ -156,6 +157,7 @@ export function ChatPanel({ threadId }: { threadId: string }) {
       )}
       <form
         className="border-t bg-background px-3 pb-3 pt-2"
+        data-connected={connected}
         onSubmit={(e) => {
           e.preventDefault();
           send();
@@ -168,7 +170,7 @@ export function ChatPanel({ threadId }: { threadId: string }) {
             onChange={(e) => setDraft(e.target.value)}
             onKeyDown={onKeyDown}
             rows={1}
-            placeholder="Message the agent (Enter to send, Shift+Enter for a new line)"
+            placeholder={connected ? "Message the agent (Enter to send, Shift+Enter for a new line)" : "Connecting to the agent…"}
             aria-label="Message"
             className="max-h-48 min-h-10 flex-1 resize-none border-0 bg-transparent shadow-none focus-visible:ring-0"
             style={{ fieldSizing: "content" } as React.CSSProperties}
@@ -178,7 +180,7 @@ export function ChatPanel({ threadId }: { threadId: string }) {
               <Square className="fill-current" />
             </Button>
           ) : (
-            <Button type="submit" size="icon" className="shrink-0 rounded-full" aria-label="Send" disabled={!draft.trim()}>
+            <Button type="submit" size="icon" className="shrink-0 rounded-full" aria-label="Send" disabled={!draft.trim() || !connected}>
               <ArrowUp />
             </Button>
           )}

@@ -150,6 +150,8 @@ export const account = sqliteTable("account", {
   id: text("id").primaryKey(),
   kind: text("kind", { enum: ["personal", "team"] }).notNull(),
   name: text("name").notNull(),
+  /** A team's unique, URL-safe handle; null for personal accounts. */
+  slug: text("slug").unique(),
   personalUserId: text("personal_user_id")
     .unique()
     .references(() => user.id, { onDelete: "set null" }),
@@ -350,4 +352,56 @@ export const agentScheduleDue = sqliteTable(
     nextRunAt: integer("next_run_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [index("agent_schedule_due_next_idx").on(t.nextRunAt)],
+);
+
+/** A team's custom role: a name and the permissions (names from src/lib/teams/permissions.ts) it grants. */
+export const teamRole = sqliteTable(
+  "team_role",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => account.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    permissionsJson: text("permissions_json").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("team_role_account_name_idx").on(t.accountId, t.name)],
+);
+
+/** An invitation to join a team by email: single use, valid until `expires_at`; only the token's hash is stored. */
+export const teamInvitation = sqliteTable(
+  "team_invitation",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => account.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    role: text("role").notNull(),
+    tokenHash: text("token_hash").notNull().unique(),
+    invitedByUserId: text("invited_by_user_id").references(() => user.id, { onDelete: "set null" }),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    acceptedAt: integer("accepted_at", { mode: "timestamp_ms" }),
+    acceptedByUserId: text("accepted_by_user_id").references(() => user.id, { onDelete: "set null" }),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("team_invitation_account_idx").on(t.accountId, t.createdAt)],
+);
+
+/** What happened in a team and who did it (invitations, removals, role changes, purchases, agent deletions). */
+export const teamAuditEvent = sqliteTable(
+  "team_audit_event",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => account.id, { onDelete: "cascade" }),
+    actorUserId: text("actor_user_id").references(() => user.id, { onDelete: "set null" }),
+    action: text("action").notNull(),
+    detailJson: text("detail_json").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("team_audit_event_account_idx").on(t.accountId, t.createdAt)],
 );

@@ -405,3 +405,19 @@ export const teamAuditEvent = sqliteTable(
   },
   (t) => [index("team_audit_event_account_idx").on(t.accountId, t.createdAt)],
 );
+
+/** Every action a platform admin took (ban, role change, credit adjustment, model change, impersonation...). */
+export const adminAudit = sqliteTable(
+  "admin_audit",
+  {
+    id: text("id").primaryKey(),
+    actorUserId: text("actor_user_id").references(() => user.id, { onDelete: "set null" }),
+    actorEmail: text("actor_email").notNull(),
+    action: text("action").notNull(),
+    targetType: text("target_type").notNull(),
+    targetId: text("target_id"),
+    detailJson: text("detail_json").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("admin_audit_created_idx").on(t.createdAt), index("admin_audit_target_idx").on(t.targetType, t.targetId)],
+);

@@ -1,17 +1,19 @@
 import { and, eq } from "drizzle-orm";
 import { getDb } from "../db/client.ts";
-import { accountMember } from "../db/schema.ts";
+import { account, accountMember } from "../db/schema.ts";
 import type { Env } from "../env.ts";
 import { findAgentById } from "../lib/agents/agents.ts";
 import { parseThreadObjectName } from "../lib/agents/ids.ts";
 import { allowedOrigins, findCaller, type Caller } from "../lib/auth/caller.ts";
 import { Forbidden, NotFound, Unauthorized } from "../lib/errors.ts";
 import { errorResponse } from "../lib/http/respond.ts";
+import { permissionsFor } from "../lib/teams/membership.ts";
 
 /**
  * The one place every `/ws/` request (WebSocket upgrade or HTTP, sub-agent paths included) is authorized.
  * Returns a Response to refuse, or nothing to let it through: 401 without a valid session or API key, 403 for a
- * cookie-authenticated WebSocket from another origin or an unverified email, 404 for an agent the caller may not use.
+ * cookie-authenticated WebSocket from another origin or an unverified email, 404 for an agent of an account the
+ * caller does not belong to, 403 for a member whose role lacks agents.use.
  */
 export async function authorizeAgentRequest(
   request: Request,
@@ -27,26 +29,36 @@ export async function authorizeAgentRequest(
       if (!origin || !allowedOrigins(request, env).has(origin)) throw new Forbidden("Cross-site WebSocket refused");
     }
     if (!caller.user.emailVerified) throw new Forbidden("Verify your email address before using agents");
-    if (!(await callerMayUseAgent(caller, route, env))) throw new NotFound("No such agent");
+    const access = await callerAccessToAgent(caller, route, env);
+    if (access === "none") throw new NotFound("No such agent");
+    if (access === "member") throw new Forbidden("Your role in this team does not allow using its agents (agents.use)");
   } catch (error) {
     return errorResponse(error);
   }
 }
 
 /**
- * Whether the caller may reach this agent: `/ws/agent/<agentId>` or `/ws/thread/<agentId>-<threadId>`, where the
- * agent's billing account must be one the caller belongs to.
+ * The caller's access to this agent: `/ws/agent/<agentId>` or `/ws/thread/<agentId>-<threadId>`, where the agent's
+ * billing account (not X-Account: the agent itself says whose it is) must be one the caller belongs to ("member"),
+ * with agents.use ("use").
  */
-async function callerMayUseAgent(caller: Caller, route: { className: string; name: string }, env: Env): Promise<boolean> {
+async function callerAccessToAgent(
+  caller: Caller,
+  route: { className: string; name: string },
+  env: Env,
+): Promise<"none" | "member" | "use"> {
   const agentId = route.className === "Agent" ? route.name : route.className === "Thread" ? parseThreadObjectName(route.name)?.agentId : undefined;
-  if (!agentId) return false;
+  if (!agentId) return "none";
   const db = getDb(env.DB);
   const found = await findAgentById(db, agentId);
-  if (!found) return false;
+  if (!found) return "none";
   const membership = await db
-    .select({ role: accountMember.role })
+    .select({ role: accountMember.role, kind: account.kind })
     .from(accountMember)
+    .innerJoin(account, eq(account.id, accountMember.accountId))
     .where(and(eq(accountMember.accountId, found.accountId), eq(accountMember.userId, caller.user.id)))
     .get();
-  return membership !== undefined;
+  if (!membership) return "none";
+  const permissions = await permissionsFor(db, { accountId: found.accountId, ...membership });
+  return permissions.includes("agents.use") ? "use" : "member";
 }

@@ -4,6 +4,7 @@ import { sandboxFor } from "../../sandbox/backend.ts";
 import type { Env } from "../../env.ts";
 import { callerAccount, requireVerifiedUser, type ActingAccount, type Caller } from "../auth/caller.ts";
 import { NotFound } from "../errors.ts";
+import type { Permission } from "../teams/permissions.ts";
 import { getAgent, type AgentRow } from "./agents.ts";
 import { THREAD_ID } from "./ids.ts";
 
@@ -15,11 +16,17 @@ export interface AgentAccess {
 
 /**
  * The agent a request names, if the caller (verified, by session or API key) may use it: it must belong to the
- * acting account (personal, or X-Account). Anyone else's agent answers 404.
+ * acting account (personal, or X-Account). Anyone else's agent answers 404; a member whose role lacks `permission`
+ * (agents.use to read and work with it, agents.manage to rename or delete it) gets 403.
  */
-export async function agentForRequest(request: Request, env: Env, agentId: string): Promise<AgentAccess> {
+export async function agentForRequest(
+  request: Request,
+  env: Env,
+  agentId: string,
+  permission: Permission = "agents.use",
+): Promise<AgentAccess> {
   const caller = await requireVerifiedUser(request, env);
-  const account = await callerAccount(request, env, caller);
+  const account = await callerAccount(request, env, caller, permission);
   const agent = await getAgent(getDb(env.DB), account.id, agentId);
   return { caller, account, agent };
 }

@@ -25,7 +25,7 @@ export async function prepareUserDeletion(env: Env, userId: string): Promise<voi
 
 // Same steps as DELETE /api/agent/:id. A sandbox or Durable Object that cannot be reached must not keep a person
 // from deleting their account: the row goes regardless, and what is left behind is unreachable without it.
-async function destroyAgentState(env: Env, agentId: string): Promise<void> {
+export async function destroyAgentState(env: Env, agentId: string): Promise<void> {
   try {
     const threadIds = await (await agentHub(env, agentId)).destroyAll();
     await Promise.all(threadIds.map(async (threadId) => (await chatThread(env, agentId, threadId)).erase()));

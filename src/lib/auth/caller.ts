@@ -3,6 +3,8 @@ import { getDb } from "../../db/client.ts";
 import { account, accountMember } from "../../db/schema.ts";
 import type { Env } from "../../env.ts";
 import { AppError, Forbidden, NotFound, Unauthorized } from "../errors.ts";
+import { permissionsFor } from "../teams/membership.ts";
+import type { Permission } from "../teams/permissions.ts";
 import { looksLikeApiKey, userForApiKey } from "./api-keys.ts";
 import { requestOrigin } from "./config.ts";
 import { readSession, type SessionUser } from "./session.ts";
@@ -91,21 +93,31 @@ export interface ActingAccount {
   id: string;
   kind: "personal" | "team";
   role: string;
+  /** What the caller may do in this account (src/lib/teams/permissions.ts). */
+  permissions: Permission[];
 }
 
 /**
  * The billing account a request acts on: the caller's personal account, or the account named by `X-Account`
- * when the caller is a member of it. Any other id answers 404, as if it did not exist.
+ * when the caller is a member of it. Any other id answers 404, as if it did not exist. With `required`, a member
+ * without that permission gets 403 (the owner of a personal account holds every permission).
  */
-export async function callerAccount(request: Request, env: Env, caller: Caller): Promise<ActingAccount> {
+export async function callerAccount(request: Request, env: Env, caller: Caller, required?: Permission): Promise<ActingAccount> {
   const requested = request.headers.get("x-account")?.trim();
-  const accountId = requested || caller.personalAccountId;
-  const [row] = await getDb(env.DB)
+  return membershipOf(env, caller, requested || caller.personalAccountId, required);
+}
+
+/** The caller's membership of one account with its permissions: 404 for a non-member, 403 without `required`. */
+export async function membershipOf(env: Env, caller: Caller, accountId: string, required?: Permission): Promise<ActingAccount> {
+  const db = getDb(env.DB);
+  const [row] = await db
     .select({ id: account.id, kind: account.kind, role: accountMember.role })
     .from(accountMember)
     .innerJoin(account, eq(account.id, accountMember.accountId))
     .where(and(eq(accountMember.accountId, accountId), eq(accountMember.userId, caller.user.id)))
     .limit(1);
   if (!row) throw new NotFound("No such account");
-  return row;
+  const permissions = await permissionsFor(db, { accountId: row.id, kind: row.kind, role: row.role });
+  if (required && !permissions.includes(required)) throw new Forbidden(`Your role in this team does not allow this (${required})`);
+  return { ...row, permissions };
 }

@@ -12,7 +12,7 @@ export const dynamic = "force-dynamic";
 export const GET = handle(async (request) => {
   const env = getEnv();
   const caller = await requireUser(request, env);
-  const account = await callerAccount(request, env, caller);
+  const account = await callerAccount(request, env, caller, "agents.use");
   const db = getDb(env.DB);
   if (account.kind === "personal" && caller.user.emailVerified) await ensureDefaultAgent(db, account.id, caller.user.id);
   return Response.json({ agents: (await listAgents(db, account.id)).map(agentJson) });
@@ -21,7 +21,7 @@ export const GET = handle(async (request) => {
 export const POST = handle(async (request) => {
   const env = getEnv();
   const caller = await requireVerifiedUser(request, env);
-  const account = await callerAccount(request, env, caller);
+  const account = await callerAccount(request, env, caller, "agents.manage");
   const body = await readJson(request, NewAgentBody);
   const row = await createAgent(getDb(env.DB), account.id, { ...body, modelId: body.model }, caller.user.id);
   return Response.json(agentJson(row), { status: 201 });

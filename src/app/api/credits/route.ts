@@ -11,7 +11,7 @@ export const dynamic = "force-dynamic";
 export const GET = handle(async (request) => {
   const env = getEnv();
   const caller = await requireUser(request, env);
-  const acting = await callerAccount(request, env, caller);
+  const acting = await callerAccount(request, env, caller, "billing.view");
   const balance = await getBalance(env.DB, acting.id, requestTime(request, env));
   return Response.json(
     {

@@ -19,7 +19,7 @@ const Query = z
 export const GET = handle(async (request) => {
   const env = getEnv();
   const caller = await requireUser(request, env);
-  const acting = await callerAccount(request, env, caller);
+  const acting = await callerAccount(request, env, caller, "billing.view");
   const params = new URL(request.url).searchParams;
   const query = parseWith(Query, {
     from: params.get("from") ?? undefined,

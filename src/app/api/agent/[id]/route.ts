@@ -6,6 +6,7 @@ import { UpdateAgentBody } from "@/lib/agents/schemas.ts";
 import { agentJson } from "@/lib/agents/views.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
+import { recordAudit } from "@/lib/teams/audit.ts";
 import { sandboxFor } from "@/sandbox/backend.ts";
 
 export const dynamic = "force-dynamic";
@@ -18,7 +19,7 @@ export const GET = handle(async (request, { params }: Params) => {
 
 export const PATCH = handle(async (request, { params }: Params) => {
   const env = getEnv();
-  const { account, agent } = await agentForRequest(request, env, (await params).id);
+  const { account, agent } = await agentForRequest(request, env, (await params).id, "agents.manage");
   const body = await readJson(request, UpdateAgentBody);
   const row = await updateAgent(getDb(env.DB), account.id, agent.id, { ...body, modelId: body.model });
   return Response.json(agentJson(row));
@@ -27,10 +28,11 @@ export const PATCH = handle(async (request, { params }: Params) => {
 /** Deletes the agent with its threads, memory and workspace. Safe to repeat if it stops half-way. */
 export const DELETE = handle(async (request, { params }: Params) => {
   const env = getEnv();
-  const { account, agent } = await agentForRequest(request, env, (await params).id);
+  const { caller, account, agent } = await agentForRequest(request, env, (await params).id, "agents.manage");
   const threadIds = await (await agentHub(env, agent.id)).destroyAll();
   await Promise.all(threadIds.map(async (tid) => (await chatThread(env, agent.id, tid)).erase()));
   await sandboxFor(env).destroy(agent.id);
   await deleteAgentRow(getDb(env.DB), account.id, agent.id);
+  if (account.kind === "team") await recordAudit(getDb(env.DB), account.id, caller.user.id, "agent.deleted", { agentId: agent.id, name: agent.name });
   return new Response(null, { status: 204 });
 });

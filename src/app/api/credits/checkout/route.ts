@@ -7,6 +7,7 @@ import { PACKAGE_IDS, findPackage } from "@/lib/billing/packages.ts";
 import { stripeClient } from "@/lib/billing/stripe-client.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
+import { recordAudit } from "@/lib/teams/audit.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -16,7 +17,7 @@ const Body = z.object({ package: z.enum(PACKAGE_IDS) });
 export const POST = handle(async (request) => {
   const env = getEnv();
   const caller = await requireUser(request, env);
-  const acting = await callerAccount(request, env, caller);
+  const acting = await callerAccount(request, env, caller, "billing.purchase");
   const { package: packageId } = await readJson(request, Body);
   const session = await createCheckoutSession(getDb(env.DB), stripeClient(env), {
     accountId: acting.id,
@@ -24,5 +25,6 @@ export const POST = handle(async (request) => {
     origin: requestOrigin(request, env),
     email: caller.user.email,
   });
+  if (acting.kind === "team") await recordAudit(getDb(env.DB), acting.id, caller.user.id, "purchase.started", { package: packageId });
   return Response.json(session, { headers: { "cache-control": "no-store" } });
 });

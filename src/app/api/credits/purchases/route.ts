@@ -12,7 +12,7 @@ export const dynamic = "force-dynamic";
 export const GET = handle(async (request) => {
   const env = getEnv();
   const caller = await requireUser(request, env);
-  const acting = await callerAccount(request, env, caller);
+  const acting = await callerAccount(request, env, caller, "billing.view");
   return Response.json(
     { purchasesEnabled: stripeConfigured(env), packages: CREDIT_PACKAGES, purchases: await listPurchases(getDb(env.DB), acting.id) },
     { headers: { "cache-control": "no-store" } },

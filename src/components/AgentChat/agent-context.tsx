@@ -3,6 +3,7 @@
 import { useAgent } from "agents/react";
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import type { HubState } from "@/agent/agent-hub.ts";
+import type { Task } from "@/agent/tasks.ts";
 import { agentApi, type AgentApi, type AgentInfo, type ThreadInfo } from "./agent-api.ts";
 
 export interface AgentWorkspaceContext {
@@ -13,6 +14,8 @@ export interface AgentWorkspaceContext {
   /** Threads as the agent pushes them (null until the first state arrives). */
   threads: ThreadInfo[] | null;
   workspaceVersion: number;
+  /** The newest tasks with their progress, as the agent pushes them (null until known). */
+  tasks: Task[] | null;
   hubConnected: boolean;
 }
 
@@ -65,7 +68,7 @@ export function AgentWorkspaceProvider({ agentId, children }: { agentId: string;
       .catch(() => {});
   }, [api, state]);
   const value = useMemo<AgentWorkspaceContext>(
-    () => ({ agentId, agent, agentError, api, threads: state?.threads ?? null, workspaceVersion: state?.workspaceVersion ?? 0, hubConnected }),
+    () => ({ agentId, agent, agentError, api, threads: state?.threads ?? null, workspaceVersion: state?.workspaceVersion ?? 0, tasks: state?.tasks ?? null, hubConnected }),
     [agentId, agent, agentError, api, state, hubConnected],
   );
   return <Context.Provider value={value}>{children}</Context.Provider>;

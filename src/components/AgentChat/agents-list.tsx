@@ -84,12 +84,16 @@ export function AgentsList() {
 
 function AgentCard({ agent, onRename, onDelete }: { agent: AgentInfo; onRename: () => void; onDelete: () => void }) {
   const [running, setRunning] = useState<number | null>(null);
+  const [runningTasks, setRunningTasks] = useState<number | null>(null);
   const [menu, setMenu] = useState(false);
   useEffect(() => {
     agentApi(agent.id)
       .threads()
       .then((threads) => setRunning(threads.filter((t) => t.running).length))
       .catch(() => setRunning(null));
+    requestJson<{ tasks: { status: string }[] }>(`/api/agent/${agent.id}/tasks`)
+      .then(({ tasks }) => setRunningTasks(tasks.filter((t) => t.status === "running").length))
+      .catch(() => setRunningTasks(null));
   }, [agent.id]);
   return (
     <li className="relative flex flex-col gap-3 rounded-xl border bg-card p-4 shadow-sm" aria-label={agent.name}>
@@ -119,11 +123,16 @@ function AgentCard({ agent, onRename, onDelete }: { agent: AgentInfo; onRename: 
       </div>
       <div className="flex flex-wrap items-center gap-2 text-xs text-muted-foreground">
         <span>Active {relativeTime(agent.lastActiveAt ?? agent.createdAt)}</span>
-        {agent.preset && agent.preset !== "general" && <Badge>{agent.preset}</Badge>}
+        {agent.preset && agent.preset !== "general" && <Badge>{PRESETS.find((p) => p.id === agent.preset)?.title ?? agent.preset}</Badge>}
         {agent.isDefault && <Badge>Default</Badge>}
         {running ? (
           <Badge className="border-emerald-500/40 text-emerald-700 dark:text-emerald-400">
-            <span className="mr-1 size-1.5 animate-pulse rounded-full bg-current" /> {running} running
+            <span className="mr-1 size-1.5 animate-pulse rounded-full bg-current" /> {running} {running === 1 ? "chat" : "chats"} running
+          </Badge>
+        ) : null}
+        {runningTasks ? (
+          <Badge className="border-sky-500/40 text-sky-700 dark:text-sky-400">
+            {runningTasks} {runningTasks === 1 ? "task" : "tasks"} running
           </Badge>
         ) : null}
       </div>
@@ -131,8 +140,15 @@ function AgentCard({ agent, onRename, onDelete }: { agent: AgentInfo; onRename: 
   );
 }
 
+const PRESETS = [
+  { id: "general", title: "General assistant", description: "Answers, researches and runs commands." },
+  { id: "coding", title: "Coding assistant", description: "Starts from a Next.js project and builds in its workspace." },
+  { id: "data-analyst", title: "Data analyst", description: "Works with data files and Python; no git tools." },
+] as const;
+
 function AgentNameDialog({ editing, onClose, onSaved }: { editing: { kind: "create" } | { kind: "rename"; agent: AgentInfo } | null; onClose: () => void; onSaved: () => void }) {
   const [name, setName] = useState(editing?.kind === "rename" ? editing.agent.name : "");
+  const [preset, setPreset] = useState<string>("general");
   const [error, setError] = useState<string>();
   const [pending, setPending] = useState(false);
   async function submit(event: FormEvent) {
@@ -140,7 +156,7 @@ function AgentNameDialog({ editing, onClose, onSaved }: { editing: { kind: "crea
     if (!editing || !name.trim()) return setError("Give the agent a name.");
     setPending(true);
     try {
-      if (editing.kind === "create") await requestJson("/api/agent", { method: "POST", body: JSON.stringify({ name: name.trim() }) });
+      if (editing.kind === "create") await requestJson("/api/agent", { method: "POST", body: JSON.stringify({ name: name.trim(), preset }) });
       else await requestJson(`/api/agent/${editing.agent.id}`, { method: "PATCH", body: JSON.stringify({ name: name.trim() }) });
       onSaved();
     } catch (e) {
@@ -156,6 +172,20 @@ function AgentNameDialog({ editing, onClose, onSaved }: { editing: { kind: "crea
           <Label htmlFor="agent-name">Name</Label>
           <Input id="agent-name" value={name} maxLength={100} onChange={(e) => setName(e.target.value)} aria-invalid={Boolean(error)} />
         </div>
+        {editing?.kind === "create" && (
+          <fieldset className="space-y-2">
+            <legend className="mb-2 text-sm font-medium">Start as</legend>
+            {PRESETS.map((p) => (
+              <label key={p.id} className="flex cursor-pointer items-start gap-3 rounded-lg border p-3 has-[:checked]:border-primary has-[:checked]:bg-primary/5">
+                <input type="radio" name="preset" value={p.id} checked={preset === p.id} onChange={() => setPreset(p.id)} className="mt-1" />
+                <span>
+                  <span className="block text-sm font-medium">{p.title}</span>
+                  <span className="block text-xs text-muted-foreground">{p.description}</span>
+                </span>
+              </label>
+            ))}
+          </fieldset>
+        )}
         {error && <Alert variant="destructive">{error}</Alert>}
         <div className="flex justify-end gap-2">
           <Button type="button" variant="outline" onClick={onClose}>

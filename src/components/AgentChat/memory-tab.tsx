@@ -7,6 +7,7 @@ import { Button } from "@/components/ui/button.tsx";
 import { Textarea } from "@/components/ui/textarea.tsx";
 import { errorMessage, relativeTime, type MemoryNote } from "./agent-api.ts";
 import { useAgentWorkspace } from "./agent-context.tsx";
+import { SecretsSection } from "./secrets-section.tsx";
 
 /** The agent's long-term memory notes: what it sees in every conversation. */
 export function MemoryTab() {
@@ -49,7 +50,7 @@ export function MemoryTab() {
   }
 
   return (
-    <div className="flex h-full min-h-0 flex-col">
+    <div className="h-full min-h-0 overflow-y-auto">
       <form onSubmit={add} className="space-y-2 border-b p-3">
         <Textarea value={draft} onChange={(e) => setDraft(e.target.value)} maxLength={2000} rows={2} placeholder="Something the agent should always remember" aria-label="New memory note" />
         <div className="flex items-center justify-between gap-2">
@@ -60,7 +61,7 @@ export function MemoryTab() {
         </div>
       </form>
       {error && <Alert variant="destructive" className="m-2">{error}</Alert>}
-      <div className="min-h-0 flex-1 overflow-y-auto">
+      <div>
         {!notes && !error && (
           <p className="flex items-center gap-2 p-3 text-sm text-muted-foreground" role="status">
             <Loader2 className="size-4 animate-spin" /> Loading memory…
@@ -117,6 +118,7 @@ export function MemoryTab() {
           ))}
         </ul>
       </div>
+      <SecretsSection />
     </div>
   );
 }

@@ -1,14 +1,147 @@
-import { MonitorPlay } from "lucide-react";
+"use client";
 
-/** Live previews need the ports API, which has not landed yet; say so rather than show a control that cannot work. */
+import { ExternalLink, LayoutTemplate, Loader2, MonitorPlay, Plus, RotateCw, X } from "lucide-react";
+import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { Alert } from "@/components/ui/alert.tsx";
+import { Button } from "@/components/ui/button.tsx";
+import { Input } from "@/components/ui/input.tsx";
+import { errorMessage, request, requestJson } from "./agent-api.ts";
+import { useAgentWorkspace } from "./agent-context.tsx";
+import { TemplateGallery } from "./template-gallery.tsx";
+
+export interface ExposedPort {
+  port: number;
+  url: string;
+  exposedAt: string | number;
+}
+
+/** Live previews of the workspace's servers: exposed ports in an iframe, with reload and open-in-new-tab. */
 export function PreviewTab() {
+  const { agentId, workspaceVersion } = useAgentWorkspace();
+  const [ports, setPorts] = useState<ExposedPort[] | null>(null);
+  const [selected, setSelected] = useState<number | null>(null);
+  const [error, setError] = useState<string>();
+  const [port, setPort] = useState("");
+  const [reloads, setReloads] = useState(0);
+  const [gallery, setGallery] = useState(false);
+
+  const load = useCallback(async () => {
+    try {
+      const list = (await requestJson<{ ports: ExposedPort[] }>(`/api/agent/${agentId}/ports`)).ports;
+      setPorts(list);
+      setSelected((s) => (s !== null && list.some((p) => p.port === s) ? s : (list[0]?.port ?? null)));
+      setError(undefined);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }, [agentId]);
+  useEffect(() => {
+    void load();
+  }, [load, workspaceVersion]);
+
+  async function expose(event: FormEvent) {
+    event.preventDefault();
+    const n = Number(port);
+    if (!Number.isInteger(n) || n < 1 || n > 65535) return setError("Enter a port between 1 and 65535.");
+    try {
+      const exposed = await requestJson<ExposedPort>(`/api/agent/${agentId}/ports`, { method: "POST", body: JSON.stringify({ port: n }) });
+      setPort("");
+      await load();
+      setSelected(exposed.port);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }
+
+  async function unexpose(n: number) {
+    try {
+      await request(`/api/agent/${agentId}/ports/${n}`, { method: "DELETE" });
+      await load();
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }
+
+  const current = ports?.find((p) => p.port === selected);
+  if (gallery || (ports?.length === 0 && !error)) {
+    return (
+      <TemplateGallery
+        onClose={ports?.length ? () => setGallery(false) : undefined}
+        onReady={(readyPort) => {
+          setGallery(false);
+          void load().then(() => setSelected(readyPort));
+        }}
+        exposeForm={
+          <form onSubmit={expose} className="flex items-center gap-2">
+            <Input value={port} onChange={(e) => setPort(e.target.value)} inputMode="numeric" placeholder="Port, e.g. 8080" aria-label="Port to preview" className="w-40" />
+            <Button type="submit" variant="outline">
+              <MonitorPlay /> Preview port
+            </Button>
+          </form>
+        }
+      />
+    );
+  }
   return (
-    <div className="flex h-full flex-col items-center justify-center gap-2 p-6 text-center">
-      <MonitorPlay className="size-8 text-muted-foreground" />
-      <p className="font-medium">Previews are not available yet</p>
-      <p className="max-w-xs text-sm text-muted-foreground">
-        Exposing a port of the workspace as a live preview is coming. Until then, start a dev server under Processes and check it with a command.
-      </p>
+    <div className="flex h-full min-h-0 flex-col">
+      <div className="flex flex-wrap items-center gap-1 border-b p-2">
+        <div className="flex min-w-0 flex-1 flex-wrap gap-1" role="group" aria-label="Previewed ports">
+          {ports?.map((p) => (
+            <span key={p.port} className="inline-flex items-center rounded-md border">
+              <button
+                type="button"
+                className={`px-2 py-1 font-mono text-xs ${p.port === selected ? "bg-accent font-semibold" : ""}`}
+                aria-pressed={p.port === selected}
+                onClick={() => setSelected(p.port)}
+              >
+                :{p.port}
+              </button>
+              <button type="button" className="px-1 text-muted-foreground hover:text-foreground" aria-label={`Stop previewing port ${p.port}`} onClick={() => void unexpose(p.port)}>
+                <X className="size-3.5" />
+              </button>
+            </span>
+          ))}
+        </div>
+        <form onSubmit={expose} className="flex items-center gap-1">
+          <Input value={port} onChange={(e) => setPort(e.target.value)} inputMode="numeric" placeholder="Port" aria-label="Port to preview" className="h-8 w-20" />
+          <Button type="submit" variant="ghost" size="icon" className="size-8" aria-label="Preview port">
+            <Plus />
+          </Button>
+        </form>
+        <Button variant="ghost" size="icon" className="size-8" aria-label="Start from a template" onClick={() => setGallery(true)}>
+          <LayoutTemplate />
+        </Button>
+      </div>
+      {error && <Alert variant="destructive" className="m-2">{error}</Alert>}
+      {!ports && !error && (
+        <p className="flex items-center gap-2 p-3 text-sm text-muted-foreground" role="status">
+          <Loader2 className="size-4 animate-spin" /> Loading previews…
+        </p>
+      )}
+      {current && (
+        <>
+          <div className="flex items-center gap-1 border-b px-2 py-1">
+            <Button variant="ghost" size="icon" className="size-7" aria-label="Reload preview" onClick={() => setReloads((r) => r + 1)}>
+              <RotateCw />
+            </Button>
+            <span className="min-w-0 flex-1 truncate font-mono text-xs text-muted-foreground" data-testid="preview-url">
+              {current.url}
+            </span>
+            <Button variant="ghost" size="icon" className="size-7" aria-label="Open preview in a new tab" asChild>
+              <a href={current.url} target="_blank" rel="noreferrer noopener">
+                <ExternalLink />
+              </a>
+            </Button>
+          </div>
+          <iframe
+            key={`${current.url}#${reloads}`}
+            src={current.url}
+            title={`Preview of port ${current.port}`}
+            className="min-h-0 w-full flex-1 bg-white"
+            sandbox="allow-scripts allow-forms allow-same-origin allow-popups allow-modals"
+          />
+        </>
+      )}
     </div>
   );
 }

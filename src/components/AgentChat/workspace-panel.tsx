@@ -1,12 +1,13 @@
 "use client";
 
-import { Brain, FolderTree, MonitorPlay, Cpu, SquareTerminal } from "lucide-react";
+import { Brain, Cpu, FolderTree, ListChecks, MonitorPlay, SquareTerminal } from "lucide-react";
 import { useState, type ReactNode } from "react";
 import { cn } from "@/lib/ui/cn.ts";
 import { FilesTab } from "./files-tab.tsx";
 import { MemoryTab } from "./memory-tab.tsx";
 import { PreviewTab } from "./preview-tab.tsx";
 import { ProcessesTab } from "./processes-tab.tsx";
+import { TasksTab } from "./tasks-tab.tsx";
 import { TerminalTab } from "./terminal-tab.tsx";
 
 const TABS = [
@@ -14,6 +15,7 @@ const TABS = [
   { id: "processes", label: "Processes", icon: Cpu },
   { id: "terminal", label: "Terminal", icon: SquareTerminal },
   { id: "preview", label: "Preview", icon: MonitorPlay },
+  { id: "tasks", label: "Tasks", icon: ListChecks },
   { id: "memory", label: "Memory", icon: Brain },
 ] as const;
 
@@ -28,6 +30,7 @@ export function WorkspacePanel({ actions }: { actions?: ReactNode }) {
     processes: <ProcessesTab />,
     terminal: <TerminalTab />,
     preview: <PreviewTab />,
+    tasks: <TasksTab />,
     memory: <MemoryTab />,
   };
   return (

@@ -1,0 +1,92 @@
+"use client";
+
+import { KeyRound, Plus, Trash2 } from "lucide-react";
+import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { Alert } from "@/components/ui/alert.tsx";
+import { Button } from "@/components/ui/button.tsx";
+import { Input } from "@/components/ui/input.tsx";
+import { errorMessage, request, requestJson, relativeTime } from "./agent-api.ts";
+import { useAgentWorkspace } from "./agent-context.tsx";
+
+interface SecretInfo {
+  name: string;
+  hint: string;
+  updatedAt: string | number;
+}
+
+const NAME = /^[A-Z_][A-Z0-9_]*$/;
+
+/** Secrets for the agent's commands: set and delete; a value is never shown again, only its hint. */
+export function SecretsSection() {
+  const { agentId } = useAgentWorkspace();
+  const base = `/api/agent/${agentId}/secrets`;
+  const [secrets, setSecrets] = useState<SecretInfo[] | null>(null);
+  const [name, setName] = useState("");
+  const [value, setValue] = useState("");
+  const [error, setError] = useState<string>();
+
+  const load = useCallback(async () => {
+    try {
+      setSecrets((await requestJson<{ secrets: SecretInfo[] }>(base)).secrets);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }, [base]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  async function add(event: FormEvent) {
+    event.preventDefault();
+    if (!NAME.test(name)) return setError("Names are environment variable names: capital letters, digits and _, not starting with a digit.");
+    if (!value) return setError("Enter the secret's value.");
+    try {
+      setSecrets((await requestJson<{ secrets: SecretInfo[] }>(base, { method: "PUT", body: JSON.stringify({ secrets: { [name]: value } }) })).secrets);
+      setName("");
+      setValue("");
+      setError(undefined);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }
+
+  async function remove(secret: string) {
+    if (!window.confirm(`Delete the secret ${secret}?`)) return;
+    try {
+      await request(`${base}?name=${encodeURIComponent(secret)}`, { method: "DELETE" });
+      await load();
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }
+
+  return (
+    <section className="border-t p-3" aria-label="Secrets">
+      <h3 className="flex items-center gap-1.5 text-sm font-semibold">
+        <KeyRound className="size-4" /> Secrets
+      </h3>
+      <p className="mb-2 text-xs text-muted-foreground">Environment variables for the agent&apos;s commands (for example GIT_TOKEN). Values are hidden from the model and never shown again.</p>
+      <form onSubmit={add} className="flex flex-wrap gap-2">
+        <Input value={name} onChange={(e) => setName(e.target.value.toUpperCase())} placeholder="NAME" aria-label="Secret name" className="w-36 font-mono" />
+        <Input type="password" value={value} onChange={(e) => setValue(e.target.value)} placeholder="value" aria-label="Secret value" autoComplete="off" className="min-w-0 flex-1" />
+        <Button type="submit" variant="outline">
+          <Plus /> Set
+        </Button>
+      </form>
+      {error && <Alert variant="destructive" className="mt-2">{error}</Alert>}
+      {secrets?.length === 0 && <p className="mt-2 text-xs text-muted-foreground">No secrets.</p>}
+      <ul className="mt-2 divide-y" aria-label="Secret names">
+        {secrets?.map((s) => (
+          <li key={s.name} className="flex items-center gap-2 py-1.5">
+            <span className="font-mono text-xs font-medium">{s.name}</span>
+            <span className="min-w-0 flex-1 truncate font-mono text-xs text-muted-foreground">{s.hint}</span>
+            <span className="hidden text-[11px] text-muted-foreground sm:inline">{relativeTime(s.updatedAt)}</span>
+            <Button variant="ghost" size="icon" className="size-7" aria-label={`Delete secret ${s.name}`} onClick={() => void remove(s.name)}>
+              <Trash2 />
+            </Button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

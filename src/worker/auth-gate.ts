@@ -16,6 +16,9 @@ export const SIGNED_IN_PAGE_PREFIXES = ["/agents", "/usage", "/billing", "/team"
  */
 export const PUBLIC_API_PREFIXES = ["/api/auth/", "/api/health", "/api/dev/", "/api/test/", "/api/webhooks/", "/api/stripe/webhook"];
 
+/** Admin routes answer 404 to everyone but admins, signed in or not, so their own check (requireAdminCaller) decides. */
+export const ADMIN_API_PREFIX = "/api/admin";
+
 function matches(pathname: string, prefix: string): boolean {
   return prefix.endsWith("/") ? pathname.startsWith(prefix) : pathname === prefix || pathname.startsWith(`${prefix}/`);
 }
@@ -30,7 +33,7 @@ export async function gateRequest(request: Request, env: Env): Promise<Response 
   const { pathname } = url;
   try {
     if (pathname.startsWith("/api/")) {
-      if (PUBLIC_API_PREFIXES.some((p) => matches(pathname, p))) return null;
+      if (PUBLIC_API_PREFIXES.some((p) => matches(pathname, p)) || matches(pathname, ADMIN_API_PREFIX)) return null;
       if (!(await findCaller(request, env))) throw new Unauthorized();
       return null;
     }

@@ -17,6 +17,8 @@ export interface ActiveSession {
   sessionId: string;
   user: SessionUser;
   personalAccountId: string | null;
+  /** The admin's user id while an admin is signed in as this user (impersonation); null otherwise. */
+  impersonatedBy: string | null;
 }
 
 const LAST_SEEN_RESOLUTION_MS = 60_000;
@@ -66,6 +68,7 @@ export async function readSession(request: Request, env: Env): Promise<ActiveSes
     .select({
       sessionId: session.id,
       lastSeenAt: session.lastSeenAt,
+      impersonatedBy: session.impersonatedBy,
       user: {
         id: user.id,
         email: user.email,
@@ -89,7 +92,7 @@ export async function readSession(request: Request, env: Env): Promise<ActiveSes
     await db.update(session).set({ lastSeenAt: now }).where(eq(session.id, row.sessionId));
   }
   const { banned: _banned, banExpires: _banExpires, ...sessionUser } = row.user;
-  return { sessionId: row.sessionId, user: sessionUser, personalAccountId: row.personalAccountId };
+  return { sessionId: row.sessionId, user: sessionUser, personalAccountId: row.personalAccountId, impersonatedBy: row.impersonatedBy };
 }
 
 export function isBanned(u: { banned: boolean; banExpires: Date | null }, now = new Date()): boolean {

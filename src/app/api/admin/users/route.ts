@@ -1,0 +1,15 @@
+import { getDb } from "@/db/client.ts";
+import { requireAdminCaller } from "@/lib/admin/access.ts";
+import { getEnv } from "@/lib/http/cloudflare-env.ts";
+import { pageQuery } from "@/lib/admin/queries.ts";
+import { searchUsers } from "@/lib/admin/users.ts";
+import { handle } from "@/lib/http/respond.ts";
+
+export const dynamic = "force-dynamic";
+
+/** Users matching ?q= (email or name), newest first, paginated. */
+export const GET = handle(async (request) => {
+  const env = getEnv();
+  await requireAdminCaller(request, env);
+  return Response.json(await searchUsers(getDb(env.DB), pageQuery(request)), { headers: { "cache-control": "no-store" } });
+});

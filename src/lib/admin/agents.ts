@@ -1,0 +1,119 @@
+import { desc, eq, sql } from "drizzle-orm";
+import { agentHub, chatThread } from "../../agent/client.ts";
+import type { Task } from "../../agent/tasks.ts";
+import type { Db } from "../../db/client.ts";
+import { account, agent, user } from "../../db/schema.ts";
+import type { Env } from "../../env.ts";
+import { findAgentById } from "../agents/agents.ts";
+import { THREAD_ID } from "../agents/ids.ts";
+import type { Caller } from "../auth/caller.ts";
+import { toCredits } from "../billing/rules.ts";
+import { NotFound } from "../errors.ts";
+import { auditStatement } from "./audit.ts";
+
+export interface PlatformAgent {
+  id: string;
+  name: string;
+  modelId: string;
+  accountId: string;
+  accountKind: string;
+  /** The personal account's user's email, or the team's name. */
+  owner: string;
+  ownerUserId: string | null;
+  createdAt: string;
+  lastActiveAt: string | null;
+  creditsUsed: number;
+  tokens: number;
+  modelSteps: number;
+}
+
+/** Every agent on the platform, most recently active first, with its owner and what it has used. */
+export async function listPlatformAgents(db: Db, query: { q?: string; page: number; pageSize: number }): Promise<{ agents: PlatformAgent[]; total: number }> {
+  const q = query.q?.trim().toLowerCase();
+  const pattern = q ? `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  const where = pattern
+    ? sql`(lower(${agent.name}) like ${pattern} escape '\\' or lower(${account.name}) like ${pattern} escape '\\' or lower(coalesce(${user.email}, '')) like ${pattern} escape '\\' or ${agent.id} = ${q})`
+    : undefined;
+  const usage = sql<number>`(select coalesce(-sum(amount_millicredits), 0) from ledger_entry where agent_id = ${agent.id} and kind = 'usage')`;
+  const tokens = sql<number>`(select coalesce(sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0)), 0) from ledger_entry where agent_id = ${agent.id} and kind = 'usage')`;
+  const steps = sql<number>`(select count(input_tokens) from ledger_entry where agent_id = ${agent.id} and kind = 'usage')`;
+  const [rows, [count]] = await Promise.all([
+    db
+      .select({ agent, accountKind: account.kind, accountName: account.name, ownerEmail: user.email, ownerUserId: user.id, usage, tokens, steps })
+      .from(agent)
+      .innerJoin(account, eq(account.id, agent.accountId))
+      .leftJoin(user, eq(user.id, account.personalUserId))
+      .where(where)
+      .orderBy(desc(sql`coalesce(${agent.lastActiveAt}, ${agent.createdAt})`), desc(agent.id))
+      .limit(query.pageSize)
+      .offset((query.page - 1) * query.pageSize),
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(agent)
+      .innerJoin(account, eq(account.id, agent.accountId))
+      .leftJoin(user, eq(user.id, account.personalUserId))
+      .where(where),
+  ]);
+  return {
+    total: Number(count?.n ?? 0),
+    agents: rows.map((r) => ({
+      id: r.agent.id,
+      name: r.agent.name,
+      modelId: r.agent.modelId,
+      accountId: r.agent.accountId,
+      accountKind: r.accountKind,
+      owner: r.accountKind === "personal" ? (r.ownerEmail ?? "(deleted user)") : r.accountName,
+      ownerUserId: r.accountKind === "personal" ? r.ownerUserId : null,
+      createdAt: r.agent.createdAt.toISOString(),
+      lastActiveAt: r.agent.lastActiveAt?.toISOString() ?? null,
+      creditsUsed: toCredits(Number(r.usage)),
+      tokens: Number(r.tokens),
+      modelSteps: Number(r.steps),
+    })),
+  };
+}
+
+async function existingAgent(db: Db, agentId: string) {
+  const row = await findAgentById(db, agentId);
+  if (!row) throw new NotFound("No such agent");
+  return row;
+}
+
+/** An agent's tasks (from its Durable Object), newest first. */
+export async function agentTasks(env: Env, db: Db, agentId: string): Promise<Task[]> {
+  const row = await existingAgent(db, agentId);
+  return (await agentHub(env, row.id)).listTasks();
+}
+
+export async function stopAgentTask(env: Env, db: Db, admin: Caller, agentId: string, taskId: string): Promise<Task> {
+  const row = await existingAgent(db, agentId);
+  const task = await (await agentHub(env, row.id)).stopTask(taskId);
+  if (!task) throw new NotFound("No such task");
+  await auditStatement(db, admin, { action: "agent.task_stopped", targetType: "agent", targetId: row.id, detail: { taskId } });
+  return task;
+}
+
+/** Stops the turn running in one thread of an agent (and the tool calls it started). */
+export async function stopAgentTurn(env: Env, db: Db, admin: Caller, agentId: string, threadId: string): Promise<void> {
+  const row = await existingAgent(db, agentId);
+  if (!THREAD_ID.test(threadId)) throw new NotFound("No such thread");
+  await (await chatThread(env, row.id, threadId)).stop();
+  await auditStatement(db, admin, { action: "agent.turn_stopped", targetType: "agent", targetId: row.id, detail: { threadId } });
+}
+
+/** Stops every running task of the agents in a user's personal account (used when the user is banned). */
+export async function stopRunningTasksOf(env: Env, db: Db, userId: string): Promise<number> {
+  const owned = await db.select({ id: agent.id }).from(agent).innerJoin(account, eq(account.id, agent.accountId)).where(eq(account.personalUserId, userId));
+  let stopped = 0;
+  for (const { id } of owned) {
+    try {
+      const hub = await agentHub(env, id);
+      for (const task of await hub.listTasks()) {
+        if (task.status === "running" && (await hub.stopTask(task.id))) stopped++;
+      }
+    } catch (error) {
+      console.error("Could not stop the tasks of agent", id, error);
+    }
+  }
+  return stopped;
+}

@@ -44,7 +44,12 @@ beforeAll(async () => {
   const threadId = ((await thread.json()) as { id: string }).id;
   const note = await fetch(`${base()}/api/agent/${agentId}/memory`, { method: "POST", headers: owner.headers({ "content-type": "application/json" }), body: JSON.stringify({ text: "owner's note" }) });
   const noteId = ((await note.json()) as { id: string }).id;
-  ids = { id: agentId, tid: threadId, noteId, pid: "p-unknown", port: "3000", taskId: "t-unknown", sid: "s-unknown" };
+  const team = await fetch(`${base()}/api/teams`, { method: "POST", headers: owner.headers({ "content-type": "application/json" }), body: JSON.stringify({ name: "Sweep team", slug: `sweep-${crypto.randomUUID().slice(0, 8)}` }) });
+  const teamId = ((await team.json()) as { id: string }).id;
+  ids = {
+    id: agentId, tid: threadId, noteId, pid: "p-unknown", port: "3000", taskId: "t-unknown", sid: "s-unknown",
+    teamId, userId: "u-unknown", roleId: "role-unknown", invitationId: "i-unknown", token: "t-unknown",
+  };
 }, 60_000);
 
 describe("every /api route from the route table", () => {

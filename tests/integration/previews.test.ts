@@ -126,6 +126,27 @@ describe("live previews through the Worker", () => {
   });
 });
 
+describe("the expose_port tool", () => {
+  it("exposes a port for the agent and gives the model a preview URL that the Worker serves", async () => {
+    const thread = (await api<{ id: string }>(alice, `/api/agent/${aliceAgent}/threads`, { method: "POST" })).body.id;
+    const turn = await fetch(`${stack.worker.url}/api/agent/${aliceAgent}/threads/${thread}/messages`, {
+      method: "POST",
+      headers: alice.headers({ "content-type": "application/json", accept: "application/json" }),
+      body: JSON.stringify({ text: 'Show me port 4321 [[tool:expose_port:{"port":4321}]]' }),
+    });
+    expect(turn.status).toBe(200);
+    await turn.text();
+    const toolMessage = stack.model.requests
+      .flatMap((r) => (r.body?.messages ?? []) as { role: string; content: unknown }[])
+      .find((m) => m.role === "tool" && JSON.stringify(m.content).includes("4321"));
+    const url = new RegExp(`http://4321-${aliceAgent}-[a-z0-9]{24}\\.localhost:\\d+/`).exec(JSON.stringify(toolMessage?.content))?.[0];
+    expect(url, JSON.stringify(toolMessage)).toBeDefined();
+    const { body } = await api<{ ports: { port: number; url: string }[] }>(alice, `/api/agent/${aliceAgent}/ports`);
+    expect(body.ports).toContainEqual(expect.objectContaining({ port: 4321, url }));
+    expect((await viaHost(new URL(url!).host)).status).toBe(502);
+  });
+});
+
 describe("templates API", () => {
   it("lists the Next.js, React and Vue starters with their dev command and port", async () => {
     const { status, body } = await api<{ templates: { name: string; port: number; dev: string; files: string[] }[] }>(alice, "/api/templates");

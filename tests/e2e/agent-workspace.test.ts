@@ -286,6 +286,63 @@ describe("agent workspace in Chromium against the real Worker, sandboxd and the 
     });
   }
 
+  it("starts and stops an autonomous task from the tasks tab, with its progress shown live", async () => {
+    stack.model.when({ lastUserMessageIncludes: "Wait for a long time" }, { toolCalls: [{ name: "exec", arguments: { command: "sleep 60" } }] });
+    const context = await newContext();
+    const page = await context.newPage();
+    await openThread(page, await newThread());
+    const workspace = page.getByRole("region", { name: "Workspace" });
+    await workspace.getByRole("tab", { name: "Tasks" }).click();
+    await workspace.getByLabel("Task goal").fill("Wait for a long time");
+    await workspace.getByRole("button", { name: "Start task" }).click();
+    const task = workspace.getByRole("listitem", { name: "Task: Wait for a long time" });
+    await task.and(page.locator('[data-status="running"]')).waitFor({ timeout: 20_000 });
+    await workspace.getByLabel("Cron expression").fill("30 8 * * 1");
+    expect(await workspace.getByTestId("cron-description").textContent()).toContain("Every Monday at 08:30");
+    await screenshot(page, "agent-tasks-desktop");
+    await task.getByRole("button", { name: "Stop task" }).click();
+    await task.and(page.locator('[data-status="stopped"]')).waitFor({ timeout: 20_000 });
+    const { tasks } = await api<{ tasks: { goal: string; status: string }[] }>(`/api/agent/${agentId}/tasks`);
+    expect(tasks.find((t) => t.goal === "Wait for a long time")?.status).toBe("stopped");
+    await context.close();
+  });
+
+  it("sets a secret whose value is never shown again", async () => {
+    const context = await newContext();
+    const page = await context.newPage();
+    await openThread(page, await newThread());
+    const workspace = page.getByRole("region", { name: "Workspace" });
+    await workspace.getByRole("tab", { name: "Memory" }).click();
+    await workspace.getByLabel("Secret name", { exact: true }).fill("DEPLOY_TOKEN");
+    await workspace.getByLabel("Secret value").fill("sup3r-secret-value");
+    await workspace.getByRole("button", { name: "Set" }).click();
+    const names = workspace.getByRole("list", { name: "Secret names" });
+    await names.getByText("DEPLOY_TOKEN").waitFor();
+    await page.reload({ waitUntil: "load" });
+    await page.waitForFunction(() => document.documentElement.dataset.hydrated === "true");
+    await page.getByRole("region", { name: "Workspace" }).getByRole("tab", { name: "Memory" }).click();
+    await page.getByRole("list", { name: "Secret names" }).getByText("DEPLOY_TOKEN").waitFor();
+    expect(await page.content()).not.toContain("sup3r-secret-value");
+    await context.close();
+  });
+
+  it("starts from the React template and shows its page in the preview tab", async () => {
+    const context = await newContext();
+    const page = await context.newPage();
+    await openThread(page, await newThread());
+    const workspace = page.getByRole("region", { name: "Workspace" });
+    await workspace.getByRole("tab", { name: "Preview" }).click();
+    await workspace.getByRole("list", { name: "Templates" }).waitFor();
+    await screenshot(page, "agent-templates-desktop");
+    await workspace.getByRole("button", { name: "Start from React (Vite)" }).click();
+    await workspace.getByRole("progressbar", { name: "Template progress" }).waitFor();
+    await workspace.getByTestId("preview-url").waitFor({ timeout: 280_000 });
+    const frame = page.frameLocator('iframe[title="Preview of port 8080"]');
+    await frame.getByRole("heading", { name: "Hello from React" }).waitFor({ timeout: 60_000 });
+    await screenshot(page, "agent-preview-desktop");
+    await context.close();
+  }, 300_000);
+
   it("creates, renames and deletes an agent with confirmation", async () => {
     const context = await newContext();
     const page = await context.newPage();

@@ -170,8 +170,9 @@ export function ChatPanel({ threadId }: { threadId: string }) {
             onChange={(e) => setDraft(e.target.value)}
             onKeyDown={onKeyDown}
             rows={1}
-            placeholder={connected ? "Message the agent (Enter to send, Shift+Enter for a new line)" : "Connecting to the agent…"}
+            placeholder={connected ? "Message the agent…" : "Connecting to the agent…"}
             aria-label="Message"
+            title="Enter sends, Shift+Enter starts a new line"
             className="max-h-48 min-h-10 flex-1 resize-none border-0 bg-transparent shadow-none focus-visible:ring-0"
             style={{ fieldSizing: "content" } as React.CSSProperties}
           />

@@ -35,7 +35,7 @@ export function WorkspacePanel({ actions }: { actions?: ReactNode }) {
   };
   return (
     <section className="@container flex h-full min-h-0 flex-col bg-background" aria-label="Workspace">
-      <div className="flex items-center border-b">
+      <div className="flex h-12 shrink-0 items-stretch border-b">
         <div role="tablist" aria-label="Workspace" className="flex min-w-0 flex-1 overflow-x-auto">
           {TABS.map(({ id, label, icon: Icon }) => (
             <button
@@ -47,7 +47,7 @@ export function WorkspacePanel({ actions }: { actions?: ReactNode }) {
               aria-label={label}
               title={label}
               className={cn(
-                "flex shrink-0 items-center gap-1.5 border-b-2 px-2.5 py-2 text-sm @[34rem]:px-3 text-muted-foreground hover:text-foreground",
+                "flex shrink-0 items-center gap-1.5 border-b-2 px-2.5 text-sm @[34rem]:px-3 text-muted-foreground hover:text-foreground",
                 tab === id ? "border-primary font-medium text-foreground" : "border-transparent",
               )}
               onClick={() => {
@@ -60,7 +60,7 @@ export function WorkspacePanel({ actions }: { actions?: ReactNode }) {
             </button>
           ))}
         </div>
-        {actions}
+        {actions && <div className="flex items-center pr-1">{actions}</div>}
       </div>
       {TABS.map(({ id }) =>
         visited.has(id) ? (

@@ -5,6 +5,7 @@ import type { Env } from "../../env.ts";
 import { AppError, Forbidden, NotFound, Unauthorized } from "../errors.ts";
 import { permissionsFor } from "../teams/membership.ts";
 import type { Permission } from "../teams/permissions.ts";
+import { selectedAccountId } from "../teams/selection.ts";
 import { looksLikeApiKey, userForApiKey } from "./api-keys.ts";
 import { requestOrigin } from "./config.ts";
 import { readSession, type SessionUser } from "./session.ts";
@@ -98,13 +99,23 @@ export interface ActingAccount {
 }
 
 /**
- * The billing account a request acts on: the caller's personal account, or the account named by `X-Account`
- * when the caller is a member of it. Any other id answers 404, as if it did not exist. With `required`, a member
+ * The billing account a request acts on: the account named by `X-Account` when the caller is a member of it, else
+ * the one the browser's account switcher selected (cookie, src/lib/teams/selection.ts), else the personal account. Any other id answers 404, as if it did not exist. With `required`, a member
  * without that permission gets 403 (the owner of a personal account holds every permission).
  */
 export async function callerAccount(request: Request, env: Env, caller: Caller, required?: Permission): Promise<ActingAccount> {
   const requested = request.headers.get("x-account")?.trim();
-  return membershipOf(env, caller, requested || caller.personalAccountId, required);
+  if (requested) return membershipOf(env, caller, requested, required);
+  const selected = caller.via === "session" ? selectedAccountId(request.headers.get("cookie")) : undefined;
+  if (selected && selected !== caller.personalAccountId) {
+    // The switcher's remembered choice; a team the caller has since left falls back to the personal account.
+    const team = await membershipOf(env, caller, selected).catch((error: unknown) => {
+      if (error instanceof NotFound) return undefined;
+      throw error;
+    });
+    if (team) return membershipOf(env, caller, team.id, required);
+  }
+  return membershipOf(env, caller, caller.personalAccountId, required);
 }
 
 /** The caller's membership of one account with its permissions: 404 for a non-member, 403 without `required`. */

@@ -93,11 +93,12 @@ export async function createInvitation(
       createdAt: input.now,
     })
     .returning();
-  const url = `${input.origin}/team/invite/${token}`;
+  // Through sign-in: a signed-in invitee goes straight on to the invitation; anyone else signs in (or up) first.
+  const url = `${input.origin}/sign-in?next=${encodeURIComponent(`/team/invite/${token}`)}`;
   const teamName = team?.name ?? "a team";
   const lines = [
     `${inviter.user.name} invited you to join the team "${teamName}" on netM8.`,
-    "The link works once and is valid for 7 days. If you have no netM8 account yet, sign up with this email address first.",
+    "The link works once and is valid for 7 days. No netM8 account yet? Sign up with this email address, verify it, then open this link again.",
   ];
   await sendEmail(env, {
     to: email,

@@ -10,4 +10,6 @@ export const NewInvitationBody = z.object({ email: z.email().max(254), role: Rol
 export const ChangeRoleBody = z.object({ role: RoleRef });
 export const RoleName = z.string().trim().min(1).max(50);
 export const NewRoleBody = z.object({ name: RoleName, permissions: z.array(z.enum(PERMISSIONS)).max(PERMISSIONS.length) });
-export const UpdateRoleBody = z.object({ name: RoleName.optional(), permissions: z.array(z.enum(PERMISSIONS)).max(PERMISSIONS.length).optional() });
+export const UpdateRoleBody = z
+  .object({ name: RoleName.optional(), permissions: z.array(z.enum(PERMISSIONS)).max(PERMISSIONS.length).optional() })
+  .refine((body) => body.name !== undefined || body.permissions !== undefined, { message: "give a name or permissions" });

@@ -4,6 +4,7 @@ import { currentSession } from "@/components/auth/current-session.ts";
 import { VerifiedNotice } from "@/components/auth/verified-notice.tsx";
 import { VerifyEmailBanner } from "@/components/auth/verify-email-banner.tsx";
 import { AppShell } from "@/components/shell/app-shell.tsx";
+import { ImpersonationBanner } from "@/components/shell/impersonation-banner.tsx";
 
 export const dynamic = "force-dynamic";
 
@@ -13,6 +14,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   const { user } = active;
   return (
     <AppShell user={{ name: user.name, email: user.email, isAdmin: user.role === "admin" }}>
+      {active.impersonatedBy && <ImpersonationBanner name={user.name} email={user.email} />}
       {!user.emailVerified && <VerifyEmailBanner email={user.email} />}
       <Suspense>
         <VerifiedNotice emailVerified={user.emailVerified} />

@@ -29,6 +29,8 @@ describe("agent secrets", () => {
     const redactor = chunkRedactor(secrets);
     const out = ["x s3cr", "3t-va", "lue y"].map((c) => redactor.push(c)).join("") + redactor.flush();
     expect(out).toBe("x [secret TOKEN] y");
+    const live = chunkRedactor(secrets);
+    expect(live.push("server started\n")).toBe("server started\n");
   });
 });
 

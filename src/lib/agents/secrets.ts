@@ -106,17 +106,25 @@ export function gitCredentials(secrets: Record<string, string>): { username: str
 }
 
 /**
- * Redacts a stream of text chunks: the end of each chunk that could be the start of a secret is held back until the
- * next chunk (or the end), so a secret split across two chunks is still caught.
+ * Redacts a stream of text chunks: an end of a chunk that could be the start of a secret is held back until the next
+ * chunk (or the end), so a secret split across two chunks is still caught, and nothing else is delayed.
  */
 export function chunkRedactor(secrets: Record<string, string>): { push(chunk: string): string; flush(): string } {
-  const longest = Math.max(0, ...Object.values(secrets).filter((v) => v.length >= MIN_REDACTED_LENGTH).map((v) => v.length));
+  const values = Object.values(secrets).filter((v) => v.length >= MIN_REDACTED_LENGTH);
   let pending = "";
   return {
     push(chunk) {
-      if (longest === 0) return chunk;
+      if (values.length === 0) return chunk;
       const text = redactText(pending + chunk, secrets);
-      const keep = Math.min(text.length, longest - 1);
+      let keep = 0;
+      for (const value of values) {
+        for (let k = Math.min(value.length - 1, text.length); k > keep; k--) {
+          if (text.endsWith(value.slice(0, k))) {
+            keep = k;
+            break;
+          }
+        }
+      }
       pending = text.slice(text.length - keep);
       return text.slice(0, text.length - keep);
     },

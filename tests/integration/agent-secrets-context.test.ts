@@ -1,0 +1,152 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
+import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
+
+// The endpoint enforces a small context window, and the Worker is told so (as with a small Ollama num_ctx).
+const CONTEXT_TOKENS = 6000;
+
+let stack: AgentStack;
+let owner: TestUser;
+let agentId: string;
+const base = () => stack.worker.url;
+
+async function api<T>(user: TestUser, path: string, init: RequestInit = {}): Promise<{ status: number; body: T; text: string }> {
+  const response = await fetch(`${base()}${path}`, {
+    ...init,
+    headers: user.headers({ "content-type": "application/json", accept: "application/json", ...(init.headers as Record<string, string>) }),
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // Plain text (process logs).
+  }
+  return { status: response.status, body: body as T, text };
+}
+
+async function newThread(): Promise<string> {
+  return (await api<{ id: string }>(owner, `/api/agent/${agentId}/threads`, { method: "POST" })).body.id;
+}
+
+interface TurnSummary {
+  text: string;
+  error?: string;
+  toolCalls: { name: string; output: unknown }[];
+}
+
+async function turn(threadId: string, text: string): Promise<TurnSummary> {
+  const { status, body } = await api<TurnSummary>(owner, `/api/agent/${agentId}/threads/${threadId}/messages`, { method: "POST", body: JSON.stringify({ text }) });
+  expect(status).toBe(200);
+  return body;
+}
+
+beforeAll(async () => {
+  stack = await startAgentStack({ model: { contextTokens: CONTEXT_TOKENS }, vars: { LLM_CONTEXT_TOKENS: String(CONTEXT_TOKENS) } });
+  owner = await signUpVerifiedUser(base());
+  agentId = (await api<{ agents: { id: string }[] }>(owner, "/api/agent")).body.agents[0]!.id;
+}, 180_000);
+afterAll(() => stack?.dispose());
+beforeEach(() => stack.model.reset());
+
+describe("agent secrets", () => {
+  it("gives commands the secret but never shows it in the thread, the tool results, the model's prompts or the process logs", async () => {
+    const secret = `tok-${randomUUID()}`;
+    const put = await api<{ secrets: { name: string; hint: string }[] }>(owner, `/api/agent/${agentId}/secrets`, {
+      method: "PUT",
+      body: JSON.stringify({ secrets: { DEPLOY_TOKEN: secret } }),
+    });
+    expect(put.status).toBe(200);
+    expect(put.body.secrets.map((s) => s.name)).toEqual(["DEPLOY_TOKEN"]);
+    const listed = await api(owner, `/api/agent/${agentId}/secrets`);
+    expect(listed.text).toContain("DEPLOY_TOKEN");
+    expect(listed.text).not.toContain(secret.slice(4));
+
+    const threadId = await newThread();
+    stack.model.enqueue(
+      { toolCalls: [{ name: "exec", arguments: { command: 'echo "token is $DEPLOY_TOKEN"; printf %s "$DEPLOY_TOKEN" | wc -c' } }] },
+      { toolCalls: [{ name: "start_process", arguments: { command: 'echo "server got $DEPLOY_TOKEN"; sleep 30' } }] },
+      { text: "Both ran." },
+    );
+    const answer = await turn(threadId, "Use the deploy token");
+    expect(answer.error).toBeUndefined();
+    const exec = answer.toolCalls[0]!.output as { stdout: string; exitCode: number };
+    expect(exec.exitCode).toBe(0);
+    expect(exec.stdout).toContain("token is [secret DEPLOY_TOKEN]");
+    // The command really had the value: its length is that of the secret.
+    expect(exec.stdout).toContain(String(secret.length));
+    const processId = (answer.toolCalls[1]!.output as { id: string }).id;
+
+    stack.model.enqueue({ toolCalls: [{ name: "process_logs", arguments: { id: processId } }] }, { text: "Read the logs." });
+    const deadline = Date.now() + 20_000;
+    let logs = await api<string>(owner, `/api/agent/${agentId}/processes/${processId}/logs`);
+    while (!logs.text.includes("server got") && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      logs = await api<string>(owner, `/api/agent/${agentId}/processes/${processId}/logs`);
+    }
+    expect(logs.text).toContain("server got [secret DEPLOY_TOKEN]");
+    const followed = await fetch(`${base()}/api/agent/${agentId}/processes/${processId}/logs?follow=1`, {
+      headers: owner.headers(),
+      signal: AbortSignal.timeout(3_000),
+    });
+    let streamed = "";
+    try {
+      const reader = followed.body!.getReader();
+      while (!streamed.includes("server got")) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        streamed += new TextDecoder().decode(value);
+      }
+      await reader.cancel();
+    } catch {
+      // The timeout ends a stream that stays open while the process sleeps.
+    }
+    expect(streamed).toContain("[secret DEPLOY_TOKEN]");
+    expect(streamed).not.toContain(secret);
+
+    const logsAnswer = await turn(threadId, "Show the logs");
+    expect(JSON.stringify(logsAnswer.toolCalls[0]!.output)).toContain("server got [secret DEPLOY_TOKEN]");
+
+    const thread = await api(owner, `/api/agent/${agentId}/threads/${threadId}/messages`);
+    expect(thread.text).toContain("[secret DEPLOY_TOKEN]");
+    expect(thread.text).not.toContain(secret);
+    expect(logs.text).not.toContain(secret);
+    expect(stack.model.requests.length).toBeGreaterThan(0);
+    for (const request of stack.model.requests) expect(request.rawBody).not.toContain(secret);
+
+    await api(owner, `/api/agent/${agentId}/processes/${processId}`, { method: "DELETE" });
+    expect((await api(owner, `/api/agent/${agentId}/secrets?name=DEPLOY_TOKEN`, { method: "DELETE" })).status).toBe(204);
+    expect((await api<{ secrets: unknown[] }>(owner, `/api/agent/${agentId}/secrets`)).body.secrets).toEqual([]);
+  }, 120_000);
+
+  it("refuses a secret name that is not an environment variable name, and another user's agent", async () => {
+    const bad = await api(owner, `/api/agent/${agentId}/secrets`, { method: "PUT", body: JSON.stringify({ secrets: { "bad-name": "value" } }) });
+    expect(bad.status).toBe(400);
+    const stranger = await signUpVerifiedUser(base());
+    expect((await api(stranger, `/api/agent/${agentId}/secrets`)).status).toBe(404);
+  });
+});
+
+describe("a conversation longer than the model's context window", () => {
+  it("keeps working: older turns are summarized in the prompt, every prompt fits the limit, the full history stays stored", async () => {
+    const threadId = await newThread();
+    const turns = 14;
+    for (let i = 0; i < turns; i++) {
+      const message = `message ${i}: ${"lorem ipsum dolor sit amet ".repeat(60).trim()}`;
+      const answer = await turn(threadId, message);
+      expect(answer.error).toBeUndefined();
+      expect(answer.text).toBe(`Echo: ${message}`);
+    }
+    expect(stack.model.requests).toHaveLength(turns);
+    expect(stack.model.overContextRequests).toEqual([]);
+    expect(stack.model.maxPromptTokens).toBeLessThanOrEqual(CONTEXT_TOKENS);
+    // Without summarizing, the last prompt would carry every earlier turn, well past the limit.
+    const lastPrompt = stack.model.requests.at(-1)!;
+    expect(lastPrompt.rawBody).toContain("summarized here");
+    expect(lastPrompt.rawBody).toContain("message 0:");
+
+    const stored = await api<{ messages: { role: string }[] }>(owner, `/api/agent/${agentId}/threads/${threadId}/messages`);
+    expect(stored.body.messages).toHaveLength(turns * 2);
+  }, 240_000);
+});

@@ -2,14 +2,15 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import type { Permission } from "@/lib/teams/permissions.ts";
 import { cn } from "@/lib/ui/cn.ts";
 import { NAV_ITEMS } from "./nav-items.ts";
 
-export function AppNav({ isAdmin, onNavigate }: { isAdmin: boolean; onNavigate?: () => void }) {
+export function AppNav({ isAdmin, permissions, onNavigate }: { isAdmin: boolean; permissions: Permission[]; onNavigate?: () => void }) {
   const pathname = usePathname();
   return (
     <nav aria-label="Main" className="flex flex-col gap-1">
-      {NAV_ITEMS.filter((item) => !item.adminOnly || isAdmin).map(({ href, label, icon: Icon }) => {
+      {NAV_ITEMS.filter((item) => (!item.adminOnly || isAdmin) && (!item.permission || permissions.includes(item.permission))).map(({ href, label, icon: Icon }) => {
         const active = pathname === href || pathname.startsWith(`${href}/`);
         return (
           <Link

@@ -4,12 +4,20 @@ import { Menu, X } from "lucide-react";
 import { useState, type ReactNode } from "react";
 import { UserMenu, type ShellUser } from "@/components/auth/user-menu.tsx";
 import { Button } from "@/components/ui/button.tsx";
-import { AccountSwitcher } from "./account-switcher.tsx";
+import { PERMISSIONS, type Permission } from "@/lib/teams/permissions.ts";
+import { AccountSwitcher, type AccountChoice } from "./account-switcher.tsx";
 import { AppNav } from "./app-nav.tsx";
 import { Brand } from "./brand.tsx";
 import { ThemeToggle } from "./theme-toggle.tsx";
 
-export function AppShell({ children, user }: { children: ReactNode; user: ShellUser }) {
+export interface ShellAccounts {
+  choices: AccountChoice[];
+  selectedId: string;
+  /** What the caller may do in the selected account: the navigation hides the rest. */
+  permissions: Permission[];
+}
+
+export function AppShell({ children, user, accounts }: { children: ReactNode; user: ShellUser; accounts?: ShellAccounts }) {
   const [menuOpen, setMenuOpen] = useState(false);
   const sidebar = (onClose?: () => void) => (
     <div className="flex h-full flex-col gap-6 p-4">
@@ -24,8 +32,8 @@ export function AppShell({ children, user }: { children: ReactNode; user: ShellU
           )}
         </div>
       </div>
-      <AccountSwitcher label="Personal" />
-      <AppNav isAdmin={user.isAdmin} onNavigate={() => setMenuOpen(false)} />
+      {accounts && <AccountSwitcher accounts={accounts.choices} selectedId={accounts.selectedId} />}
+      <AppNav isAdmin={user.isAdmin} permissions={accounts?.permissions ?? [...PERMISSIONS]} onNavigate={() => setMenuOpen(false)} />
       <div className="mt-auto">
         <UserMenu user={user} />
       </div>

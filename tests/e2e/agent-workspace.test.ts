@@ -370,4 +370,36 @@ describe("agent workspace in Chromium against the real Worker, sandboxd and the 
     expect(agents.map((a) => a.name)).toEqual(["My agent"]);
     await context.close();
   });
+  it("shows a failed turn with the model's endpoint and answers on retry", async () => {
+    const removeRule = stack.model.when({ lastUserMessageIncludes: "fail please" }, { error: { status: 500, message: "model exploded" } });
+    const context = await newContext();
+    const page = await context.newPage();
+    await openThread(page, await newThread());
+    await send(page, "fail please");
+    const alert = page.getByTestId("chat-scroller").getByRole("alert");
+    await alert.waitFor({ timeout: 30_000 });
+    expect(await alert.textContent()).toContain(new URL(stack.model.url).host);
+    await screenshot(page, "agent-chat-error-desktop");
+    removeRule();
+    await alert.getByRole("button", { name: "Retry" }).click();
+    await lastAnswer(page).getByText("Echo: fail please").waitFor({ timeout: 30_000 });
+    expect(await alert.count()).toBe(0);
+    await context.close();
+  });
+
+  // Last: it spends the account's credits.
+  it("says the account is out of credits and links to billing", async () => {
+    const { accountId, available } = await api<{ accountId: string; available: number }>("/api/credits");
+    const millis = Math.round(available * 1000);
+    await api("/api/test/ledger", { method: "POST", body: JSON.stringify({ action: "spend", accountId, maxCost: millis, actualCost: millis }) });
+    const context = await newContext();
+    const page = await context.newPage();
+    await openThread(page, await newThread());
+    await send(page, "Are you there?");
+    const notice = page.getByTestId("chat-scroller").getByRole("alert");
+    await notice.waitFor({ timeout: 20_000 });
+    expect(await notice.getByRole("link", { name: "Buy credits" }).getAttribute("href")).toBe("/billing");
+    await screenshot(page, "agent-chat-no-credits-desktop");
+    await context.close();
+  });
 });

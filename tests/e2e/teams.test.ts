@@ -96,6 +96,8 @@ describe("a team in the browser", () => {
     await memberPage.waitForFunction(() => document.documentElement.dataset.hydrated === "true");
     expect(await memberPage.getByTestId("account-switcher").locator("option:checked").textContent()).toBe("Rocket crew");
     await memberPage.getByText("Crew helper").first().waitFor();
+    // A member uses the team's agents but does not manage them.
+    expect(await memberPage.getByRole("button", { name: "New agent" }).count()).toBe(0);
 
     // The member chats with the team agent; the owner sees the same history; the team pays.
     const memberBefore = (await api<{ balance: number }>(member, "/api/credits")).body.balance;
@@ -135,5 +137,7 @@ describe("a team in the browser", () => {
     expect(await memberPage.getByRole("button", { name: "Send invitation" }).count()).toBe(1);
     expect(await nav.getByRole("link", { name: "Billing" }).count()).toBe(1);
     expect((await api(member, "/api/credits", { account: teamId })).status).toBe(200);
+    await gotoHydrated(memberPage, `${base()}/agents`);
+    await memberPage.getByRole("button", { name: "New agent" }).waitFor();
   }, 180_000);
 });

@@ -13,7 +13,8 @@ import { agentApi, errorMessage, relativeTime, requestJson, type AgentInfo } fro
 
 type Editing = { kind: "create" } | { kind: "rename"; agent: AgentInfo } | { kind: "delete"; agent: AgentInfo } | null;
 
-export function AgentsList() {
+/** `canManage`: whether the caller may create, rename and delete agents here (agents.manage); the server enforces it. */
+export function AgentsList({ canManage = true }: { canManage?: boolean }) {
   const [agents, setAgents] = useState<AgentInfo[] | null>(null);
   const [error, setError] = useState<string>();
   const [editing, setEditing] = useState<Editing>(null);
@@ -32,11 +33,13 @@ export function AgentsList() {
 
   return (
     <div className="space-y-4">
-      <div className="flex justify-end">
-        <Button onClick={() => setEditing({ kind: "create" })}>
-          <Plus /> New agent
-        </Button>
-      </div>
+      {canManage && (
+        <div className="flex justify-end">
+          <Button onClick={() => setEditing({ kind: "create" })}>
+            <Plus /> New agent
+          </Button>
+        </div>
+      )}
       {error && (
         <Alert variant="destructive">
           Could not load your agents: {error}{" "}
@@ -58,7 +61,7 @@ export function AgentsList() {
       )}
       <ul className="grid gap-4 sm:grid-cols-2 xl:grid-cols-3" aria-label="Agents">
         {agents?.map((agent) => (
-          <AgentCard key={agent.id} agent={agent} onRename={() => setEditing({ kind: "rename", agent })} onDelete={() => setEditing({ kind: "delete", agent })} />
+          <AgentCard key={agent.id} agent={agent} canManage={canManage} onRename={() => setEditing({ kind: "rename", agent })} onDelete={() => setEditing({ kind: "delete", agent })} />
         ))}
       </ul>
       <AgentNameDialog
@@ -82,7 +85,7 @@ export function AgentsList() {
   );
 }
 
-function AgentCard({ agent, onRename, onDelete }: { agent: AgentInfo; onRename: () => void; onDelete: () => void }) {
+function AgentCard({ agent, canManage, onRename, onDelete }: { agent: AgentInfo; canManage: boolean; onRename: () => void; onDelete: () => void }) {
   const [running, setRunning] = useState<number | null>(null);
   const [runningTasks, setRunningTasks] = useState<number | null>(null);
   const [menu, setMenu] = useState(false);
@@ -107,9 +110,11 @@ function AgentCard({ agent, onRename, onDelete }: { agent: AgentInfo; onRename: 
           </Link>
           <p className="truncate text-xs text-muted-foreground">{agent.model}</p>
         </div>
-        <Button variant="ghost" size="icon" className="relative z-10 size-8" aria-label={`Actions for ${agent.name}`} aria-expanded={menu} onClick={() => setMenu((m) => !m)}>
-          <MoreHorizontal />
-        </Button>
+        {canManage && (
+          <Button variant="ghost" size="icon" className="relative z-10 size-8" aria-label={`Actions for ${agent.name}`} aria-expanded={menu} onClick={() => setMenu((m) => !m)}>
+            <MoreHorizontal />
+          </Button>
+        )}
         {menu && (
           <div className="absolute right-3 top-12 z-20 w-36 rounded-md border bg-background p-1 shadow-lg" role="menu" onMouseLeave={() => setMenu(false)}>
             <button role="menuitem" className="flex w-full items-center gap-2 rounded px-2 py-1.5 text-sm hover:bg-accent" onClick={() => (setMenu(false), onRename())}>

@@ -146,6 +146,11 @@ describe("buying credits and watching usage in Chromium", () => {
     await page.waitForFunction(() => document.querySelector("[aria-pressed=true]")?.textContent === "Last 90 days");
     await page.getByTestId("chart-credits-day").locator(".recharts-bar-rectangle").first().waitFor();
     expect(await horizontalOverflow(page)).toEqual([]);
+
+    await page.setViewportSize(VIEWPORTS.phone);
+    await page.getByTestId("chart-agents").locator(".recharts-bar-rectangle").first().waitFor();
+    expect(await horizontalOverflow(page)).toEqual([]);
+    await screenshot(page, "usage-dashboard-phone");
     expect(errors).toEqual([]);
     await context.close();
   });

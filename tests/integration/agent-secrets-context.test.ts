@@ -128,6 +128,67 @@ describe("agent secrets", () => {
   });
 });
 
+describe("git push with the agent's token", () => {
+  it("pushes a workspace repository from the API and from the git_push tool, showing no token", async () => {
+    const token = `ghp_${randomUUID().replace(/-/g, "")}`;
+    await api(owner, `/api/agent/${agentId}/secrets`, { method: "PUT", body: JSON.stringify({ secrets: { GIT_TOKEN: token } }) });
+    const setup = await api<{ exitCode: number; stderr: string }>(owner, `/api/agent/${agentId}/exec`, {
+      method: "POST",
+      body: JSON.stringify({
+        command:
+          "git init -q --bare remote.git && git init -q -b main proj && cd proj && " +
+          "git -c user.email=a@example.com -c user.name=A commit -q --allow-empty -m first && git remote add origin ../remote.git",
+      }),
+    });
+    expect(setup.body).toMatchObject({ exitCode: 0 });
+
+    const pushed = await api<{ exitCode: number }>(owner, `/api/agent/${agentId}/git/push`, { method: "POST", body: JSON.stringify({ dir: "proj", branch: "main" }) });
+    expect(pushed.status).toBe(200);
+    expect(pushed.body.exitCode).toBe(0);
+    expect(pushed.text).not.toContain(token);
+    const log = await api<{ stdout: string }>(owner, `/api/agent/${agentId}/exec`, { method: "POST", body: JSON.stringify({ command: "git --git-dir=remote.git log --format=%s main" }) });
+    expect(log.body.stdout.trim()).toBe("first");
+
+    await api(owner, `/api/agent/${agentId}/exec`, {
+      method: "POST",
+      body: JSON.stringify({ command: "cd proj && git -c user.email=a@example.com -c user.name=A commit -q --allow-empty -m second" }),
+    });
+    const threadId = await newThread();
+    stack.model.enqueue({ toolCalls: [{ name: "git_push", arguments: { dir: "proj", branch: "main" } }] }, { text: "Pushed." });
+    const answer = await turn(threadId, "Push the project");
+    expect(answer.toolCalls[0]).toMatchObject({ name: "git_push", output: { exitCode: 0 } });
+    const after = await api<{ stdout: string }>(owner, `/api/agent/${agentId}/exec`, { method: "POST", body: JSON.stringify({ command: "git --git-dir=remote.git log --format=%s main" }) });
+    expect(after.body.stdout.trim().split("\n")).toEqual(["second", "first"]);
+    expect((await api(owner, `/api/agent/${agentId}/threads/${threadId}/messages`)).text).not.toContain(token);
+    await api(owner, `/api/agent/${agentId}/secrets?name=GIT_TOKEN`, { method: "DELETE" });
+  }, 120_000);
+});
+
+describe("agent presets", () => {
+  it("creates a data analyst with its instructions, Python tools without git, and starter files in its workspace", async () => {
+    const created = await api<{ id: string; preset: string; instructions: string }>(owner, "/api/agent", {
+      method: "POST",
+      body: JSON.stringify({ name: "Analyst", preset: "data-analyst" }),
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.preset).toBe("data-analyst");
+    expect(created.body.instructions).toMatch(/data analyst working in Python/);
+    const analyst = created.body.id;
+    const threadId = (await api<{ id: string }>(owner, `/api/agent/${analyst}/threads`, { method: "POST" })).body.id;
+    stack.model.enqueue({ toolCalls: [{ name: "exec", arguments: { command: "ls analysis data output" } }] }, { text: "Listed." });
+    const { body } = await api<TurnSummary>(owner, `/api/agent/${analyst}/threads/${threadId}/messages`, { method: "POST", body: JSON.stringify({ text: "What is here?" }) });
+    expect((body.toolCalls[0]!.output as { stdout: string }).stdout).toContain("explore.py");
+    const offered = (stack.model.requests[0]!.body!.tools as { function: { name: string } }[]).map((t) => t.function.name);
+    expect(offered).toContain("run_code");
+    expect(offered).not.toContain("git_clone");
+
+    const coding = await api<{ preset: string; instructions: string }>(owner, "/api/agent", { method: "POST", body: JSON.stringify({ name: "Coder", preset: "coding" }) });
+    expect(coding.body).toMatchObject({ preset: "coding" });
+    expect(coding.body.instructions).toMatch(/nextjs template/);
+    expect((await api(owner, "/api/agent", { method: "POST", body: JSON.stringify({ name: "X", preset: "wizard" }) })).status).toBe(400);
+  }, 120_000);
+});
+
 describe("a conversation longer than the model's context window", () => {
   it("keeps working: older turns are summarized in the prompt, every prompt fits the limit, the full history stays stored", async () => {
     const threadId = await newThread();

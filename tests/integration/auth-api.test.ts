@@ -1,6 +1,7 @@
 import { describe, expect, inject, it } from "vitest";
 import { mailLink, rebase, sessionCookie, signIn, signUp, uniqueEmail, uniqueIp, verifyEmail } from "../support/auth.ts";
 import { rawRequest, WEBSOCKET_UPGRADE_HEADERS } from "../support/http.ts";
+import { PERMISSIONS } from "../../src/lib/teams/permissions.ts";
 
 const base = () => inject("workerUrl");
 const url = (path: string) => `${base()}${path}`;
@@ -31,7 +32,7 @@ describe("signing up and in with email and password", () => {
       account: { id: string; kind: string; role: string };
     };
     expect(body.user).toMatchObject({ email, emailVerified: false });
-    expect(body.account).toEqual({ id: body.personalAccountId, kind: "personal", role: "owner" });
+    expect(body.account).toEqual({ id: body.personalAccountId, kind: "personal", role: "owner", permissions: [...PERMISSIONS] });
   });
 
   it("sends a verification email whose link verifies the address", async () => {

@@ -24,7 +24,7 @@ import { presetFor, presetTools } from "../lib/agents/presets.ts";
 import { gitCredentials, redactValue } from "../lib/agents/secrets.ts";
 import { agentHub } from "./client.ts";
 import { contextBudget, fitToContext } from "./context-window.ts";
-import { appendNotice, runTaskStep, taskFacts } from "./task-step.ts";
+import { appendNotice, isTaskThread, runTaskStep, taskFacts } from "./task-step.ts";
 import { estimateTokens, TurnMeter, insufficientCredits } from "./metering.ts";
 import { languageModel, modelProviderOptions, modelUnavailableMessage, STEP_MAX_OUTPUT_TOKENS } from "./model.ts";
 import type { TaskStepResult } from "./tasks.ts";
@@ -40,6 +40,7 @@ interface TurnListener {
 }
 
 const INTERRUPTED_NOTE = "This answer was interrupted because the agent's runtime restarted. Send your message again to continue.";
+const TASK_INTERRUPTED_NOTE = "This step was interrupted because the agent's runtime restarted. The task continues from its last checkpoint.";
 
 function lastOf<T>(items: readonly T[], predicate: (item: T) => boolean): T | undefined {
   for (let i = items.length - 1; i >= 0; i--) if (predicate(items[i]!)) return items[i];
@@ -216,7 +217,8 @@ export class ChatThread extends AIChatAgent<Env> {
 
   /** After a crash mid-turn: keep what was streamed, say plainly that it was interrupted, and do not continue. */
   protected async onChatRecovery(ctx: { partialParts?: UIMessage["parts"]; partialText?: string }) {
-    const parts: UIMessage["parts"] = [...(ctx.partialParts ?? []), { type: "text", text: `\n\n_${INTERRUPTED_NOTE}_` }];
+    const note = isTaskThread(this.messages) ? TASK_INTERRUPTED_NOTE : INTERRUPTED_NOTE;
+    const parts: UIMessage["parts"] = [...(ctx.partialParts ?? []), { type: "text", text: `\n\n_${note}_` }];
     await this.persistMessages([...this.messages, { id: crypto.randomUUID(), role: "assistant", parts, metadata: { interrupted: true } satisfies TurnMetadata }]);
     const { agentId, threadId } = this.#ids;
     await (await agentHub(this.env, agentId)).setThreadRunning(threadId, false);

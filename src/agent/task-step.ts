@@ -49,7 +49,7 @@ export async function runTaskStep(thread: TaskThread, env: Env, agentId: string,
   let result: { status: string; error?: string };
   try {
     result = await thread.saveMessages((messages) =>
-      started ? [...messages] : [...messages, { id: crypto.randomUUID(), role: "user", parts: [{ type: "text", text: input.prompt }] }],
+      started ? [...messages] : [...messages, { id: crypto.randomUUID(), role: "user", parts: [{ type: "text", text: input.prompt }], metadata: { task: true } }],
     );
   } finally {
     thread.taskStepLimit = undefined;
@@ -62,6 +62,11 @@ export async function runTaskStep(thread: TaskThread, env: Env, agentId: string,
   if (result.status === "error" || metadata.error) return { outcome: "error", text, error: result.error ?? text ?? "The step failed" };
   const calledTools = (answer?.parts ?? []).some((p) => p.type.startsWith("tool-"));
   return { outcome: calledTools ? "tool_calls" : "final", text };
+}
+
+/** Whether a thread is a task's (its prompt is marked), so an interruption notice can say the task goes on. */
+export function isTaskThread(messages: readonly UIMessage[]): boolean {
+  return messages.some((m) => m.role === "user" && (m.metadata as { task?: boolean } | undefined)?.task === true);
 }
 
 /** Adds a notice from the platform to the end of a task's thread (why the task ended). */

@@ -104,6 +104,7 @@ describe("an autonomous task", () => {
     const messages = await threadMessages(owner, agentId, ended.threadId);
     expect(messages.filter((m) => m.role === "user")).toHaveLength(1);
     expect(messages.filter((m) => textOf(m).includes("REPORT:"))).toHaveLength(1);
+    expect(messages.filter((m) => textOf(m).includes("The task continues from its last checkpoint"))).toHaveLength(1);
     // Five scripted answers, each asked for once: nothing was repeated after the restart.
     expect(stack.model.requests).toHaveLength(5);
 

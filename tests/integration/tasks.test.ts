@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
+import { ChatSocket } from "../support/chat-socket.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
 
 let stack: AgentStack;
@@ -167,6 +168,26 @@ describe("an autonomous task", () => {
     const messages = await threadMessages(broke, brokeAgent, ended.threadId);
     expect(messages.map(textOf).join("\n")).toMatch(/no credits left/);
     expect(stack.model.requests).toHaveLength(0);
+  }, 120_000);
+
+  it("pushes its progress live to the agent's connected clients, step by step, until its report", async () => {
+    const socket = await ChatSocket.open(`${base()}/ws/agent/${agentId}`, owner.headers());
+    try {
+      stack.model.enqueue(
+        { toolCalls: [{ name: "exec", arguments: { command: "echo a" } }] },
+        { toolCalls: [{ name: "exec", arguments: { command: "echo b" } }] },
+        { text: "Done: echoed a and b." },
+      );
+      const task = await startTask(owner, agentId, { goal: "Echo twice", stepBudget: 5 });
+      const progress = (steps: number, status: string) => (f: { type: string; state?: unknown }) =>
+        f.type === "cf_agent_state" &&
+        ((f.state as { tasks?: Task[] } | undefined)?.tasks ?? []).some((t) => t.id === task.id && t.stepsUsed === steps && t.status === status);
+      await socket.waitFor(progress(1, "running"), 30_000, "the first step's checkpoint");
+      await socket.waitFor(progress(2, "running"), 30_000, "the second step's checkpoint");
+      await socket.waitFor(progress(3, "completed"), 30_000, "the finished task");
+    } finally {
+      socket.close();
+    }
   }, 120_000);
 
   it("answers 404 for another user's task and refuses an empty goal", async () => {

@@ -102,6 +102,22 @@ describe("admin routes and pages for everyone but admins", () => {
     }
   });
 
+  it("closes Better Auth's own admin endpoints over HTTP, even to the admin, so every admin action is audited", async () => {
+    const id = ids.id!;
+    const attempts = [
+      ["/api/auth/admin/ban-user", { userId: id }],
+      ["/api/auth/admin/set-role", { userId: id, role: "admin" }],
+      ["/api/auth/admin/impersonate-user", { userId: id }],
+      ["/api/auth/admin/remove-user", { userId: id }],
+    ] as const;
+    for (const caller of [admin, plain]) {
+      const statuses = await Promise.all(attempts.map(async ([path, body]) => `${path} -> ${(await worker.fetch(path, json({ method: "POST", user: caller, body }))).status}`));
+      expect(statuses.filter((s) => !s.endsWith("-> 404"))).toEqual([]);
+    }
+    const still = (await (await me(plain.headers())).json()) as { user: { role: string } };
+    expect(still.user.role).toBe("user");
+  });
+
   it("answers the admin a clear 400 for malformed JSON bodies and 403 for a cross-site write", async () => {
     const answers: string[] = [];
     for (const route of adminRoutes.filter((r) => r.body === "json")) {

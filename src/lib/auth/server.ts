@@ -1,6 +1,6 @@
 import { passkey } from "@better-auth/passkey";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
-import { createAuthMiddleware } from "better-auth/api";
+import { APIError, createAuthMiddleware } from "better-auth/api";
 import { betterAuth } from "better-auth/minimal";
 import { admin } from "better-auth/plugins/admin";
 import { captcha } from "better-auth/plugins";
@@ -104,6 +104,11 @@ function createAuth(env: Env, origin: string) {
     hooks: {
       // A password change always signs out every other session, whatever the client asked for.
       before: createAuthMiddleware(async (ctx) => {
+        // Admin actions go through /api/admin/* (role-checked and audited); over HTTP only leaving an impersonation
+        // is open here. Server-side calls (no request) are how /api/admin/users/:id/impersonate starts one.
+        if (ctx.request && ctx.path.startsWith("/admin/") && ctx.path !== "/admin/stop-impersonating") {
+          throw new APIError("NOT_FOUND", { message: "Not found" });
+        }
         if (ctx.path === "/change-password" && ctx.body && typeof ctx.body === "object") {
           return { context: { body: { ...ctx.body, revokeOtherSessions: true } } };
         }

@@ -11,6 +11,8 @@ import { toCredits } from "../billing/rules.ts";
 import { NotFound } from "../errors.ts";
 import { auditStatement } from "./audit.ts";
 
+const ACTIVE_WINDOW_MS = 10 * 60_000;
+
 export interface PlatformAgent {
   id: string;
   name: string;
@@ -22,6 +24,8 @@ export interface PlatformAgent {
   ownerUserId: string | null;
   createdAt: string;
   lastActiveAt: string | null;
+  /** "active" when the agent ran a turn or task step in the last 10 minutes, else "idle". */
+  status: "active" | "idle";
   creditsUsed: number;
   tokens: number;
   modelSteps: number;
@@ -66,6 +70,7 @@ export async function listPlatformAgents(db: Db, query: { q?: string; page: numb
       ownerUserId: r.accountKind === "personal" ? r.ownerUserId : null,
       createdAt: r.agent.createdAt.toISOString(),
       lastActiveAt: r.agent.lastActiveAt?.toISOString() ?? null,
+      status: r.agent.lastActiveAt && Date.now() - r.agent.lastActiveAt.getTime() < ACTIVE_WINDOW_MS ? "active" : "idle",
       creditsUsed: toCredits(Number(r.usage)),
       tokens: Number(r.tokens),
       modelSteps: Number(r.steps),

@@ -36,6 +36,7 @@ export default async function AdminAgentsPage({ searchParams }: { searchParams: 
             <tr>
               <th className="px-3 py-2 font-medium">Agent</th>
               <th className="px-3 py-2 font-medium">Owner</th>
+              <th className="px-3 py-2 font-medium">Status</th>
               <th className="px-3 py-2 font-medium">Last active</th>
               <th className="px-3 py-2 text-right font-medium">Credits used</th>
               <th className="px-3 py-2 text-right font-medium">Tokens</th>
@@ -62,6 +63,7 @@ export default async function AdminAgentsPage({ searchParams }: { searchParams: 
                     </>
                   )}
                 </td>
+                <td className="px-3 py-2">{a.status === "active" ? <span className="font-medium text-emerald-600">active</span> : <span className="text-muted-foreground">idle</span>}</td>
                 <td className="px-3 py-2 whitespace-nowrap">{formatDateTime(a.lastActiveAt)}</td>
                 <td className="px-3 py-2 text-right tabular-nums">{formatNumber(a.creditsUsed)}</td>
                 <td className="px-3 py-2 text-right tabular-nums">{formatNumber(a.tokens, 0)}</td>
@@ -72,7 +74,7 @@ export default async function AdminAgentsPage({ searchParams }: { searchParams: 
             ))}
             {result.agents.length === 0 && (
               <tr>
-                <td colSpan={6} className="px-3 py-6 text-center text-muted-foreground">
+                <td colSpan={7} className="px-3 py-6 text-center text-muted-foreground">
                   No agents found.
                 </td>
               </tr>

@@ -99,6 +99,11 @@ describe("a team in the browser", () => {
     // A member uses the team's agents but does not manage them.
     expect(await memberPage.getByRole("button", { name: "New agent" }).count()).toBe(0);
 
+    // A member sees the team's balance but cannot buy credits for it.
+    await gotoHydrated(memberPage, `${base()}/billing`);
+    await memberPage.getByTestId("balance-total").waitFor();
+    expect(await memberPage.getByRole("heading", { name: "Buy credits" }).count()).toBe(0);
+
     // The member chats with the team agent; the owner sees the same history; the team pays.
     const memberBefore = (await api<{ balance: number }>(member, "/api/credits")).body.balance;
     const thread = (await api<{ id: string }>(member, `/api/agent/${agent.id}/threads`, { method: "POST", account: teamId })).body;
@@ -139,5 +144,7 @@ describe("a team in the browser", () => {
     expect((await api(member, "/api/credits", { account: teamId })).status).toBe(200);
     await gotoHydrated(memberPage, `${base()}/agents`);
     await memberPage.getByRole("button", { name: "New agent" }).waitFor();
+    await gotoHydrated(memberPage, `${base()}/billing`);
+    await memberPage.getByRole("heading", { name: "Buy credits" }).waitFor();
   }, 180_000);
 });

@@ -10,7 +10,8 @@ import { fetchCredits, fetchPurchases, type CreditsResponse, type PurchasesRespo
 import { PackageList } from "./package-list.tsx";
 import { PurchaseHistory } from "./purchase-history.tsx";
 
-export function BillingOverview() {
+/** `canPurchase`: whether the caller may buy credits for the acting account (billing.purchase; the server enforces it). */
+export function BillingOverview({ canPurchase = true }: { canPurchase?: boolean }) {
   const canceled = useSearchParams().get("canceled") === "1";
   const [data, setData] = useState<{ credits: CreditsResponse; purchases: PurchasesResponse } | null>(null);
   const [error, setError] = useState<string>();
@@ -49,8 +50,8 @@ export function BillingOverview() {
           See all transactions
         </Link>
       </div>
-      <PackageList packages={data.purchases.packages} enabled={data.purchases.purchasesEnabled} />
-      <PurchaseHistory purchases={data.purchases.purchases} packages={data.purchases.packages} portalEnabled={data.purchases.purchasesEnabled} />
+      {canPurchase && <PackageList packages={data.purchases.packages} enabled={data.purchases.purchasesEnabled} />}
+      <PurchaseHistory purchases={data.purchases.purchases} packages={data.purchases.packages} portalEnabled={canPurchase && data.purchases.purchasesEnabled} />
     </div>
   );
 }

@@ -74,6 +74,7 @@ describe("the admin panel in Chromium", () => {
     await row.waitFor();
     expect(await row.textContent()).toContain("adjustment");
     expect(await row.textContent()).toContain("12.5");
+    expect(await row.textContent()).toContain(`by ${ADMIN_EMAIL}`);
     await screenshot(page, "admin-credits-adjusted");
 
     const { page: customerPage } = await pageFor(customer);

@@ -71,7 +71,7 @@ export interface AdminUserDetails {
   passkeys: { id: string; name: string | null; deviceType: string; createdAt: string | null }[];
   apiKeys: { id: string; name: string; prefix: string; lastUsedAt: string | null }[];
   balance: { credits: number; freeCredits: number; purchasedCredits: number } | null;
-  ledger: { id: string; kind: string; bucket: string; credits: number; balanceAfterCredits: number; reason: string; actorUserId: string | null; createdAt: string }[];
+  ledger: { id: string; kind: string; bucket: string; credits: number; balanceAfterCredits: number; reason: string; actorUserId: string | null; actorEmail: string | null; createdAt: string }[];
 }
 
 export async function getUserRow(db: Db, userId: string): Promise<typeof user.$inferSelect> {
@@ -104,6 +104,9 @@ export async function userDetails(env: Env, db: Db, userId: string): Promise<Adm
       : Promise.resolve([]),
     personal ? getBalance(env.DB, personal.accountId) : Promise.resolve(null),
   ]);
+  const actorIds = [...new Set(ledger.map((l) => l.actorUserId).filter((id): id is string => id !== null))];
+  const actors = actorIds.length ? await db.select({ id: user.id, email: user.email }).from(user).where(inArray(user.id, actorIds)) : [];
+  const actorEmail = new Map(actors.map((a) => [a.id, a.email]));
   return {
     user: { ...summary(row), banExpires: row.banExpires?.toISOString() ?? null },
     personalAccountId: personal?.accountId ?? null,
@@ -132,6 +135,7 @@ export async function userDetails(env: Env, db: Db, userId: string): Promise<Adm
       balanceAfterCredits: toCredits(l.balanceAfterMillicredits),
       reason: l.reason,
       actorUserId: l.actorUserId,
+      actorEmail: l.actorUserId ? (actorEmail.get(l.actorUserId) ?? null) : null,
       createdAt: l.createdAt.toISOString(),
     })),
   };

@@ -164,7 +164,10 @@ export default async function AdminUserPage({ params }: { params: Promise<{ id: 
                     <td className="py-1 pr-3">{l.kind}</td>
                     <td className="py-1 pr-3 text-right tabular-nums">{formatNumber(l.credits, 3)}</td>
                     <td className="py-1 pr-3 text-right tabular-nums">{formatNumber(l.balanceAfterCredits, 3)}</td>
-                    <td className="py-1">{l.reason}</td>
+                    <td className="py-1">
+                      {l.reason}
+                      {l.actorEmail && <span className="block text-xs text-muted-foreground">by {l.actorEmail}</span>}
+                    </td>
                   </tr>
                 ))}
               </tbody>

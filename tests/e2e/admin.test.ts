@@ -85,6 +85,17 @@ describe("the admin panel in Chromium", () => {
     expect(errors).toEqual([]);
   });
 
+  it("shows the platform analytics as charts per day", async () => {
+    const { page, errors } = await pageFor(admin);
+    await gotoHydrated(page, `${worker.url}/admin/analytics?days=7`);
+    const charts = page.getByTestId("admin-analytics");
+    await charts.waitFor();
+    await page.waitForFunction(() => document.querySelectorAll("[data-testid=admin-analytics] svg.recharts-surface").length >= 5);
+    expect(await charts.textContent()).toMatch(/sign-ups/);
+    await screenshot(page, "admin-analytics");
+    expect(errors).toEqual([]);
+  });
+
   it("impersonates a user with a visible banner and an exit, and the audit log records it", async () => {
     const target = await signUp(worker.url, { name: "Trent", ip: uniqueIp() });
     const { page, errors } = await pageFor(admin);

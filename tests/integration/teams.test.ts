@@ -142,7 +142,7 @@ describe("the permission matrix: every team route and team agent operation, for 
     { name: "PATCH /api/teams/:teamId/members/:userId", permission: "members.roles", allowed: [204], run: call("PATCH", async () => `/api/teams/${teamId}/members/${await freshMember()}`, () => ({ role: "admin" })) },
     { name: "DELETE /api/teams/:teamId/members/:userId", permission: "members.remove", allowed: [204], run: call("DELETE", async () => `/api/teams/${teamId}/members/${await freshMember()}`) },
     { name: "GET /api/teams/:teamId/invitations", permission: "members.invite", allowed: [200], run: call("GET", () => `/api/teams/${teamId}/invitations`) },
-    { name: "POST /api/teams/:teamId/invitations", permission: "members.invite", allowed: [201], run: call("POST", () => `/api/teams/${teamId}/invitations`, () => ({ email: `y-${randomUUID()}@example.com` })) },
+    { name: "POST /api/teams/:teamId/invitations", permission: "members.invite", allowed: [201], run: call("POST", () => `/api/teams/${teamId}/invitations`, () => ({ email: `y-${randomUUID()}@example.com`, role: customRoleId })) },
     { name: "DELETE /api/teams/:teamId/invitations/:invitationId", permission: "members.invite", allowed: [204], run: call("DELETE", async () => `/api/teams/${teamId}/invitations/${await freshInvitation()}`) },
     { name: "GET /api/teams/:teamId/roles", permission: null, allowed: [200], run: call("GET", () => `/api/teams/${teamId}/roles`) },
     { name: "POST /api/teams/:teamId/roles", permission: "members.roles", allowed: [201], run: call("POST", () => `/api/teams/${teamId}/roles`, () => ({ name: `n-${randomUUID()}`, permissions: ["agents.use"] })) },
@@ -220,6 +220,18 @@ describe("the permission matrix: every team route and team agent operation, for 
     expect(adminTries.status).toBe(403);
     expect((await api(users.admin, `/api/teams/${teamId}/members/${await userId(users.owner)}`, { method: "DELETE" })).status).toBe(403);
     expect((await api(users.admin, `/api/teams/${teamId}/invitations`, { method: "POST", body: { email: `o-${randomUUID()}@example.com`, role: "owner" } })).status).toBe(403);
+  });
+
+  it("refuses to hand out or touch permissions the caller does not hold", async () => {
+    const mighty = await must<{ id: string }>(201, api(users.owner, `/api/teams/${teamId}/roles`, { method: "POST", body: { name: "Mighty", permissions: ["team.delete"] } }));
+    expect((await api(users.admin, `/api/teams/${teamId}/roles`, { method: "POST", body: { name: "Sneaky", permissions: ["team.delete"] } })).status).toBe(403);
+    expect((await api(users.admin, `/api/teams/${teamId}/members/${await userId(users.admin)}`, { method: "PATCH", body: { role: mighty.id } })).status).toBe(403);
+    expect((await api(users.admin, `/api/teams/${teamId}/invitations`, { method: "POST", body: { email: `m-${randomUUID()}@example.com`, role: mighty.id } })).status).toBe(403);
+    expect((await api(users.custom, `/api/teams/${teamId}/invitations`, { method: "POST", body: { email: `m-${randomUUID()}@example.com`, role: "member" } })).status).toBe(403);
+    const holder = await freshMember();
+    await must(204, api(users.owner, `/api/teams/${teamId}/members/${holder}`, { method: "PATCH", body: { role: mighty.id } }));
+    expect((await api(users.admin, `/api/teams/${teamId}/members/${holder}`, { method: "DELETE" })).status).toBe(403);
+    expect((await api(users.admin, `/api/teams/${teamId}/roles/${mighty.id}`, { method: "PATCH", body: { permissions: [] } })).status).toBe(403);
   });
 
   it("records invitations, removals, role changes and agent deletions in the audit log", async () => {

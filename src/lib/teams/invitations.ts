@@ -7,7 +7,7 @@ import { escapeHtml } from "../email/message.ts";
 import { sendEmail } from "../email/send.ts";
 import { Conflict, Forbidden, NotFound } from "../errors.ts";
 import { recordAudit } from "./audit.ts";
-import { assertRoleExists } from "./roles.ts";
+import { assertRoleExists, assertRoleWithinOwn } from "./roles.ts";
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -70,6 +70,7 @@ export async function createInvitation(
   const email = input.email.trim().toLowerCase();
   await assertRoleExists(db, acting.id, input.role);
   if (input.role === "owner" && acting.role !== "owner") throw new Forbidden("Only an owner can invite an owner");
+  await assertRoleWithinOwn(db, acting, input.role);
   const existing = await db
     .select({ userId: accountMember.userId })
     .from(accountMember)

@@ -4,7 +4,7 @@ import { accountMember, user } from "../../db/schema.ts";
 import type { ActingAccount } from "../auth/caller.ts";
 import { Conflict, Forbidden, NotFound } from "../errors.ts";
 import { recordAudit } from "./audit.ts";
-import { assertRoleExists } from "./roles.ts";
+import { assertRoleExists, assertRoleWithinOwn } from "./roles.ts";
 
 export interface MemberView {
   userId: string;
@@ -52,6 +52,8 @@ export async function changeMemberRole(db: Db, acting: ActingAccount, actorUserI
   const current = await memberRole(db, acting.id, userId);
   await assertRoleExists(db, acting.id, role);
   assertOwnerForOwners(acting, [current, role]);
+  await assertRoleWithinOwn(db, acting, current);
+  await assertRoleWithinOwn(db, acting, role);
   if (current === role) return;
   if (current === "owner") await assertAnotherOwner(db, acting.id, userId, "The last owner keeps the owner role: make someone else owner first");
   await db.update(accountMember).set({ role }).where(and(eq(accountMember.accountId, acting.id), eq(accountMember.userId, userId)));
@@ -61,6 +63,7 @@ export async function changeMemberRole(db: Db, acting: ActingAccount, actorUserI
 export async function removeMember(db: Db, acting: ActingAccount, actorUserId: string, userId: string): Promise<void> {
   const current = await memberRole(db, acting.id, userId);
   assertOwnerForOwners(acting, [current]);
+  await assertRoleWithinOwn(db, acting, current);
   if (current === "owner") await assertAnotherOwner(db, acting.id, userId, "The last owner cannot be removed");
   await db.delete(accountMember).where(and(eq(accountMember.accountId, acting.id), eq(accountMember.userId, userId)));
   await recordAudit(db, acting.id, actorUserId, "member.removed", { userId });

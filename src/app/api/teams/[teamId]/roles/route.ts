@@ -19,5 +19,5 @@ export const POST = handle(async (request, { params }: Params) => {
   const env = getEnv();
   const { caller, team } = await teamForRequest(request, env, (await params).teamId, "members.roles");
   const body = await readJson(request, NewRoleBody);
-  return Response.json(await createRole(getDb(env.DB), team.id, caller.user.id, body), { status: 201 });
+  return Response.json(await createRole(getDb(env.DB), team, caller.user.id, body), { status: 201 });
 });

@@ -13,7 +13,7 @@ export const PATCH = handle(async (request, { params }: Params) => {
   const { teamId, roleId } = await params;
   const { caller, team } = await teamForRequest(request, env, teamId, "members.roles");
   const body = await readJson(request, UpdateRoleBody);
-  return Response.json(await updateRole(getDb(env.DB), team.id, caller.user.id, roleId, body));
+  return Response.json(await updateRole(getDb(env.DB), team, caller.user.id, roleId, body));
 });
 
 /** Deletes a custom role that no member holds. */
@@ -21,6 +21,6 @@ export const DELETE = handle(async (request, { params }: Params) => {
   const env = getEnv();
   const { teamId, roleId } = await params;
   const { caller, team } = await teamForRequest(request, env, teamId, "members.roles");
-  await deleteRole(getDb(env.DB), team.id, caller.user.id, roleId);
+  await deleteRole(getDb(env.DB), team, caller.user.id, roleId);
   return new Response(null, { status: 204 });
 });

@@ -21,7 +21,7 @@ async function startPlatform(): Promise<Started> {
   let output = "";
   supervisor.child.stdout!.on("data", (c: Buffer) => (output += c.toString()));
   supervisor.child.stderr!.on("data", (c: Buffer) => (output += c.toString()));
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + 280_000;
   while (!output.includes("is running at")) {
     if (Date.now() > deadline || supervisor.child.exitCode !== null) throw new Error(`npm start did not come up:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -47,7 +47,8 @@ async function waitForNoLeftovers(started: Started): Promise<string[]> {
   return left;
 }
 
-describe("npm start's supervisor", () => {
+// npm start may have to build first, which takes minutes on a busy machine.
+describe("npm start's supervisor", { timeout: 300_000 }, () => {
   let started: Started | undefined;
   afterEach(async () => {
     if (started) {

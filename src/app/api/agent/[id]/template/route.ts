@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { meterSandboxRun } from "@/agent/metering.ts";
-import { workspaceForRequest } from "@/lib/agents/access.ts";
+import { agentForRequest, openWorkspace } from "@/lib/agents/access.ts";
 import { requestOrigin } from "@/lib/auth/config.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
@@ -18,8 +18,9 @@ const ApplyInput = z.object({
 /** Applies a template: copy, npm install, start the dev server; progress streams as server-sent events. */
 export const POST = handle(async (request, { params }: Params) => {
   const env = getEnv();
-  const { workspace, meterRef } = await workspaceForRequest(request, env, (await params).id);
+  const { agent } = await agentForRequest(request, env, (await params).id);
   const input = await readJson(request, ApplyInput);
+  const { workspace, meterRef } = await openWorkspace(env, agent);
   templateInfo(input.template);
   const events = applyTemplate(workspace, input.template, {
     dir: input.dir,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { agentHub } from "@/agent/client.ts";
-import { workspaceForRequest } from "@/lib/agents/access.ts";
+import { agentForRequest, openWorkspace } from "@/lib/agents/access.ts";
 import { gitCredentials, redactValue } from "@/lib/agents/secrets.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
@@ -13,8 +13,9 @@ const PushBody = z.object({ dir: z.string().max(1024).optional(), remote: z.stri
 /** Pushes a repository of the workspace with the agent's git token secret (GIT_TOKEN or GITHUB_TOKEN), if set. */
 export const POST = handle(async (request, { params }: Params) => {
   const env = getEnv();
-  const { workspace, agent } = await workspaceForRequest(request, env, (await params).id);
+  const { agent } = await agentForRequest(request, env, (await params).id);
   const { dir, remote, branch } = await readJson(request, PushBody);
+  const { workspace } = await openWorkspace(env, agent);
   const secrets = await (await agentHub(env, agent.id)).openSecrets();
   const result = await workspace.gitPush({ dir: dir ?? ".", remote, branch, credentials: gitCredentials(secrets) });
   return Response.json(redactValue(result, secrets));

@@ -1,6 +1,6 @@
 import { desc, eq } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
-import { teamAuditEvent, user } from "../../db/schema.ts";
+import { account, teamAuditEvent, user } from "../../db/schema.ts";
 
 export type AuditAction =
   | "team.created"
@@ -15,6 +15,8 @@ export type AuditAction =
   | "role.updated"
   | "role.deleted"
   | "purchase.started"
+  | "purchase.completed"
+  | "purchase.refunded"
   | "agent.deleted";
 
 export async function recordAudit(
@@ -25,6 +27,18 @@ export async function recordAudit(
   detail: Record<string, unknown>,
 ): Promise<void> {
   await db.insert(teamAuditEvent).values({ id: crypto.randomUUID(), accountId, actorUserId, action, detailJson: JSON.stringify(detail) });
+}
+
+/** Records the event when the account is a team (personal accounts have no audit log). */
+export async function recordIfTeam(
+  db: Db,
+  accountId: string,
+  actorUserId: string | null,
+  action: AuditAction,
+  detail: Record<string, unknown>,
+): Promise<void> {
+  const row = await db.select({ kind: account.kind }).from(account).where(eq(account.id, accountId)).get();
+  if (row?.kind === "team") await recordAudit(db, accountId, actorUserId, action, detail);
 }
 
 export interface AuditEntry {

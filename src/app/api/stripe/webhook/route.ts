@@ -3,6 +3,8 @@ import { processStripeEvent, verifyStripeEvent } from "@/lib/billing/stripe-webh
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { requestTime } from "@/lib/http/clock.ts";
 import { handle } from "@/lib/http/respond.ts";
+import { getDb } from "@/db/client.ts";
+import { recordIfTeam } from "@/lib/teams/audit.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -11,6 +13,9 @@ export const POST = handle(async (request) => {
   const env = getEnv();
   const stripe = stripeClient(env);
   const event = await verifyStripeEvent(stripe, await request.text(), request.headers.get("stripe-signature"), env.STRIPE_WEBHOOK_SECRET!);
-  const { outcome } = await processStripeEvent(env.DB, stripe, event, requestTime(request, env));
+  const { outcome, accountId } = await processStripeEvent(env.DB, stripe, event, requestTime(request, env));
+  if (accountId && (outcome === "granted" || outcome === "refunded")) {
+    await recordIfTeam(getDb(env.DB), accountId, null, outcome === "granted" ? "purchase.completed" : "purchase.refunded", { stripeEventId: event.id });
+  }
   return Response.json({ received: true, outcome });
 });

@@ -70,7 +70,7 @@ describe("the Worker under workerd", () => {
   it("routes preview hosts away from the app, even when no sandbox can answer them", async () => {
     const response = await rawRequest(url("/"), { headers: { host: "3000-abc123-tok3n0123.localhost" } });
     expect([404, 502]).toContain(response.status);
-    expect(response.body).not.toContain("netM8");
+    expect(response.body).not.toContain("Persistent AI agents");
     const appHost = await rawRequest(url("/"), { headers: { host: "localhost" } });
     expect(appHost.status).toBe(200);
   });

@@ -14,10 +14,14 @@ interface Started {
   stateDir: string;
 }
 
+// Recorded as soon as it spawns, so cleanup stops it even if the test times out while it starts.
+let launched: { supervisor: GroupProcess; stateDir: string } | undefined;
+
 async function startPlatform(): Promise<Started> {
   const port = await freePort();
   const stateDir = mkdtempSync(join(tmpdir(), "netm8-start-"));
   const supervisor = spawnGroup(join(BIN, "node"), ["scripts/start.ts"], { cwd: ROOT, env: toolEnv({ PORT: String(port), STATE_DIR: stateDir }) });
+  launched = { supervisor, stateDir };
   let output = "";
   supervisor.child.stdout!.on("data", (c: Buffer) => (output += c.toString()));
   supervisor.child.stderr!.on("data", (c: Buffer) => (output += c.toString()));
@@ -51,11 +55,13 @@ async function waitForNoLeftovers(started: Started): Promise<string[]> {
 describe("npm start's supervisor", { timeout: 300_000 }, () => {
   let started: Started | undefined;
   afterEach(async () => {
-    if (started) {
-      await started.supervisor.kill();
-      rmSync(started.stateDir, { recursive: true, force: true });
-      started = undefined;
+    if (launched) {
+      // SIGTERM, so the supervisor stops its children (they run in process groups of their own).
+      await launched.supervisor.stop(30_000);
+      rmSync(launched.stateDir, { recursive: true, force: true });
+      launched = undefined;
     }
+    started = undefined;
   });
 
   it("serves the app and leaves nothing running after Ctrl-C", async () => {

@@ -29,6 +29,7 @@ import {
   type Workspace,
   type WorkspaceInfo,
 } from "./types.ts";
+import { fromBase64, toBase64 } from "./base64.ts";
 
 /** The part of the SDK's sandbox object this adapter uses (tests hand in a recorded stand-in of it). */
 export type SdkSandbox = Pick<
@@ -406,19 +407,6 @@ async function* sseEvents<T>(stream: ReadableStream<Uint8Array>): AsyncIterable<
   } finally {
     reader.releaseLock();
   }
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
-
-function fromBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }
 
 /** The SDK runtime the Worker entry registers (see worker.ts); a global because Next.js bundles its own copy of this module. */

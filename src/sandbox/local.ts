@@ -25,6 +25,7 @@ import {
   type WorkspaceInfo,
   type WorkspaceOptions,
 } from "./types.ts";
+import { fromBase64, toBase64 } from "./base64.ts";
 
 export type LocalSandboxConfig = {
   /** e.g. http://127.0.0.1:7801 (SANDBOXD_URL) */
@@ -305,15 +306,3 @@ async function* lines(body: ReadableStream<Uint8Array>): AsyncIterable<string> {
   }
 }
 
-function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
-
-function fromBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}

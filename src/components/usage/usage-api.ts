@@ -1,23 +1,7 @@
 import { apiFetch } from "@/components/auth/auth-client.ts";
+import type { UsageGroup, UsageReport, UsageRow } from "@/lib/billing/usage.ts";
 
-export type UsageGroup = "day" | "agent" | "model";
-
-export interface UsageRow {
-  key: string | null;
-  label: string;
-  credits: number;
-  inputTokens: number;
-  outputTokens: number;
-  modelSteps: number;
-}
-
-export interface UsageReport {
-  from: string;
-  to: string;
-  groupBy: UsageGroup;
-  totals: { credits: number; inputTokens: number; outputTokens: number; modelSteps: number };
-  rows: UsageRow[];
-}
+export type { UsageGroup, UsageReport, UsageRow };
 
 /** The last `days` UTC days, today included. */
 export function lastDays(days: number, now = new Date()): { from: string; to: string } {

@@ -8,10 +8,19 @@ export const MAX_LABEL_LENGTH = 63;
  * address or `localhost`) previews live under `*.localhost`, which browsers resolve to loopback.
  */
 export function previewUrl(appOrigin: string, target: PreviewTarget): string {
-  const app = new URL(appOrigin);
   const label = `${target.port}-${target.sandboxId}-${target.token}`;
   if (label.length > MAX_LABEL_LENGTH) throw new Error(`preview label is ${label.length} characters, more than ${MAX_LABEL_LENGTH}`);
+  return `${previewOrigin(appOrigin, label)}/`;
+}
+
+/** Every preview origin of an app as one CSP source expression: `https://*.app.example`, `http://*.localhost:8787`. */
+export function previewOriginPattern(appOrigin: string): string {
+  return previewOrigin(appOrigin, "*");
+}
+
+function previewOrigin(appOrigin: string, label: string): string {
+  const app = new URL(appOrigin);
   const local = app.hostname === "localhost" || /^[\d.]+$/.test(app.hostname) || app.hostname.includes(":") || app.hostname.startsWith("[");
   const domain = local ? "localhost" : app.hostname.replace(/^www\./, "");
-  return `${app.protocol}//${label}.${domain}${app.port ? `:${app.port}` : ""}/`;
+  return `${app.protocol}//${label}.${domain}${app.port ? `:${app.port}` : ""}`;
 }

@@ -1,6 +1,9 @@
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { API_ROUTES, type ApiRoute } from "../../src/lib/api/routes.ts";
-import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
+import { rawRequest, WEBSOCKET_UPGRADE_HEADERS } from "../support/http.ts";
+import { signUpUser, signUpVerifiedUser, type TestUser } from "../support/users.ts";
+import { startTestWorker, type TestWorker } from "../support/worker.ts";
 
 /*
  * Walks every /api route in the route table (src/lib/api/routes.ts), so a route added later is covered without
@@ -15,8 +18,8 @@ let ids: Record<string, string>;
 // Admin routes answer 404 to every non-admin; tests/integration/admin-access.test.ts sweeps them.
 const userRoutes = API_ROUTES.filter((r) => r.access === "user");
 
-function concretePath(route: ApiRoute): string {
-  return route.path.replace(/:(\w+)/g, (_, name: string) => ids[name] ?? `unknown-${name}`).replace("*", "anything");
+function concretePath(route: ApiRoute, named: Record<string, string> = ids): string {
+  return route.path.replace(/:(\w+)/g, (_, name: string) => named[name] ?? `unknown-${name}`).replace("*", "anything");
 }
 
 async function call(route: ApiRoute, user: TestUser | null, body?: string): Promise<Response> {
@@ -102,5 +105,106 @@ describe("every /api route from the route table", () => {
       }),
     );
     expect(answers.filter((a) => !/-> (401|403)$/.test(a))).toEqual([]);
+  });
+});
+
+/*
+ * A user an admin has banned, on a Worker of its own (ADMIN_EMAILS names the admin): every user route answers 401
+ * to the cookie and to the API key they had before the ban, with their own ids in the paths, so a route that forgot
+ * the check would act on their own data; the /ws/ agent routes refuse them too. Nothing of theirs changes.
+ */
+describe("a banned user, with the session and API key they had before the ban", () => {
+  const ADMIN_EMAIL = `admin-${randomUUID().slice(0, 8)}@example.com`;
+  let worker: TestWorker;
+  let admin: TestUser;
+  let banned: TestUser;
+  let bannedId: string;
+  let bearer: Record<string, string>;
+  let own: Record<string, string>;
+  let keyId: string;
+  /** `:id` names the agent, except under /api/keys and /api/sessions. */
+  const idFor = (path: string) => (path.startsWith("/api/sessions/") ? own.sessionId! : path.startsWith("/api/keys/") ? keyId : own.id!);
+
+  const post = (user: TestUser, path: string, body: unknown, method = "POST") =>
+    worker.fetch(path, { method, headers: user.headers({ "content-type": "application/json" }), body: JSON.stringify(body) });
+  const get = async (path: string, headers: Record<string, string>) => {
+    const response = await worker.fetch(path, { headers });
+    return `${response.status} ${await response.text()}`;
+  };
+  /** Everything of theirs a route could change, as one string. */
+  const state = async (headers: Record<string, string>) =>
+    (
+      await Promise.all(
+        [`/api/agent`, `/api/agent/${own.id}`, `/api/agent/${own.id}/threads`, `/api/agent/${own.id}/threads/${own.tid}/messages`, `/api/agent/${own.id}/memory`,
+          `/api/agent/${own.id}/schedules`, `/api/agent/${own.id}/tasks`, `/api/agent/${own.id}/secrets`, `/api/teams`, `/api/teams/${own.teamId}`,
+          `/api/teams/${own.teamId}/members`, `/api/teams/${own.teamId}/roles`, `/api/teams/${own.teamId}/invitations`, `/api/credits`].map((path) => get(path, headers)),
+      )
+    ).join("\n");
+
+  beforeAll(async () => {
+    worker = await startTestWorker({ vars: { ADMIN_EMAILS: ADMIN_EMAIL } });
+    admin = await signUpUser(worker.url, { email: ADMIN_EMAIL, name: "Ada Admin" });
+    banned = await signUpVerifiedUser(worker.url, { name: "Soon Banned" });
+    bannedId = ((await (await worker.fetch("/api/me", { headers: banned.headers() })).json()) as { user: { id: string } }).user.id;
+    const key = (await (await post(banned, "/api/keys", { name: "before the ban" })).json()) as { key: { id: string; secret: string } };
+    bearer = { authorization: `Bearer ${key.key.secret}` };
+    keyId = key.key.id;
+    const agentId = ((await (await worker.fetch("/api/agent", { headers: banned.headers() })).json()) as { agents: { id: string }[] }).agents[0]!.id;
+    const thread = (await (await post(banned, `/api/agent/${agentId}/threads`, { title: "Before the ban" })).json()) as { id: string };
+    const note = (await (await post(banned, `/api/agent/${agentId}/memory`, { text: "a note from before the ban" })).json()) as { id: string };
+    const team = (await (await post(banned, "/api/teams", { name: "Banned's team", slug: `banned-${randomUUID().slice(0, 8)}` })).json()) as { id: string };
+    const sessions = (await (await worker.fetch("/api/sessions", { headers: banned.headers() })).json()) as { sessions: { id: string }[] };
+    own = {
+      id: agentId, tid: thread.id, noteId: note.id, pid: "p-unknown", port: "3000", taskId: "t-unknown", sid: "s-unknown",
+      teamId: team.id, userId: bannedId, roleId: "role-unknown", invitationId: "i-unknown", token: "t-unknown",
+    };
+    for (const [name, value] of Object.entries({ agent: agentId, thread: thread.id, note: note.id, team: team.id, session: sessions.sessions[0]?.id })) {
+      expect(value, name).toBeTruthy();
+    }
+    own.sessionId = sessions.sessions[0]!.id;
+  }, 180_000);
+
+  afterAll(() => worker?.dispose());
+
+  it("answers 401 on every user route to their old cookie and their API key, and nothing of theirs changes", async () => {
+    const before = await state(bearer);
+    expect(before).not.toMatch(/^[45]\d\d /m);
+    const ban = await post(admin, `/api/admin/users/${bannedId}/ban`, { reason: "Abuse" });
+    expect(ban.status, await ban.text()).toBe(200);
+
+    const answers: string[] = [];
+    for (const [label, headers] of [["cookie", banned.headers()], ["API key", { ...bearer, origin: worker.url }]] as const) {
+      for (const route of userRoutes) {
+        const path = concretePath(route, { ...own, id: idFor(route.path) });
+        const response = await worker.fetch(path, {
+          method: route.method,
+          headers: { "content-type": "application/json", ...headers },
+          ...(route.method !== "GET" && route.method !== "DELETE" && { body: "{}" }),
+        });
+        const body = (await response.json().catch(() => null)) as { error?: { code?: string } } | null;
+        answers.push(`${label}: ${route.method} ${route.path} -> ${response.status} ${body?.error?.code ?? "no JSON error"}`);
+      }
+    }
+    expect(answers.length).toBe(userRoutes.length * 2);
+    expect(answers.filter((a) => !a.endsWith("-> 401 unauthorized"))).toEqual([]);
+
+    // Unbanned, the API key works again and shows everything exactly as it was before the ban.
+    expect((await worker.fetch(`/api/admin/users/${bannedId}/ban`, { method: "DELETE", headers: admin.headers() })).status).toBe(200);
+    expect(await state(bearer)).toBe(before);
+  });
+
+  it("refuses their WebSocket and HTTP requests on the /ws/ agent routes, with the cookie and the API key", async () => {
+    expect((await post(admin, `/api/admin/users/${bannedId}/ban`, { reason: "Abuse" })).status).toBe(200);
+    const answers: string[] = [];
+    for (const path of [`/ws/agent/${own.id}`, `/ws/thread/${own.id}-${own.tid}`]) {
+      for (const [label, headers] of [["cookie", banned.headers()], ["API key", bearer]] as const) {
+        const upgrade = await rawRequest(`${worker.url}${path}`, { headers: { ...headers, ...WEBSOCKET_UPGRADE_HEADERS } });
+        answers.push(`${label} upgrade ${path} -> ${upgrade.status}`);
+        const http = await worker.fetch(path, { headers });
+        answers.push(`${label} GET ${path} -> ${http.status}`);
+        await http.body?.cancel();
+      }
+    }
+    expect(answers.filter((a) => !a.endsWith("-> 401"))).toEqual([]);
   });
 });

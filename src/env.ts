@@ -19,6 +19,8 @@ export interface Env {
   LLM_MODEL?: string;
   /** The context window the model endpoint enforces, in tokens, when smaller than the catalog's (e.g. a small num_ctx). */
   LLM_CONTEXT_TOKENS?: string;
+  /** How long a model response may go without sending a byte before it is cancelled, in ms (default 120000). */
+  LLM_STREAM_IDLE_TIMEOUT_MS?: string;
   /** Encrypts agent secrets at rest (AES-GCM); required in production, a fixed development key otherwise. */
   SECRETS_KEY?: string;
   SANDBOX_BACKEND?: string;

@@ -6,6 +6,7 @@ import {
   createUIMessageStreamResponse,
   RetryError,
   stepCountIs,
+  StreamProviderError,
   streamText,
   type UIMessage,
 } from "ai";
@@ -26,7 +27,15 @@ import { agentHub } from "./client.ts";
 import { contextBudget, fitToContext } from "./context-window.ts";
 import { appendNotice, isTaskThread, runTaskStep, taskFacts } from "./task-step.ts";
 import { estimateTokens, TurnMeter, insufficientCredits } from "./metering.ts";
-import { languageModel, modelProviderOptions, modelUnavailableMessage, STEP_MAX_OUTPUT_TOKENS } from "./model.ts";
+import {
+  languageModel,
+  modelFailedMidAnswerMessage,
+  modelProviderOptions,
+  ModelStalled,
+  modelUnavailableMessage,
+  STEP_MAX_OUTPUT_TOKENS,
+  STREAM_INTERRUPTED,
+} from "./model.ts";
 import type { TaskStepResult } from "./tasks.ts";
 import { systemPrompt } from "./prompt.ts";
 import { repairToolCall } from "./repair.ts";
@@ -199,7 +208,10 @@ export class ChatThread extends AIChatAgent<Env> {
 
   #errorText(error: unknown): string {
     if (RetryError.isInstance(error)) return this.#errorText(error.lastError);
-    if (error instanceof AppError) return error.message;
+    if (error instanceof AppError || error instanceof ModelStalled) return error.message;
+    if (StreamProviderError.isInstance(error)) {
+      return error.type === STREAM_INTERRUPTED ? error.message : modelFailedMidAnswerMessage(this.env, error.message);
+    }
     if (APICallError.isInstance(error) || (error instanceof Error && /fetch|connect|network|ECONNREFUSED/i.test(error.message))) {
       return modelUnavailableMessage(this.env, error);
     }

@@ -19,7 +19,10 @@ export const STEP_MAX_OUTPUT_TOKENS = 4096;
  */
 export const OLLAMA_CONTEXT_TOKENS = 32_768;
 
-type ModelEnv = Pick<Env, "LLM_PROVIDER" | "LLM_BASE_URL" | "LLM_API_KEY" | "LLM_MODEL" | "AI">;
+/** How long a model response may send nothing before it is cancelled, unless LLM_STREAM_IDLE_TIMEOUT_MS says otherwise. */
+export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 120_000;
+
+type ModelEnv = Pick<Env, "LLM_PROVIDER" | "LLM_BASE_URL" | "LLM_API_KEY" | "LLM_MODEL" | "AI" | "LLM_STREAM_IDLE_TIMEOUT_MS">;
 
 export interface ModelEndpoint {
   provider: "openai-compatible" | "workers-ai";
@@ -50,6 +53,7 @@ export function languageModel(env: ModelEnv): LanguageModel {
     baseURL: endpoint.description,
     apiKey: env.LLM_API_KEY || undefined,
     includeUsage: true,
+    fetch: fetchWithIdleTimeout(streamIdleTimeoutMs(env), endpoint.description),
     ...(endpoint.isOllama && {
       transformRequestBody: (body: Record<string, unknown>) => ({
         ...body,
@@ -58,6 +62,93 @@ export function languageModel(env: ModelEnv): LanguageModel {
     }),
   });
   return provider.chatModel(endpoint.modelName);
+}
+
+export function streamIdleTimeoutMs(env: Pick<Env, "LLM_STREAM_IDLE_TIMEOUT_MS">): number {
+  const configured = Number(env.LLM_STREAM_IDLE_TIMEOUT_MS);
+  return Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_STREAM_IDLE_TIMEOUT_MS;
+}
+
+/** A model endpoint that went silent: it neither answered nor sent a byte of its stream for the idle timeout. */
+export class ModelStalled extends Error {
+  constructor(endpoint: string, idleMs: number) {
+    const seconds = Math.round(idleMs / 100) / 10;
+    super(`The model endpoint ${endpoint} stopped sending for ${seconds} s, so its request was cancelled (LLM_STREAM_IDLE_TIMEOUT_MS). This step was not charged; you can retry.`);
+    this.name = "ModelStalled";
+  }
+}
+
+/**
+ * fetch for the model endpoint that cancels a request when the endpoint sends nothing (no headers, no stream bytes)
+ * for `idleMs`: a hung server must end the turn with a message, not hold it and its reservation forever. Only the
+ * model request is timed, so a tool running for minutes between two model steps is not affected.
+ *
+ * A stream that breaks (the endpoint went silent or closed the connection mid-answer) ends with an SSE error event,
+ * as vLLM reports its own failures mid-generation: the AI SDK turns that into an error part (the turn's onError
+ * runs and releases the step's reservation), whereas a failing body read would escape it as an unexplained error.
+ */
+export function fetchWithIdleTimeout(idleMs: number, endpoint: string, inner: typeof fetch = (input, init) => fetch(input, init)): typeof fetch {
+  return async (input, init) => {
+    const cancel = new AbortController();
+    const signal = init?.signal ? AbortSignal.any([init.signal, cancel.signal]) : cancel.signal;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // Never resolves; rejects with ModelStalled (and cancels the request) once the endpoint has been silent too long.
+    const silence = () =>
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          const stalled = new ModelStalled(endpoint, idleMs);
+          cancel.abort(stalled);
+          reject(stalled);
+        }, idleMs);
+      });
+    let response: Response;
+    try {
+      response = await Promise.race([inner(input, { ...init, signal }), silence()]);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (!response.body) return response;
+    const isEventStream = (response.headers.get("content-type") ?? "").includes("text/event-stream");
+    const reader = response.body.getReader();
+    const encoder = new TextEncoder();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const { done, value } = await Promise.race([reader.read(), silence()]);
+          if (done) controller.close();
+          else controller.enqueue(value);
+        } catch (error) {
+          reader.cancel(error).catch(() => {});
+          // The caller cancelled (the user pressed stop): no message, just the end.
+          if (init?.signal?.aborted) return controller.error(error);
+          if (!isEventStream) return controller.error(error);
+          const message = error instanceof ModelStalled ? error.message : modelStreamBrokenMessage(endpoint, error);
+          controller.enqueue(encoder.encode(`\n\ndata: ${JSON.stringify({ error: { message, type: STREAM_INTERRUPTED, code: null } })}\n\n`));
+          controller.close();
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+      cancel(reason) {
+        clearTimeout(timer);
+        return reader.cancel(reason);
+      },
+    });
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+}
+
+/** The error type of the SSE event that fetchWithIdleTimeout adds when a stream breaks; its message is final. */
+export const STREAM_INTERRUPTED = "stream_interrupted";
+
+function modelStreamBrokenMessage(endpoint: string, cause: unknown): string {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return `The model endpoint ${endpoint} closed the connection in the middle of its answer (${detail}). This step was not charged; you can retry.`;
+}
+
+/** What a person should read when the model endpoint reported an error after its answer had started. */
+export function modelFailedMidAnswerMessage(env: ModelEnv, detail: string): string {
+  return `The model endpoint ${modelEndpoint(env).description} failed in the middle of its answer (${detail}). This step was not charged; you can retry.`;
 }
 
 /** Per-call provider options: gpt-oss's reasoning effort, sent as `reasoning_effort` (the provider also sends the

@@ -20,7 +20,7 @@ import { stepMaxCost } from "../lib/billing/pricing.ts";
 import { toCredits } from "../lib/billing/rules.ts";
 import { AppError, InsufficientCredits, NotFound } from "../lib/errors.ts";
 import { sandboxFor } from "../sandbox/backend.ts";
-import type { Workspace } from "../sandbox/types.ts";
+import { SandboxError, type Workspace } from "../sandbox/types.ts";
 import { presetFor, presetTools } from "../lib/agents/presets.ts";
 import { gitCredentials, redactValue } from "../lib/agents/secrets.ts";
 import { agentHub } from "./client.ts";
@@ -208,7 +208,8 @@ export class ChatThread extends AIChatAgent<Env> {
 
   #errorText(error: unknown): string {
     if (RetryError.isInstance(error)) return this.#errorText(error.lastError);
-    if (error instanceof AppError || error instanceof ModelStalled) return error.message;
+    // A tool's sandbox error (e.g. sandboxd unreachable) is about the sandbox, whatever words it contains.
+    if (error instanceof AppError || error instanceof ModelStalled || error instanceof SandboxError) return error.message;
     if (StreamProviderError.isInstance(error)) {
       return error.type === STREAM_INTERRUPTED ? error.message : modelFailedMidAnswerMessage(this.env, error.message);
     }

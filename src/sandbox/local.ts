@@ -120,11 +120,20 @@ class LocalWorkspace implements Workspace {
   async *execStream(command: Command, options: ExecOptions & { signal?: AbortSignal } = {}): AsyncIterable<ExecEvent> {
     const { signal, ...rest } = options;
     const response = await this.#http.request("POST", `${this.#base}/exec/stream`, { command, ...rest }, signal);
-    for await (const line of lines(response.body!)) {
-      const event = JSON.parse(line) as ExecEvent | { type: "error"; error: { code: string; message: string } };
-      if (event.type === "error") throw new SandboxError(event.error.code, event.error.message, 500);
-      yield event;
+    let exited = false;
+    try {
+      for await (const line of lines(response.body!)) {
+        const event = JSON.parse(line) as ExecEvent | { type: "error"; error: { code: string; message: string } };
+        if (event.type === "error") throw new SandboxError(event.error.code, event.error.message, 500);
+        if (event.type === "exit") exited = true;
+        yield event;
+      }
+    } catch (error) {
+      if (error instanceof SandboxError || signal?.aborted) throw error;
+      throw this.#http.unavailable(error, "while the command was running");
     }
+    // sandboxd always ends a command's stream with its exit; a stream that just stops means sandboxd went away.
+    if (!exited && !signal?.aborted) throw this.#http.unavailable(new Error("the connection ended before the command finished"), "while the command was running");
   }
 
   runCode(language: CodeLanguage, code: string, options: { timeoutMs?: number } = {}): Promise<ExecResult> {
@@ -261,12 +270,18 @@ class SandboxdHttp {
   async request(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.#secret}` };
     if (body !== undefined) headers["content-type"] = "application/json";
-    const response = await this.#fetch(`${this.#url}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal,
-    });
+    let response: Response;
+    try {
+      response = await this.#fetch(`${this.#url}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+      });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw this.unavailable(error);
+    }
     if (!response.ok) {
       const payload = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
       throw new SandboxError(
@@ -276,6 +291,16 @@ class SandboxdHttp {
       );
     }
     return response;
+  }
+
+  /** The error for a sandboxd that cannot be reached or went away mid-request (crashed, restarting, not started). */
+  unavailable(cause: unknown, when = ""): SandboxError {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    return new SandboxError(
+      "sandbox_unavailable",
+      `The sandbox is unavailable: sandboxd at ${this.#url} could not be reached${when ? ` ${when}` : ""} (${detail}). Files already saved in the workspace are kept; try again once sandboxd is running.`,
+      503,
+    );
   }
 
   async json<T>(method: string, path: string, body?: unknown): Promise<T> {

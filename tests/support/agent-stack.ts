@@ -5,6 +5,7 @@ import { startTestWorker, type TestWorker } from "./worker.ts";
 export interface AgentStack {
   worker: TestWorker;
   model: FakeModelServer;
+  /** Replace it with a restarted one (same port, secret and data dir) after crashing it; dispose stops that one. */
   sandboxd: SandboxdProcess;
   dispose(): Promise<void>;
 }
@@ -25,15 +26,17 @@ export async function startAgentStack(options: { model?: ModelServerOptions; var
       ...options.vars,
     },
   });
-  return {
+  const stack: AgentStack = {
     worker,
     model,
     sandboxd,
     async dispose() {
       await worker.dispose();
       await model.close();
-      await sandboxd.stop();
-      removeDataDir(sandboxd.dataDir);
+      // A test may have replaced sandboxd with a restarted one: stop whichever runs now.
+      await stack.sandboxd.stop();
+      removeDataDir(stack.sandboxd.dataDir);
     },
   };
+  return stack;
 }

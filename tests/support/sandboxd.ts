@@ -26,13 +26,16 @@ export type SandboxdProcess = {
   closeStdin: () => void;
 };
 
-/** Starts a real sandboxd on a free port with a fresh secret; reuses `dataDir` when given (restart tests). */
-export async function startSandboxd(options: { dataDir?: string; uid?: number } = {}): Promise<SandboxdProcess> {
+/**
+ * Starts a real sandboxd on a free port with a fresh secret; reuses `dataDir` when given (restart tests), and `port`
+ * and `secret` too (a restart that the Worker, configured with the old URL and secret, must find again).
+ */
+export async function startSandboxd(options: { dataDir?: string; uid?: number; port?: number; secret?: string } = {}): Promise<SandboxdProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "sandboxd-test-"));
   if (options.uid !== undefined) chownSync(dataDir, options.uid, options.uid);
-  const secret = randomBytes(24).toString("hex");
+  const secret = options.secret ?? randomBytes(24).toString("hex");
   // --exit-with-stdin: if this test process dies without cleaning up, sandboxd still stops.
-  const child = spawn(node, [path.join(root, "sandboxd/main.ts"), "--port", "0", "--exit-with-stdin"], {
+  const child = spawn(node, [path.join(root, "sandboxd/main.ts"), "--port", String(options.port ?? 0), "--exit-with-stdin"], {
     cwd: root,
     env: { ...process.env, SANDBOXD_SECRET: secret, SANDBOXD_DATA_DIR: dataDir },
     stdio: ["pipe", "pipe", "pipe"],

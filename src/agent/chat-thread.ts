@@ -9,6 +9,7 @@ import {
   StreamProviderError,
   streamText,
   type UIMessage,
+  type UIMessageChunk,
 } from "ai";
 import { getDb } from "../db/client.ts";
 import type { Env } from "../env.ts";
@@ -159,7 +160,7 @@ export class ChatThread extends AIChatAgent<Env> {
       tools,
       providerOptions: modelProviderOptions(),
       maxOutputTokens: budget.maxOutputTokens,
-      stopWhen: stepCountIs(this.taskStepLimit ?? agent.maxSteps),
+      stopWhen: [stepCountIs(this.taskStepLimit ?? agent.maxSteps), () => meter.chargeFailure !== null],
       abortSignal: options?.abortSignal,
       experimental_repairToolCall: repairToolCall,
       prepareStep: async ({ messages: stepMessages }) => {
@@ -176,7 +177,7 @@ export class ChatThread extends AIChatAgent<Env> {
       onAbort: async () => meter.releaseOpen(),
       onFinish: async () => meter.releaseOpen(),
     });
-    return result.toUIMessageStreamResponse({
+    const uiStream = result.toUIMessageStream({
       sendReasoning: true,
       // After each step and at the end: ai-chat rewrites the final `finish` chunk's metadata on the wire, so clients
       // read the running usage from the `message-metadata` chunks that follow each step.
@@ -193,6 +194,24 @@ export class ChatThread extends AIChatAgent<Env> {
       },
       onError: (error) => this.#errorText(error),
     });
+    // The turn's last step has been settled when its `finish` arrives: a charge that failed ends the turn as an error,
+    // and the credits reported are what the ledger really holds, not the price of the steps that were not charged.
+    const withChargeFailure = uiStream.pipeThrough(
+      new TransformStream<UIMessageChunk, UIMessageChunk>({
+        transform(chunk, controller) {
+          if (chunk.type === "finish" && meter.chargeFailure) {
+            const metadata: TurnMetadata = {
+              usage: { inputTokens: reported.inputTokens, outputTokens: reported.outputTokens },
+              credits: toCredits(meter.usage.chargedMillicredits),
+            };
+            controller.enqueue({ type: "message-metadata", messageMetadata: metadata });
+            controller.enqueue({ type: "error", errorText: meter.chargeFailure });
+          }
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    return createUIMessageStreamResponse({ stream: withChargeFailure });
   }
 
   /** The agent's workspace, with the preset's starter files written on first use. */

@@ -15,6 +15,9 @@ export interface TurnUsage {
   steps: number;
 }
 
+export const CHARGE_NOT_RECORDED =
+  "The usage of this step could not be recorded in the credits ledger, so it was not charged and the turn stopped here. Please try again in a moment.";
+
 // A conservative token estimate for a reservation: about three characters per token over the whole prompt.
 export function estimateTokens(value: unknown): number {
   return Math.ceil(JSON.stringify(value ?? "").length / 3);
@@ -30,6 +33,8 @@ export class TurnMeter {
   readonly #model: ModelRates;
   #open: Reservation | null = null;
   readonly usage: TurnUsage = { inputTokens: 0, outputTokens: 0, chargedMillicredits: 0, steps: 0 };
+  /** Set when a step's charge could not be written: the message the turn ends with. */
+  chargeFailure: string | null = null;
   /** What sandbox runs of this turn were charged (part of chargedMillicredits). */
   sandboxMillicredits = 0;
 
@@ -46,19 +51,32 @@ export class TurnMeter {
     this.#open = await reserve(this.#d1, this.#ref.accountId, max, { ...this.#ref, modelId: this.#model.id });
   }
 
+  /**
+   * Settles the open step. The AI SDK ignores errors thrown by its step callback, so a charge that cannot be written
+   * (the database refused the batch, which then changed nothing) is kept in `chargeFailure` for the turn to stop and
+   * say so; the step's reservation is given back, or, if that fails too, released by the cron when it expires.
+   */
   async settleStep(usage: { inputTokens?: number; outputTokens?: number }): Promise<void> {
     const reservation = this.#open;
     if (!reservation) return;
     this.#open = null;
     const inputTokens = usage.inputTokens ?? 0;
     const outputTokens = usage.outputTokens ?? 0;
-    const { chargedMillicredits } = await settle(this.#d1, reservation, stepCost(this.#model, { inputTokens, outputTokens }), {
-      ...this.#ref,
-      modelId: this.#model.id,
-      inputTokens,
-      outputTokens,
-      reason: "Model step",
-    });
+    let chargedMillicredits: number;
+    try {
+      ({ chargedMillicredits } = await settle(this.#d1, reservation, stepCost(this.#model, { inputTokens, outputTokens }), {
+        ...this.#ref,
+        modelId: this.#model.id,
+        inputTokens,
+        outputTokens,
+        reason: "Model step",
+      }));
+    } catch (error) {
+      console.error("a model step could not be charged", error);
+      this.chargeFailure = CHARGE_NOT_RECORDED;
+      await release(this.#d1, reservation).catch(() => {});
+      return;
+    }
     this.usage.inputTokens += inputTokens;
     this.usage.outputTokens += outputTokens;
     this.usage.chargedMillicredits += chargedMillicredits;

@@ -105,6 +105,17 @@ describe("security headers on a local Worker", () => {
     }
   });
 
+  it("sends nosniff on the static files Workers Static Assets serves without the Worker", async () => {
+    const html = await (await fetch(`${base()}/sign-in`)).text();
+    const asset = /\/_next\/static\/[^"']+\.js/.exec(html)?.[0];
+    expect(asset).toBeDefined();
+    const response = await fetch(`${base()}${asset}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(response.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
+    await response.body?.cancel();
+  });
+
   it("lets only the app frame a preview: the workspace server's page and the preview's own error page", async () => {
     const headers = user.headers({ "content-type": "application/json" });
     const command = `node -e 'require("http").createServer((q, s) => { s.setHeader("content-type", "text/html"); s.end("<h1>framed preview</h1>"); }).listen(3000, "0.0.0.0")'`;

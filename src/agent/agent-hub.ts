@@ -156,6 +156,12 @@ export class AgentHub extends Agent<Env, HubState> {
   }
 
   /** Called by a thread when a turn starts or ends. */
+  /** What a turn needs from the hub, in one round trip: marks the thread running, returns memory notes and secrets. */
+  async beginTurn(threadId: string): Promise<{ memory: string[]; secrets: Record<string, string> }> {
+    await this.setThreadRunning(threadId, true);
+    return { memory: await this.memoryForPrompt(), secrets: await this.openSecrets() };
+  }
+
   async setThreadRunning(id: string, running: boolean): Promise<void> {
     this.sql`UPDATE thread SET running = ${running ? 1 : 0}, updated_at = ${Date.now()} WHERE id = ${id}`;
     this.#publish();

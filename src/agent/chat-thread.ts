@@ -13,9 +13,9 @@ import {
 } from "ai";
 import { getDb } from "../db/client.ts";
 import type { Env } from "../env.ts";
-import { findAgentById, touchAgent, type AgentRow } from "../lib/agents/agents.ts";
+import { findAgentWithModel, touchAgent, type AgentRow } from "../lib/agents/agents.ts";
 import { parseThreadObjectName } from "../lib/agents/ids.ts";
-import { getEnabledModel, type CatalogModel } from "../lib/billing/catalog.ts";
+import type { CatalogModel } from "../lib/billing/catalog.ts";
 import { getBalance } from "../lib/billing/ledger.ts";
 import { stepMaxCost } from "../lib/billing/pricing.ts";
 import { toCredits } from "../lib/billing/rules.ts";
@@ -97,10 +97,9 @@ export class ChatThread extends AIChatAgent<Env> {
   }
 
   async #context(): Promise<{ agent: AgentRow; model: CatalogModel }> {
-    const db = getDb(this.env.DB);
-    const agent = await findAgentById(db, this.#ids.agentId);
-    if (!agent) throw new NotFound("This agent no longer exists");
-    return { agent, model: await getEnabledModel(db, agent.modelId) };
+    const found = await findAgentWithModel(getDb(this.env.DB), this.#ids.agentId);
+    if (!found) throw new NotFound("This agent no longer exists");
+    return found;
   }
 
   async onChatMessage(_onFinish: unknown, options?: OnChatMessageOptions): Promise<Response | undefined> {
@@ -109,19 +108,19 @@ export class ChatThread extends AIChatAgent<Env> {
     const listener = lastUser ? this.#listenersByMessage.get(lastUser.id) : undefined;
     if (listener && options?.requestId) this.#listenersByRequest.set(options.requestId, listener);
 
-    let context: { agent: AgentRow; model: CatalogModel };
-    try {
-      context = await this.#context();
-    } catch (error) {
-      return noticeResponse(error instanceof Error ? error.message : String(error), { error: "unavailable" });
+    // The D1 read and the hub round trip are independent: side by side they cost one wait before the first token.
+    const [found, { hub, memory, secrets }] = await Promise.all([
+      this.#context().then((value) => ({ value }), (error: unknown) => ({ error })),
+      agentHub(this.env, agentId).then(async (hub) => ({ hub, ...(await hub.beginTurn(threadId)) })),
+    ]);
+    if ("error" in found) {
+      await hub.setThreadRunning(threadId, false);
+      return noticeResponse(found.error instanceof Error ? found.error.message : String(found.error), { error: "unavailable" });
     }
-    const { agent, model } = context;
-    const hub = await agentHub(this.env, agentId);
-    await hub.setThreadRunning(threadId, true);
+    const { agent, model } = found.value;
 
-    const baseSystem = systemPrompt({ agentName: agent.name, instructions: agent.instructions, memory: await hub.memoryForPrompt(), now: new Date() });
+    const baseSystem = systemPrompt({ agentName: agent.name, instructions: agent.instructions, memory, now: new Date() });
     const meter = new TurnMeter(this.env.DB, { accountId: agent.accountId, agentId, threadId }, model);
-    const secrets = await hub.openSecrets();
     let workspace: Promise<Workspace> | undefined;
     const allTools = buildTools({
       workspace: () => (workspace ??= this.#provisionedWorkspace(agentId)),

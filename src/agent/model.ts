@@ -41,8 +41,17 @@ export function modelEndpoint(env: ModelEnv): ModelEndpoint {
   return { provider: "openai-compatible", description: baseUrl, modelName: env.LLM_MODEL || DEFAULT_LLM_MODEL, isOllama };
 }
 
-/** The AI SDK model for an agent: the configured OpenAI-compatible endpoint, or the Workers AI binding. */
+const builtModels = new WeakMap<ModelEnv, LanguageModel>();
+
+/** The AI SDK model for an agent: the configured OpenAI-compatible endpoint, or the Workers AI binding. Built once
+ * per environment object (the provider keeps no per-request state), since every turn needs it before its first token. */
 export function languageModel(env: ModelEnv): LanguageModel {
+  let built = builtModels.get(env);
+  if (!built) builtModels.set(env, (built = buildLanguageModel(env)));
+  return built;
+}
+
+function buildLanguageModel(env: ModelEnv): LanguageModel {
   const endpoint = modelEndpoint(env);
   if (endpoint.provider === "workers-ai") {
     if (!env.AI) throw new Error("LLM_PROVIDER is workers-ai but the Worker has no AI binding (see wrangler.jsonc env.production.ai)");

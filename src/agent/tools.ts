@@ -1,4 +1,4 @@
-import { tool, type ToolSet } from "ai";
+import { tool, zodSchema, type Schema, type ToolSet } from "ai";
 import { z } from "zod";
 import { applyTemplate } from "../lib/templates/apply.ts";
 import { TEMPLATE_NAMES } from "../lib/templates/catalog.ts";
@@ -36,6 +36,10 @@ export const TOOL_INPUTS = {
 
 export type ToolName = keyof typeof TOOL_INPUTS;
 export const TOOL_NAMES = Object.keys(TOOL_INPUTS) as ToolName[];
+
+// Built once per isolate: the SDK turns a schema into JSON Schema on first use and keeps it, so every turn reuses
+// the conversion instead of redoing it for each of the tools on every model step (part of time to first token).
+const TOOL_SCHEMAS = Object.fromEntries(TOOL_NAMES.map((name) => [name, zodSchema(TOOL_INPUTS[name] as z.ZodType)])) as Record<ToolName, Schema<unknown>>;
 
 const DESCRIPTIONS: Record<ToolName, string> = {
   exec: "Run a shell command (bash) in the workspace and return its exit code, stdout and stderr.",
@@ -188,7 +192,7 @@ export function buildTools(ctx: ToolContext): ToolSet {
     const run = defs[name] as (input: unknown, signal?: AbortSignal) => Promise<unknown>;
     tools[name] = tool({
       description: DESCRIPTIONS[name],
-      inputSchema: TOOL_INPUTS[name],
+      inputSchema: TOOL_SCHEMAS[name],
       execute: async (input: unknown, options: { abortSignal?: AbortSignal }) => {
         const output = await run(input, options.abortSignal);
         return ctx.redact ? ctx.redact(output) : output;

@@ -1,7 +1,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
-import { agent } from "../../db/schema.ts";
-import { getEnabledModel } from "../billing/catalog.ts";
+import { agent, model } from "../../db/schema.ts";
+import { enabledModel, getEnabledModel, type CatalogModel } from "../billing/catalog.ts";
 import { NotFound } from "../errors.ts";
 import { AGENT_ID, newAgentId } from "./ids.ts";
 import { presetFor } from "./presets.ts";
@@ -39,6 +39,14 @@ export async function getAgent(db: Db, accountId: string, agentId: string): Prom
 export async function findAgentById(db: Db, agentId: string): Promise<AgentRow | undefined> {
   if (!AGENT_ID.test(agentId)) return undefined;
   return db.select().from(agent).where(eq(agent.id, agentId)).get();
+}
+
+/** The agent and its enabled catalog model in one query (a turn reads both before its first token). */
+export async function findAgentWithModel(db: Db, agentId: string): Promise<{ agent: AgentRow; model: CatalogModel } | undefined> {
+  if (!AGENT_ID.test(agentId)) return undefined;
+  const row = await db.select({ agent, model }).from(agent).leftJoin(model, eq(model.id, agent.modelId)).where(eq(agent.id, agentId)).get();
+  if (!row) return undefined;
+  return { agent: row.agent, model: enabledModel(row.model, row.agent.modelId) };
 }
 
 export async function createAgent(db: Db, accountId: string, input: AgentInput, createdByUserId?: string): Promise<AgentRow> {

@@ -11,7 +11,11 @@ export async function listModels(db: Db): Promise<CatalogModel[]> {
 
 /** A model from the catalog; a missing or disabled one is a clear error that names it. */
 export async function getEnabledModel(db: Db, id: string): Promise<CatalogModel> {
-  const row = await db.select().from(model).where(eq(model.id, id)).get();
+  return enabledModel(await db.select().from(model).where(eq(model.id, id)).get(), id);
+}
+
+/** The catalog row itself, or the clear error for a missing or disabled model (for callers that read it in a join). */
+export function enabledModel(row: CatalogModel | null | undefined, id: string): CatalogModel {
   if (!row) throw new NotFound(`The model "${id}" is not in the catalog`);
   if (!row.enabled) throw new NotFound(`The model "${id}" has been disabled; choose another model for this agent`);
   return row;

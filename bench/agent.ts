@@ -2,17 +2,24 @@
 // text delta at the client) minus the model server's own time to first token measured directly in the same run;
 // and 200 concurrent streaming turns from 20 users with every delta accounted for.
 import { randomUUID } from "node:crypto";
+import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { startModelServer } from "../fakes/model-server.ts";
 import { ChatSocket, textOf } from "../scripts/lib/harness/chat-socket.ts";
 import { signUpVerifiedUser, type TestUser } from "../scripts/lib/harness/users.ts";
 import { startTestWorker, type TestWorker } from "../scripts/lib/harness/worker.ts";
+import { ROOT } from "../scripts/lib/paths.ts";
+import { profileWorker } from "./lib/cpu-profile.ts";
 import { formatMeasures, round, sample, summarize, type Measure } from "./lib/stats.ts";
+
+const PROFILE_PATH = join(ROOT, "bench", "out", "agent-turns.cpuprofile");
 
 export interface AgentBenchOptions {
   turns?: number;
   users?: number;
   threadsPerUser?: number;
+  /** Also take a CPU profile of the Worker during 40 more turns (through its inspector). */
+  profile?: boolean;
 }
 
 async function firstAgent(worker: TestWorker, user: TestUser): Promise<string> {
@@ -59,19 +66,47 @@ export async function benchAgent(options: AgentBenchOptions = {}): Promise<Measu
 
     const threadId = await newThread(worker, user, agentId);
     const socket = await ChatSocket.open(`${worker.url}/ws/thread/${agentId}-${threadId}`, user.headers());
+    // Each turn's first text delta is timed by its arrival (not by when a poll noticed it), and split at the model
+    // server's clock (same process): before the model request arrived, the model's own first token, and after it.
     const ttft: number[] = [];
-    for (let i = 0; i < turns + 5; i++) {
+    const beforeModel: number[] = [];
+    const afterModel: number[] = [];
+    const turn = async (i: number, record: boolean) => {
       const frameCount = socket.frames.length;
+      const requestCount = model.requests.length;
       const started = performance.now();
       const requestId = socket.sendMessage(`hello ${i}`);
-      await socket.waitFor((f) => socket.frames.indexOf(f) >= frameCount && f.id === requestId && (f.body ?? "").includes('"text-delta"'), 30_000, "the first delta");
-      if (i >= 5) ttft.push(performance.now() - started);
+      const first = await socket.waitFor((f) => socket.frames.indexOf(f) >= frameCount && f.id === requestId && (f.body ?? "").includes('"text-delta"'), 30_000, "the first delta");
+      const arrived = socket.arrivals[socket.frames.indexOf(first)]!;
       await socket.response(requestId);
+      if (!record) return;
+      const request = model.requests[requestCount]!;
+      const modelFirst = request.receivedAt + model.timings.find((t) => t.requestIndex === request.index)!.firstContentMs;
+      ttft.push(arrived - started);
+      beforeModel.push(request.receivedAt - started);
+      afterModel.push(arrived - modelFirst);
+    };
+    for (let i = 0; i < 5; i++) await turn(i, false);
+    for (let i = 0; i < turns; i++) await turn(5 + i, true);
+    // The runtime's floor on the same socket: a stream-resume probe is one message to the thread and one answer.
+    const roundTrips: number[] = [];
+    for (let i = 0; i < turns; i++) {
+      const frameCount = socket.frames.length;
+      const started = performance.now();
+      socket.send({ type: "cf_agent_stream_resume_request", probeId: randomUUID().slice(0, 8) });
+      const answer = await socket.waitFor((f) => socket.frames.indexOf(f) >= frameCount && f.type === "cf_agent_stream_resume_none", 10_000, "the resume answer");
+      roundTrips.push(socket.arrivals[socket.frames.indexOf(answer)]! - started);
     }
+    const profile = options.profile
+      ? await profileWorker(worker.inspectorPort, async () => {
+          for (let i = 0; i < 40; i++) await turn(1000 + i, false);
+        }, PROFILE_PATH)
+      : undefined;
     socket.close();
     const direct = await sample(turns, () => directModelTtft(model.url));
     const client = summarize(ttft);
     const modelOwn = summarize(direct);
+    const floor = summarize(roundTrips);
 
     const people = await Promise.all(Array.from({ length: users }, () => signUpVerifiedUser(worker.url)));
     const sessions = await Promise.all(
@@ -100,6 +135,11 @@ export async function benchAgent(options: AgentBenchOptions = {}): Promise<Measu
     const wall = performance.now() - started;
     const failed = results.filter((r) => !r.ok).length;
     const perTurn = summarize(results.map((r) => r.ms));
+    const before = summarize(beforeModel);
+    const after = summarize(afterModel);
+    const profileNote = profile
+      ? `CPU profile of 40 whole turns in workerd, ${profile.totalMs - profile.idleMs} ms busy of ${profile.totalMs} ms (raw profile: ${relative(ROOT, PROFILE_PATH)}). Most self time: ${profile.self.slice(0, 12).map((f) => `${f.name} ${f.ms} ms`).join("; ")}`
+      : undefined;
     return [
       {
         name: "agent time to first token overhead (client TTFT minus model TTFT)",
@@ -112,6 +152,21 @@ export async function benchAgent(options: AgentBenchOptions = {}): Promise<Measu
         reference: { name: "model server's own TTFT", median: modelOwn.median },
         note: `client TTFT median ${client.median} ms, p95 ${client.p95} ms`,
       },
+      {
+        name: "  TTFT part 1: message sent -> model request arrives",
+        unit: "ms",
+        ...before,
+        reference: { name: "WebSocket round trip to the thread (resume probe)", median: floor.median },
+        note: "the thread Durable Object receives and stores the message, reads the agent and its model (D1) beside one hub call, reserves the step (one D1 batch), builds the request",
+      },
+      {
+        name: "  TTFT part 2: model's first token -> client has the delta",
+        unit: "ms",
+        ...after,
+        reference: { name: "WebSocket round trip to the thread (resume probe)", median: floor.median },
+        note: "AI SDK stream transforms, ai-chat stores the chunk for resumption and broadcasts it",
+      },
+      ...(profileNote ? [{ name: "agent turn CPU profile", unit: "count" as const, median: 40, note: profileNote }] : []),
       {
         name: `${all.length} concurrent streaming turns from ${users} users: turn time`,
         unit: "ms",
@@ -128,7 +183,7 @@ export async function benchAgent(options: AgentBenchOptions = {}): Promise<Measu
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const measures = await benchAgent();
+  const measures = await benchAgent({ profile: process.argv.includes("--profile") });
   console.log(formatMeasures(measures));
   for (const m of measures) if (m.note) console.log(`- ${m.name}: ${m.note}`);
 }

@@ -27,7 +27,7 @@ const BENCHES: Record<string, Bench> = {
     ];
   },
   ledger: () => benchLedger(),
-  agent: () => benchAgent(),
+  agent: () => benchAgent({ profile: true }),
   bundle: async () => {
     const size = measureBundle();
     return [

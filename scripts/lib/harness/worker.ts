@@ -10,6 +10,8 @@ export interface TestWorker {
   url: string;
   port: number;
   persistTo: string;
+  /** The DevTools inspector port of the Worker (CPU profiles in bench/). */
+  inspectorPort: number;
   /** The last lines wrangler printed (shown when a test fails to start it). */
   logs(): string[];
   /** A request to the Worker; `path` starts with '/'. */
@@ -42,13 +44,15 @@ export async function startTestWorker(options: TestWorkerOptions = {}): Promise<
   const url = `http://127.0.0.1:${port}`;
   const tail = new LogTail(80);
   let current: GroupProcess | undefined;
+  let inspectorPort = 0;
 
   const launch = async () => {
+    inspectorPort = await freePort();
     const process_ = startWranglerDev({
       port,
       persistTo,
       config,
-      inspectorPort: await freePort(),
+      inspectorPort,
       vars: { ENVIRONMENT: "test", APP_URL: url, ...options.vars },
     });
     process_.child.stdout?.on("data", (c: Buffer) => tail.push(c.toString()));
@@ -67,6 +71,9 @@ export async function startTestWorker(options: TestWorkerOptions = {}): Promise<
     url,
     port,
     persistTo,
+    get inspectorPort() {
+      return inspectorPort;
+    },
     logs: () => tail.lines(),
     fetch: (path, init) => fetch(`${url}${path}`, init),
     stop: async () => current?.stop(),

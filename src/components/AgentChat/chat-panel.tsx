@@ -41,6 +41,11 @@ function useStickToBottom(deps: unknown[]) {
   return { ref, onScroll, atBottom, jump };
 }
 
+/** The stored history holds at least what the page shows, and differs from it: an answer completed elsewhere. */
+function isNewerHistory(stored: UIMessage[], shown: UIMessage[]): boolean {
+  return stored.length >= shown.length && JSON.stringify(stored) !== JSON.stringify(shown);
+}
+
 function isCreditError(text: string | undefined): boolean {
   return Boolean(text && /credit/i.test(text) && /insufficient|out of|not enough|balance/i.test(text));
 }
@@ -77,6 +82,31 @@ export function ChatPanel({ threadId }: { threadId: string }) {
   useEffect(() => {
     if (!busy) setStopping(false);
   }, [busy]);
+
+  // An answer that finished while the connection was down is not streamed again on reconnect (there is no stream
+  // left to resume), so the page would keep the part it saw. Once reconnected and idle, the stored history wins (the
+  // SDK echoes it to the thread, which stores the same messages again).
+  const lostConnection = useRef(false);
+  useEffect(() => {
+    if (wasConnected && !connected) lostConnection.current = true;
+  }, [wasConnected, connected]);
+  // Refs, so that a re-render while the history loads (the chat's status settling) does not drop its result.
+  const shownThread = useRef(threadId);
+  shownThread.current = threadId;
+  const setMessages = useRef(chat.setMessages);
+  setMessages.current = chat.setMessages;
+  useEffect(() => {
+    if (!connected || busy || !lostConnection.current) return;
+    lostConnection.current = false;
+    const forThread = threadId;
+    api
+      .messages(forThread)
+      .then((stored) => {
+        if (shownThread.current !== forThread) return;
+        setMessages.current((shown) => (isNewerHistory(stored as UIMessage[], shown) ? (stored as UIMessage[]) : shown));
+      })
+      .catch(() => {});
+  }, [connected, busy, api, threadId]);
   useEffect(() => composer.current?.focus(), [threadId]);
 
   function send() {

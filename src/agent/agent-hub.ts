@@ -1,6 +1,7 @@
-import { Agent, type FiberRecoveryContext } from "agents";
+import { Agent, type Connection, type FiberRecoveryContext } from "agents";
 import type { Env } from "../env.ts";
 import { newThreadId } from "../lib/agents/ids.ts";
+import { credentialTags, recheckCredentialOnEachMessage } from "./connection-auth.ts";
 import { HubTasks } from "./hub-tasks.ts";
 import type { ScheduleChanges, ScheduleInput } from "./schedules.ts";
 import type { Task, TaskInput } from "./tasks.ts";
@@ -80,6 +81,16 @@ export class AgentHub extends Agent<Env, HubState> {
     this.sql`CREATE TABLE IF NOT EXISTS memory_note (
       id TEXT PRIMARY KEY, text TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`;
     this.#work.onStart();
+  }
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Every message of a WebSocket re-checks the credential that opened it (./connection-auth.ts).
+    recheckCredentialOnEachMessage(this, ctx, env);
+  }
+
+  getConnectionTags(_connection: Connection, context: { request: Request }): string[] {
+    return credentialTags(context.request);
   }
 
   /** A task's fiber was cut off by an eviction or a restart: it continues from its last checkpoint. */

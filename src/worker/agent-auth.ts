@@ -4,22 +4,25 @@ import { account, accountMember } from "../db/schema.ts";
 import type { Env } from "../env.ts";
 import { findAgentById } from "../lib/agents/agents.ts";
 import { parseThreadObjectName } from "../lib/agents/ids.ts";
+import { CREDENTIAL_HEADER } from "../agent/connection-auth.ts";
 import { allowedOrigins, findCaller, type Caller } from "../lib/auth/caller.ts";
+import { credentialOf } from "../lib/auth/live-credential.ts";
 import { Forbidden, NotFound, Unauthorized } from "../lib/errors.ts";
 import { errorResponse } from "../lib/http/respond.ts";
 import { permissionsFor } from "../lib/teams/membership.ts";
 
 /**
  * The one place every `/ws/` request (WebSocket upgrade or HTTP, sub-agent paths included) is authorized.
- * Returns a Response to refuse, or nothing to let it through: 401 without a valid session or API key, 403 for a
+ * Returns a Response to refuse, or the request to forward: 401 without a valid session or API key, 403 for a
  * cookie-authenticated WebSocket from another origin or an unverified email, 404 for an agent of an account the
- * caller does not belong to, 403 for a member whose role lacks agents.use.
+ * caller does not belong to, 403 for a member whose role lacks agents.use. An authorized request goes on with the
+ * credential that authorized it in a header, which the agent records on a WebSocket to re-check it on each message.
  */
 export async function authorizeAgentRequest(
   request: Request,
   env: Env,
   route: { className: string; name: string },
-): Promise<Response | void> {
+): Promise<Response | Request> {
   try {
     const caller = await findCaller(request, env);
     if (!caller) throw new Unauthorized("Sign in to talk to an agent");
@@ -32,6 +35,11 @@ export async function authorizeAgentRequest(
     const access = await callerAccessToAgent(caller, route, env);
     if (access === "none") throw new NotFound("No such agent");
     if (access === "member") throw new Forbidden("Your role in this team does not allow using its agents (agents.use)");
+    const forwarded = new Request(request);
+    forwarded.headers.delete(CREDENTIAL_HEADER);
+    const credential = credentialOf(caller);
+    if (credential) forwarded.headers.set(CREDENTIAL_HEADER, credential);
+    return forwarded;
   } catch (error) {
     return errorResponse(error);
   }

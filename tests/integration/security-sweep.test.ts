@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { API_ROUTES, type ApiRoute } from "../../src/lib/api/routes.ts";
+import { ChatSocket } from "../support/chat-socket.ts";
 import { rawRequest, WEBSOCKET_UPGRADE_HEADERS } from "../support/http.ts";
 import { signUpUser, signUpVerifiedUser, type TestUser } from "../support/users.ts";
 import { startTestWorker, type TestWorker } from "../support/worker.ts";
@@ -206,5 +207,43 @@ describe("a banned user, with the session and API key they had before the ban", 
       }
     }
     expect(answers.filter((a) => !a.endsWith("-> 401"))).toEqual([]);
+  });
+
+  it("closes the chat and agent WebSockets they had open before the ban at their next message", async () => {
+    expect((await worker.fetch(`/api/admin/users/${bannedId}/ban`, { method: "DELETE", headers: admin.headers() })).status).toBe(200);
+    const signIn = await worker.fetch("/api/auth/sign-in/email", {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: worker.url, "cf-connecting-ip": "198.51.100.91" },
+      body: JSON.stringify({ email: banned.email, password: banned.password }),
+    });
+    expect(signIn.status).toBe(200);
+    const cookie = signIn.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const withCookie = { cookie, origin: worker.url };
+    const sockets: [string, ChatSocket][] = [];
+    for (const [label, headers] of [["cookie", withCookie], ["API key", bearer]] as const) {
+      sockets.push([`${label} thread`, await ChatSocket.open(`${worker.url}/ws/thread/${own.id}-${own.tid}`, headers)]);
+      sockets.push([`${label} agent`, await ChatSocket.open(`${worker.url}/ws/agent/${own.id}`, headers)]);
+    }
+    // Open and answering before the ban: an RPC for a method that does not exist gets its error answer.
+    const rpc = (socket: ChatSocket, id: string) => socket.send({ type: "rpc", id, method: "noSuchMethod", args: [] });
+    for (const [label, socket] of sockets) {
+      rpc(socket, "before");
+      await socket.waitFor((f) => f.type === "rpc" && f.id === "before", 10_000, `${label}: an RPC answer`);
+    }
+
+    expect((await post(admin, `/api/admin/users/${bannedId}/ban`, { reason: "Abuse" })).status).toBe(200);
+    for (const [label, socket] of sockets) {
+      if (label.endsWith("thread")) socket.sendMessage("after the ban");
+      rpc(socket, "after");
+    }
+    const deadline = Date.now() + 10_000;
+    while (sockets.some(([, s]) => !s.closed) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(sockets.filter(([, s]) => !s.closed).map(([label]) => label)).toEqual([]);
+    const answered = sockets.filter(([, s]) => s.frames.some((f) => f.type === "cf_agent_use_chat_response" || (f.type === "rpc" && f.id === "after")));
+    expect(answered.map(([label]) => label)).toEqual([]);
+    expect((await worker.fetch(`/api/admin/users/${bannedId}/ban`, { method: "DELETE", headers: admin.headers() })).status).toBe(200);
+    const messages = await get(`/api/agent/${own.id}/threads/${own.tid}/messages`, bearer);
+    expect(messages).toMatch(/^200 /);
+    expect(messages).not.toContain("after the ban");
   });
 });

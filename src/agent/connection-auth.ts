@@ -1,0 +1,52 @@
+import type { Env } from "../env.ts";
+import { credentialIsActive } from "../lib/auth/live-credential.ts";
+
+/**
+ * Set by the /ws/ route (src/worker/agent-auth.ts) on the request it forwards to an agent, naming the credential
+ * that authorized it; a client's own header of that name is dropped before.
+ */
+export const CREDENTIAL_HEADER = "x-netm8-credential";
+const TAG_PREFIX = "credential:";
+/** The close code a WebSocket gets when its session was revoked, its API key deleted or its user banned. */
+export const REVOKED_CLOSE_CODE = 4001;
+
+/** The hibernation tags that remember which credential opened a WebSocket. */
+export function credentialTags(request: Request): string[] {
+  const credential = request.headers.get(CREDENTIAL_HEADER);
+  return credential ? [`${TAG_PREFIX}${credential}`] : [];
+}
+
+/**
+ * Whether a WebSocket may still be used: its credential is checked again on every message, so a ban or a revoked
+ * session or key stops an open chat at its next message, not only new connections. A socket without a credential
+ * tag is closed too; the browser reconnects through the /ws/ route, which checks and tags it.
+ */
+export async function socketStillAuthorized(env: Env, tags: string[]): Promise<boolean> {
+  const credential = tags.find((t) => t.startsWith(TAG_PREFIX))?.slice(TAG_PREFIX.length);
+  return credential ? credentialIsActive(env.DB, credential) : false;
+}
+
+export function closeRevokedSocket(ws: WebSocket): void {
+  try {
+    ws.close(REVOKED_CLOSE_CODE, "Signed out: sign in again");
+  } catch {
+    // Already closing.
+  }
+}
+
+type SocketHandler = (ws: WebSocket, message: string | ArrayBuffer) => Promise<void>;
+
+/**
+ * Wraps an agent's WebSocket message handler so every message first re-checks its socket's credential. Called in
+ * the constructor: the Agents SDK installs `webSocketMessage` on the instance there, and only when the class does
+ * not define one itself (so a prototype override would replace the SDK's dispatch instead of wrapping it).
+ */
+export function recheckCredentialOnEachMessage(agent: object, ctx: DurableObjectState, env: Env): void {
+  const dispatch = (agent as unknown as { webSocketMessage?: SocketHandler }).webSocketMessage;
+  if (!dispatch) throw new Error("the Agents SDK installed no webSocketMessage handler");
+  const guarded: SocketHandler = async (ws, message) => {
+    if (!(await socketStillAuthorized(env, ctx.getTags(ws)))) return closeRevokedSocket(ws);
+    await dispatch(ws, message);
+  };
+  Object.defineProperty(agent, "webSocketMessage", { value: guarded, configurable: true });
+}

@@ -1,0 +1,33 @@
+import { and, eq, gt } from "drizzle-orm";
+import { getDb } from "../../db/client.ts";
+import { apiKey, session, user } from "../../db/schema.ts";
+import type { Caller } from "./caller.ts";
+import { isBanned } from "./session.ts";
+
+/** What authorized a long-lived connection: `session:<id>` or `api_key:<id>`, so it can be checked again later. */
+export function credentialOf(caller: Caller): string | null {
+  if (caller.via === "session" && caller.sessionId) return `session:${caller.sessionId}`;
+  if (caller.via === "api_key" && caller.apiKeyId) return `api_key:${caller.apiKeyId}`;
+  return null;
+}
+
+/**
+ * Whether a credential recorded by credentialOf still stands: the session is not revoked or expired, the API key is
+ * not deleted, and the user is not banned. Read from D1 each time, like every request's session.
+ */
+export async function credentialIsActive(d1: D1Database, credential: string): Promise<boolean> {
+  const colon = credential.indexOf(":");
+  const kind = credential.slice(0, colon);
+  const id = credential.slice(colon + 1);
+  if (!id) return false;
+  const db = getDb(d1);
+  const now = new Date();
+  const owner = { banned: user.banned, banExpires: user.banExpires };
+  const [row] =
+    kind === "session"
+      ? await db.select(owner).from(session).innerJoin(user, eq(user.id, session.userId)).where(and(eq(session.id, id), gt(session.expiresAt, now))).limit(1)
+      : kind === "api_key"
+        ? await db.select(owner).from(apiKey).innerJoin(user, eq(user.id, apiKey.userId)).where(eq(apiKey.id, id)).limit(1)
+        : [];
+  return Boolean(row) && !isBanned(row!, now);
+}

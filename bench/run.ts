@@ -1,5 +1,6 @@
 // `npm run bench`: runs every benchmark and writes bench/results.md (measure, median, p95, target, the reference
-// measured in the same run, the ratio, and the machine). `npm run bench -- ledger agent` runs only those.
+// measured in the same run, the ratio, and the machine). `npm run bench -- ledger agent` runs only those
+// and keeps the other benches' rows from the last results, dated.
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
@@ -8,6 +9,9 @@ import { formatMiB, measureBundle, FREE_PLAN_LIMIT_BYTES } from "../scripts/lib/
 import { ROOT } from "../scripts/lib/paths.ts";
 import { benchAgent } from "./agent.ts";
 import { benchLedger } from "./ledger.ts";
+import { benchLoad } from "./load.ts";
+import { benchPage } from "./page.ts";
+import { readStoredResults, storedBlock } from "./lib/results-file.ts";
 import { formatMeasures, round, type Measure } from "./lib/stats.ts";
 import { benchSandbox } from "./sandbox.ts";
 
@@ -28,6 +32,8 @@ const BENCHES: Record<string, Bench> = {
   },
   ledger: () => benchLedger(),
   agent: () => benchAgent({ profile: true }),
+  load: () => benchLoad(),
+  page: () => benchPage(),
   bundle: async () => {
     const size = measureBundle();
     return [
@@ -39,27 +45,47 @@ const BENCHES: Record<string, Bench> = {
 const selected = process.argv.slice(2).filter((name) => name in BENCHES);
 const names = selected.length > 0 ? selected : Object.keys(BENCHES);
 buildIfNeeded();
-const measures: Measure[] = [];
+const resultsPath = join(ROOT, "bench", "results.md");
+// Rows of benches not run this time are kept from the last results, with the date they were measured.
+const stored = readStoredResults(resultsPath, benchOfLegacyRow);
+const measuredAt = new Date().toISOString();
 for (const name of names) {
   console.log(`bench: ${name}...`);
+  let measures: Measure[];
   try {
-    measures.push(...(await BENCHES[name]!()));
+    measures = await BENCHES[name]!();
   } catch (error) {
-    measures.push({ name: `${name} (failed)`, unit: "count", median: 0, note: String((error as Error).message ?? error) });
+    measures = [{ name: `${name} (failed)`, unit: "count", median: 0, note: String((error as Error).message ?? error) }];
   }
+  stored[name] = { measuredAt, measures };
 }
+const order = [...Object.keys(BENCHES), ...Object.keys(stored).filter((name) => !(name in BENCHES))];
+const measures: Measure[] = order.flatMap((name) =>
+  (stored[name]?.measures ?? []).map((m) => ({ ...m, measuredAt: names.includes(name) ? undefined : stored[name]!.measuredAt })),
+);
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}, load average at the end ${loadavg().map((l) => l.toFixed(2)).join(" ")}`;
 const notes = measures.filter((m) => m.note).map((m) => `- ${m.name}: ${m.note}`);
 const report = [
   "# Benchmark results",
   "",
-  `Written by \`npm run bench\` on ${new Date().toISOString()}.`,
+  `Written by \`npm run bench\` on ${measuredAt} (${names.join(", ")}; other rows kept from earlier runs, dated).`,
   "",
   `Machine: ${machine}.`,
   "",
   formatMeasures(measures),
   "",
   ...(notes.length ? ["Notes:", "", ...notes, ""] : []),
+  storedBlock(stored),
+  "",
 ].join("\n");
-writeFileSync(join(ROOT, "bench", "results.md"), report);
-console.log(`\n${report}`);
+writeFileSync(resultsPath, report);
+console.log(`\n${report.slice(0, report.lastIndexOf("<!--"))}`);
+
+/** Which bench wrote a row of a results.md from before the bench data was stored in it. */
+function benchOfLegacyRow(name: string): string | undefined {
+  if (name.startsWith("sandbox")) return "sandbox";
+  if (name.startsWith("ledger")) return "ledger";
+  if (name.startsWith("agent") || name.includes("concurrent streaming turns")) return "agent";
+  if (name.startsWith("Worker bundle")) return "bundle";
+  return undefined;
+}

@@ -12,6 +12,8 @@ export interface Measure {
   /** The reference figure measured in the same run, for the ratio. */
   reference?: { name: string; median: number };
   note?: string;
+  /** When it was measured, for rows kept from an earlier run of `npm run bench` (shown in a "measured" column). */
+  measuredAt?: string;
 }
 
 export interface Summary {
@@ -50,6 +52,10 @@ export function formatMeasures(measures: Measure[]): string {
     m.reference && m.reference.median > 0 ? `${round(m.median / m.reference.median)}x` : "",
   ]);
   const header = ["measure", "median", "p95", "target", "", "reference (same run)", "ratio"];
+  if (measures.some((m) => m.measuredAt)) {
+    header.push("measured");
+    rows.forEach((row, i) => row.push(measures[i]!.measuredAt ?? "this run"));
+  }
   const table = [header, header.map(() => "---"), ...rows];
   return table.map((cells) => `| ${cells.join(" | ")} |`).join("\n");
 }

@@ -31,19 +31,27 @@ export interface UIChunk {
  */
 export class ChatSocket {
   readonly frames: ChatFrame[] = [];
+  /** `performance.now()` when each frame arrived, by index in `frames` (for latency measurements). */
+  readonly arrivals: number[] = [];
   readonly #ws: WebSocket;
   #closed = false;
+  /** The close code and reason the server sent, once the socket is closed. */
+  closedWith?: { code: number; reason: string };
 
   private constructor(ws: WebSocket) {
     this.#ws = ws;
     ws.addEventListener("message", (event) => {
+      this.arrivals.push(performance.now());
       try {
         this.frames.push(JSON.parse(String(event.data)) as ChatFrame);
       } catch {
         this.frames.push({ type: "non-json", body: String(event.data) });
       }
     });
-    ws.addEventListener("close", () => (this.#closed = true));
+    ws.addEventListener("close", (event) => {
+      this.#closed = true;
+      this.closedWith = { code: event.code, reason: event.reason };
+    });
   }
 
   static open(url: string, headers: Record<string, string>): Promise<ChatSocket> {

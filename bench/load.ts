@@ -1,0 +1,59 @@
+// Load benchmark against `npm start` (its real sandboxd and wrangler dev): 200 users, each signed up from its own
+// client IP, chat at once with their default agent over WebSocket, 3 turns each, every turn a tool call that runs
+// `echo <unique token>` in the sandbox. Every turn's text and tool output and every stored history are checked.
+// Per-turn overhead = client turn time (message sent → end of the response on the WebSocket) minus the fake model
+// server's own time for the turn's two requests (arrival → end of its response) minus sandboxd's own duration of the
+// command (from the tool result): what the Worker, Durable Objects, D1 ledger and sandbox setup add.
+import { pathToFileURL } from "node:url";
+import { startModelServer } from "../fakes/model-server.ts";
+import { runChatLoad } from "../scripts/lib/harness/load.ts";
+import { startPlatform } from "../scripts/lib/harness/platform.ts";
+import { formatMeasures, round, summarize, type Measure } from "./lib/stats.ts";
+
+export interface LoadBenchOptions {
+  users?: number;
+  turns?: number;
+}
+
+export async function benchLoad(options: LoadBenchOptions = {}): Promise<Measure[]> {
+  const users = options.users ?? 200;
+  const turns = options.turns ?? 3;
+  const model = await startModelServer();
+  const platform = await startPlatform({ env: { LLM_BASE_URL: model.url } });
+  try {
+    const report = await runChatLoad({ baseUrl: platform.url, model, users, turnsPerUser: turns, log: (line) => console.log(line) });
+    const overhead = summarize(report.turns.map((t) => t.overheadMs));
+    const client = summarize(report.turns.map((t) => t.clientMs));
+    const modelOwn = summarize(report.turns.map((t) => t.modelMs));
+    const sandbox = summarize(report.turns.map((t) => t.sandboxMs));
+    const expected = users * turns;
+    const lost = expected - report.okTurns;
+    for (const failure of report.failures.slice(0, 20)) console.log(`load: ${failure}`);
+    return [
+      {
+        name: `load: ${users} users × ${turns} tool-call turns at once, turns lost, duplicated or failed`,
+        unit: "count",
+        median: lost,
+        target: "0, and every stored history exact",
+        met: report.failures.length === 0 && report.exactHistories === users,
+        note: `${report.okTurns}/${expected} turns exact, ${report.exactHistories}/${users} histories exact, ${report.failures.length} problems${report.failures[0] ? ` (first: ${report.failures[0]})` : ""}; sign-up of ${users} users (8 at a time) ${round(report.signUpMs / 1000)} s; chat phase wall time ${round(report.chatWallMs / 1000)} s (${round(expected / (report.chatWallMs / 1000))} turns/s)`,
+      },
+      {
+        name: `load: per-turn platform overhead (client turn time − model server time − sandbox exec time), ${users} concurrent users`,
+        unit: "ms",
+        ...overhead,
+        reference: { name: "model server's own time per turn (2 requests)", median: modelOwn.median },
+        note: `client turn time median ${client.median} ms, p95 ${client.p95} ms; model server p95 ${modelOwn.p95} ms; sandbox exec median ${sandbox.median} ms, p95 ${sandbox.p95} ms`,
+      },
+    ];
+  } finally {
+    await platform.stop();
+    await model.close();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const measures = await benchLoad({ users: Number(process.env.USERS ?? 200), turns: Number(process.env.TURNS ?? 3) });
+  console.log(formatMeasures(measures));
+  for (const m of measures) if (m.note) console.log(`- ${m.name}: ${m.note}`);
+}

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testWorkerConfig } from "../../scripts/lib/build.ts";
+import { RESERVATION_TTL_MS } from "../../src/lib/billing/rules.ts";
 import { BIN, ROOT, toolEnv } from "../../scripts/lib/paths.ts";
 import { agentApi, type AgentApi, type LedgerAudit } from "../support/agent-api.ts";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
@@ -14,7 +15,6 @@ import { signUpVerifiedUser } from "../support/users.ts";
  * and counted), the cron must later release the orphaned reservation, and once the fault is gone charges work.
  */
 
-const RESERVATION_TTL_MS = 60 * 60 * 1000;
 let stack: AgentStack;
 let me: AgentApi;
 

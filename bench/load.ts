@@ -20,6 +20,7 @@ export async function benchLoad(options: LoadBenchOptions = {}): Promise<Measure
   const turns = options.turns ?? 3;
   const model = await startModelServer();
   const platform = await startPlatform({ env: { LLM_BASE_URL: model.url } });
+  let stopped = false;
   try {
     const report = await runChatLoad({ baseUrl: platform.url, model, users, turnsPerUser: turns, log: (line) => console.log(line) });
     const overhead = summarize(report.turns.map((t) => t.overheadMs));
@@ -29,6 +30,10 @@ export async function benchLoad(options: LoadBenchOptions = {}): Promise<Measure
     const expected = users * turns;
     const lost = expected - report.okTurns;
     for (const failure of report.failures.slice(0, 20)) console.log(`load: ${failure}`);
+    const stopStarted = performance.now();
+    const left = await platform.stop();
+    stopped = true;
+    const stopNote = `npm start stopped in ${round((performance.now() - stopStarted) / 1000)} s leaving ${left.leftoverGroups} process groups and ${left.leftoverMounts} mounts`;
     return [
       {
         name: `load: ${users} users × ${turns} tool-call turns at once, turns lost, duplicated or failed`,
@@ -36,7 +41,7 @@ export async function benchLoad(options: LoadBenchOptions = {}): Promise<Measure
         median: lost,
         target: "0, and every stored history exact",
         met: report.failures.length === 0 && report.exactHistories === users,
-        note: `${report.okTurns}/${expected} turns exact, ${report.exactHistories}/${users} histories exact, ${report.failures.length} problems${report.failures[0] ? ` (first: ${report.failures[0]})` : ""}; sign-up of ${users} users (8 at a time) ${round(report.signUpMs / 1000)} s; chat phase wall time ${round(report.chatWallMs / 1000)} s (${round(expected / (report.chatWallMs / 1000))} turns/s)`,
+        note: `${report.okTurns}/${expected} turns exact, ${report.exactHistories}/${users} histories exact, ${report.failures.length} problems${report.failures[0] ? ` (first: ${report.failures[0]})` : ""}; sign-up of ${users} users (8 at a time) ${round(report.signUpMs / 1000)} s; chat phase wall time ${round(report.chatWallMs / 1000)} s (${round(expected / (report.chatWallMs / 1000))} turns/s); ${stopNote}`,
       },
       {
         name: `load: per-turn platform overhead (client turn time − model server time − sandbox exec time), ${users} concurrent users`,
@@ -47,7 +52,7 @@ export async function benchLoad(options: LoadBenchOptions = {}): Promise<Measure
       },
     ];
   } finally {
-    await platform.stop();
+    if (!stopped) await platform.stop();
     await model.close();
   }
 }

@@ -614,6 +614,9 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
       });
     });
   });
+  // Idle connections stay open longer than Node's default 5 s, as with Ollama and vLLM: with 5 s the Worker can reuse
+  // a pooled socket just as it closes, which shows as "Network connection lost" under load.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve);

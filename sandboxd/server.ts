@@ -200,6 +200,9 @@ export function createSandboxServer(options: ServerOptions): Server {
       rejectUpgrade(socket, e.status, e.code, e.message);
     }
   });
+  // With Node's default 5 s keepAliveTimeout the Worker can reuse a pooled socket just as we close it, and reports
+  // "Network connection lost" (seen in the 200-user load bench). Idle sockets kept longer let the client close first.
+  server.keepAliveTimeout = 65_000;
   return server;
 }
 

@@ -15,6 +15,8 @@ interface Supervised {
   name: string;
   process: GroupProcess;
   tail: LogTail;
+  /** How long it may take to stop after SIGTERM before it is killed. */
+  stopGraceMs?: number;
 }
 
 const port = Number(process.env.PORT ?? 8787);
@@ -27,7 +29,7 @@ const sandboxDataDir = stateDir ? join(stateDir, "sandboxd") : join(ROOT, ".data
 const children: Supervised[] = [];
 let stopping = false;
 
-function supervise(name: string, process_: GroupProcess): Supervised {
+function supervise(name: string, process_: GroupProcess, stopGraceMs?: number): Supervised {
   const tail = new LogTail();
   const prefix = `[${name}] `;
   const print = (chunk: Buffer) => {
@@ -36,7 +38,7 @@ function supervise(name: string, process_: GroupProcess): Supervised {
   process_.child.stdout?.on("data", print);
   process_.child.stderr?.on("data", print);
   console.log(`[supervisor] started ${name} (pid ${process_.pid})`);
-  const entry = { name, process: process_, tail };
+  const entry = { name, process: process_, tail, stopGraceMs };
   children.push(entry);
   process_.exited.then((code) => {
     if (stopping) return;
@@ -50,7 +52,7 @@ async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     console.log("Stopping...");
-    await Promise.all(children.map((c) => c.process.stop()));
+    await Promise.all(children.map((c) => c.process.stop(c.stopGraceMs)));
   }
   process.exit(code);
 }
@@ -79,7 +81,9 @@ async function main(): Promise<void> {
       // The secret travels in the environment, not in arguments that every local user can read with ps.
       env: toolEnv({ SANDBOXD_SECRET: secret }),
     });
-    supervise("sandboxd", sandboxd);
+    // sandboxd unmounts every workspace's disk and network namespace as it stops (hundreds after a load test, some
+    // seconds); killed before it finishes, it would leave those mounts and its pasta processes behind.
+    supervise("sandboxd", sandboxd, 120_000);
     await waitForHttp(`http://127.0.0.1:${sandboxPort}/`, 20_000, () => sandboxd.child.exitCode === null);
     Object.assign(vars, { SANDBOXD_URL: `http://127.0.0.1:${sandboxPort}`, SANDBOXD_SECRET: secret });
   }

@@ -22,7 +22,7 @@ describe("npm start under load", () => {
     await model?.close();
   }, 60_000);
 
-  it(`serves ${USERS} users chatting at once with tool calls, losing, duplicating or failing no turn`, { timeout: 150_000 }, async () => {
+  it(`serves ${USERS} users chatting at once with tool calls, losing, duplicating or failing no turn, and stops cleanly`, { timeout: 240_000 }, async () => {
     const report = await runChatLoad({ baseUrl: platform!.url, model, users: USERS, turnsPerUser: TURNS, turnTimeoutMs: 90_000 });
     expect(report.failures).toEqual([]);
     expect(report.okTurns).toBe(USERS * TURNS);
@@ -30,5 +30,10 @@ describe("npm start under load", () => {
     // Each turn is two model requests (the exec call, then the answer to its result), no retries, nothing else.
     expect(model.requests.length).toBe(USERS * TURNS * 2);
     expect(model.requests.every((r) => r.status === 200)).toBe(true);
+
+    // Stopping npm start after the load leaves no process group and no sandbox mount behind.
+    const left = await platform!.stop();
+    platform = undefined;
+    expect(left).toEqual({ leftoverGroups: 0, leftoverMounts: 0 });
   });
 });

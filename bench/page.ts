@@ -153,7 +153,7 @@ export async function benchPage(options: PageBenchOptions = {}): Promise<Measure
         target: "median <= 1500 ms (ours)",
         met: chatTti.median <= 1500,
         reference: { name: "landing page hydrated", median: landingTti.median },
-        note: `hydrated at ${of(chat, "hydratedMs").median} ms (median), then /agents/<id> fetches the thread list and opens the latest thread by a client-side navigation, which is included; landing page p95 ${landingTti.p95} ms`,
+        note: `hydrated at ${of(chat, "hydratedMs").median} ms (median); /agents/<id> answers with a server redirect to the newest thread, which is included; landing page p95 ${landingTti.p95} ms`,
       },
       {
         name: "thread page /agents/<id>/threads/<tid> time to interactive (same definition; no redirect)",

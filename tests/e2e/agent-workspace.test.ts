@@ -117,6 +117,20 @@ describe("agent workspace in Chromium against the real Worker, sandboxd and the 
     await context.close();
   });
 
+  it("colours a code block in an answer once its grammar has loaded on demand", async () => {
+    const threadId = await newThread();
+    stack.model.enqueue({ text: "Here:\n\n```ts\nconst answer: number = 42; // the answer\n```\n" });
+    const context = await newContext();
+    const page = await context.newPage();
+    await openThread(page, threadId);
+    await send(page, "Show me code");
+    const code = lastAnswer(page).locator('code[data-highlighted="true"]');
+    await code.waitFor({ timeout: 20_000 });
+    expect(await code.textContent()).toBe("const answer: number = 42; // the answer");
+    expect(await code.locator("span.text-violet-700").first().textContent()).toBe("const");
+    await context.close();
+  });
+
   it("shows a tool card with the exec result and opens, edits and saves the file the agent wrote", async () => {
     const threadId = await newThread();
     const context = await newContext();

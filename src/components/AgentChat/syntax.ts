@@ -6,6 +6,8 @@ import { python } from "@codemirror/lang-python";
 import type { LanguageSupport } from "@codemirror/language";
 import { tagHighlighter, tags } from "@lezer/highlight";
 
+export { highlightCode } from "@lezer/highlight";
+
 /** Token colours for both chat code blocks and the editor, in Tailwind classes so they follow the theme. */
 export const tokenHighlighter = tagHighlighter([
   { tag: [tags.keyword, tags.controlKeyword, tags.moduleKeyword, tags.operatorKeyword], class: "text-violet-700 dark:text-violet-300" },

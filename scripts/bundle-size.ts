@@ -7,3 +7,5 @@ const size = measureBundle(process.argv[2]);
 console.log(`Worker bundle (${size.env}): ${formatMiB(size.rawBytes)} raw, ${formatMiB(size.gzipBytes)} gzipped`);
 console.log(`Free plan limit ${formatMiB(FREE_PLAN_LIMIT_BYTES)}: ${size.gzipBytes <= FREE_PLAN_LIMIT_BYTES ? "fits" : "too large"}`);
 console.log(`Paid plan limit ${formatMiB(PAID_PLAN_LIMIT_BYTES)}: ${size.gzipBytes <= PAID_PLAN_LIMIT_BYTES ? "fits" : "too large"}`);
+console.log("Largest parts (raw bytes in the bundle):");
+for (const part of size.parts.slice(0, 15)) console.log(`  ${formatMiB(part.bytes).padStart(10)}  ${part.name}`);

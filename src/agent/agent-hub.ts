@@ -1,6 +1,7 @@
 import { Agent, type Connection, type FiberRecoveryContext } from "agents";
 import type { Env } from "../env.ts";
 import { newThreadId } from "../lib/agents/ids.ts";
+import { agentClock, type Clock } from "./clock.ts";
 import { credentialTags, recheckCredentialOnEachMessage } from "./connection-auth.ts";
 import { HubTasks } from "./hub-tasks.ts";
 import type { ScheduleChanges, ScheduleInput } from "./schedules.ts";
@@ -70,7 +71,26 @@ export class AgentHub extends Agent<Env, HubState> {
     scheduleAt: (when, payload) => this.schedule(when, "onScheduleDue", payload, { idempotent: true }),
     insertThread: (title) => this.insertThread(title),
     publishState: () => this.#publish(),
+    now: () => this.now(),
   });
+  #clock: Clock | undefined;
+
+  /** "Now" for everything this agent decides by time (./clock.ts): real time, or a test's simulated time. */
+  now(): number {
+    this.#clock ??= agentClock(this.env, this.#work.simulatedTime());
+    return this.#clock();
+  }
+
+  /** Test hook (ENVIRONMENT=test only, checked by the route): sets this agent's simulated time, or null for real time. */
+  async setSimulatedTime(at: number | null): Promise<void> {
+    this.#work.setSimulatedTime(at);
+    this.#clock = undefined;
+  }
+
+  /** The simulated time a test set for this agent, for its threads; null when the agent runs on real time. */
+  async simulatedTime(): Promise<number | null> {
+    return this.env.ENVIRONMENT === "test" ? this.#work.simulatedTime() : null;
+  }
 
   onStart(): void {
     this.sql`CREATE TABLE IF NOT EXISTS probe (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at INTEGER NOT NULL)`;
@@ -99,7 +119,7 @@ export class AgentHub extends Agent<Env, HubState> {
   }
 
   async writeProbe(key: string, value: string): Promise<void> {
-    const now = Date.now();
+    const now = this.now();
     this.sql`INSERT INTO probe (key, value, updated_at) VALUES (${key}, ${value}, ${now})
              ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`;
   }
@@ -129,7 +149,7 @@ export class AgentHub extends Agent<Env, HubState> {
   /** Synchronous, so a task and its thread are created in one step that no other event can interleave with. */
   insertThread(title?: string): ThreadSummary {
     const id = newThreadId();
-    const now = Date.now();
+    const now = this.now();
     const name = title?.trim() ? title.trim().slice(0, TITLE_MAX) : "New chat";
     this.sql`INSERT INTO thread (id, title, created_at, updated_at, titled) VALUES (${id}, ${name}, ${now}, ${now}, ${title?.trim() ? 1 : 0})`;
     this.sql`INSERT INTO thread_text (thread_id, title, body) VALUES (${id}, ${name}, '')`;
@@ -152,7 +172,7 @@ export class AgentHub extends Agent<Env, HubState> {
 
   async renameThread(id: string, title: string): Promise<ThreadSummary | null> {
     const name = title.trim().slice(0, TITLE_MAX);
-    this.sql`UPDATE thread SET title = ${name}, titled = 1, updated_at = ${Date.now()} WHERE id = ${id}`;
+    this.sql`UPDATE thread SET title = ${name}, titled = 1, updated_at = ${this.now()} WHERE id = ${id}`;
     this.sql`UPDATE thread_text SET title = ${name} WHERE thread_id = ${id}`;
     this.#publish();
     return this.getThread(id);
@@ -166,15 +186,19 @@ export class AgentHub extends Agent<Env, HubState> {
     return existed;
   }
 
-  /** Called by a thread when a turn starts or ends. */
-  /** What a turn needs from the hub, in one round trip: marks the thread running, returns memory notes and secrets. */
-  async beginTurn(threadId: string): Promise<{ memory: string[]; secrets: Record<string, string> }> {
+  /**
+   * What a turn needs from the hub, in one round trip: marks the thread running, returns memory notes, secrets and
+   * the simulated time of a test (null on real time).
+   */
+  async beginTurn(threadId: string): Promise<{ memory: string[]; secrets: Record<string, string>; simulatedAt: number | null }> {
     await this.setThreadRunning(threadId, true);
-    return { memory: await this.memoryForPrompt(), secrets: await this.openSecrets() };
+    return { memory: await this.memoryForPrompt(), secrets: await this.openSecrets(), simulatedAt: await this.simulatedTime() };
   }
 
+  /** Called by a thread when a turn starts or ends. */
+
   async setThreadRunning(id: string, running: boolean): Promise<void> {
-    this.sql`UPDATE thread SET running = ${running ? 1 : 0}, updated_at = ${Date.now()} WHERE id = ${id}`;
+    this.sql`UPDATE thread SET running = ${running ? 1 : 0}, updated_at = ${this.now()} WHERE id = ${id}`;
     this.#publish();
   }
 
@@ -187,7 +211,7 @@ export class AgentHub extends Agent<Env, HubState> {
       this.sql`UPDATE thread_text SET title = ${title} WHERE thread_id = ${id}`;
     }
     this.sql`UPDATE thread_text SET body = body || ' ' || ${userText} || ' ' || ${assistantText} WHERE thread_id = ${id}`;
-    this.sql`UPDATE thread SET updated_at = ${Date.now()} WHERE id = ${id}`;
+    this.sql`UPDATE thread SET updated_at = ${this.now()} WHERE id = ${id}`;
     this.#publish();
   }
 
@@ -212,13 +236,13 @@ export class AgentHub extends Agent<Env, HubState> {
     if (count >= MAX_MEMORY_NOTES) {
       this.sql`DELETE FROM memory_note WHERE id = (SELECT id FROM memory_note ORDER BY created_at ASC LIMIT 1)`;
     }
-    const note = { id: crypto.randomUUID(), text: text.trim(), createdAt: Date.now(), updatedAt: Date.now() };
+    const note = { id: crypto.randomUUID(), text: text.trim(), createdAt: this.now(), updatedAt: this.now() };
     this.sql`INSERT INTO memory_note (id, text, created_at, updated_at) VALUES (${note.id}, ${note.text}, ${note.createdAt}, ${note.updatedAt})`;
     return note;
   }
 
   async updateNote(id: string, text: string): Promise<MemoryNote | null> {
-    this.sql`UPDATE memory_note SET text = ${text.trim()}, updated_at = ${Date.now()} WHERE id = ${id}`;
+    this.sql`UPDATE memory_note SET text = ${text.trim()}, updated_at = ${this.now()} WHERE id = ${id}`;
     return (await this.listNotes()).find((n) => n.id === id) ?? null;
   }
 
@@ -275,7 +299,7 @@ export class AgentHub extends Agent<Env, HubState> {
   }
   /** The SDK alarm callback of a schedule's due time. */
   async onScheduleDue(): Promise<void> {
-    await this.#work.runDueSchedules(Date.now());
+    await this.#work.runDueSchedules(this.now());
   }
   putSecrets(values: Record<string, string>) {
     return this.#work.putSecrets(values);

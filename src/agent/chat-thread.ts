@@ -25,6 +25,7 @@ import { SandboxError, type Workspace } from "../sandbox/types.ts";
 import { presetFor, presetTools } from "../lib/agents/presets.ts";
 import { gitCredentials, redactValue } from "../lib/agents/secrets.ts";
 import { agentHub } from "./client.ts";
+import { agentClock, type Clock } from "./clock.ts";
 import { contextBudget, fitToContext } from "./context-window.ts";
 import { appendNotice, isTaskThread, runTaskStep, taskFacts } from "./task-step.ts";
 import { estimateTokens, TurnMeter, insufficientCredits } from "./metering.ts";
@@ -89,6 +90,14 @@ export class ChatThread extends AIChatAgent<Env> {
   readonly #listenersByRequest = new Map<string, TurnListener>();
   /** Set by a task step: the turn makes at most this many model steps, so each step is saved (checkpointed). */
   taskStepLimit: number | undefined = undefined;
+  /** The agent's clock as the last turn read it from the hub (./clock.ts). */
+  #turnClock: Clock | undefined;
+
+  /** The agent's clock: real time, or the simulated time a test set for the agent (asked of the hub only in tests). */
+  async #clock(): Promise<Clock> {
+    if (this.env.ENVIRONMENT !== "test") return agentClock(this.env, null);
+    return agentClock(this.env, await (await agentHub(this.env, this.#ids.agentId)).simulatedTime());
+  }
 
   get #ids(): { agentId: string; threadId: string } {
     const ids = parseThreadObjectName(this.name);
@@ -109,7 +118,7 @@ export class ChatThread extends AIChatAgent<Env> {
     if (listener && options?.requestId) this.#listenersByRequest.set(options.requestId, listener);
 
     // The D1 read and the hub round trip are independent: side by side they cost one wait before the first token.
-    const [found, { hub, memory, secrets }] = await Promise.all([
+    const [found, { hub, memory, secrets, simulatedAt }] = await Promise.all([
       this.#context().then((value) => ({ value }), (error: unknown) => ({ error })),
       agentHub(this.env, agentId).then(async (hub) => ({ hub, ...(await hub.beginTurn(threadId)) })),
     ]);
@@ -118,9 +127,11 @@ export class ChatThread extends AIChatAgent<Env> {
       return noticeResponse(found.error instanceof Error ? found.error.message : String(found.error), { error: "unavailable" });
     }
     const { agent, model } = found.value;
+    const clock = agentClock(this.env, simulatedAt);
+    this.#turnClock = clock;
 
-    const baseSystem = systemPrompt({ agentName: agent.name, instructions: agent.instructions, memory, now: new Date() });
-    const meter = new TurnMeter(this.env.DB, { accountId: agent.accountId, agentId, threadId }, model);
+    const baseSystem = systemPrompt({ agentName: agent.name, instructions: agent.instructions, memory, now: new Date(clock()) });
+    const meter = new TurnMeter(this.env.DB, { accountId: agent.accountId, agentId, threadId }, model, clock);
     let workspace: Promise<Workspace> | undefined;
     const allTools = buildTools({
       workspace: () => (workspace ??= this.#provisionedWorkspace(agentId)),
@@ -243,7 +254,7 @@ export class ChatThread extends AIChatAgent<Env> {
     const userText = messageText(lastOf(this.messages, (m) => m.role === "user"));
     await hub.setThreadRunning(threadId, false);
     await hub.recordTurn(threadId, userText, messageText(result.message));
-    await touchAgent(getDb(this.env.DB), agentId);
+    await touchAgent(getDb(this.env.DB), agentId, new Date((this.#turnClock ?? (await this.#clock()))()));
   }
 
   /** After a crash mid-turn: keep what was streamed, say plainly that it was interrupted, and do not continue. */
@@ -291,7 +302,7 @@ export class ChatThread extends AIChatAgent<Env> {
   /** Whether the account can pay for this turn's first step; refusing here means the model is never called. */
   async #assertAffordable(text: string): Promise<void> {
     const { agent, model } = await this.#context();
-    const balance = await getBalance(this.env.DB, agent.accountId);
+    const balance = await getBalance(this.env.DB, agent.accountId, new Date((await this.#clock())()));
     const needed = stepMaxCost(model, estimateTokens([this.messages, text]) + 2000, STEP_MAX_OUTPUT_TOKENS);
     if (balance.availableMillicredits < needed) throw insufficientCredits(balance, needed);
   }

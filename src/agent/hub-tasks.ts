@@ -56,6 +56,8 @@ export interface TaskHost {
   scheduleAt(when: Date, payload: { scheduleId: string; dueAt: number }): Promise<unknown>;
   insertThread(title?: string): { id: string };
   publishState(): void;
+  /** The agent's clock (./clock.ts). */
+  now(): number;
 }
 
 const TASK_FIBER = "task:";
@@ -91,6 +93,17 @@ export class HubTasks {
     if (name.startsWith(TASK_FIBER)) this.#launch(name.slice(TASK_FIBER.length));
   }
 
+  /** The simulated time a test set for this agent (kept with the agent's flags, so it survives a restart). */
+  simulatedTime(): number | null {
+    const value = this.#sql<{ value: string }>`SELECT value FROM hub_flag WHERE key = 'simulated_time'`[0]?.value;
+    return value === undefined ? null : Number(value);
+  }
+
+  setSimulatedTime(at: number | null): void {
+    if (at === null) this.#sql`DELETE FROM hub_flag WHERE key = 'simulated_time'`;
+    else this.#sql`INSERT OR REPLACE INTO hub_flag (key, value) VALUES ('simulated_time', ${String(at)})`;
+  }
+
   // Tasks
 
   recentTasks(): Task[] {
@@ -109,7 +122,7 @@ export class HubTasks {
   #createTask(input: TaskInput, scheduleId: string | null): TaskRow {
     const thread = this.#host.insertThread(`Task: ${input.goal}`);
     const id = randomId(12);
-    insertTask(this.#sql, { ...input, id, threadId: thread.id, scheduleId });
+    insertTask(this.#sql, { ...input, id, threadId: thread.id, scheduleId }, this.#host.now());
     return readTask(this.#sql, id)!;
   }
 
@@ -126,7 +139,7 @@ export class HubTasks {
     if (row.status === "running") {
       const thread = await chatThread(this.#host.env(), this.#host.agentId(), row.thread_id);
       const facts = await thread.taskFacts();
-      endTask(this.#sql, id, { status: "stopped", reason: "stopped", report: platformReport("stopped", row, facts.filesChanged, facts.lastText) });
+      endTask(this.#sql, id, { status: "stopped", reason: "stopped", report: platformReport("stopped", row, facts.filesChanged, facts.lastText) }, this.#host.now());
       await thread.stop();
       // A step in flight ends as aborted and its fiber leaves the notice; otherwise it is left here.
       if (!this.#driving.has(id)) await thread.appendTaskNotice(endNotice("stopped", row));
@@ -164,7 +177,7 @@ export class HubTasks {
         result = { outcome: "error", text: "", error: error instanceof Error ? error.message : String(error) };
       }
       const ran = result.outcome !== "credit_budget" && result.outcome !== "no_credits";
-      checkpointTask(this.#sql, id, row.steps_used + (ran ? 1 : 0), await threadSpendMillicredits(env.DB, row.thread_id));
+      checkpointTask(this.#sql, id, row.steps_used + (ran ? 1 : 0), await threadSpendMillicredits(env.DB, row.thread_id), this.#host.now());
       this.#host.publishState();
       switch (result.outcome) {
         case "tool_calls":
@@ -193,7 +206,7 @@ export class HubTasks {
     else report = platformReport(reason, row, facts.filesChanged, facts.lastText);
     if (reason !== "done") await thread.appendTaskNotice(endNotice(reason, row, error));
     const status = reason === "done" ? "completed" : reason === "error" ? "failed" : "stopped";
-    if (!endTask(this.#sql, id, { status, reason, report, error })) return;
+    if (!endTask(this.#sql, id, { status, reason, report, error }, this.#host.now())) return;
     this.#host.publishState();
     const task = taskFromRow(readTask(this.#sql, id)!);
     if (task.notify && reason !== "stopped") {
@@ -273,7 +286,7 @@ export class HubTasks {
 
   async putSecrets(values: Record<string, string>): Promise<SecretInfo[]> {
     const env = this.#host.env();
-    const now = Date.now();
+    const now = this.#host.now();
     for (const [name, value] of Object.entries(values)) {
       const sealed = await sealSecret(env, this.#host.agentId(), name, value);
       this.#sql`INSERT INTO agent_secret (name, sealed, hint, updated_at) VALUES (${name}, ${sealed}, ${secretHint(value)}, ${now})
@@ -324,7 +337,7 @@ export class HubTasks {
 
   async destroyAll(): Promise<void> {
     for (const { id } of this.#sql<{ id: string }>`SELECT id FROM task WHERE status = 'running'`) {
-      endTask(this.#sql, id, { status: "stopped", reason: "stopped", report: { summary: "The agent was deleted.", filesChanged: [], left: "" } });
+      endTask(this.#sql, id, { status: "stopped", reason: "stopped", report: { summary: "The agent was deleted.", filesChanged: [], left: "" } }, this.#host.now());
     }
     this.#sql`DELETE FROM task`;
     this.#sql`DELETE FROM task_schedule`;

@@ -1,6 +1,7 @@
 import { insufficientCredits, release, reserve, settle, type Reservation } from "../lib/billing/ledger.ts";
 import { sandboxCost, stepCost, stepMaxCost, type ModelRates } from "../lib/billing/pricing.ts";
 import { toCredits } from "../lib/billing/rules.ts";
+import type { Clock } from "./clock.ts";
 
 export interface MeterRef {
   accountId: string;
@@ -31,6 +32,7 @@ export class TurnMeter {
   readonly #d1: D1Database;
   readonly #ref: MeterRef;
   readonly #model: ModelRates;
+  readonly #clock: Clock;
   #open: Reservation | null = null;
   readonly usage: TurnUsage = { inputTokens: 0, outputTokens: 0, chargedMillicredits: 0, steps: 0 };
   /** Set when a step's charge could not be written: the message the turn ends with. */
@@ -38,17 +40,22 @@ export class TurnMeter {
   /** What sandbox runs of this turn were charged (part of chargedMillicredits). */
   sandboxMillicredits = 0;
 
-  constructor(d1: D1Database, ref: MeterRef, model: ModelRates) {
+  constructor(d1: D1Database, ref: MeterRef, model: ModelRates, clock: Clock) {
     this.#d1 = d1;
     this.#ref = ref;
     this.#model = model;
+    this.#clock = clock;
+  }
+
+  #now(): Date {
+    return new Date(this.#clock());
   }
 
   /** Holds the most this step can cost; throws InsufficientCredits (nothing is sent to the model then). */
   async reserveStep(promptTokens: number, maxOutputTokens: number): Promise<void> {
     await this.releaseOpen();
     const max = stepMaxCost(this.#model, promptTokens, maxOutputTokens);
-    this.#open = await reserve(this.#d1, this.#ref.accountId, max, { ...this.#ref, modelId: this.#model.id });
+    this.#open = await reserve(this.#d1, this.#ref.accountId, max, { ...this.#ref, modelId: this.#model.id }, this.#now());
   }
 
   /**
@@ -70,11 +77,11 @@ export class TurnMeter {
         inputTokens,
         outputTokens,
         reason: "Model step",
-      }));
+      }, this.#now()));
     } catch (error) {
       console.error("a model step could not be charged", error);
       this.chargeFailure = CHARGE_NOT_RECORDED;
-      await release(this.#d1, reservation).catch(() => {});
+      await release(this.#d1, reservation, this.#now()).catch(() => {});
       return;
     }
     this.usage.inputTokens += inputTokens;
@@ -84,7 +91,7 @@ export class TurnMeter {
   }
 
   async sandbox<T extends { durationMs: number }>(run: () => Promise<T>): Promise<T> {
-    const { result, chargedMillicredits } = await meterSandboxRun(this.#d1, this.#ref, run);
+    const { result, chargedMillicredits } = await meterSandboxRun(this.#d1, this.#ref, run, this.#clock);
     this.usage.chargedMillicredits += chargedMillicredits;
     this.sandboxMillicredits += chargedMillicredits;
     return result;
@@ -93,7 +100,7 @@ export class TurnMeter {
   async releaseOpen(): Promise<void> {
     const reservation = this.#open;
     this.#open = null;
-    if (reservation) await release(this.#d1, reservation);
+    if (reservation) await release(this.#d1, reservation, this.#now());
   }
 
   /** The price of a model step from its token counts, as settle charges it. */
@@ -114,16 +121,17 @@ export async function meterSandboxRun<T extends { durationMs: number }>(
   d1: D1Database,
   ref: MeterRef,
   run: () => Promise<T>,
+  clock: Clock,
 ): Promise<{ result: T; chargedMillicredits: number }> {
-  const held = await reserve(d1, ref.accountId, sandboxCost(SANDBOX_RESERVATION_MS), ref);
+  const held = await reserve(d1, ref.accountId, sandboxCost(SANDBOX_RESERVATION_MS), ref, new Date(clock()));
   let result: T;
   try {
     result = await run();
   } catch (error) {
-    await release(d1, held);
+    await release(d1, held, new Date(clock()));
     throw error;
   }
-  const { chargedMillicredits } = await settle(d1, held, sandboxCost(result.durationMs), { ...ref, sandboxMs: result.durationMs, reason: "Sandbox time" });
+  const { chargedMillicredits } = await settle(d1, held, sandboxCost(result.durationMs), { ...ref, sandboxMs: result.durationMs, reason: "Sandbox time" }, new Date(clock()));
   return { result, chargedMillicredits };
 }
 

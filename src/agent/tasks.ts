@@ -107,7 +107,7 @@ export function taskFromRow(row: TaskRow): Task {
   };
 }
 
-export function insertTask(sql: Sql, input: TaskInput & { id: string; threadId: string; scheduleId?: string | null }, now = Date.now()): void {
+export function insertTask(sql: Sql, input: TaskInput & { id: string; threadId: string; scheduleId?: string | null }, now: number): void {
   sql`INSERT INTO task (id, goal, thread_id, status, step_budget, credit_budget_mc, notify, schedule_id, created_at, updated_at)
       VALUES (${input.id}, ${input.goal}, ${input.threadId}, 'running', ${input.stepBudget}, ${fromCredits(input.creditBudget)},
               ${input.notify ? 1 : 0}, ${input.scheduleId ?? null}, ${now}, ${now})`;
@@ -118,7 +118,7 @@ export function readTask(sql: Sql, id: string): TaskRow | undefined {
 }
 
 /** The checkpoint after a step: steps and credits used so far. Only a running task moves on. */
-export function checkpointTask(sql: Sql, id: string, stepsUsed: number, spentMillicredits: number, now = Date.now()): void {
+export function checkpointTask(sql: Sql, id: string, stepsUsed: number, spentMillicredits: number, now: number): void {
   sql`UPDATE task SET steps_used = ${stepsUsed}, spent_mc = ${spentMillicredits}, updated_at = ${now} WHERE id = ${id} AND status = 'running'`;
 }
 
@@ -127,7 +127,7 @@ export function endTask(
   sql: Sql,
   id: string,
   end: { status: Exclude<TaskStatus, "running">; reason: TaskEndReason; report: TaskReport; error?: string; spentMillicredits?: number },
-  now = Date.now(),
+  now: number,
 ): boolean {
   const before = readTask(sql, id);
   if (!before || before.status !== "running") return false;

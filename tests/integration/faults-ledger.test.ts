@@ -6,6 +6,7 @@ import { RESERVATION_TTL_MS } from "../../src/lib/billing/rules.ts";
 import { BIN, ROOT, toolEnv } from "../../scripts/lib/paths.ts";
 import { agentApi, type AgentApi, type LedgerAudit } from "../support/agent-api.ts";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
+import { shifted, SIMULATED_TODAYS } from "../support/simulated-today.ts";
 import { signUpVerifiedUser } from "../support/users.ts";
 
 /*
@@ -33,8 +34,8 @@ const failUsageRows = (accountId: string) =>
   );
 const healUsageRows = () => d1("DROP TRIGGER IF EXISTS fault_usage_row;");
 
-async function ledger<T = Record<string, unknown>>(body: object): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${stack.worker.url}/api/test/ledger`, { method: "POST", body: JSON.stringify(body) });
+async function ledger<T = Record<string, unknown>>(body: object, now: string): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${stack.worker.url}/api/test/ledger`, { method: "POST", headers: { "x-test-now": now }, body: JSON.stringify(body) });
   return { status: response.status, body: (await response.json()) as T };
 }
 
@@ -53,12 +54,15 @@ afterAll(async () => {
 });
 
 describe("a D1 write that fails in the middle of a charge", () => {
-  it("keeps no part of the failed settle: no usage row, no balance change, the reservation whole until the cron releases it", async () => {
+  it.each(SIMULATED_TODAYS)("keeps no part of the failed settle: no usage row, no balance change, the reservation whole until the cron releases it (on %s)", async (today) => {
+    // The month's allowance is granted first, so the failed charge below is the only change attempted.
+    expect((await ledger({ action: "balance", accountId: me.accountId }, today)).status).toBe(200);
     const before = await me.audit();
     expect(before.consistent).toBe(true);
+    const usageBefore = (await me.usageRows()).length;
     await failUsageRows(me.accountId);
     try {
-      const failed = await ledger<{ error: { code: string; message: string } }>({ action: "spend", accountId: me.accountId, maxCost: 4_000, actualCost: 1_500 });
+      const failed = await ledger<{ error: { code: string; message: string } }>({ action: "spend", accountId: me.accountId, maxCost: 4_000, actualCost: 1_500 }, today);
       expect(failed.status).toBe(500);
       expect(failed.body.error.code).toBe("internal");
       expect(failed.body.error.message).not.toMatch(/injected|SQLITE|\n\s+at /);
@@ -69,20 +73,20 @@ describe("a D1 write that fails in the middle of a charge", () => {
       // The reserve batch committed and the settle batch did not: the reservation is still held, whole.
       expect(after.openReservationsMillicredits).toBe(4_000);
       expect(after.cached.reservedMillicredits).toBe(4_000);
-      expect((await me.usageRows()).length).toBe(0);
+      expect((await me.usageRows()).length).toBe(usageBefore);
     } finally {
       await healUsageRows();
     }
 
-    await runCronAt(Date.now());
+    await runCronAt(Date.parse(today));
     expect((await me.audit()).openReservationsMillicredits).toBe(4_000);
-    await runCronAt(Date.now() + RESERVATION_TTL_MS + 60_000);
+    await runCronAt(Date.parse(shifted(today, RESERVATION_TTL_MS + 60_000)));
     const released = await me.audit();
     expect(released.consistent).toBe(true);
     expect(released.openReservationsMillicredits).toBe(0);
     expect(total(released)).toBe(total(before));
 
-    const retried = await ledger<{ chargedMillicredits: number }>({ action: "spend", accountId: me.accountId, maxCost: 4_000, actualCost: 1_500 });
+    const retried = await ledger<{ chargedMillicredits: number }>({ action: "spend", accountId: me.accountId, maxCost: 4_000, actualCost: 1_500 }, shifted(today, RESERVATION_TTL_MS + 60_000));
     expect(retried).toEqual({ status: 200, body: { chargedMillicredits: 1_500 } });
     const charged = await me.audit();
     expect(charged.consistent).toBe(true);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
+import { SIMULATED_TODAYS } from "../support/simulated-today.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
 
 let stack: AgentStack;
@@ -17,18 +18,29 @@ interface Schedule {
   runs?: { dueAt: string; taskId: string | null }[];
 }
 
+// The scenario's simulated "now": every call carries it, the agent's Durable Objects read it, the cron runs at it.
+let clockNow = 0;
+
 async function api<T>(path: string, init: RequestInit & { now?: number } = {}): Promise<{ status: number; body: T }> {
   const { now, ...rest } = init;
   const response = await fetch(`${base()}${path}`, {
     ...rest,
-    headers: owner.headers({ "content-type": "application/json", ...(now === undefined ? {} : { "x-test-now": new Date(now).toISOString() }) }),
+    headers: owner.headers({ "content-type": "application/json", "x-test-now": new Date(now ?? clockNow).toISOString() }),
   });
   const text = await response.text();
   return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
 }
 
-/** Fires the Worker's cron trigger as if it ran at `time`: the catch-up that wakes agents with due schedules. */
+/** Moves the scenario's simulated time, for the routes and for the agent's Durable Objects. */
+async function setClock(time: number): Promise<void> {
+  clockNow = time;
+  const response = await fetch(`${base()}/api/test/clock`, { method: "POST", body: JSON.stringify({ agentId, now: new Date(time).toISOString() }) });
+  expect(response.status).toBe(200);
+}
+
+/** Fires the Worker's cron trigger as if it ran at `time` (the agent's clock moved there too): the catch-up that wakes agents with due schedules. */
 async function cronTrigger(time: number): Promise<void> {
+  await setClock(time);
   const response = await stack.worker.fetch(`/cdn-cgi/local/scheduled?time=${time}`);
   expect(response.status).toBe(200);
 }
@@ -38,11 +50,7 @@ async function dueTimes(id: string): Promise<string[]> {
   return body.runs!.map((r) => r.dueAt).sort();
 }
 
-// A clock a few minutes ahead of the real one: the agent's own alarms (set for real time) stay out of the way, and
-// no credit reservation of the tasks it starts looks expired to the cron trigger.
 const MINUTE = 60_000;
-const t0 = Math.floor((Date.now() + 10 * MINUTE) / MINUTE) * MINUTE + 30_000;
-const minute = (n: number) => new Date(t0 - 30_000 + n * MINUTE).toISOString();
 
 beforeAll(async () => {
   stack = await startAgentStack();
@@ -51,7 +59,12 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => stack?.dispose());
 
-describe("a schedule due every minute", () => {
+// Thirty seconds into the minute of each simulated today (on 2027-01-31 the first due time is in the next month).
+describe.each(SIMULATED_TODAYS)("a schedule due every minute, on %s", (today) => {
+  const t0 = Math.floor(Date.parse(today) / MINUTE) * MINUTE + 30_000;
+  const minute = (n: number) => new Date(t0 - 30_000 + n * MINUTE).toISOString();
+  beforeAll(() => setClock(t0));
+
   it("fires exactly once per due time, across repeated wakes and a SIGKILL of the runtime, and catches up what it missed", async () => {
     const created = await api<Schedule>(`/api/agent/${agentId}/schedules`, {
       method: "POST",
@@ -81,8 +94,11 @@ describe("a schedule due every minute", () => {
     expect(body.nextRunAt).toBe(minute(4));
     const taskIds = body.runs!.map((r) => r.taskId);
     expect(new Set(taskIds).size).toBe(3);
-    const tasks = await api<{ tasks: { id: string; scheduleId: string | null }[] }>(`/api/agent/${agentId}/tasks`);
-    expect(tasks.body.tasks.filter((t) => t.scheduleId === id).map((t) => t.id).sort()).toEqual([...taskIds].sort());
+    const tasks = await api<{ tasks: { id: string; scheduleId: string | null; createdAt: string }[] }>(`/api/agent/${agentId}/tasks`);
+    const scheduled = tasks.body.tasks.filter((t) => t.scheduleId === id);
+    expect(scheduled.map((t) => t.id).sort()).toEqual([...taskIds].sort());
+    // The tasks were created by the agent's Durable Object at the simulated time the cron ran at, not the real one.
+    expect(scheduled.map((t) => t.createdAt).sort()).toEqual([new Date(t0 + MINUTE).toISOString(), new Date(t0 + 3 * MINUTE).toISOString(), new Date(t0 + 3 * MINUTE).toISOString()]);
 
     const listed = await api<{ schedules: Schedule[] }>(`/api/agent/${agentId}/schedules`);
     expect(listed.body.schedules.find((s) => s.id === id)?.nextRunAt).toBe(minute(4));

@@ -3,7 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILT_IN_ROLE_PERMISSIONS, type Permission } from "../../src/lib/teams/permissions.ts";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
 import { ChatSocket } from "../support/chat-socket.ts";
+import { shifted, SIMULATED_TODAYS } from "../support/simulated-today.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
+
+const SEVEN_DAYS_MS = 7 * 24 * 3600 * 1000;
 
 let stack: AgentStack;
 const base = () => stack.worker.url;
@@ -267,28 +270,37 @@ describe("team lifecycle", () => {
     expect((await api(member, `/api/teams/${teamId}`)).status).toBe(404);
   });
 
-  it("uses an invitation once, only as the invited address, not after revocation or 7 days", async () => {
+  it.each(SIMULATED_TODAYS)("uses an invitation once, only as the invited address, not after revocation or 7 days (on %s)", async (today) => {
     const [owner, invited, other] = await Promise.all([signUpVerifiedUser(base()), signUpVerifiedUser(base()), signUpVerifiedUser(base())]);
+    const at = (now: string) => ({ "x-test-now": now });
     const teamId = await createTeam(owner);
-    const invitation = await must<{ id: string; state: string }>(201, api(owner, `/api/teams/${teamId}/invitations`, { method: "POST", body: { email: invited.email } }));
+    const invitation = await must<{ id: string; state: string }>(
+      201,
+      api(owner, `/api/teams/${teamId}/invitations`, { method: "POST", body: { email: invited.email }, headers: at(today) }),
+    );
     expect(invitation.state).toBe("pending");
     const token = tokenOf(await invitationLink(invited.email));
-    const preview = await must<{ teamName: string; email: string; state: string }>(200, api(invited, `/api/teams/invitations/${token}`));
+    const preview = await must<{ teamName: string; email: string; state: string }>(200, api(invited, `/api/teams/invitations/${token}`, { headers: at(today) }));
     expect(preview).toMatchObject({ teamName: "Acme", email: invited.email, state: "pending" });
-    const later = new Date(Date.now() + 7 * 24 * 3600 * 1000 + 60_000).toISOString();
-    expect((await api(invited, `/api/teams/invitations/${token}/accept`, { method: "POST", headers: { "x-test-now": later } })).status).toBe(409);
-    expect((await api(other, `/api/teams/invitations/${token}/accept`, { method: "POST" })).status).toBe(403);
-    await must(200, api(invited, `/api/teams/invitations/${token}/accept`, { method: "POST" }));
-    expect((await api(invited, `/api/teams/invitations/${token}/accept`, { method: "POST" })).status).toBe(409);
-    const { members } = await must<{ members: { email: string; role: string }[] }>(200, api(owner, `/api/teams/${teamId}/members`));
+    const expired = shifted(today, SEVEN_DAYS_MS + 60_000);
+    expect((await must<{ state: string }>(200, api(invited, `/api/teams/invitations/${token}`, { headers: at(expired) }))).state).toBe("expired");
+    expect((await api(invited, `/api/teams/invitations/${token}/accept`, { method: "POST", headers: at(expired) })).status).toBe(409);
+    expect((await api(other, `/api/teams/invitations/${token}/accept`, { method: "POST", headers: at(today) })).status).toBe(403);
+    // A minute before the seven days are over it is still good.
+    await must(200, api(invited, `/api/teams/invitations/${token}/accept`, { method: "POST", headers: at(shifted(today, SEVEN_DAYS_MS - 60_000)) }));
+    expect((await api(invited, `/api/teams/invitations/${token}/accept`, { method: "POST", headers: at(today) })).status).toBe(409);
+    const { members } = await must<{ members: { email: string; role: string }[] }>(200, api(owner, `/api/teams/${teamId}/members`, { headers: at(today) }));
     expect(members.map((m) => `${m.email} ${m.role}`).sort()).toEqual([`${owner.email} owner`, `${invited.email} member`].sort());
 
-    await must(201, api(owner, `/api/teams/${teamId}/invitations`, { method: "POST", body: { email: other.email } }));
+    await must(201, api(owner, `/api/teams/${teamId}/invitations`, { method: "POST", body: { email: other.email }, headers: at(today) }));
     const revokedToken = tokenOf(await invitationLink(other.email));
-    const { invitations } = await must<{ invitations: { id: string; email: string; state: string }[] }>(200, api(owner, `/api/teams/${teamId}/invitations`));
+    const { invitations } = await must<{ invitations: { id: string; email: string; state: string }[] }>(
+      200,
+      api(owner, `/api/teams/${teamId}/invitations`, { headers: at(today) }),
+    );
     const pending = invitations.find((i) => i.email === other.email && i.state === "pending")!;
-    await must(204, api(owner, `/api/teams/${teamId}/invitations/${pending.id}`, { method: "DELETE" }));
-    expect((await api(other, `/api/teams/invitations/${revokedToken}/accept`, { method: "POST" })).status).toBe(409);
+    await must(204, api(owner, `/api/teams/${teamId}/invitations/${pending.id}`, { method: "DELETE", headers: at(today) }));
+    expect((await api(other, `/api/teams/invitations/${revokedToken}/accept`, { method: "POST", headers: at(today) })).status).toBe(409);
     expect((await api(other, `/api/teams/${teamId}`)).status).toBe(404);
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, inject, it } from "vitest";
+import { dayOf, daysFrom, SIMULATED_TODAYS } from "../support/simulated-today.ts";
 import { signUpUser, signUpVerifiedUser, type TestUser } from "../support/users.ts";
 
 const base = () => inject("workerUrl");
@@ -12,15 +13,22 @@ async function spend(accountId: string, at: string, body: { cost: number; agentI
   if (response.status !== 200) throw new Error(`spend failed: ${response.status} ${await response.text()}`);
 }
 
-async function usage(user: TestUser, query: string) {
-  const response = await fetch(`${base()}/api/usage?${query}`, { headers: user.headers() });
+async function usage(user: TestUser, query: string, at: string) {
+  const response = await fetch(`${base()}/api/usage?${query}`, { headers: user.headers({ "x-test-now": at }) });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> & { rows: Record<string, unknown>[]; totals: Record<string, number> } };
 }
 
-describe("the usage API", () => {
+async function accountOf(user: TestUser, at: string): Promise<string> {
+  return ((await (await fetch(`${base()}/api/credits`, { headers: user.headers({ "x-test-now": at }) })).json()) as { accountId: string }).accountId;
+}
+
+describe.each(SIMULATED_TODAYS)("the usage API, on %s", (now) => {
   it("sums credits and tokens per day (every day of the range), per agent with its name, and per model, with totals", async () => {
     const user = await signUpVerifiedUser(base());
-    const { accountId } = (await (await fetch(`${base()}/api/credits`, { headers: user.headers() })).json()) as { accountId: string };
+    const day = (offset: number) => daysFrom(now, -offset);
+    const today = dayOf(now);
+    // Oldest first: the monthly allowance follows the clock forwards.
+    const accountId = await accountOf(user, day(40));
     const created = await fetch(`${base()}/api/agent`, {
       method: "POST",
       headers: user.headers({ "content-type": "application/json" }),
@@ -28,23 +36,20 @@ describe("the usage API", () => {
     });
     expect(created.status).toBe(201);
     const { id: agentId } = (await created.json()) as { id: string };
-    const now = new Date().toISOString().slice(0, 10);
-    const day = (offset: number) => new Date(Date.parse(`${now}T12:00:00Z`) - offset * 86_400_000).toISOString();
-    // Oldest first: the monthly allowance follows the clock forwards.
     await spend(accountId, day(40), { cost: 9000, agentId, inputTokens: 1, outputTokens: 1 });
     await spend(accountId, day(2), { cost: 1500, agentId, inputTokens: 1000, outputTokens: 200 });
     await spend(accountId, day(2), { cost: 500, agentId, inputTokens: 300, outputTokens: 50 });
     await spend(accountId, day(0), { cost: 2000, agentId: "agent-gone", modelId: "another-model", inputTokens: 4000, outputTokens: 10 });
 
     const from = day(6).slice(0, 10);
-    const byDay = await usage(user, `from=${from}&to=${now}&groupBy=day`);
+    const byDay = await usage(user, `from=${from}&to=${today}&groupBy=day`, now);
     expect(byDay.status).toBe(200);
     expect(byDay.body.rows).toHaveLength(7);
     expect(byDay.body.rows.map((r) => r.credits)).toEqual([0, 0, 0, 0, 2, 0, 2]);
     expect(byDay.body.rows[4]).toMatchObject({ key: day(2).slice(0, 10), inputTokens: 1300, outputTokens: 250, modelSteps: 2 });
     expect(byDay.body.totals).toEqual({ credits: 4, inputTokens: 5300, outputTokens: 260, modelSteps: 3 });
 
-    const byAgent = await usage(user, `from=${from}&to=${now}&groupBy=agent`);
+    const byAgent = await usage(user, `from=${from}&to=${today}&groupBy=agent`, now);
     expect(byAgent.body.rows).toHaveLength(2);
     expect(byAgent.body.rows).toEqual(
       expect.arrayContaining([
@@ -52,7 +57,7 @@ describe("the usage API", () => {
         { key: "agent-gone", label: "agent-gone", credits: 2, inputTokens: 4000, outputTokens: 10, modelSteps: 1 },
       ]),
     );
-    const byModel = await usage(user, `from=${from}&to=${now}&groupBy=model`);
+    const byModel = await usage(user, `from=${from}&to=${today}&groupBy=model`, now);
     expect(byModel.body.rows.map((r) => [r.key, r.label, r.credits])).toEqual(
       expect.arrayContaining([
         ["gpt-oss:20b", "gpt-oss 20B", 2],
@@ -60,7 +65,7 @@ describe("the usage API", () => {
       ]),
     );
 
-    const ninety = await usage(user, `from=${day(89).slice(0, 10)}&to=${now}`);
+    const ninety = await usage(user, `from=${dayOf(day(89))}&to=${today}`, now);
     expect(ninety.body.rows).toHaveLength(90);
     expect(ninety.body.totals.credits).toBe(13);
   });
@@ -68,17 +73,18 @@ describe("the usage API", () => {
   it("shows only the caller's own account and refuses bad ranges", async () => {
     const owner = await signUpUser(base());
     const stranger = await signUpUser(base());
-    const { accountId } = (await (await fetch(`${base()}/api/credits`, { headers: owner.headers() })).json()) as { accountId: string };
-    await spend(accountId, new Date().toISOString(), { cost: 1000, inputTokens: 10, outputTokens: 10 });
-    const today = new Date().toISOString().slice(0, 10);
-    expect((await usage(stranger, `from=${today}&to=${today}`)).body.totals.credits).toBe(0);
-    expect((await usage(stranger, `from=${today}&to=${today}&groupBy=day`)).status).toBe(200);
-    const foreign = await fetch(`${base()}/api/usage?from=${today}&to=${today}`, { headers: stranger.headers({ "x-account": accountId }) });
+    const accountId = await accountOf(owner, now);
+    await spend(accountId, now, { cost: 1000, inputTokens: 10, outputTokens: 10 });
+    const today = dayOf(now);
+    expect((await usage(owner, `from=${today}&to=${today}`, now)).body.totals.credits).toBe(1);
+    expect((await usage(stranger, `from=${today}&to=${today}`, now)).body.totals.credits).toBe(0);
+    expect((await usage(stranger, `from=${today}&to=${today}&groupBy=day`, now)).status).toBe(200);
+    const foreign = await fetch(`${base()}/api/usage?from=${today}&to=${today}`, { headers: stranger.headers({ "x-account": accountId, "x-test-now": now }) });
     expect(foreign.status).toBe(404);
-    expect((await usage(owner, `from=${today}&to=2020-01-01`)).status).toBe(400);
-    expect((await usage(owner, `from=2020-01-01&to=${today}`)).status).toBe(400);
-    expect((await usage(owner, `from=yesterday&to=${today}`)).status).toBe(400);
-    expect((await usage(owner, `from=${today}&to=${today}&groupBy=thread`)).status).toBe(400);
-    expect((await fetch(`${base()}/api/usage?from=${today}&to=${today}`)).status).toBe(401);
+    expect((await usage(owner, `from=${today}&to=2020-01-01`, now)).status).toBe(400);
+    expect((await usage(owner, `from=2020-01-01&to=${today}`, now)).status).toBe(400);
+    expect((await usage(owner, `from=yesterday&to=${today}`, now)).status).toBe(400);
+    expect((await usage(owner, `from=${today}&to=${today}&groupBy=thread`, now)).status).toBe(400);
+    expect((await fetch(`${base()}/api/usage?from=${today}&to=${today}`, { headers: { "x-test-now": now } })).status).toBe(401);
   });
 });

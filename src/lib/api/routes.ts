@@ -124,6 +124,7 @@ export const API_ROUTES: ApiRoute[] = [
   { method: "PATCH", path: "/api/admin/models", access: "admin", summary: "Edits or disables a model (id in the body)", body: "json" },
   { method: "GET", path: "/api/admin/analytics", access: "admin", summary: "Sign-ups, active users, model steps, tokens, credits granted, sold and used, revenue per day (?days=)" },
   { method: "GET", path: "/api/admin/audit", access: "admin", summary: "The admin audit log, newest first (?before=, ?targetId=, ?action=)" },
+  { method: "POST", path: "/api/test/clock", access: "test", summary: "Sets the simulated time of an agent's Durable Objects (test suite only)", body: "json" },
   { method: "POST", path: "/api/test/accounts", access: "test", summary: "Creates a bare billing account (test suite only)", body: "json" },
   { method: "POST", path: "/api/test/ledger", access: "test", summary: "Drives the credits ledger directly (test suite only)", body: "json" },
 ];

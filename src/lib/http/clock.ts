@@ -12,3 +12,9 @@ export function requestTime(request: Request, env: Pick<Env, "ENVIRONMENT">): Da
   }
   return new Date();
 }
+
+/** The request's time as a clock (epoch milliseconds): the simulated time of a test request, else real time. */
+export function requestClock(request: Request, env: Pick<Env, "ENVIRONMENT">): () => number {
+  const simulated = env.ENVIRONMENT === "test" && request.headers.has("x-test-now") ? requestTime(request, env).getTime() : null;
+  return simulated === null ? () => Date.now() : () => simulated;
+}

@@ -2,6 +2,7 @@ import { meterSandboxRun } from "@/agent/metering.ts";
 import { agentForRequest, openWorkspace } from "@/lib/agents/access.ts";
 import { ExecBody } from "@/lib/agents/schemas.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
+import { requestClock } from "@/lib/http/clock.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
 
 export const dynamic = "force-dynamic";
@@ -13,6 +14,6 @@ export const POST = handle(async (request, { params }: Params) => {
   const { agent } = await agentForRequest(request, env, (await params).id);
   const { command, cwd, timeoutMs } = await readJson(request, ExecBody);
   const { workspace, meterRef } = await openWorkspace(env, agent);
-  const { result } = await meterSandboxRun(env.DB, meterRef, () => workspace.exec(command, { cwd, timeoutMs }));
+  const { result } = await meterSandboxRun(env.DB, meterRef, () => workspace.exec(command, { cwd, timeoutMs }), requestClock(request, env));
   return Response.json(result);
 });

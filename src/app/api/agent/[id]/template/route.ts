@@ -3,6 +3,7 @@ import { meterSandboxRun } from "@/agent/metering.ts";
 import { agentForRequest, openWorkspace } from "@/lib/agents/access.ts";
 import { requestOrigin } from "@/lib/auth/config.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
+import { requestClock } from "@/lib/http/clock.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
 import { applyTemplate, type TemplateEvent } from "@/lib/templates/apply.ts";
 import { TEMPLATE_NAMES, templateInfo } from "@/lib/templates/catalog.ts";
@@ -25,7 +26,7 @@ export const POST = handle(async (request, { params }: Params) => {
   const events = applyTemplate(workspace, input.template, {
     dir: input.dir,
     appOrigin: requestOrigin(request, env),
-    metered: async (run) => (await meterSandboxRun(env.DB, meterRef, run)).result,
+    metered: async (run) => (await meterSandboxRun(env.DB, meterRef, run, requestClock(request, env))).result,
   });
   const encoder = new TextEncoder();
   const send = (event: TemplateEvent | { type: "error"; code: string; message: string }) => encoder.encode(`data: ${JSON.stringify(event)}\n\n`);

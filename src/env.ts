@@ -1,13 +1,12 @@
-import type { AgentHub } from "./agent/agent-hub.ts";
-import type { ChatThread } from "./agent/chat-thread.ts";
 import type { RateLimiter } from "./lib/ratelimit/rate-limiter.ts";
 
 /** The Worker's bindings and variables, as declared in wrangler.jsonc and passed by `npm start` (--var). */
 export interface Env {
   DB: D1Database;
   CACHE: KVNamespace;
-  Agent: DurableObjectNamespace<AgentHub>;
-  Thread: DurableObjectNamespace<ChatThread>;
+  /** The agents' Durable Objects (AgentHub, ChatThread); typed where they are reached, in src/agent/client.ts. */
+  Agent: DurableObjectNamespace;
+  Thread: DurableObjectNamespace;
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
   ASSETS: Fetcher;
   AI?: Ai;

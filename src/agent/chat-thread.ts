@@ -21,6 +21,7 @@ import { stepMaxCost } from "../lib/billing/pricing.ts";
 import { toCredits } from "../lib/billing/rules.ts";
 import { AppError, InsufficientCredits, NotFound } from "../lib/errors.ts";
 import { sandboxFor } from "../sandbox/backend.ts";
+import { meteredWorkspace } from "../sandbox/metered-workspace.ts";
 import { SandboxError, type Workspace } from "../sandbox/types.ts";
 import { presetFor, presetTools } from "../lib/agents/presets.ts";
 import { gitCredentials, redactValue } from "../lib/agents/secrets.ts";
@@ -134,8 +135,7 @@ export class ChatThread extends AIChatAgent<Env> {
     const meter = new TurnMeter(this.env.DB, { accountId: agent.accountId, agentId, threadId }, model, clock);
     let workspace: Promise<Workspace> | undefined;
     const allTools = buildTools({
-      workspace: () => (workspace ??= this.#provisionedWorkspace(agentId)),
-      metered: (run) => meter.sandbox(run),
+      workspace: () => (workspace ??= this.#provisionedWorkspace(agentId).then((ws) => meteredWorkspace(ws, (run) => meter.sandbox(run)))),
       remember: (note) => hub.addNote(note),
       workspaceChanged: () => this.ctx.waitUntil(hub.workspaceChanged()),
       secretEnv: async () => secrets,

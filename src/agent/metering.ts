@@ -1,13 +1,10 @@
 import { insufficientCredits, release, reserve, settle, type Reservation } from "../lib/billing/ledger.ts";
-import { sandboxCost, stepCost, stepMaxCost, type ModelRates } from "../lib/billing/pricing.ts";
+import { stepCost, stepMaxCost, type ModelRates } from "../lib/billing/pricing.ts";
 import { toCredits } from "../lib/billing/rules.ts";
+import { chargeSandboxRun } from "../lib/billing/sandbox-charge.ts";
 import type { Clock } from "./clock.ts";
 
-export interface MeterRef {
-  accountId: string;
-  agentId: string;
-  threadId: string;
-}
+import type { MeterRef } from "../lib/billing/sandbox-charge.ts";
 
 export interface TurnUsage {
   inputTokens: number;
@@ -91,7 +88,7 @@ export class TurnMeter {
   }
 
   async sandbox<T extends { durationMs: number }>(run: () => Promise<T>): Promise<T> {
-    const { result, chargedMillicredits } = await meterSandboxRun(this.#d1, this.#ref, run, this.#clock);
+    const { result, chargedMillicredits } = await chargeSandboxRun(this.#d1, this.#ref, run, this.#clock);
     this.usage.chargedMillicredits += chargedMillicredits;
     this.sandboxMillicredits += chargedMillicredits;
     return result;
@@ -111,28 +108,6 @@ export class TurnMeter {
   get chargedCredits(): number {
     return toCredits(this.usage.chargedMillicredits);
   }
-}
-
-/** The longest a metered sandbox run is reserved for (the exec timeout's upper bound). */
-export const SANDBOX_RESERVATION_MS = 10 * 60_000;
-
-/** Runs a sandbox operation under a reservation of its longest possible duration, then bills what it took. */
-export async function meterSandboxRun<T extends { durationMs: number }>(
-  d1: D1Database,
-  ref: MeterRef,
-  run: () => Promise<T>,
-  clock: Clock,
-): Promise<{ result: T; chargedMillicredits: number }> {
-  const held = await reserve(d1, ref.accountId, sandboxCost(SANDBOX_RESERVATION_MS), ref, new Date(clock()));
-  let result: T;
-  try {
-    result = await run();
-  } catch (error) {
-    await release(d1, held, new Date(clock()));
-    throw error;
-  }
-  const { chargedMillicredits } = await settle(d1, held, sandboxCost(result.durationMs), { ...ref, sandboxMs: result.durationMs, reason: "Sandbox time" }, new Date(clock()));
-  return { result, chargedMillicredits };
 }
 
 export { insufficientCredits };

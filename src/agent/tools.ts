@@ -74,10 +74,8 @@ export function truncateOutput(text: string, max = MAX_OUTPUT_CHARS): string {
 }
 
 export interface ToolContext {
-  /** The agent's sandbox workspace (created on first use). */
+  /** The agent's sandbox workspace (created on first use), metered (src/sandbox/metered-workspace.ts). */
   workspace(): Promise<Workspace>;
-  /** Runs a sandbox operation that is billed by its duration (exec, run_code). */
-  metered<T extends { durationMs: number }>(run: () => Promise<T>): Promise<T>;
   remember(note: string): Promise<{ id: string }>;
   /** Called after a tool that may have changed files or processes, so connected clients refresh. */
   workspaceChanged(): void;
@@ -111,20 +109,17 @@ export function buildTools(ctx: ToolContext): ToolSet {
     exec: async ({ command, cwd, timeoutMs }, signal) => {
       const ws = await ctx.workspace();
       const env = await ctx.secretEnv?.();
-      const result = await ctx.metered(async () => {
-        const collected = { stdout: "", stderr: "", exitCode: -1, durationMs: 0, error: undefined as { message: string } | undefined };
-        for await (const event of ws.execStream(command, { cwd, timeoutMs, signal, env })) {
-          if (event.type === "stdout") collected.stdout += event.data;
-          else if (event.type === "stderr") collected.stderr += event.data;
-          else Object.assign(collected, { exitCode: event.exitCode, durationMs: event.durationMs, error: event.error });
-        }
-        return collected;
-      });
+      const result = { stdout: "", stderr: "", exitCode: -1, durationMs: 0, error: undefined as { message: string } | undefined };
+      for await (const event of ws.execStream(command, { cwd, timeoutMs, signal, env })) {
+        if (event.type === "stdout") result.stdout += event.data;
+        else if (event.type === "stderr") result.stderr += event.data;
+        else Object.assign(result, { exitCode: event.exitCode, durationMs: event.durationMs, error: event.error });
+      }
       return changed(execOutput(result));
     },
     run_code: async ({ language, code }) => {
       const ws = await ctx.workspace();
-      return changed(execOutput(await ctx.metered(() => ws.runCode(language, code))));
+      return changed(execOutput(await ws.runCode(language, code)));
     },
     read_file: async ({ path }) => ({ path, content: truncateOutput(await (await ctx.workspace()).readFile(path), 100_000) }),
     write_file: async ({ path, content }) => {
@@ -174,7 +169,7 @@ export function buildTools(ctx: ToolContext): ToolSet {
     apply_template: async ({ template, dir }, signal) => {
       const steps: string[] = [];
       let output = "";
-      for await (const event of applyTemplate(await ctx.workspace(), template, { dir, metered: ctx.metered, signal })) {
+      for await (const event of applyTemplate(await ctx.workspace(), template, { dir, signal })) {
         if (event.type === "output") output += event.data;
         else if (event.type === "ready") return changed({ ...event, steps });
         else {

@@ -8,7 +8,6 @@ import { getBalance, grant } from "../billing/ledger.ts";
 import { fromCredits, toCredits } from "../billing/rules.ts";
 import { Invalid, NotFound } from "../errors.ts";
 import { auditStatement } from "./audit.ts";
-import { stopRunningTasksOf } from "./agents.ts";
 
 export interface AdminUserSummary {
   id: string;
@@ -147,9 +146,9 @@ function notSelf(admin: Caller, userId: string, what: string): void {
 
 /**
  * Bans a user: in one batch the flag is set, every session is deleted and the action is audited. Session reading and
- * API key checks refuse banned users on their next request; their running tasks are stopped afterwards.
+ * API key checks refuse banned users on their next request (src/operations/admin-agents.ts then stops their work).
  */
-export async function banUser(env: Env, db: Db, admin: Caller, userId: string, input: { reason: string; expiresAt?: Date }): Promise<{ tasksStopped: number }> {
+export async function banUserRow(db: Db, admin: Caller, userId: string, input: { reason: string; expiresAt?: Date }): Promise<void> {
   notSelf(admin, userId, "ban");
   await getUserRow(db, userId);
   await db.batch([
@@ -157,7 +156,6 @@ export async function banUser(env: Env, db: Db, admin: Caller, userId: string, i
     db.delete(session).where(eq(session.userId, userId)),
     auditStatement(db, admin, { action: "user.ban", targetType: "user", targetId: userId, detail: { reason: input.reason, expiresAt: input.expiresAt?.toISOString() ?? null } }),
   ]);
-  return { tasksStopped: await stopRunningTasksOf(env, db, userId) };
 }
 
 export async function unbanUser(db: Db, admin: Caller, userId: string): Promise<void> {

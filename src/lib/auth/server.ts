@@ -22,13 +22,18 @@ import {
   turnstileSiteKey,
   VERIFY_EMAIL_EXPIRES_SECONDS,
 } from "./config.ts";
-import { prepareUserDeletion } from "./account-deletion.ts";
 import { runInBackground } from "./background.ts";
 import { sendPasswordResetEmail, sendVerificationEmail } from "./emails.ts";
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyPassword } from "./password.ts";
 import { withPersonalAccounts } from "./personal-account.ts";
 
-function createAuth(env: Env, origin: string) {
+/** What the layers above auth do when Better Auth changes a user (src/operations/auth.ts provides them). */
+export interface AuthHooks {
+  /** Runs before a user row is deleted; a throw keeps the user. */
+  beforeUserDeleted(userId: string): Promise<void>;
+}
+
+function createAuth(env: Env, origin: string, hooks: AuthHooks) {
   const db = getDb(env.DB);
   const trustedOrigins = [origin];
   if (env.APP_URL) trustedOrigins.push(new URL(env.APP_URL).origin);
@@ -88,8 +93,8 @@ function createAuth(env: Env, origin: string) {
     user: {
       deleteUser: {
         enabled: true,
-        // Agents go; the personal account stays for the ledger, anonymised (src/lib/auth/account-deletion.ts).
-        beforeDelete: async (user) => prepareUserDeletion(env, user.id),
+        // Agents go; the personal account stays for the ledger, anonymised (src/operations/agent-deletion.ts).
+        beforeDelete: async (user) => hooks.beforeUserDeleted(user.id),
       },
     },
     databaseHooks: {
@@ -164,7 +169,7 @@ const instances = new WeakMap<Env, Map<string, Auth>>();
  * party (id and origin follow the host and port the browser used) and the OAuth callback URL. Instances are kept
  * per isolate so OIDC discovery runs once, not on every request.
  */
-export function getAuth(env: Env, request: Request): Auth {
+export function getAuth(env: Env, request: Request, hooks: AuthHooks): Auth {
   const origin = requestOrigin(request, env);
   let byOrigin = instances.get(env);
   if (!byOrigin) instances.set(env, (byOrigin = new Map()));
@@ -172,7 +177,7 @@ export function getAuth(env: Env, request: Request): Auth {
   if (!auth) {
     // Hosts come from requests; a bounded cache keeps odd Host headers from growing memory.
     if (byOrigin.size >= 16) byOrigin.clear();
-    auth = createAuth(env, origin);
+    auth = createAuth(env, origin, hooks);
     byOrigin.set(origin, auth);
   }
   return auth;

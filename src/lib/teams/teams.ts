@@ -2,7 +2,6 @@ import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { account, accountMember, teamInvitation, teamRole } from "../../db/schema.ts";
 import type { Env } from "../../env.ts";
-import { destroyAgentState } from "../auth/account-deletion.ts";
 import { deleteAgentRow, listAgents } from "../agents/agents.ts";
 import { Conflict, Invalid } from "../errors.ts";
 import { recordAudit } from "./audit.ts";
@@ -78,18 +77,17 @@ export async function renameTeam(db: Db, accountId: string, actorUserId: string,
   await recordAudit(db, accountId, actorUserId, "team.renamed", { name });
 }
 
-/**
- * Deletes a team: destroys each of its agents (memory, threads, workspace, then the row, as DELETE /api/agent/:id
- * does), then ends every membership, invitation and custom role. The account row stays, nameless and without a
- * slug, so the ledger rows that point at it remain. `confirm` must repeat the team's slug.
- */
-export async function deleteTeam(env: Env, db: Db, accountId: string, confirm: string): Promise<void> {
+/** Refuses to delete a team unless `confirm` repeats its slug. */
+export async function assertTeamDeletable(db: Db, accountId: string, confirm: string): Promise<void> {
   const team = await db.select({ slug: account.slug }).from(account).where(eq(account.id, accountId)).get();
   if (!team || confirm !== team.slug) throw new Invalid("confirm: type the team's slug to delete it");
-  for (const row of await listAgents(db, accountId)) {
-    await destroyAgentState(env, row.id);
-    await deleteAgentRow(db, accountId, row.id);
-  }
+}
+
+/**
+ * Ends a team whose agents are gone (src/operations/agent-deletion.ts): every membership, invitation and custom role.
+ * The account row stays, nameless and without a slug, so the ledger rows that point at it remain.
+ */
+export async function endTeam(db: Db, accountId: string): Promise<void> {
   await db.batch([
     db.delete(accountMember).where(eq(accountMember.accountId, accountId)),
     db.delete(teamInvitation).where(eq(teamInvitation.accountId, accountId)),

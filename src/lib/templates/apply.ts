@@ -16,8 +16,6 @@ export type ApplyOptions = {
   dir?: string;
   /** The app's origin for the preview URL; without it the backend's own (APP_URL) is used. */
   appOrigin?: string;
-  /** Bills a sandbox run by its duration (the install). */
-  metered?: <T extends { durationMs: number }>(run: () => Promise<T>) => Promise<T>;
   signal?: AbortSignal;
   /** How long the dev server may take to listen. */
   startTimeoutMs?: number;
@@ -34,7 +32,6 @@ const listening = (port: number) =>
 export async function* applyTemplate(workspace: Workspace, name: string, options: ApplyOptions): AsyncGenerator<TemplateEvent> {
   const template = templateInfo(name);
   const dir = (options.dir ?? template.name).replace(/\/+$/, "") || ".";
-  const metered = options.metered ?? ((run) => run());
 
   yield { type: "step", step: "copy", status: "started" };
   const existing = await workspace.exists(dir);
@@ -47,14 +44,12 @@ export async function* applyTemplate(workspace: Workspace, name: string, options
 
   yield { type: "step", step: "install", status: "started", message: INSTALL_COMMAND };
   const output: string[] = [];
-  const install = await metered(async () => {
-    const exit = { exitCode: -1, durationMs: 0 };
-    for await (const event of workspace.execStream(INSTALL_COMMAND, { cwd: dir, env: NPM_ENV, timeoutMs: INSTALL_TIMEOUT_MS, signal: options.signal })) {
-      if (event.type === "exit") Object.assign(exit, { exitCode: event.exitCode, durationMs: event.durationMs });
-      else output.push(event.data);
-    }
-    return exit;
-  });
+  // A metered workspace bills the install like any command (src/sandbox/metered-workspace.ts).
+  const install = { exitCode: -1, durationMs: 0 };
+  for await (const event of workspace.execStream(INSTALL_COMMAND, { cwd: dir, env: NPM_ENV, timeoutMs: INSTALL_TIMEOUT_MS, signal: options.signal })) {
+    if (event.type === "exit") Object.assign(install, { exitCode: event.exitCode, durationMs: event.durationMs });
+    else output.push(event.data);
+  }
   if (output.length) yield { type: "output", step: "install", data: output.join("") };
   if (install.exitCode !== 0) {
     yield { type: "step", step: "install", status: "failed", exitCode: install.exitCode, message: `${INSTALL_COMMAND} exited with ${install.exitCode}` };

@@ -1,4 +1,4 @@
-import { checkHealth } from "@/lib/health/check.ts";
+import { checkHealth } from "@/operations/health.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle } from "@/lib/http/respond.ts";
 

@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { agentHub } from "@/agent/client.ts";
+import { agentHub } from "@/operations/agent-access.ts";
 import { OpenLatestThread } from "@/components/AgentChat/open-latest-thread.tsx";
-import { agentForRequest } from "@/lib/agents/access.ts";
+import { agentForRequest } from "@/operations/agent-access.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 
 export const metadata: Metadata = { title: "Agent" };

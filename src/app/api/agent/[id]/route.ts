@@ -1,13 +1,12 @@
-import { agentHub, chatThread } from "@/agent/client.ts";
 import { getDb } from "@/db/client.ts";
-import { agentForRequest } from "@/lib/agents/access.ts";
-import { deleteAgentRow, updateAgent } from "@/lib/agents/agents.ts";
+import { agentForRequest } from "@/operations/agent-access.ts";
+import { updateAgent } from "@/lib/agents/agents.ts";
 import { UpdateAgentBody } from "@/lib/agents/schemas.ts";
 import { agentJson } from "@/lib/agents/views.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
 import { recordAudit } from "@/lib/teams/audit.ts";
-import { sandboxFor } from "@/sandbox/backend.ts";
+import { deleteAgent } from "@/operations/agent-deletion.ts";
 
 export const dynamic = "force-dynamic";
 type Params = { params: Promise<{ id: string }> };
@@ -29,10 +28,7 @@ export const PATCH = handle(async (request, { params }: Params) => {
 export const DELETE = handle(async (request, { params }: Params) => {
   const env = getEnv();
   const { caller, account, agent } = await agentForRequest(request, env, (await params).id, "agents.manage");
-  const threadIds = await (await agentHub(env, agent.id)).destroyAll();
-  await Promise.all(threadIds.map(async (tid) => (await chatThread(env, agent.id, tid)).erase()));
-  await sandboxFor(env).destroy(agent.id);
-  await deleteAgentRow(getDb(env.DB), account.id, agent.id);
+  await deleteAgent(env, agent, "strict");
   if (account.kind === "team") await recordAudit(getDb(env.DB), account.id, caller.user.id, "agent.deleted", { agentId: agent.id, name: agent.name });
   return new Response(null, { status: 204 });
 });

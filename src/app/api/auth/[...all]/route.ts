@@ -1,7 +1,7 @@
 import { getCloudflareContext } from "@opennextjs/cloudflare";
 import { withBackgroundTasks } from "@/lib/auth/background.ts";
 import { guardAuthRequest } from "@/lib/auth/guard.ts";
-import { getAuth } from "@/lib/auth/server.ts";
+import { authFor } from "@/operations/auth.ts";
 import { AppError } from "@/lib/errors.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { errorResponse } from "@/lib/http/respond.ts";
@@ -14,7 +14,7 @@ async function authHandler(request: Request): Promise<Response> {
   try {
     const guarded = await guardAuthRequest(request, env);
     const { ctx } = getCloudflareContext();
-    return await withBackgroundTasks((p) => ctx.waitUntil(p), () => getAuth(env, guarded).handler(guarded));
+    return await withBackgroundTasks((p) => ctx.waitUntil(p), () => authFor(env, guarded).handler(guarded));
   } catch (error) {
     const response = errorResponse(error);
     if (!(error instanceof AppError)) return response;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { readProbe, writeProbe } from "@/lib/health/probe.ts";
+import { readProbe, writeProbe } from "@/operations/health.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { assertDevelopment } from "@/lib/http/dev-only.ts";
 import { handle, parseWith, readJson } from "@/lib/http/respond.ts";

@@ -3,7 +3,8 @@ import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
 import { teamForRequest } from "@/lib/teams/access.ts";
 import { DeleteTeamBody, UpdateTeamBody } from "@/lib/teams/schemas.ts";
-import { deleteTeam, getTeam, renameTeam } from "@/lib/teams/teams.ts";
+import { deleteTeam } from "@/operations/agent-deletion.ts";
+import { getTeam, renameTeam } from "@/lib/teams/teams.ts";
 
 export const dynamic = "force-dynamic";
 type Params = { params: Promise<{ teamId: string }> };
@@ -28,6 +29,6 @@ export const DELETE = handle(async (request, { params }: Params) => {
   const env = getEnv();
   const { team } = await teamForRequest(request, env, (await params).teamId, "team.delete");
   const { confirm } = await readJson(request, DeleteTeamBody);
-  await deleteTeam(env, getDb(env.DB), team.id, confirm);
+  await deleteTeam(env, team.id, confirm);
   return new Response(null, { status: 204 });
 });

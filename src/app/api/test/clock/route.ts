@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { agentHub } from "@/agent/client.ts";
+import { agentHub } from "@/operations/agent-access.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { assertTestEnvironment } from "@/lib/http/dev-only.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";

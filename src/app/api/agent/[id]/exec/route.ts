@@ -1,8 +1,7 @@
-import { meterSandboxRun } from "@/agent/metering.ts";
-import { agentForRequest, openWorkspace } from "@/lib/agents/access.ts";
+import { agentForRequest } from "@/operations/agent-access.ts";
+import { openWorkspace } from "@/operations/workspace.ts";
 import { ExecBody } from "@/lib/agents/schemas.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
-import { requestClock } from "@/lib/http/clock.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
 
 export const dynamic = "force-dynamic";
@@ -13,7 +12,7 @@ export const POST = handle(async (request, { params }: Params) => {
   const env = getEnv();
   const { agent } = await agentForRequest(request, env, (await params).id);
   const { command, cwd, timeoutMs } = await readJson(request, ExecBody);
-  const { workspace, meterRef } = await openWorkspace(env, agent);
-  const { result } = await meterSandboxRun(env.DB, meterRef, () => workspace.exec(command, { cwd, timeoutMs }), requestClock(request, env));
+  const { workspace } = await openWorkspace(request, env, agent);
+  const result = await workspace.exec(command, { cwd, timeoutMs });
   return Response.json(result);
 });

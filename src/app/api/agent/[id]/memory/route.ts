@@ -1,5 +1,5 @@
-import { agentHub } from "@/agent/client.ts";
-import { agentForRequest } from "@/lib/agents/access.ts";
+import { agentHub } from "@/operations/agent-access.ts";
+import { agentForRequest } from "@/operations/agent-access.ts";
 import { NoteBody } from "@/lib/agents/schemas.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";

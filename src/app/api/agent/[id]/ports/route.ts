@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { agentForRequest, openWorkspace, workspaceForRequest } from "@/lib/agents/access.ts";
+import { agentForRequest } from "@/operations/agent-access.ts";
+import { openWorkspace, workspaceForRequest } from "@/operations/workspace.ts";
 import { requestOrigin } from "@/lib/auth/config.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
@@ -22,6 +23,6 @@ export const POST = handle(async (request, { params }: Params) => {
   const env = getEnv();
   const { agent } = await agentForRequest(request, env, (await params).id);
   const { port } = await readJson(request, ExposeInput);
-  const { workspace } = await openWorkspace(env, agent);
+  const { workspace } = await openWorkspace(request, env, agent);
   return Response.json(await exposeWorkspacePort(workspace, port, requestOrigin(request, env)), { status: 201 });
 });

@@ -1,4 +1,5 @@
-import { agentForRequest, openWorkspace, workspaceForRequest } from "@/lib/agents/access.ts";
+import { agentForRequest } from "@/operations/agent-access.ts";
+import { openWorkspace, workspaceForRequest } from "@/operations/workspace.ts";
 import { StartProcessBody } from "@/lib/agents/schemas.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
@@ -15,6 +16,6 @@ export const GET = handle(async (request, { params }: Params) => {
 export const POST = handle(async (request, { params }: Params) => {
   const { agent } = await agentForRequest(request, getEnv(), (await params).id);
   const { command, cwd } = await readJson(request, StartProcessBody);
-  const { workspace } = await openWorkspace(getEnv(), agent);
+  const { workspace } = await openWorkspace(request, getEnv(), agent);
   return Response.json(await workspace.startProcess(command, { cwd }), { status: 201 });
 });

@@ -1,9 +1,8 @@
 import { z } from "zod";
-import { meterSandboxRun } from "@/agent/metering.ts";
-import { agentForRequest, openWorkspace } from "@/lib/agents/access.ts";
+import { agentForRequest } from "@/operations/agent-access.ts";
+import { openWorkspace } from "@/operations/workspace.ts";
 import { requestOrigin } from "@/lib/auth/config.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
-import { requestClock } from "@/lib/http/clock.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
 import { applyTemplate, type TemplateEvent } from "@/lib/templates/apply.ts";
 import { TEMPLATE_NAMES, templateInfo } from "@/lib/templates/catalog.ts";
@@ -21,12 +20,11 @@ export const POST = handle(async (request, { params }: Params) => {
   const env = getEnv();
   const { agent } = await agentForRequest(request, env, (await params).id);
   const input = await readJson(request, ApplyInput);
-  const { workspace, meterRef } = await openWorkspace(env, agent);
+  const { workspace } = await openWorkspace(request, env, agent);
   templateInfo(input.template);
   const events = applyTemplate(workspace, input.template, {
     dir: input.dir,
     appOrigin: requestOrigin(request, env),
-    metered: async (run) => (await meterSandboxRun(env.DB, meterRef, run, requestClock(request, env))).result,
   });
   const encoder = new TextEncoder();
   const send = (event: TemplateEvent | { type: "error"; code: string; message: string }) => encoder.encode(`data: ${JSON.stringify(event)}\n\n`);

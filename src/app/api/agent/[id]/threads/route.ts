@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { agentHub } from "@/agent/client.ts";
-import { agentForRequest } from "@/lib/agents/access.ts";
+import { agentHub } from "@/operations/agent-access.ts";
+import { agentForRequest } from "@/operations/agent-access.ts";
 import { ThreadTitle } from "@/lib/agents/schemas.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, parseWith, readJson } from "@/lib/http/respond.ts";

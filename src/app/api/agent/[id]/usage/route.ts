@@ -1,4 +1,4 @@
-import { agentForRequest } from "@/lib/agents/access.ts";
+import { agentForRequest } from "@/operations/agent-access.ts";
 import { agentUsage } from "@/lib/billing/usage.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { requestTime } from "@/lib/http/clock.ts";

@@ -2,7 +2,7 @@ import { getDb } from "@/db/client.ts";
 import { requireAdminCaller } from "@/lib/admin/access.ts";
 import { recordAdminAction } from "@/lib/admin/audit.ts";
 import { getUserRow } from "@/lib/admin/users.ts";
-import { getAuth } from "@/lib/auth/server.ts";
+import { authFor } from "@/operations/auth.ts";
 import { Invalid } from "@/lib/errors.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle } from "@/lib/http/respond.ts";
@@ -22,7 +22,7 @@ export const POST = handle(async (request, { params }: Params) => {
   const target = await getUserRow(db, (await params).id);
   if (target.id === admin.user.id) throw new Invalid("You cannot impersonate yourself");
   if (target.role === "admin") throw new Invalid("Admins cannot be impersonated");
-  const answer = await getAuth(env, request).api.impersonateUser({ body: { userId: target.id }, headers: request.headers, asResponse: true });
+  const answer = await authFor(env, request).api.impersonateUser({ body: { userId: target.id }, headers: request.headers, asResponse: true });
   if (!answer.ok) throw new Invalid("Could not start impersonating this user");
   await recordAdminAction(db, admin, { action: "user.impersonate", targetType: "user", targetId: target.id, detail: { email: target.email } });
   // Pass on the cookies only: the body would carry the new session's token.

@@ -1,4 +1,5 @@
-import { agentForRequest, openWorkspace } from "@/lib/agents/access.ts";
+import { agentForRequest } from "@/operations/agent-access.ts";
+import { openWorkspace } from "@/operations/workspace.ts";
 import { PathBody } from "@/lib/agents/schemas.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
@@ -9,7 +10,7 @@ type Params = { params: Promise<{ id: string }> };
 export const POST = handle(async (request, { params }: Params) => {
   const { agent } = await agentForRequest(request, getEnv(), (await params).id);
   const { path } = await readJson(request, PathBody);
-  const { workspace } = await openWorkspace(getEnv(), agent);
+  const { workspace } = await openWorkspace(request, getEnv(), agent);
   await workspace.mkdir(path, { recursive: true });
   return Response.json({ path }, { status: 201 });
 });

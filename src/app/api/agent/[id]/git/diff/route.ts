@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { workspaceForRequest } from "@/lib/agents/access.ts";
+import { workspaceForRequest } from "@/operations/workspace.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, parseWith } from "@/lib/http/respond.ts";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { agentHub } from "@/agent/client.ts";
-import { agentForRequest, openWorkspace } from "@/lib/agents/access.ts";
+import { agentForRequest, agentHub } from "@/operations/agent-access.ts";
+import { openWorkspace } from "@/operations/workspace.ts";
 import { gitCredentials, redactValue } from "@/lib/agents/secrets.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
@@ -15,7 +15,7 @@ export const POST = handle(async (request, { params }: Params) => {
   const env = getEnv();
   const { agent } = await agentForRequest(request, env, (await params).id);
   const { dir, remote, branch } = await readJson(request, PushBody);
-  const { workspace } = await openWorkspace(env, agent);
+  const { workspace } = await openWorkspace(request, env, agent);
   const secrets = await (await agentHub(env, agent.id)).openSecrets();
   const result = await workspace.gitPush({ dir: dir ?? ".", remote, branch, credentials: gitCredentials(secrets) });
   return Response.json(redactValue(result, secrets));

@@ -1,4 +1,4 @@
-import { workspaceForRequest } from "@/lib/agents/access.ts";
+import { workspaceForRequest } from "@/operations/workspace.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle } from "@/lib/http/respond.ts";
 

@@ -1,6 +1,6 @@
-import { agentHub } from "@/agent/client.ts";
+import { agentHub } from "@/operations/agent-access.ts";
 import { ScheduleChanges } from "@/agent/schedules.ts";
-import { agentForRequest } from "@/lib/agents/access.ts";
+import { agentForRequest } from "@/operations/agent-access.ts";
 import { NotFound } from "@/lib/errors.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { requestTime } from "@/lib/http/clock.ts";

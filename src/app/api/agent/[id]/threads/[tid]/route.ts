@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { chatThread } from "@/agent/client.ts";
-import { threadForRequest } from "@/lib/agents/access.ts";
+import { chatThread } from "@/operations/agent-access.ts";
+import { threadForRequest } from "@/operations/agent-access.ts";
 import { ThreadTitle } from "@/lib/agents/schemas.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";

@@ -1,7 +1,7 @@
 import { getDb } from "@/db/client.ts";
 import { requireAdminCaller } from "@/lib/admin/access.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
-import { stopAgentTask } from "@/lib/admin/agents.ts";
+import { stopAgentTask } from "@/operations/admin-agents.ts";
 import { handle } from "@/lib/http/respond.ts";
 
 export const dynamic = "force-dynamic";

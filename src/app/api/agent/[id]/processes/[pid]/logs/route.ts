@@ -1,5 +1,5 @@
-import { agentHub } from "@/agent/client.ts";
-import { workspaceForRequest } from "@/lib/agents/access.ts";
+import { agentHub } from "@/operations/agent-access.ts";
+import { workspaceForRequest } from "@/operations/workspace.ts";
 import { chunkRedactor, redactText } from "@/lib/agents/secrets.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle } from "@/lib/http/respond.ts";

@@ -1,5 +1,5 @@
-import { chatThread } from "@/agent/client.ts";
-import { threadForRequest } from "@/lib/agents/access.ts";
+import { chatThread } from "@/operations/agent-access.ts";
+import { threadForRequest } from "@/operations/agent-access.ts";
 import { MessageBody } from "@/lib/agents/schemas.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";

@@ -1,7 +1,7 @@
 import { getDb } from "@/db/client.ts";
 import { requireAdminCaller } from "@/lib/admin/access.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
-import { stopAgentTurn } from "@/lib/admin/agents.ts";
+import { stopAgentTurn } from "@/operations/admin-agents.ts";
 import { handle } from "@/lib/http/respond.ts";
 
 export const dynamic = "force-dynamic";

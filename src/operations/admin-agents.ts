@@ -1,0 +1,67 @@
+import { eq } from "drizzle-orm";
+import { agentHub, chatThread } from "../agent/client.ts";
+import type { Task } from "../agent/tasks.ts";
+import { getDb, type Db } from "../db/client.ts";
+import { account, agent } from "../db/schema.ts";
+import type { Env } from "../env.ts";
+import { auditStatement } from "../lib/admin/audit.ts";
+import { banUserRow } from "../lib/admin/users.ts";
+import { findAgentById } from "../lib/agents/agents.ts";
+import { THREAD_ID } from "../lib/agents/ids.ts";
+import type { Caller } from "../lib/auth/caller.ts";
+import { NotFound } from "../lib/errors.ts";
+
+async function existingAgent(db: Db, agentId: string) {
+  const row = await findAgentById(db, agentId);
+  if (!row) throw new NotFound("No such agent");
+  return row;
+}
+
+/** An agent's tasks (from its Durable Object), newest first. */
+export async function agentTasks(env: Env, db: Db, agentId: string): Promise<Task[]> {
+  const row = await existingAgent(db, agentId);
+  return (await agentHub(env, row.id)).listTasks();
+}
+
+export async function stopAgentTask(env: Env, db: Db, admin: Caller, agentId: string, taskId: string): Promise<Task> {
+  const row = await existingAgent(db, agentId);
+  const task = await (await agentHub(env, row.id)).stopTask(taskId);
+  if (!task) throw new NotFound("No such task");
+  await auditStatement(db, admin, { action: "agent.task_stopped", targetType: "agent", targetId: row.id, detail: { taskId } });
+  return task;
+}
+
+/** Stops the turn running in one thread of an agent (and the tool calls it started). */
+export async function stopAgentTurn(env: Env, db: Db, admin: Caller, agentId: string, threadId: string): Promise<void> {
+  const row = await existingAgent(db, agentId);
+  if (!THREAD_ID.test(threadId)) throw new NotFound("No such thread");
+  await (await chatThread(env, row.id, threadId)).stop();
+  await auditStatement(db, admin, { action: "agent.turn_stopped", targetType: "agent", targetId: row.id, detail: { threadId } });
+}
+
+/** Stops every running task of the agents in a user's personal account (used when the user is banned). */
+export async function stopRunningTasksOf(env: Env, db: Db, userId: string): Promise<number> {
+  const owned = await db.select({ id: agent.id }).from(agent).innerJoin(account, eq(account.id, agent.accountId)).where(eq(account.personalUserId, userId));
+  let stopped = 0;
+  for (const { id } of owned) {
+    try {
+      const hub = await agentHub(env, id);
+      for (const task of await hub.listTasks()) {
+        if (task.status === "running" && (await hub.stopTask(task.id))) stopped++;
+      }
+    } catch (error) {
+      console.error("Could not stop the tasks of agent", id, error);
+    }
+  }
+  return stopped;
+}
+
+/**
+ * Bans a user: the flag, their sessions and the audit entry in one batch (sessions and API keys are refused from the
+ * next request on), then their running tasks are stopped.
+ */
+export async function banUser(env: Env, admin: Caller, userId: string, input: { reason: string; expiresAt?: Date }): Promise<{ tasksStopped: number }> {
+  const db = getDb(env.DB);
+  await banUserRow(db, admin, userId, input);
+  return { tasksStopped: await stopRunningTasksOf(env, db, userId) };
+}

@@ -1,0 +1,25 @@
+import type { Env } from "../env.ts";
+import type { AgentRow } from "../lib/agents/agents.ts";
+import { chargeSandboxRun } from "../lib/billing/sandbox-charge.ts";
+import { requestClock } from "../lib/http/clock.ts";
+import { sandboxFor } from "../sandbox/backend.ts";
+import { meteredWorkspace } from "../sandbox/metered-workspace.ts";
+import type { Workspace } from "../sandbox/types.ts";
+import { agentForRequest } from "./agent-access.ts";
+
+/**
+ * The agent's sandbox workspace (created on first use) for a route: metered like the agent's own tools, so every
+ * command it runs is billed to the agent's account at the request's time (src/sandbox/metered-workspace.ts).
+ */
+export async function openWorkspace(request: Request, env: Env, agent: AgentRow): Promise<{ workspace: Workspace }> {
+  const clock = requestClock(request, env);
+  const ref = { accountId: agent.accountId, agentId: agent.id, threadId: "" };
+  const workspace = await sandboxFor(env).workspace(agent.id);
+  return { workspace: meteredWorkspace(workspace, async (run) => (await chargeSandboxRun(env.DB, ref, run, clock)).result) };
+}
+
+/** The metered workspace of an accessible agent; routes that take a body parse it between the two steps instead. */
+export async function workspaceForRequest(request: Request, env: Env, agentId: string) {
+  const access = await agentForRequest(request, env, agentId);
+  return { ...access, ...(await openWorkspace(request, env, access.agent)) };
+}

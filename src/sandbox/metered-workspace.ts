@@ -1,0 +1,96 @@
+import type { ExecEvent, GitCloneOptions, GitCommitOptions, GitPushOptions, Workspace } from "./types.ts";
+
+/**
+ * Bills one sandbox run: reserves before `run` starts (refusing when the account cannot pay, so nothing runs), then
+ * settles to the duration the run reports. Provided by the caller (a turn's meter, or a route's ledger charge).
+ */
+export type Charge = <T extends { durationMs: number }>(run: () => Promise<T>) => Promise<T>;
+
+/**
+ * The one place that decides what of a workspace is billed. Every command that computes goes through `charge`:
+ * exec (whole or streamed, which covers template installs), run_code and git's clone, commit and push. Reading and
+ * writing files, listing, process and port bookkeeping are free. Long-running background processes are not billed
+ * here yet: they need metering while they run, not a duration at the end (the sandbox integrity issue).
+ */
+export function meteredWorkspace(inner: Workspace, charge: Charge): Workspace {
+  return {
+    id: inner.id,
+    info: () => inner.info(),
+    setNetwork: (enabled) => inner.setNetwork(enabled),
+
+    exec: (command, options) => charge(() => inner.exec(command, options)),
+    execStream: (command, options) => meteredStream(() => inner.execStream(command, options), charge),
+    runCode: (language, code, options) => charge(() => inner.runCode(language, code, options)),
+
+    readFile: (path) => inner.readFile(path),
+    readFileBytes: (path) => inner.readFileBytes(path),
+    writeFile: (path, content) => inner.writeFile(path, content),
+    listFiles: (path, options) => inner.listFiles(path, options),
+    mkdir: (path, options) => inner.mkdir(path, options),
+    deleteFile: (path, options) => inner.deleteFile(path, options),
+    moveFile: (from, to, options) => inner.moveFile(from, to, options),
+    exists: (path) => inner.exists(path),
+
+    startProcess: (command, options) => inner.startProcess(command, options),
+    listProcesses: () => inner.listProcesses(),
+    getProcess: (id) => inner.getProcess(id),
+    processLogs: (id, options) => inner.processLogs(id, options),
+    stopProcess: (id) => inner.stopProcess(id),
+    restartProcess: (id) => inner.restartProcess(id),
+
+    gitClone: (options: GitCloneOptions) => charge(() => inner.gitClone(options)),
+    gitStatus: (dir) => inner.gitStatus(dir),
+    gitDiff: (dir, options) => inner.gitDiff(dir, options),
+    gitCommit: (options: GitCommitOptions) => charge(() => inner.gitCommit(options)),
+    gitPush: (options: GitPushOptions) => charge(() => inner.gitPush(options)),
+
+    exposePort: (port) => inner.exposePort(port),
+    unexposePort: (port) => inner.unexposePort(port),
+    exposedPorts: () => inner.exposedPorts(),
+
+    destroy: () => inner.destroy(),
+  };
+}
+
+/**
+ * A streamed command under one charge: the reservation is taken before the command starts (a refusal throws before
+ * any event), and the charge settles to the duration of its exit event once the stream ends, however it ends.
+ */
+async function* meteredStream(start: () => AsyncIterable<ExecEvent>, charge: Charge): AsyncGenerator<ExecEvent> {
+  let began!: (events: AsyncIterable<ExecEvent>) => void;
+  let ended!: (result: { durationMs: number }) => void;
+  let failed!: (error: unknown) => void;
+  const started = new Promise<AsyncIterable<ExecEvent>>((resolve) => (began = resolve));
+  const finished = new Promise<{ durationMs: number }>((resolve, reject) => {
+    ended = resolve;
+    failed = reject;
+  });
+  const charged = charge(() => {
+    began(start());
+    return finished;
+  });
+  // A refused reservation rejects `charged` before `started` ever resolves.
+  const events = await Promise.race([started, charged.then(() => null)]);
+  if (!events) return;
+  let durationMs = 0;
+  let read = false;
+  try {
+    for await (const event of events) {
+      if (event.type === "exit") durationMs = event.durationMs;
+      yield event;
+    }
+    read = true;
+  } catch (error) {
+    failed(error);
+    await charged.catch(() => {});
+    throw error;
+  } finally {
+    if (!read) {
+      // The consumer stopped reading early: bill what ran so far.
+      ended({ durationMs });
+      await charged.catch((error: unknown) => console.error("a streamed sandbox run could not be charged", error));
+    }
+  }
+  ended({ durationMs });
+  await charged;
+}

@@ -16,8 +16,6 @@ import type { Env } from "../env.ts";
 import { findAgentWithModel, touchAgent, type AgentRow } from "../lib/agents/agents.ts";
 import { parseThreadObjectName } from "../lib/agents/ids.ts";
 import type { CatalogModel } from "../lib/billing/catalog.ts";
-import { getBalance } from "../lib/billing/ledger.ts";
-import { stepMaxCost } from "../lib/billing/pricing.ts";
 import { toCredits } from "../lib/billing/rules.ts";
 import { AppError, InsufficientCredits, NotFound } from "../lib/errors.ts";
 import { sandboxFor } from "../sandbox/backend.ts";
@@ -29,27 +27,21 @@ import { agentHub } from "./client.ts";
 import { agentClock, type Clock } from "./clock.ts";
 import { contextBudget, fitToContext } from "./context-window.ts";
 import { appendNotice, isTaskThread, runTaskStep, taskFacts } from "./task-step.ts";
-import { estimateTokens, TurnMeter, insufficientCredits } from "./metering.ts";
+import { estimateTokens, TOOL_SCHEMA_TOKENS } from "../lib/agents/prompt-size.ts";
+import { TurnMeter } from "./metering.ts";
 import {
   languageModel,
   modelFailedMidAnswerMessage,
   modelProviderOptions,
   ModelStalled,
   modelUnavailableMessage,
-  STEP_MAX_OUTPUT_TOKENS,
   STREAM_INTERRUPTED,
 } from "./model.ts";
 import type { TaskStepResult } from "./tasks.ts";
 import { systemPrompt } from "./prompt.ts";
 import { repairToolCall } from "./repair.ts";
 import { buildTools } from "./tools.ts";
-import { CHAT_RESPONSE_FRAME, type TurnMetadata, type TurnSummary } from "./wire.ts";
-
-/** Receives the frames of one turn for an HTTP client (the SSE and JSON forms of the messages route). */
-interface TurnListener {
-  chunk(body: string): void;
-  end(error?: string): void;
-}
+import type { TurnMetadata } from "./wire.ts";
 
 const INTERRUPTED_NOTE = "This answer was interrupted because the agent's runtime restarted. Send your message again to continue.";
 const TASK_INTERRUPTED_NOTE = "This step was interrupted because the agent's runtime restarted. The task continues from its last checkpoint.";
@@ -87,8 +79,6 @@ function noticeResponse(text: string, metadata: TurnMetadata): Response {
  * or not anyone is still connected.
  */
 export class ChatThread extends AIChatAgent<Env> {
-  readonly #listenersByMessage = new Map<string, TurnListener>();
-  readonly #listenersByRequest = new Map<string, TurnListener>();
   /** Set by a task step: the turn makes at most this many model steps, so each step is saved (checkpointed). */
   taskStepLimit: number | undefined = undefined;
   /** The agent's clock as the last turn read it from the hub (./clock.ts). */
@@ -114,9 +104,6 @@ export class ChatThread extends AIChatAgent<Env> {
 
   async onChatMessage(_onFinish: unknown, options?: OnChatMessageOptions): Promise<Response | undefined> {
     const { agentId, threadId } = this.#ids;
-    const lastUser = lastOf(this.messages, (m) => m.role === "user");
-    const listener = lastUser ? this.#listenersByMessage.get(lastUser.id) : undefined;
-    if (listener && options?.requestId) this.#listenersByRequest.set(options.requestId, listener);
 
     // The D1 read and the hub round trip are independent: side by side they cost one wait before the first token.
     const [found, { hub, memory, secrets, simulatedAt }] = await Promise.all([
@@ -143,7 +130,7 @@ export class ChatThread extends AIChatAgent<Env> {
       redact: async (value) => redactValue(value, secrets),
     });
     const tools = Object.fromEntries(presetTools(presetFor(agent.preset), Object.keys(allTools)).map((name) => [name, allTools[name]!]));
-    const toolTokens = estimateTokens(Object.keys(tools)) + 2000;
+    const toolTokens = estimateTokens(Object.keys(tools)) + TOOL_SCHEMA_TOKENS;
     // Near the context window, older turns are summarized in the prompt; the stored history stays whole.
     const budget = contextBudget(this.env, model.contextWindowTokens);
     const fit = (all: Awaited<ReturnType<typeof convertToModelMessages>>) => {
@@ -265,113 +252,6 @@ export class ChatThread extends AIChatAgent<Env> {
     const { agentId, threadId } = this.#ids;
     await (await agentHub(this.env, agentId)).setThreadRunning(threadId, false);
     return { persist: false, continue: false };
-  }
-
-  broadcast(message: string | ArrayBuffer | ArrayBufferView, without?: string[]): void {
-    super.broadcast(message, without);
-    if (this.#listenersByRequest.size === 0 || typeof message !== "string") return;
-    let frame: { type?: string; id?: string; body?: string; done?: boolean; error?: boolean };
-    try {
-      frame = JSON.parse(message);
-    } catch {
-      return;
-    }
-    if (frame.type !== CHAT_RESPONSE_FRAME || !frame.id) return;
-    const listener = this.#listenersByRequest.get(frame.id);
-    if (!listener) return;
-    if (frame.error) {
-      listener.end(frame.body || "The turn failed");
-    } else {
-      if (frame.body) listener.chunk(frame.body);
-      if (frame.done) listener.end();
-    }
-    if (frame.done || frame.error) this.#listenersByRequest.delete(frame.id);
-  }
-
-  // The REST API (reached through the Next.js routes, which check the caller first).
-
-  async onRequest(request: Request): Promise<Response> {
-    const url = new URL(request.url);
-    if (request.method === "POST" && url.pathname.endsWith("/turn")) {
-      const { text, stream } = (await request.json()) as { text: string; stream: boolean };
-      return this.#runTurn(text, stream);
-    }
-    return Response.json({ error: { code: "not_found", message: "Unknown thread endpoint" } }, { status: 404 });
-  }
-
-  /** Whether the account can pay for this turn's first step; refusing here means the model is never called. */
-  async #assertAffordable(text: string): Promise<void> {
-    const { agent, model } = await this.#context();
-    const balance = await getBalance(this.env.DB, agent.accountId, new Date((await this.#clock())()));
-    const needed = stepMaxCost(model, estimateTokens([this.messages, text]) + 2000, STEP_MAX_OUTPUT_TOKENS);
-    if (balance.availableMillicredits < needed) throw insufficientCredits(balance, needed);
-  }
-
-  async #runTurn(text: string, stream: boolean): Promise<Response> {
-    try {
-      await this.#assertAffordable(text);
-    } catch (error) {
-      if (error instanceof AppError) {
-        return Response.json({ error: { code: error.code, message: error.message, ...error.details } }, { status: error.status });
-      }
-      throw error;
-    }
-    const userMessage: UIMessage = { id: crypto.randomUUID(), role: "user", parts: [{ type: "text", text }] };
-    const encoder = new TextEncoder();
-    const pipe = new TransformStream<Uint8Array, Uint8Array>();
-    const writer = pipe.writable.getWriter();
-    let open = true;
-    const write = (line: string) => {
-      if (open) writer.write(encoder.encode(line)).catch(() => (open = false));
-    };
-    const finished = new Promise<string | undefined>((resolve) => {
-      this.#listenersByMessage.set(userMessage.id, {
-        chunk: (body) => write(`data: ${body}\n\n`),
-        end: (error) => {
-          if (error) write(`data: ${JSON.stringify({ type: "error", errorText: error })}\n\n`);
-          write("data: [DONE]\n\n");
-          if (open) writer.close().catch(() => {});
-          open = false;
-          this.#listenersByMessage.delete(userMessage.id);
-          resolve(error);
-        },
-      });
-    });
-    // The turn belongs to this Durable Object: it runs to the end even if the HTTP client goes away.
-    const turn = this.saveMessages((messages) => [...messages, userMessage]);
-    this.ctx.waitUntil(turn);
-    if (stream) {
-      return new Response(pipe.readable, {
-        headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" },
-      });
-    }
-    pipe.readable.cancel().catch(() => {});
-    open = false;
-    const error = await finished;
-    await turn;
-    return Response.json(this.#summarize(userMessage.id, error));
-  }
-
-  /** The JSON form of a finished turn: the answer, its tool calls and results, usage and credits charged. */
-  #summarize(userMessageId: string, error?: string): TurnSummary {
-    const index = this.messages.findIndex((m) => m.id === userMessageId);
-    const answer = index >= 0 ? this.messages.slice(index + 1).find((m) => m.role === "assistant") : undefined;
-    const metadata = (answer?.metadata ?? {}) as TurnMetadata;
-    const toolCalls = (answer?.parts ?? [])
-      .filter((p) => p.type.startsWith("tool-"))
-      .map((p) => {
-        const part = p as { type: string; toolCallId: string; input?: unknown; output?: unknown; errorText?: string; state: string };
-        return { id: part.toolCallId, name: part.type.slice("tool-".length), input: part.input, output: part.output, error: part.errorText, state: part.state };
-      });
-    return {
-      messageId: answer?.id ?? null,
-      text: messageText(answer),
-      toolCalls,
-      usage: metadata.usage ?? { inputTokens: 0, outputTokens: 0 },
-      credits: metadata.credits ?? 0,
-      ...(error && { error }),
-      ...(metadata.error && { error: messageText(answer) }),
-    };
   }
 
   // RPC for the REST API

@@ -16,10 +16,7 @@ export interface TurnUsage {
 export const CHARGE_NOT_RECORDED =
   "The usage of this step could not be recorded in the credits ledger, so it was not charged and the turn stopped here. Please try again in a moment.";
 
-// A conservative token estimate for a reservation: about three characters per token over the whole prompt.
-export function estimateTokens(value: unknown): number {
-  return Math.ceil(JSON.stringify(value ?? "").length / 3);
-}
+export { estimateTokens } from "../lib/agents/prompt-size.ts";
 
 /**
  * Meters one turn: each model step reserves its maximum cost before it runs and settles to its real token cost

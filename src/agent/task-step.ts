@@ -5,7 +5,7 @@ import { findAgentById } from "../lib/agents/agents.ts";
 import { getEnabledModel } from "../lib/billing/catalog.ts";
 import { stepMaxCost } from "../lib/billing/pricing.ts";
 import { contextBudget } from "./context-window.ts";
-import { estimateTokens } from "./metering.ts";
+import { estimateTokens, PROMPT_OVERHEAD_TOKENS } from "../lib/agents/prompt-size.ts";
 import type { TaskStepResult } from "./tasks.ts";
 import type { TurnMetadata } from "./wire.ts";
 
@@ -18,8 +18,6 @@ export interface TaskThread {
   taskStepLimit: number | undefined;
 }
 
-// The system prompt and tool definitions, which the message estimate does not include.
-const PROMPT_OVERHEAD_TOKENS = 4000;
 
 function textOf(message: UIMessage | undefined): string {
   return (message?.parts ?? [])

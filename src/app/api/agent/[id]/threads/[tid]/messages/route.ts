@@ -2,6 +2,8 @@ import { chatThread } from "@/operations/agent-access.ts";
 import { threadForRequest } from "@/operations/agent-access.ts";
 import { MessageBody } from "@/lib/agents/schemas.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
+import { requestTime } from "@/lib/http/clock.ts";
+import { startTurn, turnEventStream, turnSummary } from "@/operations/turns.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
 
 export const dynamic = "force-dynamic";
@@ -17,15 +19,21 @@ export const GET = handle(async (request, { params }: Params) => {
 
 /**
  * Runs a turn. Answers `text/event-stream` of the same chunks the WebSocket carries, or with
- * `Accept: application/json` one JSON object once the turn is done. The turn runs in the thread's Durable Object
- * and finishes even if this connection closes.
+ * `Accept: application/json` one JSON object once the turn is done. The turn is started like a browser starts one
+ * (src/operations/turns.ts), runs in the thread's Durable Object and finishes even if this connection closes.
  */
 export const POST = handle(async (request, { params }: Params) => {
   const { id, tid } = await params;
   const env = getEnv();
-  const { agent } = await threadForRequest(request, env, id, tid);
+  const access = await threadForRequest(request, env, id, tid);
   const { text } = await readJson(request, MessageBody);
-  const stream = !(request.headers.get("accept") ?? "").includes("application/json");
-  const thread = await chatThread(env, agent.id, tid);
-  return thread.fetch(new Request("https://thread/turn", { method: "POST", body: JSON.stringify({ text, stream }) }));
+  const turn = await startTurn(env, access, tid, text, requestTime(request, env));
+  if ((request.headers.get("accept") ?? "").includes("application/json")) {
+    const { error } = await turn.ended;
+    const messages = await (await chatThread(env, access.agent.id, tid)).getMessages();
+    return Response.json(turnSummary(messages, turn.userMessageId, error));
+  }
+  return new Response(turnEventStream(turn), {
+    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" },
+  });
 });

@@ -1,0 +1,144 @@
+import { MessageType } from "@cloudflare/ai-chat/types";
+import type { UIMessage } from "ai";
+import { chatThread } from "../agent/client.ts";
+import { CREDENTIAL_HEADER } from "../agent/connection-auth.ts";
+import { STEP_MAX_OUTPUT_TOKENS } from "../agent/model.ts";
+import type { TurnMetadata, TurnSummary } from "../agent/wire.ts";
+import { getDb } from "../db/client.ts";
+import type { Env } from "../env.ts";
+import { estimateTokens, PROMPT_OVERHEAD_TOKENS } from "../lib/agents/prompt-size.ts";
+import { credentialOf } from "../lib/auth/live-credential.ts";
+import { getEnabledModel } from "../lib/billing/catalog.ts";
+import { getBalance, insufficientCredits } from "../lib/billing/ledger.ts";
+import { stepMaxCost } from "../lib/billing/pricing.ts";
+import type { AgentAccess } from "./agent-access.ts";
+
+/** A turn started for an HTTP client: the UI message chunks of its answer as they stream, and how it ended. */
+export interface StartedTurn {
+  /** The user message the turn answers (its id finds the answer in the stored history). */
+  userMessageId: string;
+  /** Each chunk as the JSON text the WebSocket carries; closes when the turn ends. */
+  chunks: ReadableStream<string>;
+  /** Resolves when the turn has ended, with its error text if it failed. */
+  ended: Promise<{ error?: string }>;
+  /** Stops listening (the client went away); the turn itself goes on in the thread's Durable Object. */
+  detach(): void;
+}
+
+/** Refuses (402) a turn whose first step the account cannot pay for, before anything is sent to the model. */
+async function assertAffordable(env: Env, access: AgentAccess, history: UIMessage[], text: string, now: Date): Promise<void> {
+  const model = await getEnabledModel(getDb(env.DB), access.agent.modelId);
+  const balance = await getBalance(env.DB, access.agent.accountId, now);
+  const needed = stepMaxCost(model, estimateTokens([history, text]) + PROMPT_OVERHEAD_TOKENS, STEP_MAX_OUTPUT_TOKENS);
+  if (balance.availableMillicredits < needed) throw insufficientCredits(balance, needed);
+}
+
+/**
+ * Starts a turn on a thread for a REST client the same way a browser does: it opens a WebSocket to the thread's
+ * Durable Object with the caller's credential (checked again on every message, like any client's) and sends the
+ * SDK's chat request with the history and the new message. So WebSocket and REST turns run the very same code, and
+ * the turn belongs to the Durable Object: it finishes even if this client goes away.
+ */
+export async function startTurn(env: Env, access: AgentAccess, threadId: string, text: string, now: Date): Promise<StartedTurn> {
+  const thread = await chatThread(env, access.agent.id, threadId);
+  const history = await thread.getMessages();
+  await assertAffordable(env, access, history, text, now);
+
+  const headers = new Headers({ upgrade: "websocket" });
+  const credential = credentialOf(access.caller);
+  if (credential) headers.set(CREDENTIAL_HEADER, credential);
+  const response = await thread.fetch(new Request("https://thread.internal/turn", { headers }));
+  const socket = response.webSocket;
+  if (!socket) throw new Error(`the thread refused the turn's connection (${response.status})`);
+  socket.accept();
+
+  const requestId = crypto.randomUUID();
+  const userMessage: UIMessage = { id: crypto.randomUUID(), role: "user", parts: [{ type: "text", text }] };
+  let finish!: (outcome: { error?: string }) => void;
+  const ended = new Promise<{ error?: string }>((resolve) => (finish = resolve));
+  let controller!: ReadableStreamDefaultController<string>;
+  let open = true;
+  const close = (outcome: { error?: string }) => {
+    if (!open) return;
+    open = false;
+    controller.close();
+    finish(outcome);
+    try {
+      socket.close(1000, "turn ended");
+    } catch {
+      // Already closed.
+    }
+  };
+  const chunks = new ReadableStream<string>({
+    start: (c) => {
+      controller = c;
+    },
+    cancel: () => close({}),
+  });
+
+  socket.addEventListener("message", (event) => {
+    if (typeof event.data !== "string") return;
+    let frame: { type?: string; id?: string; body?: string; done?: boolean; error?: boolean };
+    try {
+      frame = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    if (frame.type !== MessageType.CF_AGENT_USE_CHAT_RESPONSE || frame.id !== requestId) return;
+    if (frame.error) return close({ error: frame.body || "The turn failed" });
+    if (frame.body?.trim() && open) controller.enqueue(frame.body);
+    if (frame.done) close({});
+  });
+  socket.addEventListener("close", () => close({ error: open ? "The connection to the agent closed before the turn ended" : undefined }));
+  socket.send(
+    JSON.stringify({
+      type: MessageType.CF_AGENT_USE_CHAT_REQUEST,
+      id: requestId,
+      init: { method: "POST", body: JSON.stringify({ messages: [...history, userMessage], trigger: "submit-message" }) },
+    }),
+  );
+  return { userMessageId: userMessage.id, chunks, ended, detach: () => close({}) };
+}
+
+/** The server-sent events form of a turn: each chunk as a `data:` line, an error event if it failed, then `[DONE]`. */
+export function turnEventStream(turn: StartedTurn): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const reader = turn.chunks.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { value, done } = await reader.read();
+      if (!done) return controller.enqueue(encoder.encode(`data: ${value}\n\n`));
+      const { error } = await turn.ended;
+      if (error) controller.enqueue(encoder.encode(`data: ${JSON.stringify({ type: "error", errorText: error })}\n\n`));
+      controller.enqueue(encoder.encode("data: [DONE]\n\n"));
+      controller.close();
+    },
+    cancel: () => turn.detach(),
+  });
+}
+
+/** The JSON form of a finished turn, read from the stored history: the answer, its tool calls, usage and credits. */
+export function turnSummary(messages: UIMessage[], userMessageId: string, error?: string): TurnSummary {
+  const index = messages.findIndex((m) => m.id === userMessageId);
+  const answer = index >= 0 ? messages.slice(index + 1).find((m) => m.role === "assistant") : undefined;
+  const metadata = (answer?.metadata ?? {}) as TurnMetadata;
+  const text = (answer?.parts ?? [])
+    .filter((p): p is { type: "text"; text: string } => p.type === "text")
+    .map((p) => p.text)
+    .join("");
+  const toolCalls = (answer?.parts ?? [])
+    .filter((p) => p.type.startsWith("tool-"))
+    .map((p) => {
+      const part = p as { type: string; toolCallId: string; input?: unknown; output?: unknown; errorText?: string; state: string };
+      return { id: part.toolCallId, name: part.type.slice("tool-".length), input: part.input, output: part.output, error: part.errorText, state: part.state };
+    });
+  return {
+    messageId: answer?.id ?? null,
+    text,
+    toolCalls,
+    usage: metadata.usage ?? { inputTokens: 0, outputTokens: 0 },
+    credits: metadata.credits ?? 0,
+    ...(error && { error }),
+    ...(metadata.error && { error: text }),
+  };
+}

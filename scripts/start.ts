@@ -71,22 +71,20 @@ async function main(): Promise<void> {
 
   const vars = { ...workerVarsFromEnv(process.env), APP_URL: process.env.APP_URL ?? `http://localhost:${port}` };
 
-  if (existsSync(join(ROOT, "sandboxd", "main.ts"))) {
-    const sandboxPort = await freePort();
-    const secret = randomBytes(32).toString("hex");
-    const sandboxd = spawnGroup(join(ROOT, "node_modules", ".bin", "node"), ["sandboxd/main.ts", "--port", String(sandboxPort), "--data-dir", sandboxDataDir, "--exit-with-stdin"], {
-      cwd: ROOT,
-      // sandboxd exits when this pipe closes, so it never outlives the supervisor, even after a SIGKILL.
-      stdio: ["pipe", "pipe", "pipe"],
-      // The secret travels in the environment, not in arguments that every local user can read with ps.
-      env: toolEnv({ SANDBOXD_SECRET: secret }),
-    });
-    // sandboxd unmounts every workspace's disk and network namespace as it stops (hundreds after a load test, some
-    // seconds); killed before it finishes, it would leave those mounts and its pasta processes behind.
-    supervise("sandboxd", sandboxd, 120_000);
-    await waitForHttp(`http://127.0.0.1:${sandboxPort}/`, 20_000, () => sandboxd.child.exitCode === null);
-    Object.assign(vars, { SANDBOXD_URL: `http://127.0.0.1:${sandboxPort}`, SANDBOXD_SECRET: secret });
-  }
+  const sandboxPort = await freePort();
+  const secret = randomBytes(32).toString("hex");
+  const sandboxd = spawnGroup(join(ROOT, "node_modules", ".bin", "node"), ["sandboxd/main.ts", "--port", String(sandboxPort), "--data-dir", sandboxDataDir, "--exit-with-stdin"], {
+    cwd: ROOT,
+    // sandboxd exits when this pipe closes, so it never outlives the supervisor, even after a SIGKILL.
+    stdio: ["pipe", "pipe", "pipe"],
+    // The secret travels in the environment, not in arguments that every local user can read with ps.
+    env: toolEnv({ SANDBOXD_SECRET: secret }),
+  });
+  // sandboxd unmounts every workspace's disk and network namespace as it stops (hundreds after a load test, some
+  // seconds); killed before it finishes, it would leave those mounts and its pasta processes behind.
+  supervise("sandboxd", sandboxd, 120_000);
+  await waitForHttp(`http://127.0.0.1:${sandboxPort}/`, 20_000, () => sandboxd.child.exitCode === null);
+  Object.assign(vars, { SANDBOXD_URL: `http://127.0.0.1:${sandboxPort}`, SANDBOXD_SECRET: secret });
 
   const worker = startWranglerDev({ port, ip: host, vars, persistTo, inspectorPort: await freePort() });
   supervise("worker", worker);

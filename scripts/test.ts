@@ -1,5 +1,6 @@
-// `npm test`: installs missing system packages (as root), builds the Worker if needed, then runs every Vitest
-// project (unit, integration against the real Worker under workerd, e2e in Chromium) and prints one summary line.
+// `npm test`: checks format, lint and import rules, installs missing system packages (as root), builds the Worker if
+// needed, then runs every Vitest project (unit, integration against the real Worker under workerd, e2e in Chromium)
+// and prints one summary line.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -9,6 +10,19 @@ import { RUNTIME_PACKAGES, TEST_PACKAGES } from "./lib/system-needs.ts";
 import { ensureSystemPackages } from "./system-packages.ts";
 
 const started = Date.now();
+
+// Both checks run before anything slow, and both report before `npm test` stops on either.
+const staticChecks = ["lint", "lint:imports"].map((script) => {
+  console.log(`npm run ${script}`);
+  const result = spawnSync("npm", ["run", "--silent", script], { cwd: ROOT, stdio: "inherit", env: toolEnv() });
+  return { script, ok: result.status === 0 };
+});
+const failedChecks = staticChecks.filter((check) => !check.ok).map((check) => `npm run ${check.script}`);
+if (failedChecks.length > 0) {
+  console.error(`\nnpm test stopped: ${failedChecks.join(" and ")} failed (npm run format fixes formatting).`);
+  process.exit(1);
+}
+
 ensureSystemPackages([...RUNTIME_PACKAGES, ...TEST_PACKAGES]);
 buildIfNeeded();
 

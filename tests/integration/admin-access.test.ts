@@ -12,7 +12,6 @@ import { startTestWorker, type TestWorker } from "../support/worker.ts";
 const ADMIN_EMAIL = `admin-${randomUUID().slice(0, 8)}@example.com`;
 const ADMIN_PAGES = ["/admin", "/admin/users", "/admin/users/:id", "/admin/agents", "/admin/models", "/admin/analytics", "/admin/audit"];
 const adminRoutes = API_ROUTES.filter((r) => r.access === "admin");
-const teamsExist = API_ROUTES.some((r) => r.method === "POST" && r.path === "/api/teams");
 
 let worker: TestWorker;
 let admin: TestUser;
@@ -59,12 +58,10 @@ describe("admin routes and pages for everyone but admins", () => {
     ];
     const key = await worker.fetch("/api/keys", json({ method: "POST", user: plain, body: { name: "sweep" } }));
     list.push({ label: "a user's API key", user: null, bearer: ((await key.json()) as { key: { secret: string } }).key.secret });
-    if (teamsExist) {
-      const owner = await signUpVerifiedUser(worker.url, { name: "Team Owner" });
-      const team = await worker.fetch("/api/teams", json({ method: "POST", user: owner, body: { name: "Owners", slug: `owners-${randomUUID().slice(0, 8)}` } }));
-      expect(team.status).toBe(201);
-      list.push({ label: "a team owner", user: owner });
-    }
+    const owner = await signUpVerifiedUser(worker.url, { name: "Team Owner" });
+    const team = await worker.fetch("/api/teams", json({ method: "POST", user: owner, body: { name: "Owners", slug: `owners-${randomUUID().slice(0, 8)}` } }));
+    expect(team.status).toBe(201);
+    list.push({ label: "a team owner", user: owner });
     return list;
   }
 

@@ -84,12 +84,6 @@ export async function requireVerifiedUser(request: Request, env: Env): Promise<C
   return caller;
 }
 
-export async function requireAdmin(request: Request, env: Env): Promise<Caller> {
-  const caller = await requireUser(request, env);
-  if (caller.user.role !== "admin") throw new NotFound();
-  return caller;
-}
-
 export interface ActingAccount {
   id: string;
   kind: "personal" | "team";

@@ -5,6 +5,7 @@
 import nextApp from "./.open-next/worker.js";
 import type { Env } from "./src/env.ts";
 import { handleAgentRequest } from "./src/worker/agent-route.ts";
+import { withoutHandedCaller } from "./src/lib/auth/caller.ts";
 import { gateRequest } from "./src/worker/auth-gate.ts";
 import { handlePreviewRequest } from "./src/worker/preview.ts";
 import { runScheduledJobs } from "./src/worker/scheduled.ts";
@@ -17,13 +18,15 @@ export { RateLimiter } from "./src/lib/ratelimit/rate-limiter.ts";
 export { WorkspaceSandbox } from "./src/sandbox/cloudflare-do.ts";
 
 export default {
-  async fetch(request, env, ctx) {
+  async fetch(incoming, env, ctx) {
+    // A client can never claim a caller: only the gate hands one on (src/lib/auth/caller.ts).
+    const request = withoutHandedCaller(incoming);
     const preview = await handlePreviewRequest(request, env);
     if (preview) return withPreviewSecurityHeaders(request, env, preview);
-    const response =
-      (await handleAgentRequest(request, env)) ??
-      (await gateRequest(request, env)) ??
-      (await (nextApp as ExportedHandler<Env>).fetch!(request, env, ctx));
+    const agent = await handleAgentRequest(request, env);
+    if (agent) return withAppSecurityHeaders(request, env, agent);
+    const gated = await gateRequest(request, env);
+    const response = gated instanceof Response ? gated : await (nextApp as ExportedHandler<Env>).fetch!(gated, env, ctx);
     return withAppSecurityHeaders(request, env, response);
   },
   async scheduled(controller, env, ctx) {

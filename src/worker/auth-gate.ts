@@ -1,5 +1,5 @@
 import type { Env } from "../env.ts";
-import { findCaller } from "../lib/auth/caller.ts";
+import { findCaller, handCaller } from "../lib/auth/caller.ts";
 import { readSession } from "../lib/auth/session.ts";
 import { Unauthorized } from "../lib/errors.ts";
 import { errorResponse } from "../lib/http/respond.ts";
@@ -25,25 +25,27 @@ function matches(pathname: string, prefix: string): boolean {
 
 /**
  * Runs before Next.js: an unauthenticated request for an app page is redirected to /sign-in, one for a non-public
- * `/api/*` route answers 401 JSON. Route handlers still call requireUser for the caller; this makes signed-in the
- * default for every route, including ones not written yet.
+ * `/api/*` route answers 401 JSON. This makes signed-in the default for every route, including ones not written yet.
+ * Returns the refusal, or the request to hand to Next.js: for a signed-in API call it carries the caller the gate
+ * looked up, so the route handler's requireUser does not read the session again.
  */
-export async function gateRequest(request: Request, env: Env): Promise<Response | null> {
+export async function gateRequest<R extends Request>(request: R, env: Env): Promise<Response | R> {
   const url = new URL(request.url);
   const { pathname } = url;
   try {
     if (pathname.startsWith("/api/")) {
-      if (PUBLIC_API_PREFIXES.some((p) => matches(pathname, p)) || matches(pathname, ADMIN_API_PREFIX)) return null;
-      if (!(await findCaller(request, env))) throw new Unauthorized();
-      return null;
+      if (PUBLIC_API_PREFIXES.some((p) => matches(pathname, p)) || matches(pathname, ADMIN_API_PREFIX)) return request;
+      const caller = await findCaller(request, env);
+      if (!caller) throw new Unauthorized();
+      return handCaller(request, caller);
     }
     if (SIGNED_IN_PAGE_PREFIXES.some((p) => matches(pathname, p))) {
-      if (await readSession(request, env)) return null;
+      if (await readSession(request, env)) return request;
       const signIn = new URL("/sign-in", url);
       signIn.searchParams.set("next", `${pathname}${url.search}`);
       return Response.redirect(signIn.toString(), 303);
     }
-    return null;
+    return request;
   } catch (error) {
     return errorResponse(error);
   }

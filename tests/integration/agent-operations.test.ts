@@ -127,7 +127,7 @@ describe("agent access over REST and /ws/", () => {
 
   beforeAll(async () => {
     owner = await signUpVerifiedUser(base());
-    const admin = await signUpVerifiedUser(base(), { email: ADMIN_EMAIL });
+    const admin = await signUpUser(base(), { email: ADMIN_EMAIL });
     const teamId = (await api<{ id: string }>(owner, "/api/teams", { method: "POST", body: { name: "Ops", slug: `ops-${randomUUID().slice(0, 8)}` } })).body.id;
     agentId = (await api<{ id: string }>(owner, "/api/agent", { method: "POST", body: { name: "Team agent" }, headers: { "x-account": teamId } })).body.id;
     threadId = (await api<{ id: string }>(owner, `/api/agent/${agentId}/threads`, { method: "POST" })).body.id;

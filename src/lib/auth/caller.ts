@@ -53,10 +53,39 @@ function bearerToken(request: Request): string | null {
 }
 
 /**
+ * The header that hands a request's caller from the Worker's gate, which looked it up, to the route handler, so a
+ * request reads its session or API key once. The Worker entry removes any client-sent header of this name first
+ * (withoutHandedCaller), so only the gate can set it.
+ */
+const HANDED_CALLER_HEADER = "x-netm8-caller";
+
+/** The request without a caller claimed by the client: the first thing the Worker entry does with every request. */
+export function withoutHandedCaller<R extends Request>(request: R): R {
+  if (!request.headers.has(HANDED_CALLER_HEADER)) return request;
+  const clean = new Request(request) as R;
+  clean.headers.delete(HANDED_CALLER_HEADER);
+  return clean;
+}
+
+/** The request with its looked-up caller attached for the route handler (findCaller reads it instead of D1). */
+export function handCaller<R extends Request>(request: R, caller: Caller): R {
+  const handed = new Request(request) as R;
+  handed.headers.set(HANDED_CALLER_HEADER, encodeURIComponent(JSON.stringify(caller)));
+  return handed;
+}
+
+/**
  * The caller of a request, or null when it carries no valid credentials. An `Authorization: Bearer <api key>`
- * header wins over a cookie; a cookie-authenticated write must pass the Origin check.
+ * header wins over a cookie; a cookie-authenticated write must pass the Origin check. A caller the gate already
+ * looked up for this request is taken as it was handed on (handCaller).
  */
 export async function findCaller(request: Request, env: Env): Promise<Caller | null> {
+  const handed = request.headers.get(HANDED_CALLER_HEADER);
+  if (handed) return JSON.parse(decodeURIComponent(handed)) as Caller;
+  return lookUpCaller(request, env);
+}
+
+async function lookUpCaller(request: Request, env: Env): Promise<Caller | null> {
   const bearer = bearerToken(request);
   if (bearer) {
     if (!looksLikeApiKey(bearer)) return null;

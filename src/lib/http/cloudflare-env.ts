@@ -5,3 +5,4 @@ import type { Env } from "../../env.ts";
 export function getEnv(): Env {
   return getCloudflareContext().env as Env;
 }
+

@@ -16,8 +16,12 @@ export type DeletionPolicy = "strict" | "best-effort";
 /** Deletes an agent: its memory, tasks and threads, its workspace, then its row. Safe to repeat if it stops half-way. */
 export async function deleteAgent(env: Env, agent: Pick<AgentRow, "id" | "accountId">, policy: DeletionPolicy): Promise<void> {
   const step = async (what: string, run: () => Promise<unknown>) => {
-    if (policy === "strict") return run();
-    await run().catch((error: unknown) => console.error(`Deleting agent ${agent.id}: ${what} failed`, error));
+    try {
+      await run();
+    } catch (error) {
+      if (policy === "strict") throw error;
+      console.error(`Deleting agent ${agent.id}: ${what} failed`, error);
+    }
   };
   await step("erasing its memory and threads", async () => {
     const threadIds = await (await agentHub(env, agent.id)).destroyAll();

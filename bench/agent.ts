@@ -58,11 +58,20 @@ export async function benchAgent(options: AgentBenchOptions = {}): Promise<Measu
   const users = options.users ?? 20;
   const threadsPerUser = options.threadsPerUser ?? 10;
   const model = await startModelServer();
-  const worker = await startTestWorker({ vars: { LLM_BASE_URL: model.url, SANDBOXD_URL: "http://127.0.0.1:9", SANDBOXD_SECRET: "unused-in-text-turns" } });
+  const worker = await startTestWorker({
+    vars: { LLM_BASE_URL: model.url, SANDBOXD_URL: "http://127.0.0.1:9", SANDBOXD_SECRET: "unused-in-text-turns" },
+  });
   try {
     const user = await signUpVerifiedUser(worker.url);
     const agentId = await firstAgent(worker, user);
-    await worker.fetch(`/api/test/ledger`, { method: "POST", body: JSON.stringify({ action: "grant", accountId: (await (await worker.fetch("/api/credits", { headers: user.headers() })).json() as { accountId: string }).accountId, amount: 100_000_000 }) });
+    await worker.fetch(`/api/test/ledger`, {
+      method: "POST",
+      body: JSON.stringify({
+        action: "grant",
+        accountId: ((await (await worker.fetch("/api/credits", { headers: user.headers() })).json()) as { accountId: string }).accountId,
+        amount: 100_000_000,
+      }),
+    });
 
     const threadId = await newThread(worker, user, agentId);
     const socket = await ChatSocket.open(`${worker.url}/ws/thread/${agentId}-${threadId}`, user.headers());
@@ -76,7 +85,11 @@ export async function benchAgent(options: AgentBenchOptions = {}): Promise<Measu
       const requestCount = model.requests.length;
       const started = performance.now();
       const requestId = socket.sendMessage(`hello ${i}`);
-      const first = await socket.waitFor((f) => socket.frames.indexOf(f) >= frameCount && f.id === requestId && (f.body ?? "").includes('"text-delta"'), 30_000, "the first delta");
+      const first = await socket.waitFor(
+        (f) => socket.frames.indexOf(f) >= frameCount && f.id === requestId && (f.body ?? "").includes('"text-delta"'),
+        30_000,
+        "the first delta",
+      );
       const arrived = socket.arrivals[socket.frames.indexOf(first)]!;
       await socket.response(requestId);
       if (!record) return;
@@ -94,13 +107,21 @@ export async function benchAgent(options: AgentBenchOptions = {}): Promise<Measu
       const frameCount = socket.frames.length;
       const started = performance.now();
       socket.send({ type: "cf_agent_stream_resume_request", probeId: randomUUID().slice(0, 8) });
-      const answer = await socket.waitFor((f) => socket.frames.indexOf(f) >= frameCount && f.type === "cf_agent_stream_resume_none", 10_000, "the resume answer");
+      const answer = await socket.waitFor(
+        (f) => socket.frames.indexOf(f) >= frameCount && f.type === "cf_agent_stream_resume_none",
+        10_000,
+        "the resume answer",
+      );
       roundTrips.push(socket.arrivals[socket.frames.indexOf(answer)]! - started);
     }
     const profile = options.profile
-      ? await profileWorker(worker.inspectorPort, async () => {
-          for (let i = 0; i < 40; i++) await turn(1000 + i, false);
-        }, PROFILE_PATH)
+      ? await profileWorker(
+          worker.inspectorPort,
+          async () => {
+            for (let i = 0; i < 40; i++) await turn(1000 + i, false);
+          },
+          PROFILE_PATH,
+        )
       : undefined;
     socket.close();
     const direct = await sample(turns, () => directModelTtft(model.url));
@@ -138,7 +159,10 @@ export async function benchAgent(options: AgentBenchOptions = {}): Promise<Measu
     const before = summarize(beforeModel);
     const after = summarize(afterModel);
     const profileNote = profile
-      ? `CPU profile of 40 whole turns in workerd, ${profile.totalMs - profile.idleMs} ms busy of ${profile.totalMs} ms (raw profile: ${relative(ROOT, PROFILE_PATH)}). Most self time: ${profile.self.slice(0, 12).map((f) => `${f.name} ${f.ms} ms`).join("; ")}`
+      ? `CPU profile of 40 whole turns in workerd, ${profile.totalMs - profile.idleMs} ms busy of ${profile.totalMs} ms (raw profile: ${relative(ROOT, PROFILE_PATH)}). Most self time: ${profile.self
+          .slice(0, 12)
+          .map((f) => `${f.name} ${f.ms} ms`)
+          .join("; ")}`
       : undefined;
     return [
       {

@@ -58,12 +58,29 @@ export async function benchLedger(options: LedgerBenchOptions = {}): Promise<Mea
     const single = await throughput(durationMs, concurrency, () => spend(one));
     const spread = await throughput(durationMs, concurrency, (i) => spend(many[i % many.length]!));
     const audit = await (await post(worker, "/api/test/ledger", { action: "audit", accountId: one })).json();
-    if (!(audit as { consistent: boolean }).consistent) throw new Error(`ledger inconsistent after the benchmark: ${JSON.stringify(audit)}`);
+    if (!(audit as { consistent: boolean }).consistent)
+      throw new Error(`ledger inconsistent after the benchmark: ${JSON.stringify(audit)}`);
     const ref = { name: "GET /api/health/live", median: reference.opsPerSecond };
     return [
-      { name: `ledger reserve+settle pairs/s, one account (${concurrency} concurrent clients)`, unit: "ops/s", median: single.opsPerSecond, reference: ref, note: `pair latency median ${summarize(single.latencies).median} ms` },
-      { name: `ledger reserve+settle pairs/s, 100 accounts (${concurrency} concurrent clients)`, unit: "ops/s", median: spread.opsPerSecond, reference: ref },
-      { name: "ledger pair latency, one account", unit: "ms", ...summarize(single.latencies), reference: { name: "GET /api/health/live", median: summarize(reference.latencies).median } },
+      {
+        name: `ledger reserve+settle pairs/s, one account (${concurrency} concurrent clients)`,
+        unit: "ops/s",
+        median: single.opsPerSecond,
+        reference: ref,
+        note: `pair latency median ${summarize(single.latencies).median} ms`,
+      },
+      {
+        name: `ledger reserve+settle pairs/s, 100 accounts (${concurrency} concurrent clients)`,
+        unit: "ops/s",
+        median: spread.opsPerSecond,
+        reference: ref,
+      },
+      {
+        name: "ledger pair latency, one account",
+        unit: "ms",
+        ...summarize(single.latencies),
+        reference: { name: "GET /api/health/live", median: summarize(reference.latencies).median },
+      },
     ];
   } finally {
     await worker.dispose();

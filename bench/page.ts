@@ -33,7 +33,16 @@ function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-dev-shm-usage",
+    ],
   });
 }
 
@@ -51,7 +60,10 @@ const READINESS_PROBE = `(() => {
 })();`;
 
 async function measureLoad(browser: Browser, url: string, options: { user?: TestUser; chat: boolean }): Promise<LoadSample> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, extraHTTPHeaders: options.user ? { "cf-connecting-ip": options.user.headers()["cf-connecting-ip"]! } : {} });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    extraHTTPHeaders: options.user ? { "cf-connecting-ip": options.user.headers()["cf-connecting-ip"]! } : {},
+  });
   try {
     if (options.user) {
       const base = new URL(url).origin;
@@ -80,14 +92,22 @@ async function measureLoad(browser: Browser, url: string, options: { user?: Test
     const timing = await page.evaluate(() => {
       const marks = (window as unknown as { __pageBench: { hydrated: number; chatReady?: number } }).__pageBench;
       const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
-      return { hydrated: marks.hydrated, chatReady: marks.chatReady, domContentLoaded: nav.domContentLoadedEventEnd, load: nav.loadEventEnd };
+      return {
+        hydrated: marks.hydrated,
+        chatReady: marks.chatReady,
+        domContentLoaded: nav.domContentLoadedEventEnd,
+        load: nav.loadEventEnd,
+      };
     });
     let jsEncodedBytes = 0;
     let jsDecodedBytes = 0;
     let jsGzipBytes = 0;
     for (const response of scripts) {
       const body = await response.body().catch(() => Buffer.alloc(0));
-      const sizes = await response.request().sizes().catch(() => ({ responseBodySize: body.length }));
+      const sizes = await response
+        .request()
+        .sizes()
+        .catch(() => ({ responseBodySize: body.length }));
       jsEncodedBytes += sizes.responseBodySize;
       jsDecodedBytes += body.length;
       jsGzipBytes += gzipSync(body, { level: 6 }).length;
@@ -116,7 +136,9 @@ export async function benchPage(options: PageBenchOptions = {}): Promise<Measure
   let browser: Browser | undefined;
   try {
     const user = await signUpVerifiedUser(platform.url, { name: "Page bench" });
-    const { agents } = (await (await fetch(`${platform.url}/api/agent`, { headers: user.headers() })).json()) as { agents: { id: string }[] };
+    const { agents } = (await (await fetch(`${platform.url}/api/agent`, { headers: user.headers() })).json()) as {
+      agents: { id: string }[];
+    };
     const agentId = agents[0]!.id;
     // One thread exists, so every load of /agents/<id> opens it rather than the first one creating it.
     const created = await fetch(`${platform.url}/api/agent/${agentId}/threads`, { method: "POST", headers: user.headers() });

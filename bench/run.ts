@@ -26,8 +26,26 @@ const BENCHES: Record<string, Bench> = {
     const cold = by("cold start");
     const warm = by("warm exec");
     return [
-      { name: "sandbox cold start: new workspace -> first echo", unit: "ms", median: cold.medianMs, p95: cold.p95Ms, n: cold.runs, target: "median <= 150 ms", met: cold.medianMs <= 150, reference: { name: "bare bwrap /bin/true", median: bwrap.medianMs } },
-      { name: "sandbox warm exec round trip", unit: "ms", median: warm.medianMs, p95: warm.p95Ms, n: warm.runs, target: "<= trivial request + 5 ms", met: warm.medianMs - trivial.medianMs <= 5, reference: { name: "trivial sandboxd request", median: trivial.medianMs } },
+      {
+        name: "sandbox cold start: new workspace -> first echo",
+        unit: "ms",
+        median: cold.medianMs,
+        p95: cold.p95Ms,
+        n: cold.runs,
+        target: "median <= 150 ms",
+        met: cold.medianMs <= 150,
+        reference: { name: "bare bwrap /bin/true", median: bwrap.medianMs },
+      },
+      {
+        name: "sandbox warm exec round trip",
+        unit: "ms",
+        median: warm.medianMs,
+        p95: warm.p95Ms,
+        n: warm.runs,
+        target: "<= trivial request + 5 ms",
+        met: warm.medianMs - trivial.medianMs <= 5,
+        reference: { name: "trivial sandboxd request", median: trivial.medianMs },
+      },
     ];
   },
   ledger: () => benchLedger(),
@@ -37,7 +55,17 @@ const BENCHES: Record<string, Bench> = {
   bundle: async () => {
     const size = measureBundle();
     return [
-      { name: "Worker bundle, gzipped", unit: "MiB", median: round(size.gzipBytes / 1024 / 1024), target: "<= 3 MiB (free plan)", met: size.gzipBytes <= FREE_PLAN_LIMIT_BYTES, note: `${formatMiB(size.rawBytes)} raw; largest parts (raw): ${size.parts.slice(0, 8).map((p) => `${p.name} ${formatMiB(p.bytes)}`).join(", ")}` },
+      {
+        name: "Worker bundle, gzipped",
+        unit: "MiB",
+        median: round(size.gzipBytes / 1024 / 1024),
+        target: "<= 3 MiB (free plan)",
+        met: size.gzipBytes <= FREE_PLAN_LIMIT_BYTES,
+        note: `${formatMiB(size.rawBytes)} raw; largest parts (raw): ${size.parts
+          .slice(0, 8)
+          .map((p) => `${p.name} ${formatMiB(p.bytes)}`)
+          .join(", ")}`,
+      },
     ];
   },
 };
@@ -63,7 +91,9 @@ const order = [...Object.keys(BENCHES), ...Object.keys(stored).filter((name) => 
 const measures: Measure[] = order.flatMap((name) =>
   (stored[name]?.measures ?? []).map((m) => ({ ...m, measuredAt: names.includes(name) ? undefined : stored[name]!.measuredAt })),
 );
-const machine = `${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}, load average at the end ${loadavg().map((l) => l.toFixed(2)).join(" ")}`;
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}, load average at the end ${loadavg()
+  .map((l) => l.toFixed(2))
+  .join(" ")}`;
 const notes = measures.filter((m) => m.note).map((m) => `- ${m.name}: ${m.note}`);
 const report = [
   "# Benchmark results",

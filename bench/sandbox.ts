@@ -24,7 +24,20 @@ function stat(name: string, samples: number[]): Stat {
 }
 
 function bareBwrap(): Promise<void> {
-  const args = ["--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin"];
+  const args = [
+    "--ro-bind",
+    "/usr",
+    "/usr",
+    "--symlink",
+    "usr/lib",
+    "/lib",
+    "--symlink",
+    "usr/lib64",
+    "/lib64",
+    "--symlink",
+    "usr/bin",
+    "/bin",
+  ];
   args.push("--proc", "/proc", "--dev", "/dev", "--unshare-all", "--die-with-parent", "/bin/true");
   return new Promise((resolve, reject) => {
     const child = spawn("bwrap", args, { stdio: "ignore" });
@@ -56,7 +69,12 @@ export async function benchSandbox(options: SandboxBenchOptions = {}): Promise<S
     await ws.exec("true");
     const headers = { authorization: `Bearer ${target.secret}` };
     await fetch(`${target.url}/v1/status`, { headers }).then((r) => r.arrayBuffer());
-    results.push(stat("reference: trivial sandboxd request (GET /v1/status)", await sample(runs, () => fetch(`${target.url}/v1/status`, { headers }).then((r) => r.arrayBuffer()))));
+    results.push(
+      stat(
+        "reference: trivial sandboxd request (GET /v1/status)",
+        await sample(runs, () => fetch(`${target.url}/v1/status`, { headers }).then((r) => r.arrayBuffer())),
+      ),
+    );
     if (options.apiUrl) {
       const live = `${options.apiUrl.replace(/\/+$/, "")}/api/health/live`;
       await fetch(live).then((r) => r.arrayBuffer());
@@ -72,7 +90,10 @@ export async function benchSandbox(options: SandboxBenchOptions = {}): Promise<S
 
 export function formatStats(stats: Stat[]): string {
   const width = Math.max(...stats.map((s) => s.name.length));
-  const lines = stats.map((s) => `${s.name.padEnd(width)}  median ${s.medianMs.toFixed(2).padStart(8)} ms  p95 ${s.p95Ms.toFixed(2).padStart(8)} ms  (n=${s.runs})`);
+  const lines = stats.map(
+    (s) =>
+      `${s.name.padEnd(width)}  median ${s.medianMs.toFixed(2).padStart(8)} ms  p95 ${s.p95Ms.toFixed(2).padStart(8)} ms  (n=${s.runs})`,
+  );
   return lines.join("\n");
 }
 

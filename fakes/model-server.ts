@@ -139,9 +139,7 @@ export interface StreamTiming {
 }
 
 export type StepSource = Step | ((request: RecordedRequest) => Step);
-export type Matcher =
-  | ((request: RecordedRequest) => boolean)
-  | { lastUserMessageIncludes?: string; lastMessageRole?: string };
+export type Matcher = ((request: RecordedRequest) => boolean) | { lastUserMessageIncludes?: string; lastMessageRole?: string };
 
 export interface ModelServerOptions {
   port?: number;
@@ -203,9 +201,7 @@ export function messageText(message: ChatMessage | undefined): string {
   const content = message?.content;
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) return "";
-  return content
-    .map((part) => (part && typeof part === "object" && typeof part.text === "string" ? part.text : ""))
-    .join("");
+  return content.map((part) => (part && typeof part === "object" && typeof part.text === "string" ? part.text : "")).join("");
 }
 
 /** The built-in behaviour described in the header, or undefined when no convention applies. */
@@ -398,8 +394,7 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
       return sendError(res, 404, `The model '${body.model}' does not exist`, "not_found_error", record);
     }
     const numCtx = (body.options as { num_ctx?: unknown } | undefined)?.num_ctx;
-    record.contextLimit =
-      options.contextOverflow === "truncate" && typeof numCtx === "number" ? numCtx : options.contextTokens;
+    record.contextLimit = options.contextOverflow === "truncate" && typeof numCtx === "number" ? numCtx : options.contextTokens;
     record.overContext = record.contextLimit !== undefined && record.promptTokens > record.contextLimit;
     record.truncated = record.overContext && options.contextOverflow === "truncate";
     if (record.overContext && !record.truncated) {

@@ -70,7 +70,9 @@ function json(res: ServerResponse, status: number, body: unknown) {
  * required, state passed back), token (client secret, single-use codes, PKCE verified), userinfo, and JWKS with a
  * real RSA key, so ID tokens are verified exactly as Google's are.
  */
-export async function startFakeOidc(options: { clientId?: string; clientSecret?: string; redirectUriPrefix?: string } = {}): Promise<FakeOidc> {
+export async function startFakeOidc(
+  options: { clientId?: string; clientSecret?: string; redirectUriPrefix?: string } = {},
+): Promise<FakeOidc> {
   const clientId = options.clientId ?? "netm8-test-client.apps.example.com";
   const clientSecret = options.clientSecret ?? `secret-${randomBytes(8).toString("hex")}`;
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -186,7 +188,13 @@ export async function startFakeOidc(options: { clientId?: string; clientSecret?:
           iat: now,
           exp: now + 3600,
         });
-        return json(res, 200, { access_token: accessToken, token_type: "Bearer", expires_in: 3600, scope: "openid email profile", id_token: idToken });
+        return json(res, 200, {
+          access_token: accessToken,
+          token_type: "Bearer",
+          expires_in: 3600,
+          scope: "openid email profile",
+          id_token: idToken,
+        });
       }
       if (req.method === "GET" && url.pathname === "/userinfo") {
         const token = req.headers.authorization?.match(/^Bearer (.+)$/)?.[1];

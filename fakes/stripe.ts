@@ -181,12 +181,17 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
   const deliver = async (e: FakeEvent, url = fake.webhookUrl) => {
     if (!url) throw new Error("No webhook URL: set fake.webhookUrl");
     const { body, signature } = sign(e);
-    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "stripe-signature": signature }, body });
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "stripe-signature": signature },
+      body,
+    });
     return { status: response.status, body: await response.json().catch(() => null) };
   };
 
   const api = (req: IncomingMessage, res: ServerResponse, path: string, params: Record<string, unknown>) => {
-    if (req.headers.authorization !== `Bearer ${secretKey}`) return stripeError(res, 401, "Invalid API Key provided", "authentication_error");
+    if (req.headers.authorization !== `Bearer ${secretKey}`)
+      return stripeError(res, 401, "Invalid API Key provided", "authentication_error");
     const json = (body: unknown) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
     if (req.method === "POST" && path === "/v1/checkout/sessions") {
       const items = listOf(params.line_items) as { quantity?: string; price_data?: { currency?: string; unit_amount?: string } }[];
@@ -284,7 +289,11 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     const receipt = url.pathname.match(/^\/receipts\/(\w+)$/);
     if (receipt && charges.has(receipt[1]!)) {
       const charge = charges.get(receipt[1]!)!;
-      return page(res, "Receipt", `<p>Paid $${(charge.amount / 100).toFixed(2)}, refunded $${(charge.amount_refunded / 100).toFixed(2)}</p>`);
+      return page(
+        res,
+        "Receipt",
+        `<p>Paid $${(charge.amount / 100).toFixed(2)}, refunded $${(charge.amount_refunded / 100).toFixed(2)}</p>`,
+      );
     }
     const portal = url.pathname.match(/^\/portal\/(\w+)$/);
     if (portal) {

@@ -23,9 +23,15 @@ export async function startFakeTurnstile(secret = "turnstile-test-secret"): Prom
       const input = JSON.parse(body || "{}") as { secret: string; response: string; remoteip?: string };
       verifications.push(input);
       const ok = input.secret === secret && valid.delete(input.response);
-      res.writeHead(200).end(
-        JSON.stringify(ok ? { success: true, hostname: "localhost", "error-codes": [] } : { success: false, "error-codes": ["invalid-input-response"] }),
-      );
+      res
+        .writeHead(200)
+        .end(
+          JSON.stringify(
+            ok
+              ? { success: true, hostname: "localhost", "error-codes": [] }
+              : { success: false, "error-codes": ["invalid-input-response"] },
+          ),
+        );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

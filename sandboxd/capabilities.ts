@@ -75,11 +75,15 @@ export function protectionReport(c: Capabilities): ProtectionReport {
     namespaces: { enabled: c.bwrap !== null, detail: "own user, PID, IPC, UTS and cgroup namespaces; capabilities dropped" },
     seccomp: {
       enabled: c.seccompFilter !== null,
-      detail: c.seccompFilter ? "seccomp filter denies kernel-surface system calls (keyctl, bpf, io_uring, mount, ...)" : "needs the Debian package python3-seccomp",
+      detail: c.seccompFilter
+        ? "seccomp filter denies kernel-surface system calls (keyctl, bpf, io_uring, mount, ...)"
+        : "needs the Debian package python3-seccomp",
     },
     separateUid: {
       enabled: usesOwnUid(c),
-      detail: usesOwnUid(c) ? "each workspace runs as its own unprivileged host uid" : "needs root and setpriv: sandboxes run as the uid of sandboxd",
+      detail: usesOwnUid(c)
+        ? "each workspace runs as its own unprivileged host uid"
+        : "needs root and setpriv: sandboxes run as the uid of sandboxd",
     },
     networkIsolation: {
       enabled: c.bwrap !== null,
@@ -87,17 +91,33 @@ export function protectionReport(c: Capabilities): ProtectionReport {
     },
     outboundNetwork: {
       enabled: usesPasta(c),
-      detail: usesPasta(c) ? "pasta user-mode networking; host loopback and host address unreachable" : "needs root and pasta (Debian package passt): workspaces have no network",
+      detail: usesPasta(c)
+        ? "pasta user-mode networking; host loopback and host address unreachable"
+        : "needs root and pasta (Debian package passt): workspaces have no network",
     },
     timeout: { enabled: true, detail: "wall-clock timeout per exec" },
-    pidsLimit: { enabled: c.cgroups.pids !== null, detail: c.cgroups.pids ? "cgroup v1 pids.max" : "needs root and the cgroup v1 pids controller" },
-    memoryLimit: { enabled: c.cgroups.memory !== null, detail: c.cgroups.memory ? "cgroup v1 memory.limit_in_bytes" : "needs root and the cgroup v1 memory controller" },
-    cpuLimit: { enabled: c.cgroups.cpu !== null, detail: c.cgroups.cpu ? "cgroup v1 cpu.cfs_quota_us and cpu.shares" : "needs root and the cgroup v1 cpu controller" },
-    diskQuota: { enabled: usesDiskImage(c), detail: usesDiskImage(c) ? "loop-mounted ext4 image per workspace" : "needs root and mkfs.ext4: no disk quota" },
+    pidsLimit: {
+      enabled: c.cgroups.pids !== null,
+      detail: c.cgroups.pids ? "cgroup v1 pids.max" : "needs root and the cgroup v1 pids controller",
+    },
+    memoryLimit: {
+      enabled: c.cgroups.memory !== null,
+      detail: c.cgroups.memory ? "cgroup v1 memory.limit_in_bytes" : "needs root and the cgroup v1 memory controller",
+    },
+    cpuLimit: {
+      enabled: c.cgroups.cpu !== null,
+      detail: c.cgroups.cpu ? "cgroup v1 cpu.cfs_quota_us and cpu.shares" : "needs root and the cgroup v1 cpu controller",
+    },
+    diskQuota: {
+      enabled: usesDiskImage(c),
+      detail: usesDiskImage(c) ? "loop-mounted ext4 image per workspace" : "needs root and mkfs.ext4: no disk quota",
+    },
   };
   return {
     root: c.root,
     protections: p,
-    missing: Object.entries(p).filter(([, v]) => !v.enabled).map(([name]) => name),
+    missing: Object.entries(p)
+      .filter(([, v]) => !v.enabled)
+      .map(([name]) => name),
   };
 }

@@ -214,10 +214,12 @@ export class Executor {
         this.#pending.delete(id);
         reject(new HttpError(504, "executor_timeout", `the workspace did not answer ${op} within ${timeoutMs} ms`));
       }, timeoutMs);
-      const settle = <A>(fn: (arg: A) => void) => (arg: A) => {
-        clearTimeout(timer);
-        fn(arg);
-      };
+      const settle =
+        <A>(fn: (arg: A) => void) =>
+        (arg: A) => {
+          clearTimeout(timer);
+          fn(arg);
+        };
       this.#pending.set(id, { resolve: settle(resolve as (value: unknown) => void), reject: settle(reject) });
       try {
         this.#send({ id, op, ...payload });

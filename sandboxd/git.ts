@@ -17,7 +17,14 @@ function credentialArgs(credentials: GitCredentials | undefined): { args: string
 const quietEnv = { GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "/bin/false" };
 
 export function gitClone(workspace: Workspace, options: GitCloneOptions): Promise<ExecResult> {
-  const target = options.dir ?? options.url.replace(/\/+$/, "").replace(/\.git$/, "").split(/[/:]/).pop() ?? "repo";
+  const target =
+    options.dir ??
+    options.url
+      .replace(/\/+$/, "")
+      .replace(/\.git$/, "")
+      .split(/[/:]/)
+      .pop() ??
+    "repo";
   const dir = workspacePath(target);
   const auth = credentialArgs(options.credentials);
   const args = ["git", ...auth.args, "clone"];
@@ -32,7 +39,8 @@ export async function gitStatus(workspace: Workspace, dir: string): Promise<GitS
   if (result.exitCode !== 0) throw new HttpError(400, "git_failed", result.stderr.trim() || "git status failed");
   const lines = result.stdout.split("\n").filter(Boolean);
   const header = lines[0]?.startsWith("## ") ? lines.shift()!.slice(3) : null;
-  const branch = header === null ? null : header.startsWith("No commits yet on ") ? header.slice(18) : header.split("...")[0]!.split(" ")[0]!;
+  const branch =
+    header === null ? null : header.startsWith("No commits yet on ") ? header.slice(18) : header.split("...")[0]!.split(" ")[0]!;
   const entries = lines.map((line) => ({ status: line.slice(0, 2), path: line.slice(3) }));
   return { branch, clean: entries.length === 0, entries };
 }
@@ -59,5 +67,10 @@ export function gitPush(workspace: Workspace, options: GitPushOptions): Promise<
   const auth = credentialArgs(options.credentials);
   const args = ["git", ...auth.args, "push", options.remote ?? "origin"];
   if (options.branch) args.push(options.branch);
-  return workspace.exec({ command: args, cwd: options.dir, env: { ...options.env, ...quietEnv, ...auth.env }, timeoutMs: options.timeoutMs });
+  return workspace.exec({
+    command: args,
+    cwd: options.dir,
+    env: { ...options.env, ...quietEnv, ...auth.env },
+    timeoutMs: options.timeoutMs,
+  });
 }

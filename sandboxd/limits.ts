@@ -94,7 +94,9 @@ export function removeInstanceCgroups(caps: Capabilities, instance: string): voi
 function readCounter(dir: string | undefined, file: string, key: string): number {
   if (!dir) return 0;
   try {
-    const line = readFileSync(path.join(dir, file), "utf8").split("\n").find((l) => l.startsWith(`${key} `));
+    const line = readFileSync(path.join(dir, file), "utf8")
+      .split("\n")
+      .find((l) => l.startsWith(`${key} `));
     return line ? Number(line.split(" ")[1]) : 0;
   } catch {
     return 0;
@@ -109,16 +111,28 @@ export function limitError(
   outcome: { timedOut: boolean; timeoutMs: number; diskFull: boolean },
 ): LimitError | undefined {
   if (after.oomKills > before.oomKills) {
-    return { code: "memory_limit_exceeded", limit: "memory", message: `memory limit of ${limits.memoryMiB} MiB exceeded: the workspace's largest process was killed` };
+    return {
+      code: "memory_limit_exceeded",
+      limit: "memory",
+      message: `memory limit of ${limits.memoryMiB} MiB exceeded: the workspace's largest process was killed`,
+    };
   }
   if (after.pidsRefused > before.pidsRefused) {
-    return { code: "pids_limit_exceeded", limit: "pids", message: `process limit of ${limits.pids} processes reached: new processes were refused` };
+    return {
+      code: "pids_limit_exceeded",
+      limit: "pids",
+      message: `process limit of ${limits.pids} processes reached: new processes were refused`,
+    };
   }
   if (outcome.diskFull) {
     return { code: "disk_quota_exceeded", limit: "disk", message: `workspace disk quota of ${limits.diskMiB} MiB is full` };
   }
   if (outcome.timedOut) {
-    return { code: "timeout_exceeded", limit: "timeout", message: `timeout of ${outcome.timeoutMs} ms exceeded: the command and its children were killed` };
+    return {
+      code: "timeout_exceeded",
+      limit: "timeout",
+      message: `timeout of ${outcome.timeoutMs} ms exceeded: the command and its children were killed`,
+    };
   }
   return undefined;
 }

@@ -60,7 +60,15 @@ export class ProcessTable {
   start(spec: SandboxSpec, command: Command, cwd: string, env: Record<string, string>): ProcessInfo {
     const id = `proc_${randomBytes(6).toString("hex")}`;
     const record: ProcessRecord = {
-      id, command, cwd, env, status: "running", startedAt: "", exitedAt: null, exitCode: null, reason: null,
+      id,
+      command,
+      cwd,
+      env,
+      status: "running",
+      startedAt: "",
+      exitedAt: null,
+      exitCode: null,
+      reason: null,
     };
     this.#records.set(id, record);
     this.#launch(spec, record);
@@ -78,7 +86,11 @@ export class ProcessTable {
     const logFile = path.join(this.#logsDir, `${record.id}.log`);
     const logFd = openSync(logFile, "w", 0o600);
     const filter = openSeccompFilter(spec.caps);
-    const run = sandboxCommand({ ...spec, jsonStatusFd: 3 }, toArgv(record.command), { cwd: record.cwd, envFd: 4, seccompFd: filter === null ? undefined : 5 });
+    const run = sandboxCommand({ ...spec, jsonStatusFd: 3 }, toArgv(record.command), {
+      cwd: record.cwd,
+      envFd: 4,
+      seccompFd: filter === null ? undefined : 5,
+    });
     let child: ChildProcess;
     try {
       const stdio: StdioOptions = ["ignore", logFd, logFd, "pipe", "pipe", ...(filter === null ? [] : [filter])];
@@ -89,7 +101,11 @@ export class ProcessTable {
     }
     const envPipe = child.stdio[4] as NodeJS.WritableStream;
     envPipe.on("error", () => {});
-    envPipe.end(Object.entries(record.env).map(([key, value]) => `${key}=${value}\0`).join(""));
+    envPipe.end(
+      Object.entries(record.env)
+        .map(([key, value]) => `${key}=${value}\0`)
+        .join(""),
+    );
     Object.assign(record, { status: "running", startedAt: new Date().toISOString(), exitedAt: null, exitCode: null, reason: null });
     const running: Running = { child, namespacePid: null, stopping: false, exited: Promise.resolve() };
     const status = child.stdio[3] as NodeJS.ReadableStream;
@@ -109,7 +125,13 @@ export class ProcessTable {
           status: "exited",
           exitedAt: new Date().toISOString(),
           exitCode: running.stopping ? null : exitCode,
-          reason: running.stopping ? "stopped" : signal ? `killed by ${signal}` : exitCode === 0 ? "exited" : `exited with code ${exitCode}`,
+          reason: running.stopping
+            ? "stopped"
+            : signal
+              ? `killed by ${signal}`
+              : exitCode === 0
+                ? "exited"
+                : `exited with code ${exitCode}`,
         });
         this.#save();
         resolve();

@@ -56,7 +56,8 @@ export async function connectRelay(workspace: Workspace, port: number): Promise<
 function forwardedHeaders(req: IncomingMessage, port: number): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || name === "authorization" || name === TOKEN_HEADER || name === HOST_HEADER || name === AUTHORIZATION_HEADER) continue;
+    if (value === undefined || name === "authorization" || name === TOKEN_HEADER || name === HOST_HEADER || name === AUTHORIZATION_HEADER)
+      continue;
     headers[name] = value;
   }
   headers.host = String(req.headers[HOST_HEADER] ?? `localhost:${port}`);
@@ -87,7 +88,9 @@ export async function relayHttp(target: RelayTarget, req: IncomingMessage, res: 
     });
     outgoing.on("error", (error) => {
       if (!res.headersSent) {
-        const body = JSON.stringify({ error: { code: "bad_gateway", message: `the server on port ${target.port} failed: ${error.message}` } });
+        const body = JSON.stringify({
+          error: { code: "bad_gateway", message: `the server on port ${target.port} failed: ${error.message}` },
+        });
         res.writeHead(502, { "content-type": "application/json", "x-sandboxd-error": "bad_gateway" }).end(body);
       } else res.destroy();
       resolve();
@@ -125,5 +128,7 @@ export async function relayUpgrade(target: RelayTarget, req: IncomingMessage, so
 export function rejectUpgrade(socket: Socket, status: number, code: string, message: string): void {
   const body = JSON.stringify({ error: { code, message } });
   const reason = status === 404 ? "Not Found" : status === 401 ? "Unauthorized" : status === 502 ? "Bad Gateway" : "Error";
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-sandboxd-error: ${code}\r\nconnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-sandboxd-error: ${code}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }

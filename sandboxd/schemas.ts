@@ -10,12 +10,37 @@ const noNul = (s: string) => !s.includes("\0");
 const path = z.string().min(1).max(4096).refine(noNul, "must not contain NUL bytes");
 const optionalPath = z.string().max(4096).refine(noNul, "must not contain NUL bytes").optional();
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "environment variable names are letters, digits and _");
-const env = z.record(envName, z.string().max(128 * 1024).refine(noNul, "must not contain NUL bytes")).optional();
+const env = z
+  .record(
+    envName,
+    z
+      .string()
+      .max(128 * 1024)
+      .refine(noNul, "must not contain NUL bytes"),
+  )
+  .optional();
 const command = z.union([
-  z.string().min(1).max(256 * 1024).refine(noNul, "must not contain NUL bytes"),
-  z.array(z.string().max(128 * 1024).refine(noNul, "must not contain NUL bytes")).min(1).max(4096),
+  z
+    .string()
+    .min(1)
+    .max(256 * 1024)
+    .refine(noNul, "must not contain NUL bytes"),
+  z
+    .array(
+      z
+        .string()
+        .max(128 * 1024)
+        .refine(noNul, "must not contain NUL bytes"),
+    )
+    .min(1)
+    .max(4096),
 ]);
-const timeoutMs = z.number().int().min(1).max(24 * 60 * 60 * 1000).optional();
+const timeoutMs = z
+  .number()
+  .int()
+  .min(1)
+  .max(24 * 60 * 60 * 1000)
+  .optional();
 
 export const workspaceId = z.string().regex(workspaceIdPattern, "workspace ids are 1-64 letters, digits, _ or -");
 
@@ -23,11 +48,26 @@ export const createWorkspace = z.strictObject({
   network: z.boolean().optional(),
   limits: z
     .strictObject({
-      timeoutMs: z.number().int().min(100).max(24 * 60 * 60 * 1000).optional(),
-      memoryMiB: z.number().int().min(16).max(256 * 1024).optional(),
+      timeoutMs: z
+        .number()
+        .int()
+        .min(100)
+        .max(24 * 60 * 60 * 1000)
+        .optional(),
+      memoryMiB: z
+        .number()
+        .int()
+        .min(16)
+        .max(256 * 1024)
+        .optional(),
       pids: z.number().int().min(8).max(1_000_000).optional(),
       cpus: z.number().min(0.05).max(1024).optional(),
-      diskMiB: z.number().int().min(16).max(1024 * 1024).optional(),
+      diskMiB: z
+        .number()
+        .int()
+        .min(16)
+        .max(1024 * 1024)
+        .optional(),
     })
     .optional(),
 });
@@ -63,10 +103,19 @@ export const exists = z.strictObject({ path });
 export const startProcess = z.strictObject({ command, cwd: optionalPath, env });
 
 const credentials = z.strictObject({ username: z.string().max(1024), password: z.string().max(16 * 1024) }).optional();
-const gitRef = z.string().min(1).max(255).regex(/^[^\s\0~^:?*[\\-][^\s\0~^:?*[\\]*$/, "not a valid git ref name");
+const gitRef = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[^\s\0~^:?*[\\-][^\s\0~^:?*[\\]*$/, "not a valid git ref name");
 
 export const gitClone = z.strictObject({
-  url: z.string().min(1).max(4096).refine(noNul).refine((u) => !u.startsWith("-"), "must not start with -"),
+  url: z
+    .string()
+    .min(1)
+    .max(4096)
+    .refine(noNul)
+    .refine((u) => !u.startsWith("-"), "must not start with -"),
   dir: optionalPath,
   branch: gitRef.optional(),
   depth: z.number().int().min(1).max(1_000_000).optional(),
@@ -77,13 +126,23 @@ export const gitClone = z.strictObject({
 export const gitDir = z.strictObject({ dir: path, staged: z.boolean().optional() });
 export const gitCommit = z.strictObject({
   dir: path,
-  message: z.string().min(1).max(64 * 1024).refine(noNul),
+  message: z
+    .string()
+    .min(1)
+    .max(64 * 1024)
+    .refine(noNul),
   author: z.strictObject({ name: z.string().min(1).max(256), email: z.string().min(1).max(256) }).optional(),
   all: z.boolean().optional(),
 });
 export const gitPush = z.strictObject({
   dir: path,
-  remote: z.string().min(1).max(4096).refine(noNul).refine((r) => !r.startsWith("-"), "must not start with -").optional(),
+  remote: z
+    .string()
+    .min(1)
+    .max(4096)
+    .refine(noNul)
+    .refine((r) => !r.startsWith("-"), "must not start with -")
+    .optional(),
   branch: gitRef.optional(),
   credentials,
   env,

@@ -38,8 +38,7 @@ export function createSandboxServer(options: ServerOptions): Server {
   const { store } = options;
   const workspace = (ctx: Context): Workspace => store.get(schema.workspaceId.parse(ctx.params[0]));
   const routes: Route[] = [];
-  const route = (method: string, path: string, handler: Handler) =>
-    routes.push({ method, pattern: new RegExp(`^${path}$`), handler });
+  const route = (method: string, path: string, handler: Handler) => routes.push({ method, pattern: new RegExp(`^${path}$`), handler });
 
   route("GET", "/v1/status", async () => options.report);
 
@@ -63,12 +62,21 @@ export function createSandboxServer(options: ServerOptions): Server {
     // A client that stops reading must not make sandboxd buffer a command's output without end.
     const tooSlow = new AbortController();
     try {
-      const result = await target.exec(input, (stream, data) => {
-        if (res.writableLength > MAX_UNREAD_STREAM_BYTES) return tooSlow.abort();
-        const text = decoders[stream].decode(data, { stream: true });
-        if (text) send({ type: stream, data: text });
-      }, AbortSignal.any([ctx.signal, tooSlow.signal]));
-      if (tooSlow.signal.aborted) throw new HttpError(503, "client_too_slow", `more than ${MAX_UNREAD_STREAM_BYTES} bytes of output were left unread; the command was killed`);
+      const result = await target.exec(
+        input,
+        (stream, data) => {
+          if (res.writableLength > MAX_UNREAD_STREAM_BYTES) return tooSlow.abort();
+          const text = decoders[stream].decode(data, { stream: true });
+          if (text) send({ type: stream, data: text });
+        },
+        AbortSignal.any([ctx.signal, tooSlow.signal]),
+      );
+      if (tooSlow.signal.aborted)
+        throw new HttpError(
+          503,
+          "client_too_slow",
+          `more than ${MAX_UNREAD_STREAM_BYTES} bytes of output were left unread; the command was killed`,
+        );
       for (const stream of ["stdout", "stderr"] as const) {
         const rest = decoders[stream].decode();
         if (rest) send({ type: stream, data: rest });
@@ -84,12 +92,19 @@ export function createSandboxServer(options: ServerOptions): Server {
   });
   route("POST", `${ws}/code`, async (ctx) => {
     const input = await ctx.body(schema.runCode);
-    return workspace(ctx).exec({ command: [...codeRunners[input.language]], stdin: input.code, timeoutMs: input.timeoutMs }, undefined, ctx.signal);
+    return workspace(ctx).exec(
+      { command: [...codeRunners[input.language]], stdin: input.code, timeoutMs: input.timeoutMs },
+      undefined,
+      ctx.signal,
+    );
   });
 
   route("POST", `${ws}/files/read`, async (ctx) => {
     const input = await ctx.body(schema.readFile);
-    const result = await workspace(ctx).fileOp<{ data: string; size: number }>("read", { path: workspacePath(input.path), maxBytes: schema.MAX_FILE_BYTES });
+    const result = await workspace(ctx).fileOp<{ data: string; size: number }>("read", {
+      path: workspacePath(input.path),
+      maxBytes: schema.MAX_FILE_BYTES,
+    });
     const content = input.encoding === "base64" ? result.data : Buffer.from(result.data, "base64").toString("utf8");
     return { content, encoding: input.encoding, size: result.size };
   });
@@ -115,7 +130,11 @@ export function createSandboxServer(options: ServerOptions): Server {
   });
   route("POST", `${ws}/files/move`, async (ctx) => {
     const input = await ctx.body(schema.moveFile);
-    return workspace(ctx).fileOp("move", { from: workspacePath(input.from), to: workspacePath(input.to), overwrite: input.overwrite ?? false });
+    return workspace(ctx).fileOp("move", {
+      from: workspacePath(input.from),
+      to: workspacePath(input.to),
+      overwrite: input.overwrite ?? false,
+    });
   });
   route("POST", `${ws}/files/exists`, async (ctx) => {
     const input = await ctx.body(schema.exists);
@@ -174,14 +193,20 @@ export function createSandboxServer(options: ServerOptions): Server {
         methodAllowed = true;
         if (r.method !== req.method) continue;
         const ctx: Context = {
-          req, res, params: match.slice(1).map(decodeURIComponent), query: url.searchParams, signal: controller.signal,
+          req,
+          res,
+          params: match.slice(1).map(decodeURIComponent),
+          query: url.searchParams,
+          signal: controller.signal,
           body: (s) => readJson(req).then((value) => s.parse(value ?? {})),
         };
         const result = await r.handler(ctx);
         if (result !== STREAMED) sendJson(res, 200, result ?? {});
         return;
       }
-      throw methodAllowed ? new HttpError(405, "method_not_allowed", `${req.method} is not allowed here`) : new HttpError(404, "not_found", `no route ${url.pathname}`);
+      throw methodAllowed
+        ? new HttpError(405, "method_not_allowed", `${req.method} is not allowed here`)
+        : new HttpError(404, "not_found", `no route ${url.pathname}`);
     } catch (error) {
       const e = toHttpError(error, options.log);
       if (res.headersSent) res.end();

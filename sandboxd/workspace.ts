@@ -13,7 +13,15 @@ import { baseEnv, type SandboxSpec } from "./bwrap.ts";
 import { type Capabilities, usesDiskImage, usesNetns, usesOwnUid, usesPasta } from "./capabilities.ts";
 import { diskUsage, mountDiskImage, prepareDiskLayout, unmountDiskImage } from "./disk.ts";
 import { HttpError, fileOpError, notFound } from "./errors.ts";
-import { type ExecExit, Executor, ExecutorGone, ExecutorOpError, type RelayConnection, type RelayHandlers, SpawnFailed } from "./executor.ts";
+import {
+  type ExecExit,
+  Executor,
+  ExecutorGone,
+  ExecutorOpError,
+  type RelayConnection,
+  type RelayHandlers,
+  SpawnFailed,
+} from "./executor.ts";
 import { limitError, removeInstanceCgroups, WorkspaceCgroups } from "./limits.ts";
 import { ensureNetns, removeNetns, startPasta, stopPasta } from "./network.ts";
 import { SANDBOX_ROOT, type WorkspaceDirs, workspaceDirs, workspacePath } from "./paths.ts";
@@ -143,7 +151,13 @@ export class Workspace {
     const captured = { stdout: [] as Buffer[], stderr: [] as Buffer[], bytes: { stdout: 0, stderr: 0 }, truncated: false };
     const started = performance.now();
     const { id, done } = executor.exec(
-      { argv: toArgv(input.command), cwd, env: { ...baseEnv, ...input.env }, timeoutMs, stdin: input.stdin && Buffer.from(input.stdin).toString("base64") },
+      {
+        argv: toArgv(input.command),
+        cwd,
+        env: { ...baseEnv, ...input.env },
+        timeoutMs,
+        stdin: input.stdin && Buffer.from(input.stdin).toString("base64"),
+      },
       (stream, data) => {
         if (onOutput) return onOutput(stream, data);
         const room = MAX_CAPTURE_BYTES - captured.bytes[stream];
@@ -194,7 +208,8 @@ export class Workspace {
       return await executor.call<T>(op, payload);
     } catch (error) {
       if (error instanceof ExecutorOpError) throw fileOpError(error.code, error.message);
-      if (error instanceof ExecutorGone) throw new HttpError(503, "executor_unavailable", `the workspace executor stopped: ${error.message}`);
+      if (error instanceof ExecutorGone)
+        throw new HttpError(503, "executor_unavailable", `the workspace executor stopped: ${error.message}`);
       throw error;
     }
   }
@@ -208,7 +223,8 @@ export class Workspace {
       if (error instanceof ExecutorOpError) {
         throw new HttpError(error.code === "port_not_listening" ? 502 : 400, error.code, error.message);
       }
-      if (error instanceof ExecutorGone) throw new HttpError(503, "executor_unavailable", `the workspace executor stopped: ${error.message}`);
+      if (error instanceof ExecutorGone)
+        throw new HttpError(503, "executor_unavailable", `the workspace executor stopped: ${error.message}`);
       throw error;
     }
   }

@@ -33,7 +33,8 @@ function supervise(name: string, process_: GroupProcess, stopGraceMs?: number): 
   const tail = new LogTail();
   const prefix = `[${name}] `;
   const print = (chunk: Buffer) => {
-    for (const line of tail.push(chunk.toString())) if (line.trim()) console.log(prefix + (line.startsWith(prefix) ? line.slice(prefix.length) : line));
+    for (const line of tail.push(chunk.toString()))
+      if (line.trim()) console.log(prefix + (line.startsWith(prefix) ? line.slice(prefix.length) : line));
   };
   process_.child.stdout?.on("data", print);
   process_.child.stderr?.on("data", print);
@@ -42,7 +43,12 @@ function supervise(name: string, process_: GroupProcess, stopGraceMs?: number): 
   children.push(entry);
   process_.exited.then((code) => {
     if (stopping) return;
-    console.error(`\n${name} exited unexpectedly (code ${code}). Its last lines:\n${tail.lines().map((l) => `  ${l}`).join("\n")}`);
+    console.error(
+      `\n${name} exited unexpectedly (code ${code}). Its last lines:\n${tail
+        .lines()
+        .map((l) => `  ${l}`)
+        .join("\n")}`,
+    );
     void shutdown(1);
   });
   return entry;
@@ -73,13 +79,17 @@ async function main(): Promise<void> {
 
   const sandboxPort = await freePort();
   const secret = randomBytes(32).toString("hex");
-  const sandboxd = spawnGroup(join(ROOT, "node_modules", ".bin", "node"), ["sandboxd/main.ts", "--port", String(sandboxPort), "--data-dir", sandboxDataDir, "--exit-with-stdin"], {
-    cwd: ROOT,
-    // sandboxd exits when this pipe closes, so it never outlives the supervisor, even after a SIGKILL.
-    stdio: ["pipe", "pipe", "pipe"],
-    // The secret travels in the environment, not in arguments that every local user can read with ps.
-    env: toolEnv({ SANDBOXD_SECRET: secret }),
-  });
+  const sandboxd = spawnGroup(
+    join(ROOT, "node_modules", ".bin", "node"),
+    ["sandboxd/main.ts", "--port", String(sandboxPort), "--data-dir", sandboxDataDir, "--exit-with-stdin"],
+    {
+      cwd: ROOT,
+      // sandboxd exits when this pipe closes, so it never outlives the supervisor, even after a SIGKILL.
+      stdio: ["pipe", "pipe", "pipe"],
+      // The secret travels in the environment, not in arguments that every local user can read with ps.
+      env: toolEnv({ SANDBOXD_SECRET: secret }),
+    },
+  );
   // sandboxd unmounts every workspace's disk and network namespace as it stops (hundreds after a load test, some
   // seconds); killed before it finishes, it would leave those mounts and its pasta processes behind.
   supervise("sandboxd", sandboxd, 120_000);

@@ -15,10 +15,14 @@ export interface BenchSandboxd {
 export async function startBenchSandboxd(): Promise<BenchSandboxd> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "sandboxd-bench-"));
   const secret = randomBytes(24).toString("hex");
-  const child: ChildProcess = spawn(path.join(ROOT, "node_modules/.bin/node"), [path.join(ROOT, "sandboxd/main.ts"), "--port", "0", "--exit-with-stdin"], {
-    env: { ...process.env, SANDBOXD_SECRET: secret, SANDBOXD_DATA_DIR: dataDir },
-    stdio: ["pipe", "ignore", "pipe"],
-  });
+  const child: ChildProcess = spawn(
+    path.join(ROOT, "node_modules/.bin/node"),
+    [path.join(ROOT, "sandboxd/main.ts"), "--port", "0", "--exit-with-stdin"],
+    {
+      env: { ...process.env, SANDBOXD_SECRET: secret, SANDBOXD_DATA_DIR: dataDir },
+      stdio: ["pipe", "ignore", "pipe"],
+    },
+  );
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
   let output = "";
   const port = await new Promise<number>((resolve, reject) => {

@@ -5,7 +5,17 @@ import { join, relative } from "node:path";
 import { BIN, ROOT, toolEnv } from "./paths.ts";
 import { createSnapshot, snapshotConfigPath } from "./test-bundle.ts";
 
-const INPUTS = ["src", "public", "worker.ts", "next.config.ts", "open-next.config.ts", "postcss.config.mjs", "package-lock.json", "tsconfig.json", "tsconfig.next.json"];
+const INPUTS = [
+  "src",
+  "public",
+  "worker.ts",
+  "next.config.ts",
+  "open-next.config.ts",
+  "postcss.config.mjs",
+  "package-lock.json",
+  "tsconfig.json",
+  "tsconfig.next.json",
+];
 const STAMP = join(ROOT, ".open-next", ".build-inputs");
 
 function* files(path: string): Generator<string> {
@@ -43,7 +53,6 @@ function processAlive(pid: number): boolean {
     return false;
   }
 }
-
 
 /** Takes the build lock of this checkout, waiting for another holder; a dead holder's lock is taken over. */
 function acquireBuildLock(): void {

@@ -28,10 +28,13 @@ function partOf(input: string): string {
 }
 
 function bundleParts(metafilePath: string): { name: string; bytes: number }[] {
-  const meta = JSON.parse(readFileSync(metafilePath, "utf8")) as { outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }> };
+  const meta = JSON.parse(readFileSync(metafilePath, "utf8")) as {
+    outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+  };
   const totals = new Map<string, number>();
   for (const output of Object.values(meta.outputs)) {
-    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) totals.set(partOf(input), (totals.get(partOf(input)) ?? 0) + bytesInOutput);
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs))
+      totals.set(partOf(input), (totals.get(partOf(input)) ?? 0) + bytesInOutput);
   }
   return [...totals].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
 }

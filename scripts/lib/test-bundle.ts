@@ -36,7 +36,10 @@ export async function createSnapshot(hash: string): Promise<string> {
     main: "bundle/worker.js",
     no_bundle: true,
     assets: { directory: "assets", binding: "ASSETS" },
-    d1_databases: (local.d1_databases as { migrations_dir?: string }[]).map((db) => ({ ...db, migrations_dir: join(ROOT, db.migrations_dir ?? "migrations") })),
+    d1_databases: (local.d1_databases as { migrations_dir?: string }[]).map((db) => ({
+      ...db,
+      migrations_dir: join(ROOT, db.migrations_dir ?? "migrations"),
+    })),
   };
   writeFileSync(join(staging, "wrangler.json"), JSON.stringify(config, null, 2));
   rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,15 @@ import { BIN, ROOT, toolEnv } from "./paths.ts";
 
 /** Applies the D1 migrations to the local database kept under `persistTo` (wrangler's default: .wrangler/state). */
 export function applyLocalMigrations(persistTo?: string, config?: string): void {
-  const args = ["d1", "migrations", "apply", "DB", "--local", ...(persistTo ? ["--persist-to", persistTo] : []), ...(config ? ["--config", config] : [])];
+  const args = [
+    "d1",
+    "migrations",
+    "apply",
+    "DB",
+    "--local",
+    ...(persistTo ? ["--persist-to", persistTo] : []),
+    ...(config ? ["--config", config] : []),
+  ];
   const result = spawnSync(join(BIN, "wrangler"), args, { cwd: ROOT, env: toolEnv({ CI: "true" }), encoding: "utf8" });
   if (result.status !== 0) {
     throw new Error(`Applying local migrations failed:\n${result.stdout}\n${result.stderr}`);
@@ -26,8 +34,10 @@ export interface WranglerDevOptions {
 export function startWranglerDev(options: WranglerDevOptions): GroupProcess {
   const args = [
     "dev",
-    "--port", String(options.port),
-    "--ip", options.ip ?? "127.0.0.1",
+    "--port",
+    String(options.port),
+    "--ip",
+    options.ip ?? "127.0.0.1",
     "--show-interactive-dev-session=false",
     "--live-reload=false",
     ...(options.inspectorPort ? ["--inspector-port", String(options.inspectorPort)] : []),

@@ -151,7 +151,8 @@ export class AgentHub extends Agent<Env, HubState> {
     const id = newThreadId();
     const now = this.now();
     const name = title?.trim() ? title.trim().slice(0, TITLE_MAX) : "New chat";
-    this.sql`INSERT INTO thread (id, title, created_at, updated_at, titled) VALUES (${id}, ${name}, ${now}, ${now}, ${title?.trim() ? 1 : 0})`;
+    this
+      .sql`INSERT INTO thread (id, title, created_at, updated_at, titled) VALUES (${id}, ${name}, ${now}, ${now}, ${title?.trim() ? 1 : 0})`;
     this.sql`INSERT INTO thread_text (thread_id, title, body) VALUES (${id}, ${name}, '')`;
     this.#publish();
     return { id, title: name, createdAt: now, updatedAt: now, running: false };
@@ -237,7 +238,8 @@ export class AgentHub extends Agent<Env, HubState> {
       this.sql`DELETE FROM memory_note WHERE id = (SELECT id FROM memory_note ORDER BY created_at ASC LIMIT 1)`;
     }
     const note = { id: crypto.randomUUID(), text: text.trim(), createdAt: this.now(), updatedAt: this.now() };
-    this.sql`INSERT INTO memory_note (id, text, created_at, updated_at) VALUES (${note.id}, ${note.text}, ${note.createdAt}, ${note.updatedAt})`;
+    this
+      .sql`INSERT INTO memory_note (id, text, created_at, updated_at) VALUES (${note.id}, ${note.text}, ${note.createdAt}, ${note.updatedAt})`;
     return note;
   }
 

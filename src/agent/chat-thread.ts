@@ -44,7 +44,8 @@ import { buildTools } from "./tools.ts";
 import type { TurnMetadata } from "./wire.ts";
 
 const INTERRUPTED_NOTE = "This answer was interrupted because the agent's runtime restarted. Send your message again to continue.";
-const TASK_INTERRUPTED_NOTE = "This step was interrupted because the agent's runtime restarted. The task continues from its last checkpoint.";
+const TASK_INTERRUPTED_NOTE =
+  "This step was interrupted because the agent's runtime restarted. The task continues from its last checkpoint.";
 
 function lastOf<T>(items: readonly T[], predicate: (item: T) => boolean): T | undefined {
   for (let i = items.length - 1; i >= 0; i--) if (predicate(items[i]!)) return items[i];
@@ -107,7 +108,10 @@ export class ChatThread extends AIChatAgent<Env> {
 
     // The D1 read and the hub round trip are independent: side by side they cost one wait before the first token.
     const [found, { hub, memory, secrets, simulatedAt }] = await Promise.all([
-      this.#context().then((value) => ({ value }), (error: unknown) => ({ error })),
+      this.#context().then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      ),
       agentHub(this.env, agentId).then(async (hub) => ({ hub, ...(await hub.beginTurn(threadId)) })),
     ]);
     if ("error" in found) {
@@ -248,7 +252,10 @@ export class ChatThread extends AIChatAgent<Env> {
   protected async onChatRecovery(ctx: { partialParts?: UIMessage["parts"]; partialText?: string }) {
     const note = isTaskThread(this.messages) ? TASK_INTERRUPTED_NOTE : INTERRUPTED_NOTE;
     const parts: UIMessage["parts"] = [...(ctx.partialParts ?? []), { type: "text", text: `\n\n_${note}_` }];
-    await this.persistMessages([...this.messages, { id: crypto.randomUUID(), role: "assistant", parts, metadata: { interrupted: true } satisfies TurnMetadata }]);
+    await this.persistMessages([
+      ...this.messages,
+      { id: crypto.randomUUID(), role: "assistant", parts, metadata: { interrupted: true } satisfies TurnMetadata },
+    ]);
     const { agentId, threadId } = this.#ids;
     await (await agentHub(this.env, agentId)).setThreadRunning(threadId, false);
     return { persist: false, continue: false };

@@ -19,7 +19,10 @@ export interface ContextBudget {
  * The context window a step must fit: the catalog's, narrowed by LLM_CONTEXT_TOKENS when the endpoint serves a
  * smaller one, and by the context length we ask Ollama for.
  */
-export function contextBudget(env: Pick<Env, "LLM_PROVIDER" | "LLM_BASE_URL" | "LLM_API_KEY" | "LLM_MODEL" | "AI" | "LLM_CONTEXT_TOKENS">, catalogTokens: number): ContextBudget {
+export function contextBudget(
+  env: Pick<Env, "LLM_PROVIDER" | "LLM_BASE_URL" | "LLM_API_KEY" | "LLM_MODEL" | "AI" | "LLM_CONTEXT_TOKENS">,
+  catalogTokens: number,
+): ContextBudget {
   let windowTokens = catalogTokens;
   const configured = Number(env.LLM_CONTEXT_TOKENS);
   if (Number.isFinite(configured) && configured > 0) windowTokens = Math.min(windowTokens, configured);

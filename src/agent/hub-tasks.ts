@@ -83,7 +83,8 @@ export class HubTasks {
   onStart(): void {
     createTaskTables(this.#sql);
     createScheduleTables(this.#sql);
-    this.#sql`CREATE TABLE IF NOT EXISTS agent_secret (name TEXT PRIMARY KEY, sealed TEXT NOT NULL, hint TEXT NOT NULL, updated_at INTEGER NOT NULL)`;
+    this
+      .#sql`CREATE TABLE IF NOT EXISTS agent_secret (name TEXT PRIMARY KEY, sealed TEXT NOT NULL, hint TEXT NOT NULL, updated_at INTEGER NOT NULL)`;
     this.#sql`CREATE TABLE IF NOT EXISTS hub_flag (key TEXT PRIMARY KEY, value TEXT NOT NULL)`;
     // Whatever woke us (a request, an alarm), running tasks without a fiber in this isolate continue.
     for (const { id } of this.#sql<{ id: string }>`SELECT id FROM task WHERE status = 'running'`) this.#launch(id);
@@ -139,7 +140,12 @@ export class HubTasks {
     if (row.status === "running") {
       const thread = await chatThread(this.#host.env(), this.#host.agentId(), row.thread_id);
       const facts = await thread.taskFacts();
-      endTask(this.#sql, id, { status: "stopped", reason: "stopped", report: platformReport("stopped", row, facts.filesChanged, facts.lastText) }, this.#host.now());
+      endTask(
+        this.#sql,
+        id,
+        { status: "stopped", reason: "stopped", report: platformReport("stopped", row, facts.filesChanged, facts.lastText) },
+        this.#host.now(),
+      );
       await thread.stop();
       // A step in flight ends as aborted and its fiber leaves the notice; otherwise it is left here.
       if (!this.#driving.has(id)) await thread.appendTaskNotice(endNotice("stopped", row));
@@ -172,7 +178,10 @@ export class HubTasks {
       let result: TaskStepResult;
       try {
         const spent = await threadSpendMillicredits(env.DB, row.thread_id);
-        result = await thread.runTaskStep({ prompt: taskPrompt(row.goal, row.step_budget), remainingMillicredits: row.credit_budget_mc - spent });
+        result = await thread.runTaskStep({
+          prompt: taskPrompt(row.goal, row.step_budget),
+          remainingMillicredits: row.credit_budget_mc - spent,
+        });
       } catch (error) {
         result = { outcome: "error", text: "", error: error instanceof Error ? error.message : String(error) };
       }
@@ -202,7 +211,12 @@ export class HubTasks {
     const facts = await thread.taskFacts();
     let report: TaskReport;
     if (reason === "done") report = { summary: text.trim() || facts.lastText, filesChanged: facts.filesChanged, left: "" };
-    else if (reason === "error") report = { summary: `The task failed after ${row.steps_used} steps: ${error ?? "unknown error"}`, filesChanged: facts.filesChanged, left: "The goal is not finished." };
+    else if (reason === "error")
+      report = {
+        summary: `The task failed after ${row.steps_used} steps: ${error ?? "unknown error"}`,
+        filesChanged: facts.filesChanged,
+        left: "The goal is not finished.",
+      };
     else report = platformReport(reason, row, facts.filesChanged, facts.lastText);
     if (reason !== "done") await thread.appendTaskNotice(endNotice(reason, row, error));
     const status = reason === "done" ? "completed" : reason === "error" ? "failed" : "stopped";
@@ -255,7 +269,12 @@ export class HubTasks {
     const started: string[] = [];
     for (const { schedule, dueAt } of claimed) {
       const task = this.#createTask(
-        { goal: schedule.goal, stepBudget: schedule.step_budget, creditBudget: schedule.credit_budget_mc / 1000, notify: schedule.notify === 1 },
+        {
+          goal: schedule.goal,
+          stepBudget: schedule.step_budget,
+          creditBudget: schedule.credit_budget_mc / 1000,
+          notify: schedule.notify === 1,
+        },
         schedule.id,
       );
       recordRunTask(this.#sql, schedule.id, dueAt, task.id);
@@ -296,11 +315,13 @@ export class HubTasks {
   }
 
   async listSecrets(): Promise<SecretInfo[]> {
-    return this.#sql<{ name: string; hint: string; updated_at: number }>`SELECT name, hint, updated_at FROM agent_secret ORDER BY name`.map((r) => ({
-      name: r.name,
-      hint: r.hint,
-      updatedAt: new Date(r.updated_at).toISOString(),
-    }));
+    return this.#sql<{ name: string; hint: string; updated_at: number }>`SELECT name, hint, updated_at FROM agent_secret ORDER BY name`.map(
+      (r) => ({
+        name: r.name,
+        hint: r.hint,
+        updatedAt: new Date(r.updated_at).toISOString(),
+      }),
+    );
   }
 
   async deleteSecret(name: string): Promise<boolean> {
@@ -337,7 +358,12 @@ export class HubTasks {
 
   async destroyAll(): Promise<void> {
     for (const { id } of this.#sql<{ id: string }>`SELECT id FROM task WHERE status = 'running'`) {
-      endTask(this.#sql, id, { status: "stopped", reason: "stopped", report: { summary: "The agent was deleted.", filesChanged: [], left: "" } }, this.#host.now());
+      endTask(
+        this.#sql,
+        id,
+        { status: "stopped", reason: "stopped", report: { summary: "The agent was deleted.", filesChanged: [], left: "" } },
+        this.#host.now(),
+      );
     }
     this.#sql`DELETE FROM task`;
     this.#sql`DELETE FROM task_schedule`;

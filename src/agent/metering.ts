@@ -65,13 +65,19 @@ export class TurnMeter {
     const outputTokens = usage.outputTokens ?? 0;
     let chargedMillicredits: number;
     try {
-      ({ chargedMillicredits } = await settle(this.#d1, reservation, stepCost(this.#model, { inputTokens, outputTokens }), {
-        ...this.#ref,
-        modelId: this.#model.id,
-        inputTokens,
-        outputTokens,
-        reason: "Model step",
-      }, this.#now()));
+      ({ chargedMillicredits } = await settle(
+        this.#d1,
+        reservation,
+        stepCost(this.#model, { inputTokens, outputTokens }),
+        {
+          ...this.#ref,
+          modelId: this.#model.id,
+          inputTokens,
+          outputTokens,
+          reason: "Model step",
+        },
+        this.#now(),
+      ));
     } catch (error) {
       console.error("a model step could not be charged", error);
       this.chargeFailure = CHARGE_NOT_RECORDED;

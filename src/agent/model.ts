@@ -82,7 +82,9 @@ export function streamIdleTimeoutMs(env: Pick<Env, "LLM_STREAM_IDLE_TIMEOUT_MS">
 export class ModelStalled extends Error {
   constructor(endpoint: string, idleMs: number) {
     const seconds = Math.round(idleMs / 100) / 10;
-    super(`The model endpoint ${endpoint} stopped sending for ${seconds} s, so its request was cancelled (LLM_STREAM_IDLE_TIMEOUT_MS). This step was not charged; you can retry.`);
+    super(
+      `The model endpoint ${endpoint} stopped sending for ${seconds} s, so its request was cancelled (LLM_STREAM_IDLE_TIMEOUT_MS). This step was not charged; you can retry.`,
+    );
     this.name = "ModelStalled";
   }
 }
@@ -96,7 +98,11 @@ export class ModelStalled extends Error {
  * as vLLM reports its own failures mid-generation: the AI SDK turns that into an error part (the turn's onError
  * runs and releases the step's reservation), whereas a failing body read would escape it as an unexplained error.
  */
-export function fetchWithIdleTimeout(idleMs: number, endpoint: string, inner: typeof fetch = (input, init) => fetch(input, init)): typeof fetch {
+export function fetchWithIdleTimeout(
+  idleMs: number,
+  endpoint: string,
+  inner: typeof fetch = (input, init) => fetch(input, init),
+): typeof fetch {
   return async (input, init) => {
     const cancel = new AbortController();
     const signal = init?.signal ? AbortSignal.any([init.signal, cancel.signal]) : cancel.signal;
@@ -132,7 +138,9 @@ export function fetchWithIdleTimeout(idleMs: number, endpoint: string, inner: ty
           if (init?.signal?.aborted) return controller.error(error);
           if (!isEventStream) return controller.error(error);
           const message = error instanceof ModelStalled ? error.message : modelStreamBrokenMessage(endpoint, error);
-          controller.enqueue(encoder.encode(`\n\ndata: ${JSON.stringify({ error: { message, type: STREAM_INTERRUPTED, code: null } })}\n\n`));
+          controller.enqueue(
+            encoder.encode(`\n\ndata: ${JSON.stringify({ error: { message, type: STREAM_INTERRUPTED, code: null } })}\n\n`),
+          );
           controller.close();
         } finally {
           clearTimeout(timer);

@@ -21,7 +21,10 @@ export function lenientJson(text: string): unknown {
 
 // gpt-oss was trained with built-in tools; when it reaches for one, route the call to ours.
 const BUILTIN_ALIASES: Record<string, (input: string) => { toolName: string; input: unknown } | null> = {
-  python: (input) => ({ toolName: "run_code", input: { language: "python", code: (lenientJson(input) as { code?: string } | null)?.code ?? input } }),
+  python: (input) => ({
+    toolName: "run_code",
+    input: { language: "python", code: (lenientJson(input) as { code?: string } | null)?.code ?? input },
+  }),
 };
 
 /**

@@ -53,7 +53,11 @@ function validCron(expression: string): boolean {
   }
 }
 
-const Cron5 = z.string().trim().max(200).refine(validCron, "cron must be a valid five-field cron expression (minute hour day month weekday)");
+const Cron5 = z
+  .string()
+  .trim()
+  .max(200)
+  .refine(validCron, "cron must be a valid five-field cron expression (minute hour day month weekday)");
 const TimeZone = z.string().max(100).refine(validTimeZone, "timezone must be an IANA time zone such as Europe/Berlin");
 const At = z.iso.datetime({ offset: true });
 
@@ -119,7 +123,8 @@ export function createScheduleTables(sql: Sql): void {
 
 /** The first due time strictly after `after` (ms), or null when there is none. */
 export function nextDue(row: Pick<ScheduleRow, "cron" | "timezone" | "run_at">, after: number): number | null {
-  if (row.cron) return new Cron(row.cron, { timezone: row.timezone, paused: true, mode: "5-part" }).nextRun(new Date(after))?.getTime() ?? null;
+  if (row.cron)
+    return new Cron(row.cron, { timezone: row.timezone, paused: true, mode: "5-part" }).nextRun(new Date(after))?.getTime() ?? null;
   return row.run_at !== null && row.run_at > after ? row.run_at : null;
 }
 
@@ -172,8 +177,13 @@ export function updateSchedule(sql: Sql, id: string, changes: ScheduleChanges, n
     credit_budget_mc: changes.creditBudget === undefined ? row.credit_budget_mc : fromCredits(changes.creditBudget),
     notify: changes.notify === undefined ? row.notify : changes.notify ? 1 : 0,
   };
-  const timingChanged = changes.cron !== undefined || changes.at !== undefined || changes.timezone !== undefined || (changes.paused === false && row.paused === 1);
-  if (timingChanged) next.next_run_at = next.cron ? nextDue(next, now) : next.run_at !== null && next.run_at > (row.last_run_at ?? -1) ? next.run_at : null;
+  const timingChanged =
+    changes.cron !== undefined ||
+    changes.at !== undefined ||
+    changes.timezone !== undefined ||
+    (changes.paused === false && row.paused === 1);
+  if (timingChanged)
+    next.next_run_at = next.cron ? nextDue(next, now) : next.run_at !== null && next.run_at > (row.last_run_at ?? -1) ? next.run_at : null;
   sql`UPDATE task_schedule SET goal = ${next.goal}, cron = ${next.cron}, run_at = ${next.run_at}, timezone = ${next.timezone},
       paused = ${next.paused}, step_budget = ${next.step_budget}, credit_budget_mc = ${next.credit_budget_mc}, notify = ${next.notify},
       next_run_at = ${next.next_run_at}, updated_at = ${now} WHERE id = ${id}`;
@@ -208,7 +218,8 @@ export function claimDueRuns(sql: Sql, now: number): DueRun[] {
     let missed = 0;
     while (at !== null && at <= now) {
       if (fired < MAX_CATCH_UP_RUNS) {
-        const already = sql<{ n: number }>`SELECT COUNT(*) AS n FROM task_schedule_run WHERE schedule_id = ${row.id} AND due_at = ${at}`[0]!.n > 0;
+        const already =
+          sql<{ n: number }>`SELECT COUNT(*) AS n FROM task_schedule_run WHERE schedule_id = ${row.id} AND due_at = ${at}`[0]!.n > 0;
         if (!already) {
           sql`INSERT INTO task_schedule_run (schedule_id, due_at, task_id, fired_at) VALUES (${row.id}, ${at}, NULL, ${now})`;
           claimed.push({ schedule: row, dueAt: at });

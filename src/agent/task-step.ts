@@ -12,12 +12,13 @@ import type { TurnMetadata } from "./wire.ts";
 /** The part of a ChatThread a task step drives (public AIChatAgent API plus the step limit the thread honours). */
 export interface TaskThread {
   messages: UIMessage[];
-  saveMessages(messages: (current: readonly UIMessage[]) => UIMessage[] | Promise<UIMessage[]>): Promise<{ status: string; error?: string }>;
+  saveMessages(
+    messages: (current: readonly UIMessage[]) => UIMessage[] | Promise<UIMessage[]>,
+  ): Promise<{ status: string; error?: string }>;
   persistMessages(messages: UIMessage[]): Promise<void>;
   /** When set, a turn makes at most this many model steps. */
   taskStepLimit: number | undefined;
 }
-
 
 function textOf(message: UIMessage | undefined): string {
   return (message?.parts ?? [])
@@ -31,13 +32,21 @@ function textOf(message: UIMessage | undefined): string {
  * ends (the checkpoint). The first step posts the task prompt; later steps continue from the saved history. A step
  * whose most expensive outcome would not fit in what is left of the credit budget does not start.
  */
-export async function runTaskStep(thread: TaskThread, env: Env, agentId: string, input: { prompt: string; remainingMillicredits: number }): Promise<TaskStepResult> {
+export async function runTaskStep(
+  thread: TaskThread,
+  env: Env,
+  agentId: string,
+  input: { prompt: string; remainingMillicredits: number },
+): Promise<TaskStepResult> {
   const db = getDb(env.DB);
   const agent = await findAgentById(db, agentId);
   if (!agent) return { outcome: "error", text: "", error: "The agent no longer exists" };
   const model = await getEnabledModel(db, agent.modelId);
   const budget = contextBudget(env, model.contextWindowTokens);
-  const promptTokens = Math.min(estimateTokens(thread.messages) + estimateTokens(input.prompt) + PROMPT_OVERHEAD_TOKENS, budget.windowTokens);
+  const promptTokens = Math.min(
+    estimateTokens(thread.messages) + estimateTokens(input.prompt) + PROMPT_OVERHEAD_TOKENS,
+    budget.windowTokens,
+  );
   if (stepMaxCost(model, promptTokens, budget.maxOutputTokens) > input.remainingMillicredits) return { outcome: "credit_budget", text: "" };
 
   // After a restart the prompt may already be saved (the step that posted it was interrupted): never post it twice.
@@ -47,7 +56,9 @@ export async function runTaskStep(thread: TaskThread, env: Env, agentId: string,
   let result: { status: string; error?: string };
   try {
     result = await thread.saveMessages((messages) =>
-      started ? [...messages] : [...messages, { id: crypto.randomUUID(), role: "user", parts: [{ type: "text", text: input.prompt }], metadata: { task: true } }],
+      started
+        ? [...messages]
+        : [...messages, { id: crypto.randomUUID(), role: "user", parts: [{ type: "text", text: input.prompt }], metadata: { task: true } }],
     );
   } finally {
     thread.taskStepLimit = undefined;

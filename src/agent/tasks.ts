@@ -150,13 +150,19 @@ export function taskPrompt(goal: string, stepBudget: number): string {
 
 const END_SUMMARIES: Record<Exclude<TaskEndReason, "done" | "error">, (t: { steps: number; budget: string }) => string> = {
   step_budget: ({ steps }) => `The task stopped after using all ${steps} steps of its step budget.`,
-  credit_budget: ({ steps, budget }) => `The task stopped at its credit budget of ${budget} credits after ${steps} steps: the next step could have cost more than what was left.`,
+  credit_budget: ({ steps, budget }) =>
+    `The task stopped at its credit budget of ${budget} credits after ${steps} steps: the next step could have cost more than what was left.`,
   no_credits: ({ steps }) => `The task stopped after ${steps} steps because the account has no credits left. Buy credits to continue.`,
   stopped: ({ steps }) => `The task was stopped by its owner after ${steps} steps.`,
 };
 
 /** The report of a task that did not reach its own final answer: what the platform knows about its work. */
-export function platformReport(reason: Exclude<TaskEndReason, "done" | "error">, row: TaskRow, filesChanged: string[], lastText: string): TaskReport {
+export function platformReport(
+  reason: Exclude<TaskEndReason, "done" | "error">,
+  row: TaskRow,
+  filesChanged: string[],
+  lastText: string,
+): TaskReport {
   const summary = END_SUMMARIES[reason]({ steps: row.steps_used, budget: String(toCredits(row.credit_budget_mc)) });
   const last = lastText.trim() ? ` The agent's last words were: "${lastText.trim().slice(0, 500)}"` : "";
   return { summary, filesChanged, left: `The goal is not finished.${last} Start a new task to continue from here.` };

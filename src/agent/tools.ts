@@ -13,7 +13,11 @@ const RelativePath = z.string().min(1).max(1024);
 const OptionalDir = z.string().max(1024).optional();
 
 export const TOOL_INPUTS = {
-  exec: z.object({ command: z.string().min(1).max(20_000), cwd: OptionalDir, timeoutMs: z.number().int().min(100).max(600_000).optional() }),
+  exec: z.object({
+    command: z.string().min(1).max(20_000),
+    cwd: OptionalDir,
+    timeoutMs: z.number().int().min(100).max(600_000).optional(),
+  }),
   run_code: z.object({ language: z.enum(["python", "javascript"]), code: z.string().min(1).max(200_000) }),
   read_file: z.object({ path: RelativePath }),
   write_file: z.object({ path: RelativePath, content: z.string().max(5_000_000) }),
@@ -39,7 +43,10 @@ export const TOOL_NAMES = Object.keys(TOOL_INPUTS) as ToolName[];
 
 // Built once per isolate: the SDK turns a schema into JSON Schema on first use and keeps it, so every turn reuses
 // the conversion instead of redoing it for each of the tools on every model step (part of time to first token).
-const TOOL_SCHEMAS = Object.fromEntries(TOOL_NAMES.map((name) => [name, zodSchema(TOOL_INPUTS[name] as z.ZodType)])) as Record<ToolName, Schema<unknown>>;
+const TOOL_SCHEMAS = Object.fromEntries(TOOL_NAMES.map((name) => [name, zodSchema(TOOL_INPUTS[name] as z.ZodType)])) as Record<
+  ToolName,
+  Schema<unknown>
+>;
 
 const DESCRIPTIONS: Record<ToolName, string> = {
   exec: "Run a shell command (bash) in the workspace and return its exit code, stdout and stderr.",
@@ -143,7 +150,12 @@ export function buildTools(ctx: ToolContext): ToolSet {
       return changed({ id: info.id, status: info.status, command });
     },
     list_processes: async () => ({
-      processes: (await (await ctx.workspace()).listProcesses()).map((p) => ({ id: p.id, command: p.command, status: p.status, exitCode: p.exitCode })),
+      processes: (await (await ctx.workspace()).listProcesses()).map((p) => ({
+        id: p.id,
+        command: p.command,
+        status: p.status,
+        exitCode: p.exitCode,
+      })),
     }),
     process_logs: async ({ id }) => {
       let output = "";

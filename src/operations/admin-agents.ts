@@ -41,7 +41,11 @@ export async function stopAgentTurn(env: Env, db: Db, admin: Caller, agentId: st
 
 /** Stops every running task of the agents in a user's personal account (used when the user is banned). */
 export async function stopRunningTasksOf(env: Env, db: Db, userId: string): Promise<number> {
-  const owned = await db.select({ id: agent.id }).from(agent).innerJoin(account, eq(account.id, agent.accountId)).where(eq(account.personalUserId, userId));
+  const owned = await db
+    .select({ id: agent.id })
+    .from(agent)
+    .innerJoin(account, eq(account.id, agent.accountId))
+    .where(eq(account.personalUserId, userId));
   let stopped = 0;
   for (const { id } of owned) {
     try {
@@ -60,7 +64,12 @@ export async function stopRunningTasksOf(env: Env, db: Db, userId: string): Prom
  * Bans a user: the flag, their sessions and the audit entry in one batch (sessions and API keys are refused from the
  * next request on), then their running tasks are stopped.
  */
-export async function banUser(env: Env, admin: Caller, userId: string, input: { reason: string; expiresAt?: Date }): Promise<{ tasksStopped: number }> {
+export async function banUser(
+  env: Env,
+  admin: Caller,
+  userId: string,
+  input: { reason: string; expiresAt?: Date },
+): Promise<{ tasksStopped: number }> {
   const db = getDb(env.DB);
   await banUserRow(db, admin, userId, input);
   return { tasksStopped: await stopRunningTasksOf(env, db, userId) };

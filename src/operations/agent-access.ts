@@ -22,7 +22,12 @@ export interface AgentAccess {
  * whose it is) must be one the caller belongs to (404 otherwise, as if it did not exist), and the caller's role there
  * must hold `permission` (403 forbidden): agents.use to read and work with it, agents.manage to change or delete it.
  */
-export async function authorizeAgent(env: Env, caller: Caller, agentId: string, permission: Permission = "agents.use"): Promise<AgentAccess> {
+export async function authorizeAgent(
+  env: Env,
+  caller: Caller,
+  agentId: string,
+  permission: Permission = "agents.use",
+): Promise<AgentAccess> {
   if (!caller.user.emailVerified) throw new EmailNotVerified();
   const agent = await findAgentById(getDb(env.DB), agentId);
   if (!agent) throw new NotFound("No such agent");
@@ -40,7 +45,12 @@ export function agentIdOfRoute(route: { className: string; name: string }): stri
 }
 
 /** The agent a REST request names, if its caller may use it (authorizeAgent). */
-export async function agentForRequest(request: Request, env: Env, agentId: string, permission: Permission = "agents.use"): Promise<AgentAccess> {
+export async function agentForRequest(
+  request: Request,
+  env: Env,
+  agentId: string,
+  permission: Permission = "agents.use",
+): Promise<AgentAccess> {
   return authorizeAgent(env, await requireUser(request, env), agentId, permission);
 }
 

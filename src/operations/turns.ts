@@ -130,7 +130,14 @@ export function turnSummary(messages: UIMessage[], userMessageId: string, error?
     .filter((p) => p.type.startsWith("tool-"))
     .map((p) => {
       const part = p as { type: string; toolCallId: string; input?: unknown; output?: unknown; errorText?: string; state: string };
-      return { id: part.toolCallId, name: part.type.slice("tool-".length), input: part.input, output: part.output, error: part.errorText, state: part.state };
+      return {
+        id: part.toolCallId,
+        name: part.type.slice("tool-".length),
+        input: part.input,
+        output: part.output,
+        error: part.errorText,
+        state: part.state,
+      };
     });
   return {
     messageId: answer?.id ?? null,

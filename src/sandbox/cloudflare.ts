@@ -51,7 +51,10 @@ export type SdkSandbox = Pick<
   | "exists"
   | "gitCheckout"
 > & {
-  exposePort(port: number, options: { hostname: string; token?: string; name?: string }): Promise<{ url: string; port: number; name?: string }>;
+  exposePort(
+    port: number,
+    options: { hostname: string; token?: string; name?: string },
+  ): Promise<{ url: string; port: number; name?: string }>;
   unexposePort(port: number): Promise<void>;
   getExposedPorts(hostname: string): Promise<{ url: string; port: number }[]>;
   destroy(): Promise<void>;
@@ -101,7 +104,9 @@ export class CloudflareSandbox implements Sandbox {
   async status(): Promise<ProtectionReport> {
     return {
       root: false,
-      protections: { container: { enabled: true, detail: "Cloudflare container per workspace (own VM, own network), @cloudflare/sandbox" } },
+      protections: {
+        container: { enabled: true, detail: "Cloudflare container per workspace (own VM, own network), @cloudflare/sandbox" },
+      },
       missing: [],
     };
   }
@@ -116,16 +121,23 @@ export class CloudflareSandbox implements Sandbox {
 }
 
 function marked(status: number, code: string, port?: number): Response {
-  return Response.json({ error: { code, message: port ? `preview of port ${port}: ${code}` : code } }, { status, headers: { [PREVIEW_ERROR_HEADER]: code } });
+  return Response.json(
+    { error: { code, message: port ? `preview of port ${port}: ${code}` : code } },
+    { status, headers: { [PREVIEW_ERROR_HEADER]: code } },
+  );
 }
 
 /** Recognizes the SDK's own error answers (not the workspace server's) by their exact status and body. */
 async function sdkRefusal(response: Response): Promise<string | null> {
   if (![404, 410, 500].includes(response.status)) return null;
-  const text = await response.clone().text().catch(() => "");
+  const text = await response
+    .clone()
+    .text()
+    .catch(() => "");
   if (response.status === 404 && text.includes('"INVALID_TOKEN"')) return "preview_not_found";
   if (response.status === 410 && text.includes('"STALE_PREVIEW_URL"')) return "port_not_listening";
-  if (response.status === 500 && (text === "Proxy routing error" || text.startsWith("Container suddenly disconnected"))) return "port_not_listening";
+  if (response.status === 500 && (text === "Proxy routing error" || text.startsWith("Container suddenly disconnected")))
+    return "port_not_listening";
   return null;
 }
 
@@ -134,8 +146,14 @@ export function workspacePath(path: string): string {
   if (path.includes("\0")) throw new SandboxError("invalid_path", "path contains a NUL byte", 400);
   if (path.split(/[\\/]+/).includes("..")) throw new SandboxError("invalid_path", `path may not contain "..": ${path}`, 400);
   const absolute = path.startsWith("/") ? path : `${ROOT}/${path}`;
-  const normal = absolute.replace(/\/+/g, "/").replace(/\/(\.\/)+/g, "/").replace(/\/\.$/, "").replace(/\/+$/, "") || "/";
-  if (normal !== ROOT && !normal.startsWith(`${ROOT}/`)) throw new SandboxError("path_outside_workspace", `path is outside the workspace (${ROOT}): ${path}`, 403);
+  const normal =
+    absolute
+      .replace(/\/+/g, "/")
+      .replace(/\/(\.\/)+/g, "/")
+      .replace(/\/\.$/, "")
+      .replace(/\/+$/, "") || "/";
+  if (normal !== ROOT && !normal.startsWith(`${ROOT}/`))
+    throw new SandboxError("path_outside_workspace", `path is outside the workspace (${ROOT}): ${path}`, 403);
   return normal;
 }
 
@@ -152,7 +170,10 @@ function randomToken(): string {
   return token.padEnd(TOKEN_LENGTH, "0");
 }
 
-function toProcessInfo(process: Pick<SdkProcess, "id" | "command" | "status" | "startTime" | "endTime" | "exitCode">, cwd = ROOT): ProcessInfo {
+function toProcessInfo(
+  process: Pick<SdkProcess, "id" | "command" | "status" | "startTime" | "endTime" | "exitCode">,
+  cwd = ROOT,
+): ProcessInfo {
   const running = process.status === "starting" || process.status === "running";
   const date = (value: Date | string | undefined) => (value ? new Date(value).toISOString() : null);
   return {
@@ -195,13 +216,22 @@ export class CloudflareWorkspace implements Workspace {
       line = `(${line}) < ${input}; status=$?; rm -f ${input}; exit $status`;
     }
     const timeoutMs = options.timeoutMs ?? defaultLimits.timeoutMs;
-    const result: SdkExecResult = await this.#sdk.exec(line, { cwd: workspacePath(options.cwd ?? "."), env: options.env, timeout: timeoutMs });
+    const result: SdkExecResult = await this.#sdk.exec(line, {
+      cwd: workspacePath(options.cwd ?? "."),
+      env: options.env,
+      timeout: timeoutMs,
+    });
     return withLimit({ exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr, durationMs: result.duration }, timeoutMs);
   }
 
   async *execStream(command: Command, options: ExecOptions & { signal?: AbortSignal } = {}): AsyncIterable<ExecEvent> {
     const timeoutMs = options.timeoutMs ?? defaultLimits.timeoutMs;
-    const stream = await this.#sdk.execStream(shellCommand(command), { cwd: workspacePath(options.cwd ?? "."), env: options.env, timeout: timeoutMs, signal: options.signal });
+    const stream = await this.#sdk.execStream(shellCommand(command), {
+      cwd: workspacePath(options.cwd ?? "."),
+      env: options.env,
+      timeout: timeoutMs,
+      signal: options.signal,
+    });
     const started = Date.now();
     for await (const event of sseEvents<SdkExecEvent>(stream)) {
       if ((event.type === "stdout" || event.type === "stderr") && event.data) yield { type: event.type, data: event.data };
@@ -261,14 +291,17 @@ export class CloudflareWorkspace implements Workspace {
 
   async moveFile(from: string, to: string, options: { overwrite?: boolean } = {}): Promise<void> {
     const target = workspacePath(to);
-    if (!options.overwrite && (await this.#sdk.exists(target)).exists) throw new SandboxError("already_exists", `already exists: ${to}`, 409);
+    if (!options.overwrite && (await this.#sdk.exists(target)).exists)
+      throw new SandboxError("already_exists", `already exists: ${to}`, 409);
     await this.#sdk.moveFile(workspacePath(from), target);
   }
 
   async exists(path: string): Promise<{ exists: boolean; type?: FileType }> {
     const target = workspacePath(path);
     if (!(await this.#sdk.exists(target)).exists) return { exists: false };
-    const kind = await this.#sdk.exec(`if [ -L ${shellCommand([target])} ]; then echo symlink; elif [ -d ${shellCommand([target])} ]; then echo directory; elif [ -f ${shellCommand([target])} ]; then echo file; else echo other; fi`);
+    const kind = await this.#sdk.exec(
+      `if [ -L ${shellCommand([target])} ]; then echo symlink; elif [ -d ${shellCommand([target])} ]; then echo directory; elif [ -f ${shellCommand([target])} ]; then echo file; else echo other; fi`,
+    );
     return { exists: true, type: kind.stdout.trim() as FileType };
   }
 
@@ -315,9 +348,19 @@ export class CloudflareWorkspace implements Workspace {
 
   async gitClone(options: GitCloneOptions): Promise<GitResult> {
     const started = Date.now();
-    const name = options.url.replace(/\/+$/, "").split("/").pop()?.replace(/\.git$/, "") || "repo";
+    const name =
+      options.url
+        .replace(/\/+$/, "")
+        .split("/")
+        .pop()
+        ?.replace(/\.git$/, "") || "repo";
     try {
-      await this.#sdk.gitCheckout(options.url, { branch: options.branch, targetDir: workspacePath(options.dir ?? name), depth: options.depth, cloneTimeoutMs: options.timeoutMs });
+      await this.#sdk.gitCheckout(options.url, {
+        branch: options.branch,
+        targetDir: workspacePath(options.dir ?? name),
+        depth: options.depth,
+        cloneTimeoutMs: options.timeoutMs,
+      });
       return { exitCode: 0, stdout: "", stderr: "", durationMs: Date.now() - started };
     } catch (error) {
       return { exitCode: 128, stdout: "", stderr: `${(error as Error).message}\n`, durationMs: Date.now() - started };
@@ -339,7 +382,12 @@ export class CloudflareWorkspace implements Workspace {
 
   async gitCommit(options: GitCommitOptions): Promise<GitResult> {
     const author = options.author ?? { name: "netM8 agent", email: "agent@netm8.invalid" };
-    const env = { GIT_AUTHOR_NAME: author.name, GIT_AUTHOR_EMAIL: author.email, GIT_COMMITTER_NAME: author.name, GIT_COMMITTER_EMAIL: author.email };
+    const env = {
+      GIT_AUTHOR_NAME: author.name,
+      GIT_AUTHOR_EMAIL: author.email,
+      GIT_COMMITTER_NAME: author.name,
+      GIT_COMMITTER_EMAIL: author.email,
+    };
     const add = options.all === false ? "" : "git add -A && ";
     return this.exec(`${add}git commit -m ${shellCommand([options.message])}`, { cwd: options.dir, env });
   }
@@ -347,13 +395,24 @@ export class CloudflareWorkspace implements Workspace {
   async gitPush(options: GitPushOptions): Promise<GitResult> {
     // Credentials reach git only through the environment and an inline helper, never argv or a file.
     const helper = `!f() { echo username=$GIT_USERNAME; echo password=$GIT_PASSWORD; }; f`;
-    const args = ["git", "-c", `credential.helper=${helper}`, "push", options.remote ?? "origin", ...(options.branch ? [options.branch] : [])];
-    const env = { ...options.env, ...(options.credentials && { GIT_USERNAME: options.credentials.username, GIT_PASSWORD: options.credentials.password }) };
+    const args = [
+      "git",
+      "-c",
+      `credential.helper=${helper}`,
+      "push",
+      options.remote ?? "origin",
+      ...(options.branch ? [options.branch] : []),
+    ];
+    const env = {
+      ...options.env,
+      ...(options.credentials && { GIT_USERNAME: options.credentials.username, GIT_PASSWORD: options.credentials.password }),
+    };
     return this.exec(args, { cwd: options.dir, env, timeoutMs: options.timeoutMs });
   }
 
   async exposePort(port: number): Promise<ExposedPort> {
-    if (port === 3000 || port < 1024) throw new SandboxError("invalid_port", "ports 1024-65535 can be previewed, except 3000 (the sandbox's control port)", 400);
+    if (port === 3000 || port < 1024)
+      throw new SandboxError("invalid_port", "ports 1024-65535 can be previewed, except 3000 (the sandbox's control port)", 400);
     const existing = (await this.exposedPorts()).find((p) => p.port === port);
     const token = existing?.token ?? randomToken();
     const hostname = this.#appOrigin ? new URL(this.#appOrigin).hostname : "localhost";
@@ -367,7 +426,9 @@ export class CloudflareWorkspace implements Workspace {
 
   async exposedPorts(): Promise<ExposedPort[]> {
     const hostname = this.#appOrigin ? new URL(this.#appOrigin).hostname : "localhost";
-    return (await this.#sdk.getExposedPorts(hostname)).map((p) => this.#describe(p.port, new URL(p.url).hostname.split(".")[0]!.split("-").pop()!));
+    return (await this.#sdk.getExposedPorts(hostname)).map((p) =>
+      this.#describe(p.port, new URL(p.url).hostname.split(".")[0]!.split("-").pop()!),
+    );
   }
 
   #describe(port: number, token: string): ExposedPort {
@@ -383,7 +444,10 @@ export class CloudflareWorkspace implements Workspace {
 
 function withLimit(result: ExecResult, timeoutMs: number): ExecResult {
   if (result.durationMs < timeoutMs || result.exitCode === 0) return result;
-  return { ...result, error: { code: "timeout_exceeded", limit: "timeout", message: `the command ran longer than ${timeoutMs} ms and was stopped` } };
+  return {
+    ...result,
+    error: { code: "timeout_exceeded", limit: "timeout", message: `the command ran longer than ${timeoutMs} ms and was stopped` },
+  };
 }
 
 /** The SDK streams exec and log events as server-sent events (`data: <json>` blocks). */
@@ -399,7 +463,11 @@ async function* sseEvents<T>(stream: ReadableStream<Uint8Array>): AsyncIterable<
       while ((end = buffered.search(/\r?\n\r?\n/)) >= 0) {
         const block = buffered.slice(0, end);
         buffered = buffered.slice(end).replace(/^\r?\n\r?\n/, "");
-        const data = block.split(/\r?\n/).filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trimStart()).join("\n");
+        const data = block
+          .split(/\r?\n/)
+          .filter((l) => l.startsWith("data:"))
+          .map((l) => l.slice(5).trimStart())
+          .join("\n");
         if (data) yield JSON.parse(data) as T;
       }
       if (done) break;
@@ -419,6 +487,11 @@ export function registerSandboxSdk(factory: (env: unknown) => SandboxSdk | null)
 export function cloudflareSandboxFromEnv(env: { APP_URL?: string }): CloudflareSandbox {
   const factory = (globalThis as Record<symbol, unknown>)[REGISTRY] as ((env: unknown) => SandboxSdk | null) | undefined;
   const sdk = factory?.(env);
-  if (!sdk) throw new SandboxError("not_configured", "SANDBOX_BACKEND=cloudflare needs the Sandbox Durable Object binding (env.production in wrangler.jsonc)", 503);
+  if (!sdk)
+    throw new SandboxError(
+      "not_configured",
+      "SANDBOX_BACKEND=cloudflare needs the Sandbox Durable Object binding (env.production in wrangler.jsonc)",
+      503,
+    );
   return new CloudflareSandbox({ sdk, appOrigin: env.APP_URL });
 }

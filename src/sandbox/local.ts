@@ -70,7 +70,13 @@ export class LocalSandbox implements Sandbox {
     headers.set("x-forwarded-host", request.headers.get("host") ?? url.host);
     const path = `/v1/workspaces/${encodeURIComponent(target.sandboxId)}/ports/${target.port}/relay${url.pathname}${url.search}`;
     // Node's fetch needs `duplex` to stream a request body; workerd ignores it.
-    const init = { method: request.method, headers, body: request.body, redirect: "manual", ...(request.body && { duplex: "half" }) } as RequestInit;
+    const init = {
+      method: request.method,
+      headers,
+      body: request.body,
+      redirect: "manual",
+      ...(request.body && { duplex: "half" }),
+    } as RequestInit;
     return this.#http.raw(path, init);
   }
 
@@ -133,7 +139,8 @@ class LocalWorkspace implements Workspace {
       throw this.#http.unavailable(error, "while the command was running");
     }
     // sandboxd always ends a command's stream with its exit; a stream that just stops means sandboxd went away.
-    if (!exited && !signal?.aborted) throw this.#http.unavailable(new Error("the connection ended before the command finished"), "while the command was running");
+    if (!exited && !signal?.aborted)
+      throw this.#http.unavailable(new Error("the connection ended before the command finished"), "while the command was running");
   }
 
   runCode(language: CodeLanguage, code: string, options: { timeoutMs?: number } = {}): Promise<ExecResult> {
@@ -149,7 +156,8 @@ class LocalWorkspace implements Workspace {
   }
 
   async writeFile(path: string, content: string | Uint8Array): Promise<void> {
-    const body = typeof content === "string" ? { path, content, encoding: "utf8" } : { path, content: toBase64(content), encoding: "base64" };
+    const body =
+      typeof content === "string" ? { path, content, encoding: "utf8" } : { path, content: toBase64(content), encoding: "base64" };
     await this.#post("/files/write", body);
   }
 
@@ -187,7 +195,12 @@ class LocalWorkspace implements Workspace {
 
   async *processLogs(id: string, options: LogsOptions = {}): AsyncIterable<string> {
     const query = options.follow ? "?follow=1" : "";
-    const response = await this.#http.request("GET", `${this.#base}/processes/${encodeURIComponent(id)}/logs${query}`, undefined, options.signal);
+    const response = await this.#http.request(
+      "GET",
+      `${this.#base}/processes/${encodeURIComponent(id)}/logs${query}`,
+      undefined,
+      options.signal,
+    );
     const decoder = new TextDecoder();
     const reader = response.body!.getReader();
     try {
@@ -330,4 +343,3 @@ async function* lines(body: ReadableStream<Uint8Array>): AsyncIterable<string> {
     reader.releaseLock();
   }
 }
-

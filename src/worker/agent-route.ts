@@ -21,8 +21,7 @@ function agentNamespaces(env: Env): AgentNamespaces {
 export async function handleAgentRequest(request: Request, env: Env): Promise<Response | null> {
   const { pathname } = new URL(request.url);
   if (pathname !== `/${AGENT_ROUTE_PREFIX}` && !pathname.startsWith(`/${AGENT_ROUTE_PREFIX}/`)) return null;
-  const authorize = (req: Request, route: { className: string; name: string }) =>
-    authorizeAgentRequest(req, env, route);
+  const authorize = (req: Request, route: { className: string; name: string }) => authorizeAgentRequest(req, env, route);
   const response = await routeAgentRequest(request, agentNamespaces(env), {
     prefix: AGENT_ROUTE_PREFIX,
     onBeforeConnect: authorize,

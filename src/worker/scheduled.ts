@@ -8,5 +8,6 @@ export async function runScheduledJobs(env: Env, now: Date): Promise<void> {
   const released = await releaseExpiredReservations(env.DB, now);
   const granted = await grantDueMonthlyAllowances(env.DB, now);
   const tasks = await runDueAgentSchedules(env, now);
-  if (released || granted || tasks) console.log(`scheduled: released ${released} expired reservations, refreshed ${granted} allowances, started ${tasks} scheduled tasks`);
+  if (released || granted || tasks)
+    console.log(`scheduled: released ${released} expired reservations, refreshed ${granted} allowances, started ${tasks} scheduled tasks`);
 }

@@ -29,7 +29,9 @@ describe("the admin panel in Chromium", () => {
     const context = await browser.newContext({ viewport: VIEWPORTS.desktop, extraHTTPHeaders: { "cf-connecting-ip": user.ip } });
     contexts.push(context);
     const eq = user.cookie.indexOf("=");
-    await context.addCookies([{ name: user.cookie.slice(0, eq), value: user.cookie.slice(eq + 1), url: worker.url, httpOnly: true, sameSite: "Lax" }]);
+    await context.addCookies([
+      { name: user.cookie.slice(0, eq), value: user.cookie.slice(eq + 1), url: worker.url, httpOnly: true, sameSite: "Lax" },
+    ]);
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));

@@ -17,7 +17,13 @@ async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
     headers: user.headers({ "content-type": "application/json", ...(init.headers as Record<string, string>) }),
   });
   if (!response.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${response.status} ${await response.text()}`);
-  return (response.status === 204 ? undefined : response.headers.get("content-type")?.includes("json") ? await response.json() : await response.text()) as T;
+  return (
+    response.status === 204
+      ? undefined
+      : response.headers.get("content-type")?.includes("json")
+        ? await response.json()
+        : await response.text()
+  ) as T;
 }
 
 const newThread = async () => (await api<{ id: string }>(`/api/agent/${agentId}/threads`, { method: "POST", body: "{}" })).id;
@@ -70,7 +76,8 @@ beforeEach(({ onTestFailed, task }) => {
   stack?.model.reset();
   onTestFailed(async () => {
     const pages = lastContext?.pages() ?? [];
-    for (const [i, page] of pages.entries()) await screenshot(page, `failed-${task.name.slice(0, 40).replace(/\W+/g, "-")}-${i}`).catch(() => {});
+    for (const [i, page] of pages.entries())
+      await screenshot(page, `failed-${task.name.slice(0, 40).replace(/\W+/g, "-")}-${i}`).catch(() => {});
   });
 });
 
@@ -198,9 +205,15 @@ describe("agent workspace in Chromium against the real Worker, sandboxd and the 
     await lastAnswer(page).getByText("This answer never").waitFor({ timeout: 20_000 });
     await page.getByRole("button", { name: "Stop" }).click();
     await page.getByRole("button", { name: "Send" }).waitFor({ timeout: 15_000 });
-    await stack.model.waitFor(() => stack.model.requests.slice(requestsBefore).some((r) => r.aborted), 15_000, "the model request to be aborted");
+    await stack.model.waitFor(
+      () => stack.model.requests.slice(requestsBefore).some((r) => r.aborted),
+      15_000,
+      "the model request to be aborted",
+    );
     const { threads } = await api<{ threads: { id: string; running: boolean }[] }>(`/api/agent/${agentId}/threads`);
-    await expect.poll(async () => (await api<{ running: boolean }>(`/api/agent/${agentId}/threads/${threadId}`)).running, { timeout: 10_000 }).toBe(false);
+    await expect
+      .poll(async () => (await api<{ running: boolean }>(`/api/agent/${agentId}/threads/${threadId}`)).running, { timeout: 10_000 })
+      .toBe(false);
     expect(threads.some((t) => t.id === threadId)).toBe(true);
     await context.close();
   });
@@ -243,13 +256,20 @@ describe("agent workspace in Chromium against the real Worker, sandboxd and the 
     await dialog.getByLabel("Chat title").fill("Renamed in tab A");
     await dialog.getByRole("button", { name: "Save" }).click();
     await tabB.getByTestId("thread-title").filter({ hasText: "Renamed in tab A" }).waitFor();
-    await tabB.getByRole("navigation", { name: "Chats" }).getByRole("link", { name: /Renamed in tab A/ }).waitFor();
+    await tabB
+      .getByRole("navigation", { name: "Chats" })
+      .getByRole("link", { name: /Renamed in tab A/ })
+      .waitFor();
     await context.close();
   });
 
   it("renders user text as text in messages, thread titles and file names", async () => {
     const threadId = await newThread();
-    await api(`/api/agent/${agentId}/files?path=${encodeURIComponent(`${XSS}.txt`)}`, { method: "PUT", body: "x", headers: { "content-type": "application/octet-stream" } });
+    await api(`/api/agent/${agentId}/files?path=${encodeURIComponent(`${XSS}.txt`)}`, {
+      method: "PUT",
+      body: "x",
+      headers: { "content-type": "application/octet-stream" },
+    });
     const context = await newContext();
     const page = await context.newPage();
     const dialogs = trackDialogs(page);
@@ -259,7 +279,10 @@ describe("agent workspace in Chromium against the real Worker, sandboxd and the 
     await lastAnswer(page).getByText(`Echo: ${XSS}`).waitFor({ timeout: 20_000 });
     await page.getByRole("navigation", { name: "Chats" }).getByRole("link", { name: XSS }).waitFor();
     await page.getByTestId("thread-title").filter({ hasText: XSS }).waitFor();
-    await page.getByRole("region", { name: "Workspace" }).getByRole("button", { name: `File ${XSS}.txt` }).waitFor();
+    await page
+      .getByRole("region", { name: "Workspace" })
+      .getByRole("button", { name: `File ${XSS}.txt` })
+      .waitFor();
     expect(await page.locator('img[src="x"]').count()).toBe(0);
     expect(dialogs).toEqual([]);
     await context.close();
@@ -301,7 +324,10 @@ describe("agent workspace in Chromium against the real Worker, sandboxd and the 
   }
 
   it("starts and stops an autonomous task from the tasks tab, with its progress shown live", async () => {
-    stack.model.when({ lastUserMessageIncludes: "Wait for a long time" }, { toolCalls: [{ name: "exec", arguments: { command: "sleep 60" } }] });
+    stack.model.when(
+      { lastUserMessageIncludes: "Wait for a long time" },
+      { toolCalls: [{ name: "exec", arguments: { command: "sleep 60" } }] },
+    );
     const context = await newContext();
     const page = await context.newPage();
     await openThread(page, await newThread());
@@ -405,7 +431,10 @@ describe("agent workspace in Chromium against the real Worker, sandboxd and the 
   it("says the account is out of credits and links to billing", async () => {
     const { accountId, available } = await api<{ accountId: string; available: number }>("/api/credits");
     const millis = Math.round(available * 1000);
-    await api("/api/test/ledger", { method: "POST", body: JSON.stringify({ action: "spend", accountId, maxCost: millis, actualCost: millis }) });
+    await api("/api/test/ledger", {
+      method: "POST",
+      body: JSON.stringify({ action: "spend", accountId, maxCost: millis, actualCost: millis }),
+    });
     const context = await newContext();
     const page = await context.newPage();
     await openThread(page, await newThread());

@@ -16,8 +16,13 @@ describe("authentication in Chromium", () => {
     await browser?.close();
   });
 
-  async function newPage(options: { viewport?: keyof typeof VIEWPORTS } = {}): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-    const context = await browser.newContext({ viewport: VIEWPORTS[options.viewport ?? "desktop"], extraHTTPHeaders: { "cf-connecting-ip": uniqueIp() } });
+  async function newPage(
+    options: { viewport?: keyof typeof VIEWPORTS } = {},
+  ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+    const context = await browser.newContext({
+      viewport: VIEWPORTS[options.viewport ?? "desktop"],
+      extraHTTPHeaders: { "cf-connecting-ip": uniqueIp() },
+    });
     contexts.push(context);
     const page = await context.newPage();
     const errors: string[] = [];
@@ -179,7 +184,10 @@ describe("authentication in Chromium", () => {
     expect(await rows.count()).toBe(2);
     expect(await rows.filter({ hasText: "This device" }).count()).toBe(1);
     await screenshot(page, "auth-settings-sessions");
-    await rows.filter({ hasNotText: "This device" }).getByRole("button", { name: /Sign out/ }).click();
+    await rows
+      .filter({ hasNotText: "This device" })
+      .getByRole("button", { name: /Sign out/ })
+      .click();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="session-row"]').length === 1);
 
     await secondPage.goto(`${base()}/settings`);

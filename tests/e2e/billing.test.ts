@@ -29,7 +29,10 @@ describe("buying credits and watching usage in Chromium", () => {
   let agentName: string;
   const base = () => stack.worker.url;
   const api = async <T>(path: string, init: RequestInit = {}) => {
-    const response = await fetch(`${base()}${path}`, { ...init, headers: user.headers({ "content-type": "application/json", ...(init.headers as Record<string, string>) }) });
+    const response = await fetch(`${base()}${path}`, {
+      ...init,
+      headers: user.headers({ "content-type": "application/json", ...(init.headers as Record<string, string>) }),
+    });
     expect(response.ok, `${path}: ${response.status}`).toBe(true);
     return (await response.json()) as T;
   };
@@ -104,7 +107,9 @@ describe("buying credits and watching usage in Chromium", () => {
     const rows = page.getByTestId("purchase-row");
     expect(await rows.count()).toBe(2);
     expect(await rows.first().textContent()).toContain("Standard");
-    expect(await rows.first().getByRole("link", { name: "Receipt" }).getAttribute("href")).toMatch(new RegExp(`^${stripe.url}/receipts/ch_`));
+    expect(await rows.first().getByRole("link", { name: "Receipt" }).getAttribute("href")).toMatch(
+      new RegExp(`^${stripe.url}/receipts/ch_`),
+    );
     await screenshot(page, "billing-after-purchase");
 
     await page.getByRole("link", { name: "See all transactions" }).click();

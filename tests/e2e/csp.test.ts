@@ -26,7 +26,10 @@ const violations: string[] = [];
 const base = () => stack.worker.url;
 
 async function api<T>(who: TestUser, path: string, init: RequestInit = {}): Promise<T> {
-  const response = await fetch(`${base()}${path}`, { ...init, headers: who.headers({ "content-type": "application/json", ...(init.headers as Record<string, string>) }) });
+  const response = await fetch(`${base()}${path}`, {
+    ...init,
+    headers: who.headers({ "content-type": "application/json", ...(init.headers as Record<string, string>) }),
+  });
   if (!response.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${response.status} ${await response.text()}`);
   return (response.headers.get("content-type")?.includes("json") ? await response.json() : await response.text()) as T;
 }
@@ -36,7 +39,9 @@ async function watchedPage(who: TestUser): Promise<Page> {
   const context = await browser.newContext({ viewport: VIEWPORTS.desktop });
   contexts.push(context);
   await context.addCookies(
-    who.cookie.split("; ").map((pair) => ({ name: pair.slice(0, pair.indexOf("=")), value: pair.slice(pair.indexOf("=") + 1), url: base() })),
+    who.cookie
+      .split("; ")
+      .map((pair) => ({ name: pair.slice(0, pair.indexOf("=")), value: pair.slice(pair.indexOf("=") + 1), url: base() })),
   );
   await context.exposeBinding("__reportCspViolation", ({ frame }, text: string) => violations.push(`${frame.url()}: ${text}`));
   await context.addInitScript(() => {
@@ -55,12 +60,23 @@ async function watchedPage(who: TestUser): Promise<Page> {
 
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startAgentStack({ vars: { ADMIN_EMAILS: ADMIN_EMAIL } }), launchBrowser()]);
-  [user, admin] = await Promise.all([signUpVerifiedUser(base(), { name: "Policy Tester" }), signUpUser(base(), { email: ADMIN_EMAIL, name: "Ada Admin" })]);
+  [user, admin] = await Promise.all([
+    signUpVerifiedUser(base(), { name: "Policy Tester" }),
+    signUpUser(base(), { email: ADMIN_EMAIL, name: "Ada Admin" }),
+  ]);
   agentId = (await api<{ agents: { id: string }[] }>(user, "/api/agent")).agents[0]!.id;
   // Real usage for the charts: one turn through the Worker, the fake model and the ledger.
   const thread = await api<{ id: string }>(user, `/api/agent/${agentId}/threads`, { method: "POST", body: "{}" });
-  await api(user, `/api/agent/${agentId}/threads/${thread.id}/messages`, { method: "POST", headers: { accept: "application/json" }, body: JSON.stringify({ text: "Say hello" }) });
-  await api(user, `/api/agent/${agentId}/files?path=notes/policy.ts`, { method: "PUT", body: "export const policy = 'strict';\n", headers: { "content-type": "application/octet-stream" } });
+  await api(user, `/api/agent/${agentId}/threads/${thread.id}/messages`, {
+    method: "POST",
+    headers: { accept: "application/json" },
+    body: JSON.stringify({ text: "Say hello" }),
+  });
+  await api(user, `/api/agent/${agentId}/files?path=notes/policy.ts`, {
+    method: "PUT",
+    body: "export const policy = 'strict';\n",
+    headers: { "content-type": "application/octet-stream" },
+  });
 }, 240_000);
 
 beforeEach(() => {
@@ -90,7 +106,16 @@ describe("the app under its Content-Security-Policy in Chromium", () => {
     const page = await watchedPage(user);
     await gotoHydrated(page, `${base()}/agents`);
     await page.getByRole("link", { name: "My agent" }).waitFor();
-    for (const path of ["/settings", "/settings/account", "/settings/api-keys", "/settings/security", "/settings/sessions", "/billing", "/billing/transactions", "/team"]) {
+    for (const path of [
+      "/settings",
+      "/settings/account",
+      "/settings/api-keys",
+      "/settings/security",
+      "/settings/sessions",
+      "/billing",
+      "/billing/transactions",
+      "/team",
+    ]) {
       await gotoHydrated(page, `${base()}${path}`);
       await page.getByRole("heading").first().waitFor();
     }
@@ -126,7 +151,10 @@ describe("the app under its Content-Security-Policy in Chromium", () => {
   it("shows a live preview inside the preview tab: frame-src admits it and the preview lets the app frame it", async () => {
     const command = `node -e 'require("http").createServer((q, s) => { s.setHeader("content-type", "text/html"); s.end("<!doctype html><h1>Framed under CSP</h1><script>document.title = \\"ran\\"</script>"); }).listen(4173, "0.0.0.0")'`;
     await api(user, `/api/agent/${agentId}/processes`, { method: "POST", body: JSON.stringify({ command }) });
-    const exposed = await api<{ url: string }>(user, `/api/agent/${agentId}/ports`, { method: "POST", body: JSON.stringify({ port: 4173 }) });
+    const exposed = await api<{ url: string }>(user, `/api/agent/${agentId}/ports`, {
+      method: "POST",
+      body: JSON.stringify({ port: 4173 }),
+    });
     await waitFor(async () => (await rawRequest(`${base()}/`, { headers: { host: new URL(exposed.url).host } })).status === 200, 20_000);
 
     const page = await watchedPage(user);
@@ -134,10 +162,14 @@ describe("the app under its Content-Security-Policy in Chromium", () => {
     await gotoHydrated(page, `${base()}/agents/${agentId}/threads/${thread.id}`);
     const workspace = page.getByRole("region", { name: "Workspace" });
     await workspace.getByRole("tab", { name: "Preview" }).click();
-    await workspace.getByTestId("preview-url").filter({ hasText: exposed.url }).waitFor({ timeout: 20_000 }).catch(async () => {
-      // With several ports exposed the tab shows the first; pick ours.
-      await workspace.getByRole("button", { name: /4173/ }).first().click();
-    });
+    await workspace
+      .getByTestId("preview-url")
+      .filter({ hasText: exposed.url })
+      .waitFor({ timeout: 20_000 })
+      .catch(async () => {
+        // With several ports exposed the tab shows the first; pick ours.
+        await workspace.getByRole("button", { name: /4173/ }).first().click();
+      });
     const frame = page.frameLocator('iframe[title="Preview of port 4173"]');
     await frame.getByRole("heading", { name: "Framed under CSP" }).waitFor({ timeout: 20_000 });
     expect(await frame.locator("html").evaluate(() => document.title)).toBe("ran");

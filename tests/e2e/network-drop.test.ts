@@ -113,7 +113,12 @@ async function expectCompleteAnswerOnce(page: Page, answer: string): Promise<voi
   expect((await answerText(page)).trim()).toContain(answer);
   const all = (await page.getByTestId("chat-scroller").textContent()) ?? "";
   for (const word of ["BEGIN", "word17", "word42", "THE END."]) expect(all.split(word).length - 1, word).toBe(1);
-  expect(await page.getByRole("status").filter({ hasText: /offline|Reconnecting/ }).count()).toBe(0);
+  expect(
+    await page
+      .getByRole("status")
+      .filter({ hasText: /offline|Reconnecting/ })
+      .count(),
+  ).toBe(0);
 }
 
 beforeAll(async () => {

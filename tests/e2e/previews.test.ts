@@ -16,14 +16,20 @@ let bobAgent: string;
 let reactUrl: string;
 
 const call = (user: TestUser, path: string, init: RequestInit = {}) =>
-  fetch(`${stack.worker.url}${path}`, { ...init, headers: user.headers({ "content-type": "application/json", ...(init.headers as Record<string, string>) }) });
+  fetch(`${stack.worker.url}${path}`, {
+    ...init,
+    headers: user.headers({ "content-type": "application/json", ...(init.headers as Record<string, string>) }),
+  });
 
 async function applyTemplate(user: TestUser, agent: string, template: string): Promise<Progress[]> {
   const response = await call(user, `/api/agent/${agent}/template`, { method: "POST", body: JSON.stringify({ template }) });
   expect(response.status).toBe(200);
   expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
   const text = await response.text();
-  return text.split("\n\n").filter((block) => block.startsWith("data: ")).map((block) => JSON.parse(block.slice(6)) as Progress);
+  return text
+    .split("\n\n")
+    .filter((block) => block.startsWith("data: "))
+    .map((block) => JSON.parse(block.slice(6)) as Progress);
 }
 
 async function openPage(url: string) {
@@ -80,12 +86,19 @@ describe("a React (Vite) template previewed in Chromium", () => {
     const path = "react-vite/src/App.jsx";
     const source = await (await call(alice, `/api/agent/${aliceAgent}/files?path=${path}`)).text();
     const edited = source.replace("Hello from React", "Edited in the workspace");
-    const put = await call(alice, `/api/agent/${aliceAgent}/files?path=${path}`, { method: "PUT", body: edited, headers: { "content-type": "application/octet-stream" } });
+    const put = await call(alice, `/api/agent/${aliceAgent}/files?path=${path}`, {
+      method: "PUT",
+      body: edited,
+      headers: { "content-type": "application/octet-stream" },
+    });
     expect(put.status).toBe(201);
     const { context, page } = await openPage(reactUrl);
     await waitFor(async () => {
       await page.reload({ waitUntil: "load" });
-      return page.getByRole("heading", { name: "Edited in the workspace" }).isVisible({ timeout: 2000 }).catch(() => false);
+      return page
+        .getByRole("heading", { name: "Edited in the workspace" })
+        .isVisible({ timeout: 2000 })
+        .catch(() => false);
     }, 30_000);
     await screenshot(page, "preview-react-vite-edited");
     await context.close();
@@ -94,7 +107,9 @@ describe("a React (Vite) template previewed in Chromium", () => {
   it("shows another user's own server on the same port (8080, the template's) at their own preview URL", async () => {
     const command = `node -e 'require("http").createServer((q, s) => { s.setHeader("content-type", "text/html"); s.end("<h1>Bob server</h1>"); }).listen(8080, "0.0.0.0")'`;
     expect((await call(bob, `/api/agent/${bobAgent}/processes`, { method: "POST", body: JSON.stringify({ command }) })).status).toBe(201);
-    const exposed = (await (await call(bob, `/api/agent/${bobAgent}/ports`, { method: "POST", body: JSON.stringify({ port: 8080 }) })).json()) as { url: string };
+    const exposed = (await (
+      await call(bob, `/api/agent/${bobAgent}/ports`, { method: "POST", body: JSON.stringify({ port: 8080 }) })
+    ).json()) as { url: string };
     expect(exposed.url).not.toBe(reactUrl);
     const bobPage = await openPage(exposed.url);
     await waitFor(async () => {

@@ -11,7 +11,11 @@ let member: TestUser;
 const base = () => stack.worker.url;
 const contexts: BrowserContext[] = [];
 
-async function api<T>(user: TestUser, path: string, init: { method?: string; body?: unknown; account?: string } = {}): Promise<{ status: number; body: T }> {
+async function api<T>(
+  user: TestUser,
+  path: string,
+  init: { method?: string; body?: unknown; account?: string } = {},
+): Promise<{ status: number; body: T }> {
   const response = await fetch(`${base()}${path}`, {
     method: init.method ?? "GET",
     headers: user.headers({ "content-type": "application/json", ...(init.account && { "x-account": init.account }) }),
@@ -53,7 +57,10 @@ async function changeRole(page: Page, email: string, role: string): Promise<void
 beforeAll(async () => {
   stack = await startAgentStack();
   browser = await launchBrowser();
-  [owner, member] = await Promise.all([signUpVerifiedUser(base(), { name: "Team Owner" }), signUpVerifiedUser(base(), { name: "Team Member" })]);
+  [owner, member] = await Promise.all([
+    signUpVerifiedUser(base(), { name: "Team Owner" }),
+    signUpVerifiedUser(base(), { name: "Team Member" }),
+  ]);
 }, 180_000);
 
 beforeEach(({ onTestFailed, task }) => {
@@ -115,7 +122,9 @@ describe("a team in the browser", () => {
     await composer.press("Enter");
     await memberPage.getByTestId("assistant-message").last().getByText("Hello, Rocket crew.").waitFor({ timeout: 30_000 });
 
-    const history = await api<{ messages: { role: string }[] }>(owner, `/api/agent/${agent.id}/threads/${thread.id}/messages`, { account: teamId });
+    const history = await api<{ messages: { role: string }[] }>(owner, `/api/agent/${agent.id}/threads/${thread.id}/messages`, {
+      account: teamId,
+    });
     expect(history.body.messages.map((m) => m.role)).toEqual(["user", "assistant"]);
     const usage = await api<{ transactions: { amount: number }[] }>(owner, "/api/credits/transactions?kind=usage", { account: teamId });
     expect(usage.body.transactions.length).toBeGreaterThan(0);

@@ -45,7 +45,10 @@ const contexts: BrowserContext[] = [];
 const base = () => stack.worker.url;
 
 async function api<T>(who: TestUser, path: string, init: RequestInit = {}): Promise<T> {
-  const response = await fetch(`${base()}${path}`, { ...init, headers: who.headers({ "content-type": "application/json", ...(init.headers as Record<string, string>) }) });
+  const response = await fetch(`${base()}${path}`, {
+    ...init,
+    headers: who.headers({ "content-type": "application/json", ...(init.headers as Record<string, string>) }),
+  });
   if (!response.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${response.status} ${await response.text()}`);
   return (response.headers.get("content-type")?.includes("json") ? await response.json() : await response.text()) as T;
 }
@@ -55,7 +58,9 @@ async function pageAs(who: TestUser, cookies: Record<string, string> = {}): Prom
   const context = await browser.newContext({ viewport: VIEWPORTS.desktop });
   contexts.push(context);
   const pairs = [...who.cookie.split("; "), ...Object.entries(cookies).map(([k, v]) => `${k}=${v}`)];
-  await context.addCookies(pairs.map((pair) => ({ name: pair.slice(0, pair.indexOf("=")), value: pair.slice(pair.indexOf("=") + 1), url: base() })));
+  await context.addCookies(
+    pairs.map((pair) => ({ name: pair.slice(0, pair.indexOf("=")), value: pair.slice(pair.indexOf("=") + 1), url: base() })),
+  );
   return context.newPage();
 }
 
@@ -94,7 +99,11 @@ beforeAll(async () => {
     { toolCalls: [{ name: "exec", arguments: { command: `printf '%s' '${TEXT.toolOutput}'` } }] },
     { text: `Done. [click me](javascript:window.__xss=1) ${IMG}` },
   );
-  await api(user, `/api/agent/${agentId}/threads/${threadId}/messages`, { method: "POST", headers: { accept: "application/json" }, body: JSON.stringify({ text: "Print it" }) });
+  await api(user, `/api/agent/${agentId}/threads/${threadId}/messages`, {
+    method: "POST",
+    headers: { accept: "application/json" },
+    body: JSON.stringify({ text: "Print it" }),
+  });
   await post(user, `/api/agent/${agentId}/tasks`, { goal: TEXT.taskGoal, stepBudget: 1, creditBudget: 1 });
 
   const userId = (await api<{ user: { id: string } }>(user, "/api/me")).user.id;

@@ -29,9 +29,16 @@ const json = (init: { method?: string; body?: unknown; user: TestUser | null; he
 
 const concrete = (path: string) => path.replace(/:(\w+)/g, (_, name: string) => ids[name] ?? `unknown-${name}`);
 
-async function call(route: ApiRoute, user: TestUser | null, extra: { headers?: Record<string, string>; body?: string } = {}): Promise<Response> {
+async function call(
+  route: ApiRoute,
+  user: TestUser | null,
+  extra: { headers?: Record<string, string>; body?: string } = {},
+): Promise<Response> {
   const withBody = route.method !== "GET" && route.method !== "DELETE";
-  return worker.fetch(concrete(route.path), json({ method: route.method, user, ...(extra.headers && { headers: extra.headers }), ...(withBody && { body: extra.body ?? "{}" }) }));
+  return worker.fetch(
+    concrete(route.path),
+    json({ method: route.method, user, ...(extra.headers && { headers: extra.headers }), ...(withBody && { body: extra.body ?? "{}" }) }),
+  );
 }
 
 async function me(headers: Record<string, string>): Promise<Response> {
@@ -42,7 +49,9 @@ beforeAll(async () => {
   worker = await startTestWorker({ vars: { ADMIN_EMAILS: ADMIN_EMAIL } });
   admin = await signUpUser(worker.url, { email: ADMIN_EMAIL, name: "Ada Admin" });
   plain = await signUpVerifiedUser(worker.url, { name: "Plain Pat" });
-  const found = (await (await worker.fetch(`/api/admin/users?q=${encodeURIComponent(plain.email)}`, json({ user: admin }))).json()) as { users: { id: string }[] };
+  const found = (await (await worker.fetch(`/api/admin/users?q=${encodeURIComponent(plain.email)}`, json({ user: admin }))).json()) as {
+    users: { id: string }[];
+  };
   const agents = (await (await worker.fetch("/api/agent", { headers: plain.headers() })).json()) as { agents: { id: string }[] };
   ids = { id: found.users[0]!.id, sid: "s-unknown", taskId: "t-unknown", tid: "aaaaaaaaaaaa" };
   ids.agentId = agents.agents[0]!.id;
@@ -59,7 +68,10 @@ describe("admin routes and pages for everyone but admins", () => {
     const key = await worker.fetch("/api/keys", json({ method: "POST", user: plain, body: { name: "sweep" } }));
     list.push({ label: "a user's API key", user: null, bearer: ((await key.json()) as { key: { secret: string } }).key.secret });
     const owner = await signUpVerifiedUser(worker.url, { name: "Team Owner" });
-    const team = await worker.fetch("/api/teams", json({ method: "POST", user: owner, body: { name: "Owners", slug: `owners-${randomUUID().slice(0, 8)}` } }));
+    const team = await worker.fetch(
+      "/api/teams",
+      json({ method: "POST", user: owner, body: { name: "Owners", slug: `owners-${randomUUID().slice(0, 8)}` } }),
+    );
     expect(team.status).toBe(201);
     list.push({ label: "a team owner", user: owner });
     return list;
@@ -108,7 +120,11 @@ describe("admin routes and pages for everyone but admins", () => {
       ["/api/auth/admin/remove-user", { userId: id }],
     ] as const;
     for (const caller of [admin, plain]) {
-      const statuses = await Promise.all(attempts.map(async ([path, body]) => `${path} -> ${(await worker.fetch(path, json({ method: "POST", user: caller, body }))).status}`));
+      const statuses = await Promise.all(
+        attempts.map(
+          async ([path, body]) => `${path} -> ${(await worker.fetch(path, json({ method: "POST", user: caller, body }))).status}`,
+        ),
+      );
       expect(statuses.filter((s) => !s.endsWith("-> 404"))).toEqual([]);
     }
     const still = (await (await me(plain.headers())).json()) as { user: { role: string } };
@@ -126,13 +142,16 @@ describe("admin routes and pages for everyone but admins", () => {
     }
     expect(answers.filter((a) => !a.endsWith("-> 400"))).toEqual([]);
     const writes = adminRoutes.filter((r) => r.method !== "GET");
-    const crossSite = await Promise.all(writes.map(async (r) => `${r.method} ${r.path} -> ${(await call(r, admin, { headers: { origin: "https://evil.example" } })).status}`));
+    const crossSite = await Promise.all(
+      writes.map(async (r) => `${r.method} ${r.path} -> ${(await call(r, admin, { headers: { origin: "https://evil.example" } })).status}`),
+    );
     expect(crossSite.filter((a) => !a.endsWith("-> 403"))).toEqual([]);
   });
 });
 
 describe("admin actions", () => {
-  const adminCall = (path: string, method = "GET", body?: unknown) => worker.fetch(path, json({ method, user: admin, ...(body !== undefined && { body }) }));
+  const adminCall = (path: string, method = "GET", body?: unknown) =>
+    worker.fetch(path, json({ method, user: admin, ...(body !== undefined && { body }) }));
 
   async function auditActions(targetId: string): Promise<{ action: string; actorEmail: string; detail: Record<string, unknown> }[]> {
     const response = await adminCall(`/api/admin/audit?targetId=${encodeURIComponent(targetId)}`);
@@ -142,12 +161,17 @@ describe("admin actions", () => {
   it("finds users by part of their email or name, a page at a time", async () => {
     const tag = randomUUID().slice(0, 8);
     const made = await Promise.all([1, 2, 3].map((n) => signUpUser(worker.url, { name: `Searchable ${tag} ${n}` })));
-    const byName = (await (await adminCall(`/api/admin/users?q=${tag.toUpperCase()}&pageSize=2`)).json()) as { users: { email: string }[]; total: number };
+    const byName = (await (await adminCall(`/api/admin/users?q=${tag.toUpperCase()}&pageSize=2`)).json()) as {
+      users: { email: string }[];
+      total: number;
+    };
     expect(byName.total).toBe(3);
     expect(byName.users).toHaveLength(2);
     const second = (await (await adminCall(`/api/admin/users?q=${tag}&pageSize=2&page=2`)).json()) as { users: { email: string }[] };
     expect(new Set([...byName.users, ...second.users].map((u) => u.email))).toEqual(new Set(made.map((u) => u.email)));
-    const byEmail = (await (await adminCall(`/api/admin/users?q=${encodeURIComponent(made[0]!.email.slice(0, 14))}`)).json()) as { users: { email: string }[] };
+    const byEmail = (await (await adminCall(`/api/admin/users?q=${encodeURIComponent(made[0]!.email.slice(0, 14))}`)).json()) as {
+      users: { email: string }[];
+    };
     expect(byEmail.users.map((u) => u.email)).toEqual([made[0]!.email]);
     const wildcard = (await (await adminCall(`/api/admin/users?q=%25`)).json()) as { total: number };
     expect(wildcard.total).toBe(0);
@@ -156,7 +180,9 @@ describe("admin actions", () => {
   it("bans a user: their session and API key stop on the next request, sign-in is refused, and unbanning lets them back", async () => {
     const victim = await signUpVerifiedUser(worker.url, { name: "Soon Banned" });
     const victimId = (await (await me(victim.headers())).json()) as { user: { id: string } };
-    const key = (await (await worker.fetch("/api/keys", json({ method: "POST", user: victim, body: { name: "cli" } }))).json()) as { key: { secret: string } };
+    const key = (await (await worker.fetch("/api/keys", json({ method: "POST", user: victim, body: { name: "cli" } }))).json()) as {
+      key: { secret: string };
+    };
     const bearer = { authorization: `Bearer ${key.key.secret}` };
     expect((await me(bearer)).status).toBe(200);
 
@@ -170,7 +196,10 @@ describe("admin actions", () => {
       body: JSON.stringify({ email: victim.email, password: victim.password }),
     });
     expect(signIn.status).toBeGreaterThanOrEqual(400);
-    const details = (await (await adminCall(`/api/admin/users/${victimId.user.id}`)).json()) as { user: { banned: boolean; banReason: string }; sessions: unknown[] };
+    const details = (await (await adminCall(`/api/admin/users/${victimId.user.id}`)).json()) as {
+      user: { banned: boolean; banReason: string };
+      sessions: unknown[];
+    };
     expect(details.user).toMatchObject({ banned: true, banReason: "Spamming other users" });
     expect(details.sessions).toEqual([]);
 
@@ -220,11 +249,17 @@ describe("admin actions", () => {
     expect(ledger.transactions[0]).toMatchObject({ kind: "adjustment", amount: 25.5, reason: "Goodwill for the outage on Monday" });
     const tooMuch = await adminCall(`/api/admin/users/${id}/credits`, "POST", { credits: -1_000_000, reason: "Clawback" });
     expect(tooMuch.status).toBe(400);
-    const details = (await (await adminCall(`/api/admin/users/${id}`)).json()) as { ledger: { reason: string; actorUserId: string | null }[] };
+    const details = (await (await adminCall(`/api/admin/users/${id}`)).json()) as {
+      ledger: { reason: string; actorUserId: string | null }[];
+    };
     const adminId = ((await (await me(admin.headers())).json()) as { user: { id: string } }).user.id;
     expect(details.ledger[0]).toMatchObject({ reason: "Goodwill for the outage on Monday", actorUserId: adminId });
     const audit = await auditActions(id);
-    expect(audit[0]).toMatchObject({ action: "user.credits_adjusted", actorEmail: ADMIN_EMAIL, detail: { credits: 25.5, reason: "Goodwill for the outage on Monday" } });
+    expect(audit[0]).toMatchObject({
+      action: "user.credits_adjusted",
+      actorEmail: ADMIN_EMAIL,
+      detail: { credits: 25.5, reason: "Goodwill for the outage on Monday" },
+    });
   });
 
   it("revokes one session or all of a user's sessions at once", async () => {
@@ -235,8 +270,12 @@ describe("admin actions", () => {
       headers: { "content-type": "application/json", origin: worker.url, "cf-connecting-ip": "198.51.100.9" },
       body: JSON.stringify({ email: user.email, password: user.password }),
     });
-    const secondCookie = second.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-    const sessions = ((await (await adminCall(`/api/admin/users/${id}`)).json()) as { sessions: { id: string; createdAt: string }[] }).sessions;
+    const secondCookie = second.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
+    const sessions = ((await (await adminCall(`/api/admin/users/${id}`)).json()) as { sessions: { id: string; createdAt: string }[] })
+      .sessions;
     expect(sessions).toHaveLength(2);
     const newest = sessions[0]!;
     expect((await adminCall(`/api/admin/users/${id}/sessions/${newest.id}`, "DELETE")).status).toBe(200);
@@ -257,7 +296,18 @@ describe("admin actions", () => {
       contextWindowTokens: 32768,
     });
     expect(created.status).toBe(201);
-    expect((await adminCall("/api/admin/models", "POST", { id, label: "Again", provider: "x", inputMillicreditsPer1k: 1, outputMillicreditsPer1k: 1, contextWindowTokens: 4096 })).status).toBe(409);
+    expect(
+      (
+        await adminCall("/api/admin/models", "POST", {
+          id,
+          label: "Again",
+          provider: "x",
+          inputMillicreditsPer1k: 1,
+          outputMillicreditsPer1k: 1,
+          contextWindowTokens: 4096,
+        })
+      ).status,
+    ).toBe(409);
     const edited = await adminCall("/api/admin/models", "PATCH", { id, changes: { outputMillicreditsPer1k: 450 } });
     expect(((await edited.json()) as { outputMillicreditsPer1k: number }).outputMillicreditsPer1k).toBe(450);
 
@@ -269,10 +319,7 @@ describe("admin actions", () => {
     const refused = await worker.fetch("/api/agent", json({ method: "POST", user: plain, body: { name: "Too late", model: id } }));
     expect(refused.status).toBe(404);
     expect(((await refused.json()) as { error: { message: string } }).error.message).toContain("has been disabled");
-    const turn = await worker.fetch(
-      `/api/agent/${agentId}/threads`,
-      json({ method: "POST", user: plain, body: { title: "Still here" } }),
-    );
+    const turn = await worker.fetch(`/api/agent/${agentId}/threads`, json({ method: "POST", user: plain, body: { title: "Still here" } }));
     const threadId = ((await turn.json()) as { id: string }).id;
     const message = await worker.fetch(
       `/api/agent/${agentId}/threads/${threadId}/messages`,
@@ -320,10 +367,15 @@ describe("admin actions", () => {
     const as = (await (await me({ cookie })).json()) as { user: { email: string } };
     expect(as.user.email).toBe(target.email);
     expect((await worker.fetch("/api/admin/users", { headers: { cookie } })).status).toBe(404);
-    const sessions = ((await (await adminCall(`/api/admin/users/${id}`)).json()) as { sessions: { impersonatedBy: string | null }[] }).sessions;
+    const sessions = ((await (await adminCall(`/api/admin/users/${id}`)).json()) as { sessions: { impersonatedBy: string | null }[] })
+      .sessions;
     expect(sessions.some((s) => s.impersonatedBy !== null)).toBe(true);
 
-    const stopped = await worker.fetch("/api/auth/admin/stop-impersonating", { method: "POST", headers: { cookie, origin: worker.url, "content-type": "application/json" }, body: "{}" });
+    const stopped = await worker.fetch("/api/auth/admin/stop-impersonating", {
+      method: "POST",
+      headers: { cookie, origin: worker.url, "content-type": "application/json" },
+      body: "{}",
+    });
     expect(stopped.status).toBe(200);
     for (const c of stopped.headers.getSetCookie()) jar.set(c.split("=")[0]!, c.split(";")[0]!);
     const back = (await (await me({ cookie: [...jar.values()].join("; ") })).json()) as { user: { email: string } };

@@ -61,7 +61,9 @@ describe("an admin and other users' running tasks", () => {
 
   it("stops a user's running tasks when banning them", async () => {
     const { userId, agentId, task } = await ownerWithStalledTask();
-    const banned = await call<{ tasksStopped: number }>(admin, `/api/admin/users/${userId}/ban`, "POST", { reason: "Mining crypto in the sandbox" });
+    const banned = await call<{ tasksStopped: number }>(admin, `/api/admin/users/${userId}/ban`, "POST", {
+      reason: "Mining crypto in the sandbox",
+    });
     expect(banned.status).toBe(200);
     expect(banned.body.tasksStopped).toBe(1);
     await stack.model.waitFor(() => stack.model.activeStreams === 0, 20_000, "the stalled step to be aborted");

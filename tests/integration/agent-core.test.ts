@@ -8,7 +8,11 @@ let owner: TestUser;
 let agentId: string;
 const base = () => stack.worker.url;
 
-async function api<T = Record<string, unknown>>(user: TestUser, path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
+async function api<T = Record<string, unknown>>(
+  user: TestUser,
+  path: string,
+  init: RequestInit = {},
+): Promise<{ status: number; body: T }> {
   const response = await fetch(`${base()}${path}`, {
     ...init,
     headers: user.headers({ "content-type": "application/json", ...(init.headers as Record<string, string>) }),
@@ -34,17 +38,32 @@ async function accountId(user: TestUser): Promise<string> {
 }
 
 async function usageRows(user: TestUser) {
-  const { body } = await api<{ transactions: { kind: string; model: string | null; inputTokens: number | null; outputTokens: number | null; threadId: string | null; sandboxMs: number | null; amount: number }[] }>(
-    user,
-    "/api/credits/transactions?kind=usage&limit=200",
-  );
+  const { body } = await api<{
+    transactions: {
+      kind: string;
+      model: string | null;
+      inputTokens: number | null;
+      outputTokens: number | null;
+      threadId: string | null;
+      sandboxMs: number | null;
+      amount: number;
+    }[];
+  }>(user, "/api/credits/transactions?kind=usage&limit=200");
   return body.transactions;
 }
 
 function order(chunks: UIChunk[]): string[] {
   return chunks
     .filter((c) => ["tool-input-available", "tool-output-available", "text-delta", "finish"].includes(c.type))
-    .map((c) => (c.type === "tool-input-available" ? `call:${c.toolName}` : c.type === "tool-output-available" ? "result" : c.type === "text-delta" ? "text" : "finish"))
+    .map((c) =>
+      c.type === "tool-input-available"
+        ? `call:${c.toolName}`
+        : c.type === "tool-output-available"
+          ? "result"
+          : c.type === "text-delta"
+            ? "text"
+            : "finish",
+    )
     .filter((step, i, all) => step !== "text" || all[i - 1] !== "text");
 }
 
@@ -60,7 +79,10 @@ describe("an agent turn with tools against the real Worker, sandboxd and the mod
   it("writes a file, cats it with exec and answers with the output, over SSE, with the charge in the ledger", async () => {
     const threadId = await newThread();
     stack.model.enqueue(
-      { reasoning: "I will write the file first.", toolCalls: [{ name: "write_file", arguments: { path: "notes/hello.txt", content: "hi from the agent" } }] },
+      {
+        reasoning: "I will write the file first.",
+        toolCalls: [{ name: "write_file", arguments: { path: "notes/hello.txt", content: "hi from the agent" } }],
+      },
       { toolCalls: [{ name: "exec", arguments: { command: "cat notes/hello.txt" } }] },
     );
     const response = await fetch(`${base()}/api/agent/${agentId}/threads/${threadId}/messages`, {
@@ -77,7 +99,10 @@ describe("an agent turn with tools against the real Worker, sandboxd and the mod
     const execResult = chunks.filter((c) => c.type === "tool-output-available")[1]!.output as { stdout: string; exitCode: number };
     expect(execResult).toMatchObject({ exitCode: 0, stdout: "hi from the agent" });
     expect(textOf(chunks)).toContain("hi from the agent");
-    const finish = chunks.filter((c) => c.type === "message-metadata").at(-1)!.messageMetadata as { credits: number; usage: { inputTokens: number } };
+    const finish = chunks.filter((c) => c.type === "message-metadata").at(-1)!.messageMetadata as {
+      credits: number;
+      usage: { inputTokens: number };
+    };
     expect(finish.credits).toBeGreaterThan(0);
 
     const file = await fetch(`${base()}/api/agent/${agentId}/files?path=notes/hello.txt`, { headers: owner.headers() });
@@ -103,7 +128,10 @@ describe("an agent turn with tools against the real Worker, sandboxd and the mod
     expect(order(chunks)).toEqual(["call:exec", "result", "text", "finish"]);
     expect(textOf(chunks)).toContain("socket-42");
 
-    const { body } = await api<{ messages: { role: string; metadata?: { credits?: number } }[] }>(owner, `/api/agent/${agentId}/threads/${threadId}/messages`);
+    const { body } = await api<{ messages: { role: string; metadata?: { credits?: number } }[] }>(
+      owner,
+      `/api/agent/${agentId}/threads/${threadId}/messages`,
+    );
     expect(body.messages.map((m) => m.role)).toEqual(["user", "assistant"]);
     expect(body.messages[1]!.metadata?.credits).toBeGreaterThan(0);
   });
@@ -111,11 +139,16 @@ describe("an agent turn with tools against the real Worker, sandboxd and the mod
   it("answers JSON with the final text, tool calls and results, usage and credits", async () => {
     const threadId = await newThread();
     stack.model.enqueue({ toolCalls: [{ name: "run_code", arguments: { language: "python", code: "print(sum(range(10)))" } }] });
-    const { status, body } = await api<{ text: string; toolCalls: { name: string; output: { stdout: string } }[]; usage: { inputTokens: number }; credits: number }>(
-      owner,
-      `/api/agent/${agentId}/threads/${threadId}/messages`,
-      { method: "POST", headers: { accept: "application/json" }, body: JSON.stringify({ text: "add up" }) },
-    );
+    const { status, body } = await api<{
+      text: string;
+      toolCalls: { name: string; output: { stdout: string } }[];
+      usage: { inputTokens: number };
+      credits: number;
+    }>(owner, `/api/agent/${agentId}/threads/${threadId}/messages`, {
+      method: "POST",
+      headers: { accept: "application/json" },
+      body: JSON.stringify({ text: "add up" }),
+    });
     expect(status).toBe(200);
     expect(body.toolCalls).toHaveLength(1);
     expect(body.toolCalls[0]).toMatchObject({ name: "run_code" });
@@ -127,7 +160,10 @@ describe("an agent turn with tools against the real Worker, sandboxd and the mod
 
   it("titles the thread from its first message, finds it by message text, and remembers notes in the prompt", async () => {
     const threadId = await newThread();
-    stack.model.enqueue({ toolCalls: [{ name: "remember", arguments: { note: "The user's favourite colour is teal" } }] }, { text: "Noted: teal." });
+    stack.model.enqueue(
+      { toolCalls: [{ name: "remember", arguments: { note: "The user's favourite colour is teal" } }] },
+      { text: "Noted: teal." },
+    );
     await api(owner, `/api/agent/${agentId}/threads/${threadId}/messages`, {
       method: "POST",
       headers: { accept: "application/json" },
@@ -142,7 +178,11 @@ describe("an agent turn with tools against the real Worker, sandboxd and the mod
     expect(notes.body.notes.map((n) => n.text)).toContain("The user's favourite colour is teal");
     const next = await newThread();
     const before = stack.model.requests.length;
-    await api(owner, `/api/agent/${agentId}/threads/${next}/messages`, { method: "POST", headers: { accept: "application/json" }, body: JSON.stringify({ text: "hi" }) });
+    await api(owner, `/api/agent/${agentId}/threads/${next}/messages`, {
+      method: "POST",
+      headers: { accept: "application/json" },
+      body: JSON.stringify({ text: "hi" }),
+    });
     const system = JSON.stringify(stack.model.requests[before]!.body!.messages[0]);
     expect(system).toContain("favourite colour is teal");
   });
@@ -156,11 +196,14 @@ describe("when things go wrong", () => {
       { toolCalls: [{ name: "exec", rawArguments: "{not json at all" }] },
       { text: "I could not call the tool, sorry." },
     );
-    const { status, body } = await api<{ text: string; toolCalls: { name: string; output?: { stdout?: string }; error?: string; state: string }[] }>(
-      owner,
-      `/api/agent/${agentId}/threads/${threadId}/messages`,
-      { method: "POST", headers: { accept: "application/json" }, body: JSON.stringify({ text: "try tools" }) },
-    );
+    const { status, body } = await api<{
+      text: string;
+      toolCalls: { name: string; output?: { stdout?: string }; error?: string; state: string }[];
+    }>(owner, `/api/agent/${agentId}/threads/${threadId}/messages`, {
+      method: "POST",
+      headers: { accept: "application/json" },
+      body: JSON.stringify({ text: "try tools" }),
+    });
     expect(status).toBe(200);
     expect(body.toolCalls[0]).toMatchObject({ name: "exec", state: "output-available" });
     expect(body.toolCalls[0]!.output?.stdout).toBe("repaired\n");
@@ -175,12 +218,23 @@ describe("when things go wrong", () => {
     stack.model.enqueue({ toolCalls: [{ name: "exec", arguments: { command: "sleep 120 # stop-me" } }] });
     const socket = await ChatSocket.open(`${base()}/ws/thread/${agentId}-${threadId}`, owner.headers());
     const requestId = socket.sendMessage("run something long");
-    await socket.waitFor((f) => f.type === "cf_agent_use_chat_response" && f.id === requestId && (f.body ?? "").includes('"tool-input-available"'), 20_000, "the exec call");
+    await socket.waitFor(
+      (f) => f.type === "cf_agent_use_chat_response" && f.id === requestId && (f.body ?? "").includes('"tool-input-available"'),
+      20_000,
+      "the exec call",
+    );
     const stop = await api(owner, `/api/agent/${agentId}/threads/${threadId}/stop`, { method: "POST" });
     expect(stop.status).toBe(200);
-    await socket.waitFor((f) => f.type === "cf_agent_use_chat_response" && f.id === requestId && Boolean(f.done || f.error), 20_000, "the end of the stopped turn");
+    await socket.waitFor(
+      (f) => f.type === "cf_agent_use_chat_response" && f.id === requestId && Boolean(f.done || f.error),
+      20_000,
+      "the end of the stopped turn",
+    );
     socket.close();
-    const ps = await api<{ stdout: string }>(owner, `/api/agent/${agentId}/exec`, { method: "POST", body: JSON.stringify({ command: "ps -eo args" }) });
+    const ps = await api<{ stdout: string }>(owner, `/api/agent/${agentId}/exec`, {
+      method: "POST",
+      body: JSON.stringify({ command: "ps -eo args" }),
+    });
     expect(ps.body.stdout).not.toContain("stop-me");
 
     const threadId2 = await newThread();
@@ -231,14 +285,21 @@ describe("when things go wrong", () => {
     const poorAgent = body.agents[0]!.id;
     const threadId = await newThread(poor, poorAgent);
     const account = await accountId(poor);
-    const spend = await fetch(`${base()}/api/test/ledger`, { method: "POST", body: JSON.stringify({ action: "spend", accountId: account, maxCost: 50_000, actualCost: 50_000 }) });
+    const spend = await fetch(`${base()}/api/test/ledger`, {
+      method: "POST",
+      body: JSON.stringify({ action: "spend", accountId: account, maxCost: 50_000, actualCost: 50_000 }),
+    });
     expect(spend.status).toBe(200);
 
     const before = stack.model.requests.length;
-    const refused = await api<{ error: { code: string; message: string; buyUrl: string } }>(poor, `/api/agent/${poorAgent}/threads/${threadId}/messages`, {
-      method: "POST",
-      body: JSON.stringify({ text: "please work" }),
-    });
+    const refused = await api<{ error: { code: string; message: string; buyUrl: string } }>(
+      poor,
+      `/api/agent/${poorAgent}/threads/${threadId}/messages`,
+      {
+        method: "POST",
+        body: JSON.stringify({ text: "please work" }),
+      },
+    );
     expect(refused.status).toBe(402);
     expect(refused.body.error).toMatchObject({ code: "insufficient_credits", buyUrl: "/billing" });
     expect(refused.body.error.message).toMatch(/out of credits/i);
@@ -291,7 +352,10 @@ describe("who may use an agent", () => {
       ["GET", `/api/agent/${agentId}/usage`],
     ];
     const statuses = await Promise.all(
-      routes.map(async ([method, path, body]) => `${method} ${path} ${(await api(stranger, path, { method, ...(body && { body: JSON.stringify(body) }) })).status}`),
+      routes.map(
+        async ([method, path, body]) =>
+          `${method} ${path} ${(await api(stranger, path, { method, ...(body && { body: JSON.stringify(body) }) })).status}`,
+      ),
     );
     expect(statuses.filter((s) => !s.endsWith(" 404"))).toEqual([]);
 
@@ -309,7 +373,10 @@ describe("who may use an agent", () => {
   it("pushes the thread list to every connected client of the agent, so two tabs agree", async () => {
     const tabA = await ChatSocket.open(`${base()}/ws/agent/${agentId}`, owner.headers());
     const tabB = await ChatSocket.open(`${base()}/ws/agent/${agentId}`, owner.headers());
-    const { body } = await api<{ id: string }>(owner, `/api/agent/${agentId}/threads`, { method: "POST", body: JSON.stringify({ title: "Shared plans" }) });
+    const { body } = await api<{ id: string }>(owner, `/api/agent/${agentId}/threads`, {
+      method: "POST",
+      body: JSON.stringify({ title: "Shared plans" }),
+    });
     const hasThread = (f: { type: string; state?: unknown }) =>
       f.type === "cf_agent_state" && JSON.stringify(f.state ?? "").includes(body.id);
     await tabA.waitFor(hasThread, 10_000, "the new thread in tab A");

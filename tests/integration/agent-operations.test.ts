@@ -22,7 +22,11 @@ interface StoredMessage {
   metadata?: { credits?: number };
 }
 
-async function api<T = Record<string, unknown>>(user: TestUser, path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+async function api<T = Record<string, unknown>>(
+  user: TestUser,
+  path: string,
+  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+) {
   const response = await fetch(`${base()}${path}`, {
     method: init.method ?? "GET",
     headers: user.headers({ "content-type": "application/json", ...init.headers }),
@@ -39,14 +43,25 @@ async function api<T = Record<string, unknown>>(user: TestUser, path: string, in
 }
 
 const firstAgent = async (user: TestUser) => (await api<{ agents: { id: string }[] }>(user, "/api/agent")).body.agents[0]!.id;
-const textOfMessage = (m: StoredMessage) => m.parts.filter((p) => p.type === "text").map((p) => p.text).join("");
+const textOfMessage = (m: StoredMessage) =>
+  m.parts
+    .filter((p) => p.type === "text")
+    .map((p) => p.text)
+    .join("");
 
 /** A WebSocket handshake to a /ws/ route: the status it answers (101 when it is accepted) and the refusal's body. */
 function handshake(path: string, headers: Record<string, string>): Promise<{ status: number; code?: string }> {
   return new Promise((resolve, reject) => {
     const url = new URL(path, base());
     const req = httpRequest(url, {
-      headers: { ...headers, connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": Buffer.from(randomUUID().slice(0, 16)).toString("base64"), origin: url.origin },
+      headers: {
+        ...headers,
+        connection: "Upgrade",
+        upgrade: "websocket",
+        "sec-websocket-version": "13",
+        "sec-websocket-key": Buffer.from(randomUUID().slice(0, 16)).toString("base64"),
+        origin: url.origin,
+      },
     });
     req.on("upgrade", (_response, socket) => {
       socket.destroy();
@@ -55,7 +70,9 @@ function handshake(path: string, headers: Record<string, string>): Promise<{ sta
     req.on("response", (response) => {
       let body = "";
       response.on("data", (chunk) => (body += chunk));
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, code: (JSON.parse(body || "{}") as { error?: { code?: string } }).error?.code }));
+      response.on("end", () =>
+        resolve({ status: response.statusCode ?? 0, code: (JSON.parse(body || "{}") as { error?: { code?: string } }).error?.code }),
+      );
     });
     req.on("error", reject);
     req.end();
@@ -77,7 +94,10 @@ describe("a REST turn and a WebSocket turn", () => {
       const first = socket.sendMessage("first, over the socket");
       expect(textOf((await socket.response(first)).chunks)).toBe("Echo: first, over the socket");
 
-      const rest = await api<string>(owner, `/api/agent/${agentId}/threads/${threadId}/messages`, { method: "POST", body: { text: "second, over REST" } });
+      const rest = await api<string>(owner, `/api/agent/${agentId}/threads/${threadId}/messages`, {
+        method: "POST",
+        body: { text: "second, over REST" },
+      });
       expect(rest.status).toBe(200);
       const sse = parseSse(rest.body);
       expect(sse.done).toBe(true);
@@ -128,18 +148,31 @@ describe("agent access over REST and /ws/", () => {
   beforeAll(async () => {
     owner = await signUpVerifiedUser(base());
     const admin = await signUpUser(base(), { email: ADMIN_EMAIL });
-    const teamId = (await api<{ id: string }>(owner, "/api/teams", { method: "POST", body: { name: "Ops", slug: `ops-${randomUUID().slice(0, 8)}` } })).body.id;
-    agentId = (await api<{ id: string }>(owner, "/api/agent", { method: "POST", body: { name: "Team agent" }, headers: { "x-account": teamId } })).body.id;
+    const teamId = (
+      await api<{ id: string }>(owner, "/api/teams", { method: "POST", body: { name: "Ops", slug: `ops-${randomUUID().slice(0, 8)}` } })
+    ).body.id;
+    agentId = (
+      await api<{ id: string }>(owner, "/api/agent", { method: "POST", body: { name: "Team agent" }, headers: { "x-account": teamId } })
+    ).body.id;
     threadId = (await api<{ id: string }>(owner, `/api/agent/${agentId}/threads`, { method: "POST" })).body.id;
 
     users.stranger = await signUpVerifiedUser(base());
     users.unverified = await signUpUser(base());
     // A member whose custom role holds no agent permission.
     users.roleless = await signUpVerifiedUser(base());
-    const role = (await api<{ id: string }>(owner, `/api/teams/${teamId}/roles`, { method: "POST", body: { name: "Billing only", permissions: ["billing.view"] } })).body.id;
+    const role = (
+      await api<{ id: string }>(owner, `/api/teams/${teamId}/roles`, {
+        method: "POST",
+        body: { name: "Billing only", permissions: ["billing.view"] },
+      })
+    ).body.id;
     await api(owner, `/api/teams/${teamId}/invitations`, { method: "POST", body: { email: users.roleless.email, role } });
-    const mail = (await (await fetch(`${base()}/api/dev/mailbox?to=${encodeURIComponent(users.roleless.email)}`)).json()) as { messages: { links: string[] }[] };
-    const token = decodeURIComponent(mail.messages.flatMap((m) => m.links).find((l) => decodeURIComponent(l).includes("/team/invite/"))!).split("/team/invite/")[1]!;
+    const mail = (await (await fetch(`${base()}/api/dev/mailbox?to=${encodeURIComponent(users.roleless.email)}`)).json()) as {
+      messages: { links: string[] }[];
+    };
+    const token = decodeURIComponent(
+      mail.messages.flatMap((m) => m.links).find((l) => decodeURIComponent(l).includes("/team/invite/"))!,
+    ).split("/team/invite/")[1]!;
     expect((await api(users.roleless, `/api/teams/invitations/${token}/accept`, { method: "POST" })).status).toBe(200);
     // A member of the team, banned by an admin (the session they had before the ban).
     users.banned = await signUpVerifiedUser(base());
@@ -154,17 +187,20 @@ describe("agent access over REST and /ws/", () => {
     { name: "a banned user", user: () => users.banned!, status: 401, code: "unauthorized" },
   );
 
-  it.each(cases)("gives $name the same $status $code over REST, the /ws/ HTTP route and the WebSocket handshake", async ({ user, status, code }) => {
-    const rest = await api<{ error: { code: string } }>(user(), `/api/agent/${agentId}`);
-    const restThread = await api<{ error: { code: string } }>(user(), `/api/agent/${agentId}/threads/${threadId}/messages`);
-    const wsHttp = await fetch(`${base()}/ws/agent/${agentId}`, { headers: user().headers() });
-    const wsHttpBody = (await wsHttp.json()) as { error: { code: string } };
-    const upgrade = await handshake(`/ws/thread/${agentId}-${threadId}`, user().headers());
-    expect([rest.status, rest.body.error.code]).toEqual([status, code]);
-    expect([restThread.status, restThread.body.error.code]).toEqual([status, code]);
-    expect([wsHttp.status, wsHttpBody.error.code]).toEqual([status, code]);
-    expect([upgrade.status, upgrade.code]).toEqual([status, code]);
-  });
+  it.each(cases)(
+    "gives $name the same $status $code over REST, the /ws/ HTTP route and the WebSocket handshake",
+    async ({ user, status, code }) => {
+      const rest = await api<{ error: { code: string } }>(user(), `/api/agent/${agentId}`);
+      const restThread = await api<{ error: { code: string } }>(user(), `/api/agent/${agentId}/threads/${threadId}/messages`);
+      const wsHttp = await fetch(`${base()}/ws/agent/${agentId}`, { headers: user().headers() });
+      const wsHttpBody = (await wsHttp.json()) as { error: { code: string } };
+      const upgrade = await handshake(`/ws/thread/${agentId}-${threadId}`, user().headers());
+      expect([rest.status, rest.body.error.code]).toEqual([status, code]);
+      expect([restThread.status, restThread.body.error.code]).toEqual([status, code]);
+      expect([wsHttp.status, wsHttpBody.error.code]).toEqual([status, code]);
+      expect([upgrade.status, upgrade.code]).toEqual([status, code]);
+    },
+  );
 
   it("lets the owner in both ways, whatever account the switcher names", async () => {
     expect((await api(owner, `/api/agent/${agentId}`)).status).toBe(200);

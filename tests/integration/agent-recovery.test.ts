@@ -17,7 +17,11 @@ async function newThread(): Promise<string> {
 
 async function messages(threadId: string) {
   const response = await fetch(`${base()}/api/agent/${agentId}/threads/${threadId}/messages`, { headers: user.headers() });
-  return ((await response.json()) as { messages: { role: string; parts: { type: string; text?: string }[]; metadata?: { interrupted?: boolean } }[] }).messages;
+  return (
+    (await response.json()) as {
+      messages: { role: string; parts: { type: string; text?: string }[]; metadata?: { interrupted?: boolean } }[];
+    }
+  ).messages;
 }
 
 beforeAll(async () => {
@@ -47,7 +51,12 @@ describe("streams that outlive their connections", () => {
 
     const stored = await messages(threadId);
     expect(stored.map((m) => m.role)).toEqual(["user", "assistant"]);
-    expect(stored[1]!.parts.filter((p) => p.type === "text").map((p) => p.text).join("")).toBe(answer);
+    expect(
+      stored[1]!.parts
+        .filter((p) => p.type === "text")
+        .map((p) => p.text)
+        .join(""),
+    ).toBe(answer);
   });
 
   it("finishes a turn whose HTTP client went away, and keeps it in the history", async () => {
@@ -70,7 +79,12 @@ describe("streams that outlive their connections", () => {
       await new Promise((r) => setTimeout(r, 100));
       stored = await messages(threadId);
     }
-    expect(stored[1]!.parts.filter((p) => p.type === "text").map((p) => p.text).join("")).toBe("finished without you");
+    expect(
+      stored[1]!.parts
+        .filter((p) => p.type === "text")
+        .map((p) => p.text)
+        .join(""),
+    ).toBe("finished without you");
   });
 });
 

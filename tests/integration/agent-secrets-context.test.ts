@@ -37,7 +37,10 @@ interface TurnSummary {
 }
 
 async function turn(threadId: string, text: string): Promise<TurnSummary> {
-  const { status, body } = await api<TurnSummary>(owner, `/api/agent/${agentId}/threads/${threadId}/messages`, { method: "POST", body: JSON.stringify({ text }) });
+  const { status, body } = await api<TurnSummary>(owner, `/api/agent/${agentId}/threads/${threadId}/messages`, {
+    method: "POST",
+    body: JSON.stringify({ text }),
+  });
   expect(status).toBe(200);
   return body;
 }
@@ -121,7 +124,10 @@ describe("agent secrets", () => {
   }, 120_000);
 
   it("refuses a secret name that is not an environment variable name, and another user's agent", async () => {
-    const bad = await api(owner, `/api/agent/${agentId}/secrets`, { method: "PUT", body: JSON.stringify({ secrets: { "bad-name": "value" } }) });
+    const bad = await api(owner, `/api/agent/${agentId}/secrets`, {
+      method: "PUT",
+      body: JSON.stringify({ secrets: { "bad-name": "value" } }),
+    });
     expect(bad.status).toBe(400);
     const stranger = await signUpVerifiedUser(base());
     expect((await api(stranger, `/api/agent/${agentId}/secrets`)).status).toBe(404);
@@ -142,11 +148,17 @@ describe("git push with the agent's token", () => {
     });
     expect(setup.body).toMatchObject({ exitCode: 0 });
 
-    const pushed = await api<{ exitCode: number }>(owner, `/api/agent/${agentId}/git/push`, { method: "POST", body: JSON.stringify({ dir: "proj", branch: "main" }) });
+    const pushed = await api<{ exitCode: number }>(owner, `/api/agent/${agentId}/git/push`, {
+      method: "POST",
+      body: JSON.stringify({ dir: "proj", branch: "main" }),
+    });
     expect(pushed.status).toBe(200);
     expect(pushed.body.exitCode).toBe(0);
     expect(pushed.text).not.toContain(token);
-    const log = await api<{ stdout: string }>(owner, `/api/agent/${agentId}/exec`, { method: "POST", body: JSON.stringify({ command: "git --git-dir=remote.git log --format=%s main" }) });
+    const log = await api<{ stdout: string }>(owner, `/api/agent/${agentId}/exec`, {
+      method: "POST",
+      body: JSON.stringify({ command: "git --git-dir=remote.git log --format=%s main" }),
+    });
     expect(log.body.stdout.trim()).toBe("first");
 
     await api(owner, `/api/agent/${agentId}/exec`, {
@@ -157,7 +169,10 @@ describe("git push with the agent's token", () => {
     stack.model.enqueue({ toolCalls: [{ name: "git_push", arguments: { dir: "proj", branch: "main" } }] }, { text: "Pushed." });
     const answer = await turn(threadId, "Push the project");
     expect(answer.toolCalls[0]).toMatchObject({ name: "git_push", output: { exitCode: 0 } });
-    const after = await api<{ stdout: string }>(owner, `/api/agent/${agentId}/exec`, { method: "POST", body: JSON.stringify({ command: "git --git-dir=remote.git log --format=%s main" }) });
+    const after = await api<{ stdout: string }>(owner, `/api/agent/${agentId}/exec`, {
+      method: "POST",
+      body: JSON.stringify({ command: "git --git-dir=remote.git log --format=%s main" }),
+    });
     expect(after.body.stdout.trim().split("\n")).toEqual(["second", "first"]);
     expect((await api(owner, `/api/agent/${agentId}/threads/${threadId}/messages`)).text).not.toContain(token);
     await api(owner, `/api/agent/${agentId}/secrets?name=GIT_TOKEN`, { method: "DELETE" });
@@ -176,13 +191,19 @@ describe("agent presets", () => {
     const analyst = created.body.id;
     const threadId = (await api<{ id: string }>(owner, `/api/agent/${analyst}/threads`, { method: "POST" })).body.id;
     stack.model.enqueue({ toolCalls: [{ name: "exec", arguments: { command: "ls analysis data output" } }] }, { text: "Listed." });
-    const { body } = await api<TurnSummary>(owner, `/api/agent/${analyst}/threads/${threadId}/messages`, { method: "POST", body: JSON.stringify({ text: "What is here?" }) });
+    const { body } = await api<TurnSummary>(owner, `/api/agent/${analyst}/threads/${threadId}/messages`, {
+      method: "POST",
+      body: JSON.stringify({ text: "What is here?" }),
+    });
     expect((body.toolCalls[0]!.output as { stdout: string }).stdout).toContain("explore.py");
     const offered = (stack.model.requests[0]!.body!.tools as { function: { name: string } }[]).map((t) => t.function.name);
     expect(offered).toContain("run_code");
     expect(offered).not.toContain("git_clone");
 
-    const coding = await api<{ preset: string; instructions: string }>(owner, "/api/agent", { method: "POST", body: JSON.stringify({ name: "Coder", preset: "coding" }) });
+    const coding = await api<{ preset: string; instructions: string }>(owner, "/api/agent", {
+      method: "POST",
+      body: JSON.stringify({ name: "Coder", preset: "coding" }),
+    });
     expect(coding.body).toMatchObject({ preset: "coding" });
     expect(coding.body.instructions).toMatch(/nextjs template/);
     expect((await api(owner, "/api/agent", { method: "POST", body: JSON.stringify({ name: "X", preset: "wizard" }) })).status).toBe(400);

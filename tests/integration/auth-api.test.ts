@@ -61,7 +61,11 @@ describe("signing up and in with email and password", () => {
     const longName = await postJson("/api/auth/sign-up/email", { name: "x".repeat(101), email: uniqueEmail(), password: "long enough" });
     expect(longName.status).toBe(400);
     expect(((await longName.json()) as { message: string }).message).toMatch(/^name: /);
-    const longEmail = await postJson("/api/auth/sign-up/email", { name: "A", email: `${"x".repeat(250)}@example.com`, password: "long enough" });
+    const longEmail = await postJson("/api/auth/sign-up/email", {
+      name: "A",
+      email: `${"x".repeat(250)}@example.com`,
+      password: "long enough",
+    });
     expect(longEmail.status).toBe(400);
     const longPassword = await postJson("/api/auth/sign-in/email", { email: uniqueEmail(), password: "x".repeat(500) });
     expect(longPassword.status).toBe(400);
@@ -70,7 +74,11 @@ describe("signing up and in with email and password", () => {
   it("refuses an over-long or empty name when the profile is updated, and saves a valid one", async () => {
     const user = await signUp(base());
     const update = (body: unknown) =>
-      fetch(url("/api/auth/update-user"), { method: "POST", headers: { ...user.headers, "content-type": "application/json" }, body: JSON.stringify(body) });
+      fetch(url("/api/auth/update-user"), {
+        method: "POST",
+        headers: { ...user.headers, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
     expect((await update({ name: "y".repeat(101) })).status).toBe(400);
     expect((await update({ name: "   " })).status).toBe(400);
     expect((await update({ image: "x".repeat(5000) })).status).toBe(400);
@@ -92,7 +100,11 @@ describe("signing up and in with email and password", () => {
 
   it("signs out: the cookie stops working", async () => {
     const user = await signUp(base());
-    const out = await fetch(url("/api/auth/sign-out"), { method: "POST", headers: { ...user.headers, "content-type": "application/json" }, body: "{}" });
+    const out = await fetch(url("/api/auth/sign-out"), {
+      method: "POST",
+      headers: { ...user.headers, "content-type": "application/json" },
+      body: "{}",
+    });
     expect(out.status).toBe(200);
     expect((await me(user.headers)).status).toBe(401);
   });
@@ -143,7 +155,11 @@ describe("cross-site request protection", () => {
   it("refuses a cookie-authenticated write without a matching Origin", async () => {
     const user = await signUp(base());
     const create = (headers: Record<string, string>) =>
-      fetch(url("/api/keys"), { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ name: "k" }) });
+      fetch(url("/api/keys"), {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify({ name: "k" }),
+      });
     const evil = await create({ cookie: user.cookie, origin: "https://evil.example" });
     expect(evil.status).toBe(403);
     const missing = await create({ cookie: user.cookie });
@@ -187,9 +203,16 @@ describe("API keys", () => {
     const bearer = { authorization: `Bearer ${key.secret}` };
     const viaKey = await me(bearer);
     expect(viaKey.status).toBe(200);
-    expect(((await viaKey.json()) as { user: { email: string }; via: string })).toMatchObject({ user: { email: user.email }, via: "api_key" });
+    expect((await viaKey.json()) as { user: { email: string }; via: string }).toMatchObject({
+      user: { email: user.email },
+      via: "api_key",
+    });
     // A write with a key needs no Origin: browsers never attach it by themselves.
-    const second = await fetch(url("/api/keys"), { method: "POST", headers: { ...bearer, "content-type": "application/json" }, body: '{"name":"two"}' });
+    const second = await fetch(url("/api/keys"), {
+      method: "POST",
+      headers: { ...bearer, "content-type": "application/json" },
+      body: '{"name":"two"}',
+    });
     expect(second.status).toBe(201);
 
     const revoked = await fetch(url(`/api/keys/${key.id}`), { method: "DELETE", headers: user.headers });
@@ -202,7 +225,11 @@ describe("API keys", () => {
     const owner = await signUp(base());
     const other = await signUp(base());
     const { key } = (await (
-      await fetch(url("/api/keys"), { method: "POST", headers: { ...owner.headers, "content-type": "application/json" }, body: '{"name":"mine"}' })
+      await fetch(url("/api/keys"), {
+        method: "POST",
+        headers: { ...owner.headers, "content-type": "application/json" },
+        body: '{"name":"mine"}',
+      })
     ).json()) as { key: { id: string; secret: string } };
     const attempt = await fetch(url(`/api/keys/${key.id}`), { method: "DELETE", headers: other.headers });
     expect(attempt.status).toBe(404);
@@ -214,7 +241,11 @@ describe("API keys", () => {
   it("refuses an empty or over-long key name", async () => {
     const user = await signUp(base());
     for (const name of ["", "   ", "x".repeat(101)]) {
-      const response = await fetch(url("/api/keys"), { method: "POST", headers: { ...user.headers, "content-type": "application/json" }, body: JSON.stringify({ name }) });
+      const response = await fetch(url("/api/keys"), {
+        method: "POST",
+        headers: { ...user.headers, "content-type": "application/json" },
+        body: JSON.stringify({ name }),
+      });
       expect(response.status, JSON.stringify(name)).toBe(400);
     }
   });
@@ -224,7 +255,9 @@ describe("sessions", () => {
   it("lists sessions with device and IP, and a revoked session stops working on the next request", async () => {
     const first = await signUp(base());
     const second = await signIn(base(), first.email, first.password);
-    const list = (await (await fetch(url("/api/sessions"), { headers: { ...first.headers, "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0" } })).json()) as {
+    const list = (await (
+      await fetch(url("/api/sessions"), { headers: { ...first.headers, "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0" } })
+    ).json()) as {
       sessions: { id: string; current: boolean; ipAddress: string; device: string; createdAt: string; lastSeenAt: string }[];
     };
     expect(list.sessions).toHaveLength(2);

@@ -12,7 +12,9 @@ const WINDOW_SECONDS = 15;
 describe("a fresh deployment", () => {
   let worker: TestWorker;
   beforeAll(async () => {
-    worker = await startTestWorker({ vars: { ADMIN_EMAILS: "Boss@Example.com, other@example.com", RATE_LIMIT_WINDOW_SECONDS: `signInByIp=${WINDOW_SECONDS}` } });
+    worker = await startTestWorker({
+      vars: { ADMIN_EMAILS: "Boss@Example.com, other@example.com", RATE_LIMIT_WINDOW_SECONDS: `signInByIp=${WINDOW_SECONDS}` },
+    });
   });
   afterAll(() => worker?.dispose());
 
@@ -73,9 +75,11 @@ describe("a fresh deployment", () => {
         headers: { "content-type": "application/json", "cf-connecting-ip": uniqueIp(), origin: worker.url },
         body: JSON.stringify({ email: user.email, redirectTo: "/reset-password" }),
       });
-    for (let i = 0; i < RATE_LIMITS.passwordResetByEmail.limit; i++) expect((await send("/api/auth/request-password-reset")).status).toBe(200);
+    for (let i = 0; i < RATE_LIMITS.passwordResetByEmail.limit; i++)
+      expect((await send("/api/auth/request-password-reset")).status).toBe(200);
     expect((await send("/api/auth/request-password-reset")).status).toBe(429);
-    for (let i = 0; i < RATE_LIMITS.verificationEmailByEmail.limit; i++) expect((await send("/api/auth/send-verification-email")).status).toBe(200);
+    for (let i = 0; i < RATE_LIMITS.verificationEmailByEmail.limit; i++)
+      expect((await send("/api/auth/send-verification-email")).status).toBe(200);
     expect((await send("/api/auth/send-verification-email")).status).toBe(429);
   });
 
@@ -91,7 +95,10 @@ describe("a fresh deployment", () => {
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows)).not.toContain(key.secret);
     expect(rows[0]!.key_hash).toBe(createHash("sha256").update(key.secret).digest("hex"));
-    const credentials = queryLocalD1<{ password: string }>(worker.persistTo, "SELECT password FROM auth_account WHERE provider_id = 'credential'");
+    const credentials = queryLocalD1<{ password: string }>(
+      worker.persistTo,
+      "SELECT password FROM auth_account WHERE provider_id = 'credential'",
+    );
     expect(credentials.length).toBeGreaterThan(0);
     expect(JSON.stringify(credentials)).not.toContain("plain text must not be stored");
     expect(credentials.every((c) => c.password.startsWith("pbkdf2-sha256$100000$"))).toBe(true);

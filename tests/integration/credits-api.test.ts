@@ -25,7 +25,9 @@ describe("the credits API", () => {
     const page1 = (await first.json()) as { transactions: { kind: string; amount: number; inputTokens: number }[]; nextCursor: string };
     expect(page1.transactions).toHaveLength(2);
     expect(page1.transactions[0]).toMatchObject({ kind: "usage", amount: -1.234, inputTokens: 1000 });
-    const second = await fetch(`${base()}/api/credits/transactions?limit=2&cursor=${encodeURIComponent(page1.nextCursor)}`, { headers: user.headers() });
+    const second = await fetch(`${base()}/api/credits/transactions?limit=2&cursor=${encodeURIComponent(page1.nextCursor)}`, {
+      headers: user.headers(),
+    });
     const page2 = (await second.json()) as { transactions: { kind: string }[]; nextCursor: string | null };
     expect(page2.transactions.map((t) => t.kind)).toEqual(["usage", "monthly_grant"]);
     expect(page2.nextCursor).toBeNull();

@@ -22,7 +22,18 @@ let me: AgentApi;
 const total = (audit: LedgerAudit) => audit.ledger.freeMillicredits + audit.ledger.purchasedMillicredits;
 
 async function d1(sql: string): Promise<void> {
-  const args = ["d1", "execute", "DB", "--local", "--persist-to", stack.worker.persistTo, "--config", await testWorkerConfig(), "--command", sql];
+  const args = [
+    "d1",
+    "execute",
+    "DB",
+    "--local",
+    "--persist-to",
+    stack.worker.persistTo,
+    "--config",
+    await testWorkerConfig(),
+    "--command",
+    sql,
+  ];
   const result = spawnSync(join(BIN, "wrangler"), args, { cwd: ROOT, env: toolEnv({ CI: "true" }), encoding: "utf8" });
   if (result.status !== 0) throw new Error(`wrangler d1 execute failed:\n${result.stdout}\n${result.stderr}`);
 }
@@ -35,7 +46,11 @@ const failUsageRows = (accountId: string) =>
 const healUsageRows = () => d1("DROP TRIGGER IF EXISTS fault_usage_row;");
 
 async function ledger<T = Record<string, unknown>>(body: object, now: string): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${stack.worker.url}/api/test/ledger`, { method: "POST", headers: { "x-test-now": now }, body: JSON.stringify(body) });
+  const response = await fetch(`${stack.worker.url}/api/test/ledger`, {
+    method: "POST",
+    headers: { "x-test-now": now },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, body: (await response.json()) as T };
 }
 
@@ -54,45 +69,54 @@ afterAll(async () => {
 });
 
 describe("a D1 write that fails in the middle of a charge", () => {
-  it.each(SIMULATED_TODAYS)("keeps no part of the failed settle: no usage row, no balance change, the reservation whole until the cron releases it (on %s)", async (today) => {
-    // The month's allowance is granted first, so the failed charge below is the only change attempted.
-    expect((await ledger({ action: "balance", accountId: me.accountId }, today)).status).toBe(200);
-    const before = await me.audit();
-    expect(before.consistent).toBe(true);
-    const usageBefore = (await me.usageRows()).length;
-    await failUsageRows(me.accountId);
-    try {
-      const failed = await ledger<{ error: { code: string; message: string } }>({ action: "spend", accountId: me.accountId, maxCost: 4_000, actualCost: 1_500 }, today);
-      expect(failed.status).toBe(500);
-      expect(failed.body.error.code).toBe("internal");
-      expect(failed.body.error.message).not.toMatch(/injected|SQLITE|\n\s+at /);
+  it.each(SIMULATED_TODAYS)(
+    "keeps no part of the failed settle: no usage row, no balance change, the reservation whole until the cron releases it (on %s)",
+    async (today) => {
+      // The month's allowance is granted first, so the failed charge below is the only change attempted.
+      expect((await ledger({ action: "balance", accountId: me.accountId }, today)).status).toBe(200);
+      const before = await me.audit();
+      expect(before.consistent).toBe(true);
+      const usageBefore = (await me.usageRows()).length;
+      await failUsageRows(me.accountId);
+      try {
+        const failed = await ledger<{ error: { code: string; message: string } }>(
+          { action: "spend", accountId: me.accountId, maxCost: 4_000, actualCost: 1_500 },
+          today,
+        );
+        expect(failed.status).toBe(500);
+        expect(failed.body.error.code).toBe("internal");
+        expect(failed.body.error.message).not.toMatch(/injected|SQLITE|\n\s+at /);
 
-      const after = await me.audit();
-      expect(after.consistent).toBe(true);
-      expect(after.ledger).toEqual(before.ledger);
-      // The reserve batch committed and the settle batch did not: the reservation is still held, whole.
-      expect(after.openReservationsMillicredits).toBe(4_000);
-      expect(after.cached.reservedMillicredits).toBe(4_000);
-      expect((await me.usageRows()).length).toBe(usageBefore);
-    } finally {
-      await healUsageRows();
-    }
+        const after = await me.audit();
+        expect(after.consistent).toBe(true);
+        expect(after.ledger).toEqual(before.ledger);
+        // The reserve batch committed and the settle batch did not: the reservation is still held, whole.
+        expect(after.openReservationsMillicredits).toBe(4_000);
+        expect(after.cached.reservedMillicredits).toBe(4_000);
+        expect((await me.usageRows()).length).toBe(usageBefore);
+      } finally {
+        await healUsageRows();
+      }
 
-    await runCronAt(Date.parse(today));
-    expect((await me.audit()).openReservationsMillicredits).toBe(4_000);
-    await runCronAt(Date.parse(shifted(today, RESERVATION_TTL_MS + 60_000)));
-    const released = await me.audit();
-    expect(released.consistent).toBe(true);
-    expect(released.openReservationsMillicredits).toBe(0);
-    expect(total(released)).toBe(total(before));
+      await runCronAt(Date.parse(today));
+      expect((await me.audit()).openReservationsMillicredits).toBe(4_000);
+      await runCronAt(Date.parse(shifted(today, RESERVATION_TTL_MS + 60_000)));
+      const released = await me.audit();
+      expect(released.consistent).toBe(true);
+      expect(released.openReservationsMillicredits).toBe(0);
+      expect(total(released)).toBe(total(before));
 
-    const retried = await ledger<{ chargedMillicredits: number }>({ action: "spend", accountId: me.accountId, maxCost: 4_000, actualCost: 1_500 }, shifted(today, RESERVATION_TTL_MS + 60_000));
-    expect(retried).toEqual({ status: 200, body: { chargedMillicredits: 1_500 } });
-    const charged = await me.audit();
-    expect(charged.consistent).toBe(true);
-    expect(total(released) - total(charged)).toBe(1_500);
-    expect(charged.openReservationsMillicredits).toBe(0);
-  });
+      const retried = await ledger<{ chargedMillicredits: number }>(
+        { action: "spend", accountId: me.accountId, maxCost: 4_000, actualCost: 1_500 },
+        shifted(today, RESERVATION_TTL_MS + 60_000),
+      );
+      expect(retried).toEqual({ status: 200, body: { chargedMillicredits: 1_500 } });
+      const charged = await me.audit();
+      expect(charged.consistent).toBe(true);
+      expect(total(released) - total(charged)).toBe(1_500);
+      expect(charged.openReservationsMillicredits).toBe(0);
+    },
+  );
 
   it("ends an agent turn whose charge cannot be written with a clear message, without a partial ledger row, and charges the next turn normally", async () => {
     const threadId = await me.newThread();

@@ -129,12 +129,16 @@ describe("a model endpoint that stops sending", () => {
     const threadId = await me.newThread();
     const before = await me.audit();
     const usageBefore = (await me.usageRows()).length;
-    stack.model.when({ lastUserMessageIncludes: "half" }, (request) => ({
-      text: "Half an answer and then",
-      // Silence after the first few deltas: the fake waits longer between chunks than the idle timeout.
-      delayMsBetweenChunks: request.index === 0 ? IDLE_TIMEOUT_MS * 4 : 0,
-      chunkSize: 8,
-    }), { once: true });
+    stack.model.when(
+      { lastUserMessageIncludes: "half" },
+      (request) => ({
+        text: "Half an answer and then",
+        // Silence after the first few deltas: the fake waits longer between chunks than the idle timeout.
+        delayMsBetweenChunks: request.index === 0 ? IDLE_TIMEOUT_MS * 4 : 0,
+        chunkSize: 8,
+      }),
+      { once: true },
+    );
     const failed = await me.turn(threadId, "half an answer please");
     expect(failed.body.error).toMatch(/stopped sending/);
     await expectNothingCharged(before, usageBefore);

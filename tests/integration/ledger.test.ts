@@ -41,12 +41,16 @@ function ledgerClient(baseUrl: () => string) {
   return {
     call,
     async account(kind: "personal" | "team" = "personal"): Promise<string> {
-      const response = await fetch(`${baseUrl()}/api/test/accounts`, { method: "POST", body: JSON.stringify({ kind, name: "ledger test" }) });
+      const response = await fetch(`${baseUrl()}/api/test/accounts`, {
+        method: "POST",
+        body: JSON.stringify({ kind, name: "ledger test" }),
+      });
       return ((await response.json()) as { id: string }).id;
     },
     balance: (accountId: string, now: string) => ok<Balance>({ action: "balance", accountId }, now),
     reserve: (accountId: string, maxCost: number, now: string) => ok<Reservation>({ action: "reserve", accountId, maxCost }, now),
-    settle: (reservation: Reservation, actualCost: number, now: string) => ok<{ chargedMillicredits: number }>({ action: "settle", reservation, actualCost }, now),
+    settle: (reservation: Reservation, actualCost: number, now: string) =>
+      ok<{ chargedMillicredits: number }>({ action: "settle", reservation, actualCost }, now),
     release: (reservation: Reservation, now: string) => ok({ action: "release", reservation }, now),
     spend: (accountId: string, cost: number, now: string) => call({ action: "spend", accountId, maxCost: cost, actualCost: cost }, now),
     grant: (accountId: string, amount: number, now: string, idempotencyKey?: string) =>

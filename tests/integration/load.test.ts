@@ -22,7 +22,9 @@ describe("npm start under load", () => {
     await model?.close();
   }, 60_000);
 
-  it(`serves ${USERS} users chatting at once with tool calls, losing, duplicating or failing no turn, and stops cleanly`, { timeout: 240_000 }, async () => {
+  it(`serves ${USERS} users chatting at once with tool calls, losing, duplicating or failing no turn, and stops cleanly`, {
+    timeout: 240_000,
+  }, async () => {
     const report = await runChatLoad({ baseUrl: platform!.url, model, users: USERS, turnsPerUser: TURNS, turnTimeoutMs: 90_000 });
     expect(report.failures).toEqual([]);
     expect(report.okTurns).toBe(USERS * TURNS);

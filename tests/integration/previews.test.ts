@@ -10,7 +10,11 @@ let bob: TestUser;
 let aliceAgent: string;
 let bobAgent: string;
 
-async function api<T = Record<string, unknown>>(user: TestUser, path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
+async function api<T = Record<string, unknown>>(
+  user: TestUser,
+  path: string,
+  init: RequestInit = {},
+): Promise<{ status: number; body: T }> {
   const response = await fetch(`${stack.worker.url}${path}`, { ...init, headers: user.headers({ "content-type": "application/json" }) });
   const text = await response.text();
   return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
@@ -30,19 +34,26 @@ JS
 exec node /tmp/server-${port}.js`;
 
 async function startServer(user: TestUser, agent: string, port: number, bind: string, text: string) {
-  const { status } = await api(user, `/api/agent/${agent}/processes`, { method: "POST", body: JSON.stringify({ command: server(port, bind, text) }) });
+  const { status } = await api(user, `/api/agent/${agent}/processes`, {
+    method: "POST",
+    body: JSON.stringify({ command: server(port, bind, text) }),
+  });
   expect(status).toBe(201);
 }
 
 async function expose(user: TestUser, agent: string, port: number): Promise<URL> {
-  const { status, body } = await api<{ url: string; port: number }>(user, `/api/agent/${agent}/ports`, { method: "POST", body: JSON.stringify({ port }) });
+  const { status, body } = await api<{ url: string; port: number }>(user, `/api/agent/${agent}/ports`, {
+    method: "POST",
+    body: JSON.stringify({ port }),
+  });
   expect(status).toBe(201);
   expect(body.port).toBe(port);
   return new URL(body.url);
 }
 
 /** A request to the Worker for a preview host (fetch cannot set Host). */
-const viaHost = (host: string, path = "/", headers: Record<string, string> = {}) => rawRequest(`${stack.worker.url}${path}`, { headers: { host, ...headers } });
+const viaHost = (host: string, path = "/", headers: Record<string, string> = {}) =>
+  rawRequest(`${stack.worker.url}${path}`, { headers: { host, ...headers } });
 
 async function waitForPage(host: string, path = "/") {
   return waitFor(async () => {
@@ -73,7 +84,10 @@ describe("live previews through the Worker", () => {
 
   it("shows each of two users' servers on port 3000 at its own preview URL", async () => {
     const [a, b] = await Promise.all([expose(alice, aliceAgent, 3000), expose(bob, bobAgent, 3000)]);
-    await Promise.all([startServer(alice, aliceAgent, 3000, "127.0.0.1", "alice's page"), startServer(bob, bobAgent, 3000, "0.0.0.0", "bob's page")]);
+    await Promise.all([
+      startServer(alice, aliceAgent, 3000, "127.0.0.1", "alice's page"),
+      startServer(bob, bobAgent, 3000, "0.0.0.0", "bob's page"),
+    ]);
     const [pageA, pageB] = await Promise.all([waitForPage(a.host, "/about?x=1"), waitForPage(b.host)]);
     expect(pageA).toMatchObject({ status: 200, body: "alice's page /about?x=1" });
     expect(pageB).toMatchObject({ status: 200, body: "bob's page /" });
@@ -149,7 +163,10 @@ describe("the expose_port tool", () => {
 
 describe("templates API", () => {
   it("lists the Next.js, React and Vue starters with their dev command and port", async () => {
-    const { status, body } = await api<{ templates: { name: string; port: number; dev: string; files: string[] }[] }>(alice, "/api/templates");
+    const { status, body } = await api<{ templates: { name: string; port: number; dev: string; files: string[] }[] }>(
+      alice,
+      "/api/templates",
+    );
     expect(status).toBe(200);
     expect(body.templates.map((t) => t.name)).toEqual(["nextjs", "react-vite", "vue-vite"]);
     for (const t of body.templates) {

@@ -34,7 +34,10 @@ async function api<T>(path: string, init: RequestInit & { now?: number } = {}): 
 /** Moves the scenario's simulated time, for the routes and for the agent's Durable Objects. */
 async function setClock(time: number): Promise<void> {
   clockNow = time;
-  const response = await fetch(`${base()}/api/test/clock`, { method: "POST", body: JSON.stringify({ agentId, now: new Date(time).toISOString() }) });
+  const response = await fetch(`${base()}/api/test/clock`, {
+    method: "POST",
+    body: JSON.stringify({ agentId, now: new Date(time).toISOString() }),
+  });
   expect(response.status).toBe(200);
 }
 
@@ -55,7 +58,7 @@ const MINUTE = 60_000;
 beforeAll(async () => {
   stack = await startAgentStack();
   owner = await signUpVerifiedUser(base());
-  agentId = ((await api<{ agents: { id: string }[] }>("/api/agent")).body.agents[0]!).id;
+  agentId = (await api<{ agents: { id: string }[] }>("/api/agent")).body.agents[0]!.id;
 }, 180_000);
 afterAll(() => stack?.dispose());
 
@@ -69,7 +72,14 @@ describe.each(SIMULATED_TODAYS)("a schedule due every minute, on %s", (today) =>
     const created = await api<Schedule>(`/api/agent/${agentId}/schedules`, {
       method: "POST",
       now: t0,
-      body: JSON.stringify({ goal: "Say tick", cron: "* * * * *", timezone: "Europe/Berlin", stepBudget: 1, creditBudget: 2, notify: false }),
+      body: JSON.stringify({
+        goal: "Say tick",
+        cron: "* * * * *",
+        timezone: "Europe/Berlin",
+        stepBudget: 1,
+        creditBudget: 2,
+        notify: false,
+      }),
     });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ cron: "* * * * *", timezone: "Europe/Berlin", paused: false, nextRunAt: minute(1) });
@@ -98,7 +108,11 @@ describe.each(SIMULATED_TODAYS)("a schedule due every minute, on %s", (today) =>
     const scheduled = tasks.body.tasks.filter((t) => t.scheduleId === id);
     expect(scheduled.map((t) => t.id).sort()).toEqual([...taskIds].sort());
     // The tasks were created by the agent's Durable Object at the simulated time the cron ran at, not the real one.
-    expect(scheduled.map((t) => t.createdAt).sort()).toEqual([new Date(t0 + MINUTE).toISOString(), new Date(t0 + 3 * MINUTE).toISOString(), new Date(t0 + 3 * MINUTE).toISOString()]);
+    expect(scheduled.map((t) => t.createdAt).sort()).toEqual([
+      new Date(t0 + MINUTE).toISOString(),
+      new Date(t0 + 3 * MINUTE).toISOString(),
+      new Date(t0 + 3 * MINUTE).toISOString(),
+    ]);
 
     const listed = await api<{ schedules: Schedule[] }>(`/api/agent/${agentId}/schedules`);
     expect(listed.body.schedules.find((s) => s.id === id)?.nextRunAt).toBe(minute(4));
@@ -111,7 +125,11 @@ describe.each(SIMULATED_TODAYS)("a schedule due every minute, on %s", (today) =>
       now: t0,
       body: JSON.stringify({ goal: "Paused work", cron: "*/2 * * * *", stepBudget: 1, creditBudget: 2, notify: false }),
     });
-    const paused = await api<Schedule>(`/api/agent/${agentId}/schedules/${schedule.id}`, { method: "PATCH", now: t0, body: JSON.stringify({ paused: true }) });
+    const paused = await api<Schedule>(`/api/agent/${agentId}/schedules/${schedule.id}`, {
+      method: "PATCH",
+      now: t0,
+      body: JSON.stringify({ paused: true }),
+    });
     expect(paused.body).toMatchObject({ paused: true, nextRunAt: null });
     await cronTrigger(t0 + 5 * MINUTE);
     expect(await dueTimes(schedule.id)).toEqual([]);
@@ -142,9 +160,15 @@ describe.each(SIMULATED_TODAYS)("a schedule due every minute, on %s", (today) =>
     expect(await dueTimes(once.id)).toEqual([new Date(t0 + 20 * MINUTE).toISOString()]);
     expect((await api<Schedule>(`/api/agent/${agentId}/schedules/${once.id}`)).body.nextRunAt).toBeNull();
 
-    const badCron = await api(`/api/agent/${agentId}/schedules`, { method: "POST", body: JSON.stringify({ goal: "x", cron: "every minute" }) });
+    const badCron = await api(`/api/agent/${agentId}/schedules`, {
+      method: "POST",
+      body: JSON.stringify({ goal: "x", cron: "every minute" }),
+    });
     expect(badCron.status).toBe(400);
-    const badZone = await api(`/api/agent/${agentId}/schedules`, { method: "POST", body: JSON.stringify({ goal: "x", cron: "* * * * *", timezone: "Mars/Base" }) });
+    const badZone = await api(`/api/agent/${agentId}/schedules`, {
+      method: "POST",
+      body: JSON.stringify({ goal: "x", cron: "* * * * *", timezone: "Mars/Base" }),
+    });
     expect(badZone.status).toBe(400);
   }, 60_000);
 });

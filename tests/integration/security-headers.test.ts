@@ -80,7 +80,8 @@ describe("security headers on a local Worker", () => {
   beforeAll(async () => {
     stack = await startAgentStack();
     user = await signUpVerifiedUser(base());
-    agentId = ((await (await fetch(`${base()}/api/agent`, { headers: user.headers() })).json()) as { agents: { id: string }[] }).agents[0]!.id;
+    agentId = ((await (await fetch(`${base()}/api/agent`, { headers: user.headers() })).json()) as { agents: { id: string }[] }).agents[0]!
+      .id;
   }, 180_000);
   afterAll(() => stack?.dispose());
 
@@ -119,8 +120,12 @@ describe("security headers on a local Worker", () => {
   it("lets only the app frame a preview: the workspace server's page and the preview's own error page", async () => {
     const headers = user.headers({ "content-type": "application/json" });
     const command = `node -e 'require("http").createServer((q, s) => { s.setHeader("content-type", "text/html"); s.end("<h1>framed preview</h1>"); }).listen(3000, "0.0.0.0")'`;
-    expect((await fetch(`${base()}/api/agent/${agentId}/processes`, { method: "POST", headers, body: JSON.stringify({ command }) })).status).toBe(201);
-    const exposed = (await (await fetch(`${base()}/api/agent/${agentId}/ports`, { method: "POST", headers, body: JSON.stringify({ port: 3000 }) })).json()) as { url: string };
+    expect(
+      (await fetch(`${base()}/api/agent/${agentId}/processes`, { method: "POST", headers, body: JSON.stringify({ command }) })).status,
+    ).toBe(201);
+    const exposed = (await (
+      await fetch(`${base()}/api/agent/${agentId}/ports`, { method: "POST", headers, body: JSON.stringify({ port: 3000 }) })
+    ).json()) as { url: string };
     const host = new URL(exposed.url).host;
     const page = await waitFor(async () => {
       const answer = await rawRequest(`${base()}/`, { headers: { host } });
@@ -130,7 +135,10 @@ describe("security headers on a local Worker", () => {
     const broken = await rawRequest(`${base()}/`, { headers: { host: host.replace(/-[a-z0-9]{24}\./, `-${"0".repeat(24)}.`) } });
     expect(broken.status).toBe(404);
     const appOrigin = new URL(base()).origin;
-    for (const [label, answer] of [["preview", page], ["preview 404", broken]] as const) {
+    for (const [label, answer] of [
+      ["preview", page],
+      ["preview 404", broken],
+    ] as const) {
       const csp = directives(header(answer.headers, "content-security-policy"));
       expect(csp.get("frame-ancestors"), label).toContain(appOrigin);
       expect(csp.get("frame-ancestors"), label).not.toContain("'none'");
@@ -164,7 +172,12 @@ describe("security headers on a production-mode Worker", () => {
   beforeAll(async () => {
     resend = await startFakeResend();
     worker = await startTestWorker({
-      vars: { ENVIRONMENT: "production", BETTER_AUTH_SECRET: `prod-test-${crypto.randomUUID()}`, RESEND_API_KEY: "re_test_key", RESEND_BASE_URL: resend.url },
+      vars: {
+        ENVIRONMENT: "production",
+        BETTER_AUTH_SECRET: `prod-test-${crypto.randomUUID()}`,
+        RESEND_API_KEY: "re_test_key",
+        RESEND_BASE_URL: resend.url,
+      },
     });
   }, 180_000);
   afterAll(async () => {

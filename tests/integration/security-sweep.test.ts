@@ -44,15 +44,37 @@ beforeAll(async () => {
   stranger = await signUpVerifiedUser(base());
   const agents = await fetch(`${base()}/api/agent`, { headers: owner.headers() });
   const agentId = ((await agents.json()) as { agents: { id: string }[] }).agents[0]!.id;
-  const thread = await fetch(`${base()}/api/agent/${agentId}/threads`, { method: "POST", headers: owner.headers({ "content-type": "application/json" }), body: JSON.stringify({ title: "Owner's thread" }) });
+  const thread = await fetch(`${base()}/api/agent/${agentId}/threads`, {
+    method: "POST",
+    headers: owner.headers({ "content-type": "application/json" }),
+    body: JSON.stringify({ title: "Owner's thread" }),
+  });
   const threadId = ((await thread.json()) as { id: string }).id;
-  const note = await fetch(`${base()}/api/agent/${agentId}/memory`, { method: "POST", headers: owner.headers({ "content-type": "application/json" }), body: JSON.stringify({ text: "owner's note" }) });
+  const note = await fetch(`${base()}/api/agent/${agentId}/memory`, {
+    method: "POST",
+    headers: owner.headers({ "content-type": "application/json" }),
+    body: JSON.stringify({ text: "owner's note" }),
+  });
   const noteId = ((await note.json()) as { id: string }).id;
-  const team = await fetch(`${base()}/api/teams`, { method: "POST", headers: owner.headers({ "content-type": "application/json" }), body: JSON.stringify({ name: "Sweep team", slug: `sweep-${crypto.randomUUID().slice(0, 8)}` }) });
+  const team = await fetch(`${base()}/api/teams`, {
+    method: "POST",
+    headers: owner.headers({ "content-type": "application/json" }),
+    body: JSON.stringify({ name: "Sweep team", slug: `sweep-${crypto.randomUUID().slice(0, 8)}` }),
+  });
   const teamId = ((await team.json()) as { id: string }).id;
   ids = {
-    id: agentId, tid: threadId, noteId, pid: "p-unknown", port: "3000", taskId: "t-unknown", sid: "s-unknown",
-    teamId, userId: "u-unknown", roleId: "role-unknown", invitationId: "i-unknown", token: "t-unknown",
+    id: agentId,
+    tid: threadId,
+    noteId,
+    pid: "p-unknown",
+    port: "3000",
+    taskId: "t-unknown",
+    sid: "s-unknown",
+    teamId,
+    userId: "u-unknown",
+    roleId: "role-unknown",
+    invitationId: "i-unknown",
+    token: "t-unknown",
   };
 }, 60_000);
 
@@ -72,7 +94,9 @@ describe("every /api route from the route table", () => {
     const before = await ownerState();
     const scoped = userRoutes.filter((r) => r.path.includes(":id"));
     expect(scoped.length).toBeGreaterThan(20);
-    const answers = await Promise.all(scoped.map(async (route) => `${route.method} ${route.path} -> ${(await call(route, stranger)).status}`));
+    const answers = await Promise.all(
+      scoped.map(async (route) => `${route.method} ${route.path} -> ${(await call(route, stranger)).status}`),
+    );
     expect(answers.filter((a) => !a.endsWith("-> 404"))).toEqual([]);
     expect(await ownerState()).toBe(before);
   });
@@ -83,9 +107,15 @@ describe("every /api route from the route table", () => {
     expect(jsonRoutes.length).toBeGreaterThan(5);
     const answers = await Promise.all(
       jsonRoutes.map(async (route) => {
-        const responses = await Promise.all(["{not json", "[]", JSON.stringify({ unexpected: "<script>alert(1)</script>".repeat(3) })].map((body) => call(route, owner, body)));
+        const responses = await Promise.all(
+          ["{not json", "[]", JSON.stringify({ unexpected: "<script>alert(1)</script>".repeat(3) })].map((body) =>
+            call(route, owner, body),
+          ),
+        );
         const statuses = responses.map((r) => r.status);
-        const messages = await Promise.all(responses.map(async (r) => ((await r.json().catch(() => ({}))) as { error?: { message?: string } }).error?.message ?? ""));
+        const messages = await Promise.all(
+          responses.map(async (r) => ((await r.json().catch(() => ({}))) as { error?: { message?: string } }).error?.message ?? ""),
+        );
         return { route: `${route.method} ${route.path}`, statuses, clear: messages.every((m) => m.length > 0) };
       }),
     );
@@ -136,9 +166,22 @@ describe("a banned user, with the session and API key they had before the ban", 
   const state = async (headers: Record<string, string>) =>
     (
       await Promise.all(
-        [`/api/agent`, `/api/agent/${own.id}`, `/api/agent/${own.id}/threads`, `/api/agent/${own.id}/threads/${own.tid}/messages`, `/api/agent/${own.id}/memory`,
-          `/api/agent/${own.id}/schedules`, `/api/agent/${own.id}/tasks`, `/api/agent/${own.id}/secrets`, `/api/teams`, `/api/teams/${own.teamId}`,
-          `/api/teams/${own.teamId}/members`, `/api/teams/${own.teamId}/roles`, `/api/teams/${own.teamId}/invitations`, `/api/credits`].map((path) => get(path, headers)),
+        [
+          `/api/agent`,
+          `/api/agent/${own.id}`,
+          `/api/agent/${own.id}/threads`,
+          `/api/agent/${own.id}/threads/${own.tid}/messages`,
+          `/api/agent/${own.id}/memory`,
+          `/api/agent/${own.id}/schedules`,
+          `/api/agent/${own.id}/tasks`,
+          `/api/agent/${own.id}/secrets`,
+          `/api/teams`,
+          `/api/teams/${own.teamId}`,
+          `/api/teams/${own.teamId}/members`,
+          `/api/teams/${own.teamId}/roles`,
+          `/api/teams/${own.teamId}/invitations`,
+          `/api/credits`,
+        ].map((path) => get(path, headers)),
       )
     ).join("\n");
 
@@ -150,16 +193,37 @@ describe("a banned user, with the session and API key they had before the ban", 
     const key = (await (await post(banned, "/api/keys", { name: "before the ban" })).json()) as { key: { id: string; secret: string } };
     bearer = { authorization: `Bearer ${key.key.secret}` };
     keyId = key.key.id;
-    const agentId = ((await (await worker.fetch("/api/agent", { headers: banned.headers() })).json()) as { agents: { id: string }[] }).agents[0]!.id;
+    const agentId = ((await (await worker.fetch("/api/agent", { headers: banned.headers() })).json()) as { agents: { id: string }[] })
+      .agents[0]!.id;
     const thread = (await (await post(banned, `/api/agent/${agentId}/threads`, { title: "Before the ban" })).json()) as { id: string };
-    const note = (await (await post(banned, `/api/agent/${agentId}/memory`, { text: "a note from before the ban" })).json()) as { id: string };
-    const team = (await (await post(banned, "/api/teams", { name: "Banned's team", slug: `banned-${randomUUID().slice(0, 8)}` })).json()) as { id: string };
+    const note = (await (await post(banned, `/api/agent/${agentId}/memory`, { text: "a note from before the ban" })).json()) as {
+      id: string;
+    };
+    const team = (await (
+      await post(banned, "/api/teams", { name: "Banned's team", slug: `banned-${randomUUID().slice(0, 8)}` })
+    ).json()) as { id: string };
     const sessions = (await (await worker.fetch("/api/sessions", { headers: banned.headers() })).json()) as { sessions: { id: string }[] };
     own = {
-      id: agentId, tid: thread.id, noteId: note.id, pid: "p-unknown", port: "3000", taskId: "t-unknown", sid: "s-unknown",
-      teamId: team.id, userId: bannedId, roleId: "role-unknown", invitationId: "i-unknown", token: "t-unknown",
+      id: agentId,
+      tid: thread.id,
+      noteId: note.id,
+      pid: "p-unknown",
+      port: "3000",
+      taskId: "t-unknown",
+      sid: "s-unknown",
+      teamId: team.id,
+      userId: bannedId,
+      roleId: "role-unknown",
+      invitationId: "i-unknown",
+      token: "t-unknown",
     };
-    for (const [name, value] of Object.entries({ agent: agentId, thread: thread.id, note: note.id, team: team.id, session: sessions.sessions[0]?.id })) {
+    for (const [name, value] of Object.entries({
+      agent: agentId,
+      thread: thread.id,
+      note: note.id,
+      team: team.id,
+      session: sessions.sessions[0]?.id,
+    })) {
       expect(value, name).toBeTruthy();
     }
     own.sessionId = sessions.sessions[0]!.id;
@@ -174,7 +238,10 @@ describe("a banned user, with the session and API key they had before the ban", 
     expect(ban.status, await ban.text()).toBe(200);
 
     const answers: string[] = [];
-    for (const [label, headers] of [["cookie", banned.headers()], ["API key", { ...bearer, origin: worker.url }]] as const) {
+    for (const [label, headers] of [
+      ["cookie", banned.headers()],
+      ["API key", { ...bearer, origin: worker.url }],
+    ] as const) {
       for (const route of userRoutes) {
         const path = concretePath(route, { ...own, id: idFor(route.path) });
         const response = await worker.fetch(path, {
@@ -198,7 +265,10 @@ describe("a banned user, with the session and API key they had before the ban", 
     expect((await post(admin, `/api/admin/users/${bannedId}/ban`, { reason: "Abuse" })).status).toBe(200);
     const answers: string[] = [];
     for (const path of [`/ws/agent/${own.id}`, `/ws/thread/${own.id}-${own.tid}`]) {
-      for (const [label, headers] of [["cookie", banned.headers()], ["API key", bearer]] as const) {
+      for (const [label, headers] of [
+        ["cookie", banned.headers()],
+        ["API key", bearer],
+      ] as const) {
         const upgrade = await rawRequest(`${worker.url}${path}`, { headers: { ...headers, ...WEBSOCKET_UPGRADE_HEADERS } });
         answers.push(`${label} upgrade ${path} -> ${upgrade.status}`);
         const http = await worker.fetch(path, { headers });
@@ -217,10 +287,16 @@ describe("a banned user, with the session and API key they had before the ban", 
       body: JSON.stringify({ email: banned.email, password: banned.password }),
     });
     expect(signIn.status).toBe(200);
-    const cookie = signIn.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const cookie = signIn.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
     const withCookie = { cookie, origin: worker.url };
     const sockets: [string, ChatSocket][] = [];
-    for (const [label, headers] of [["cookie", withCookie], ["API key", bearer]] as const) {
+    for (const [label, headers] of [
+      ["cookie", withCookie],
+      ["API key", bearer],
+    ] as const) {
       sockets.push([`${label} thread`, await ChatSocket.open(`${worker.url}/ws/thread/${own.id}-${own.tid}`, headers)]);
       sockets.push([`${label} agent`, await ChatSocket.open(`${worker.url}/ws/agent/${own.id}`, headers)]);
     }
@@ -239,7 +315,9 @@ describe("a banned user, with the session and API key they had before the ban", 
     const deadline = Date.now() + 10_000;
     while (sockets.some(([, s]) => !s.closed) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(sockets.filter(([, s]) => !s.closed).map(([label]) => label)).toEqual([]);
-    const answered = sockets.filter(([, s]) => s.frames.some((f) => f.type === "cf_agent_use_chat_response" || (f.type === "rpc" && f.id === "after")));
+    const answered = sockets.filter(([, s]) =>
+      s.frames.some((f) => f.type === "cf_agent_use_chat_response" || (f.type === "rpc" && f.id === "after")),
+    );
     expect(answered.map(([label]) => label)).toEqual([]);
     expect((await worker.fetch(`/api/admin/users/${bannedId}/ban`, { method: "DELETE", headers: admin.headers() })).status).toBe(200);
     const messages = await get(`/api/agent/${own.id}/threads/${own.tid}/messages`, bearer);

@@ -20,7 +20,11 @@ interface Transaction {
   createdAt: string;
 }
 
-async function call<T>(path: string, now: string, init: { method?: string; body?: unknown; accept?: string } = {}): Promise<{ status: number; body: T }> {
+async function call<T>(
+  path: string,
+  now: string,
+  init: { method?: string; body?: unknown; accept?: string } = {},
+): Promise<{ status: number; body: T }> {
   const response = await fetch(`${stack.worker.url}${path}`, {
     method: init.method ?? "GET",
     headers: user.headers({ "content-type": "application/json", "x-test-now": now, ...(init.accept ? { accept: init.accept } : {}) }),

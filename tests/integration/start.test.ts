@@ -20,7 +20,10 @@ let launched: { supervisor: GroupProcess; stateDir: string } | undefined;
 async function startPlatform(): Promise<Started> {
   const port = await freePort();
   const stateDir = mkdtempSync(join(tmpdir(), "netm8-start-"));
-  const supervisor = spawnGroup(join(BIN, "node"), ["scripts/start.ts"], { cwd: ROOT, env: toolEnv({ PORT: String(port), STATE_DIR: stateDir }) });
+  const supervisor = spawnGroup(join(BIN, "node"), ["scripts/start.ts"], {
+    cwd: ROOT,
+    env: toolEnv({ PORT: String(port), STATE_DIR: stateDir }),
+  });
   launched = { supervisor, stateDir };
   let output = "";
   supervisor.child.stdout!.on("data", (c: Buffer) => (output += c.toString()));

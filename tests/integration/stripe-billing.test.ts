@@ -39,9 +39,11 @@ describe("buying credits with Stripe Checkout and the signed webhook", () => {
   const purchases = async (user: TestUser) =>
     ((await (await worker.fetch("/api/credits/purchases", { headers: user.headers() })).json()) as { purchases: Purchase[] }).purchases;
   const transactions = async (user: TestUser, kind: string) =>
-    ((await (await worker.fetch(`/api/credits/transactions?kind=${kind}`, { headers: user.headers() })).json()) as {
-      transactions: { amount: number; stripeSessionId: string | null }[];
-    }).transactions;
+    (
+      (await (await worker.fetch(`/api/credits/transactions?kind=${kind}`, { headers: user.headers() })).json()) as {
+        transactions: { amount: number; stripeSessionId: string | null }[];
+      }
+    ).transactions;
   const testLedger = async (body: object) =>
     (await (await worker.fetch("/api/test/ledger", { method: "POST", body: JSON.stringify(body) })).json()) as Record<string, unknown>;
   const checkout = async (user: TestUser, pkg: string) => {
@@ -66,7 +68,12 @@ describe("buying credits with Stripe Checkout and the signed webhook", () => {
     const session = await checkout(user, "standard");
     expect(session.url).toBe(`${stripe.url}/checkout/${session.id}`);
     const created = stripe.sessions.get(session.id)!;
-    expect(created).toMatchObject({ amount_total: 1000, currency: "usd", metadata: { accountId, packageId: "standard" }, client_reference_id: accountId });
+    expect(created).toMatchObject({
+      amount_total: 1000,
+      currency: "usd",
+      metadata: { accountId, packageId: "standard" },
+      client_reference_id: accountId,
+    });
     expect(created.success_url).toBe(`${worker.url}/billing/success?session_id={CHECKOUT_SESSION_ID}`);
     expect(await credits(user)).toMatchObject({ balance: 50, purchased: 0 });
 
@@ -99,7 +106,11 @@ describe("buying credits with Stripe Checkout and the signed webhook", () => {
     expect(await transactions(user, "purchase")).toHaveLength(1);
     expect(await purchases(user)).toHaveLength(1);
     const { accountId } = await credits(user);
-    expect(await testLedger({ action: "stripeEvent", id: paid.id })).toMatchObject({ type: "checkout.session.completed", accountId, outcome: "granted" });
+    expect(await testLedger({ action: "stripeEvent", id: paid.id })).toMatchObject({
+      type: "checkout.session.completed",
+      accountId,
+      outcome: "granted",
+    });
     expect(await testLedger({ action: "stripeEvent", id: asyncPaid.id })).toMatchObject({ outcome: "duplicate" });
   });
 
@@ -152,7 +163,11 @@ describe("buying credits with Stripe Checkout and the signed webhook", () => {
     const session = await checkout(user, "starter");
     const unpaid = stripe.event("checkout.session.completed", stripe.sessions.get(session.id));
     expect(await stripe.deliver(unpaid)).toMatchObject({ status: 200, body: { outcome: "ignored" } });
-    const foreign = stripe.event("checkout.session.completed", { ...stripe.sessions.get(session.id), payment_status: "paid", metadata: { accountId } });
+    const foreign = stripe.event("checkout.session.completed", {
+      ...stripe.sessions.get(session.id),
+      payment_status: "paid",
+      metadata: { accountId },
+    });
     expect(await stripe.deliver(foreign)).toMatchObject({ status: 200, body: { outcome: "ignored" } });
     expect(await credits(user)).toMatchObject({ balance: 50, purchased: 0 });
   });
@@ -183,7 +198,9 @@ describe("buying credits with Stripe Checkout and the signed webhook", () => {
     const { accountId } = await credits(user);
     const session = await buy(user, "starter");
     // 50 free credits and 470 purchased ones are spent; 30 purchased remain.
-    expect(await testLedger({ action: "spend", accountId, maxCost: 520_000, actualCost: 520_000 })).toMatchObject({ chargedMillicredits: 520_000 });
+    expect(await testLedger({ action: "spend", accountId, maxCost: 520_000, actualCost: 520_000 })).toMatchObject({
+      chargedMillicredits: 520_000,
+    });
     const held = (await testLedger({ action: "reserve", accountId, maxCost: 10_000 })) as { id: string };
     expect(held.id).toBeTruthy();
     expect(await stripe.deliver(stripe.refund(session.id))).toMatchObject({ status: 200, body: { outcome: "refunded" } });
@@ -213,7 +230,11 @@ describe("buying credits with Stripe Checkout and the signed webhook", () => {
     const stranger = await signUpUser(worker.url);
     const { accountId } = await credits(user);
     const post = (headers: Record<string, string>, body: object) =>
-      worker.fetch("/api/credits/checkout", { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+      worker.fetch("/api/credits/checkout", {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify(body),
+      });
     expect((await post(user.headers(), { package: "free-money" })).status).toBe(400);
     expect((await post({}, { package: "starter" })).status).toBe(401);
     expect((await post(stranger.headers({ "x-account": accountId }), { package: "starter" })).status).toBe(404);
@@ -241,7 +262,9 @@ describe("billing without Stripe keys", () => {
       body: JSON.stringify({ package: "starter" }),
     });
     expect(response.status).toBe(503);
-    expect(await response.json()).toMatchObject({ error: { code: "service_unavailable", message: expect.stringContaining("STRIPE_SECRET_KEY") } });
+    expect(await response.json()).toMatchObject({
+      error: { code: "service_unavailable", message: expect.stringContaining("STRIPE_SECRET_KEY") },
+    });
     const hook = await fetch(`${base()}/api/stripe/webhook`, { method: "POST", headers: { "stripe-signature": "t=1,v1=00" }, body: "{}" });
     expect(hook.status).toBe(503);
   });

@@ -87,7 +87,11 @@ describe("an autonomous task", () => {
       { toolCalls: [{ name: "exec", arguments: { command: "echo two >> progress.txt" } }] },
       { text: "REPORT: wrote progress.txt and notes/result.md. Nothing is left." },
     );
-    const task = await startTask(owner, agentId, { goal: "Write the progress file and the result notes", stepBudget: 10, creditBudget: 20 });
+    const task = await startTask(owner, agentId, {
+      goal: "Write the progress file and the result notes",
+      stepBudget: 10,
+      creditBudget: 20,
+    });
     expect(task).toMatchObject({ status: "running", stepsUsed: 0, stepBudget: 10, creditBudget: 20 });
 
     await stack.model.waitForRequests(3, 60_000);
@@ -109,14 +113,19 @@ describe("an autonomous task", () => {
     // Five scripted answers, each asked for once: nothing was repeated after the restart.
     expect(stack.model.requests).toHaveLength(5);
 
-    const mail = await api<{ messages: { subject: string; text: string }[] }>(owner, `/api/dev/mailbox?to=${encodeURIComponent(owner.email)}`);
+    const mail = await api<{ messages: { subject: string; text: string }[] }>(
+      owner,
+      `/api/dev/mailbox?to=${encodeURIComponent(owner.email)}`,
+    );
     const notices = mail.body.messages.filter((m) => m.subject.startsWith("Task finished"));
     expect(notices).toHaveLength(1);
     expect(notices[0]!.text).toContain("REPORT: wrote progress.txt");
   }, 240_000);
 
   it("stops at its credit budget with a clear final message, and its credits match the ledger", async () => {
-    stack.model.enqueue(...Array.from({ length: 30 }, (_, i) => ({ toolCalls: [{ name: "exec", arguments: { command: `echo step ${i}` } }] })));
+    stack.model.enqueue(
+      ...Array.from({ length: 30 }, (_, i) => ({ toolCalls: [{ name: "exec", arguments: { command: `echo step ${i}` } }] })),
+    );
     const task = await startTask(owner, agentId, { goal: "Count for a long time", stepBudget: 100, creditBudget: 5 });
     const ended = await taskEnded(owner, agentId, task.id);
     expect(ended).toMatchObject({ status: "stopped", endReason: "credit_budget" });
@@ -128,7 +137,10 @@ describe("an autonomous task", () => {
     const messages = await threadMessages(owner, agentId, ended.threadId);
     expect(textOf(messages.at(-1)!)).toMatch(/stopped at its credit budget of 5 credits/);
 
-    const { body } = await api<{ transactions: { threadId: string | null; amount: number }[] }>(owner, "/api/credits/transactions?kind=usage&limit=200");
+    const { body } = await api<{ transactions: { threadId: string | null; amount: number }[] }>(
+      owner,
+      "/api/credits/transactions?kind=usage&limit=200",
+    );
     const charged = body.transactions.filter((t) => t.threadId === ended.threadId).reduce((sum, t) => sum - t.amount, 0);
     expect(charged).toBeCloseTo(ended.creditsUsed, 3);
   }, 180_000);
@@ -181,7 +193,9 @@ describe("an autonomous task", () => {
       const task = await startTask(owner, agentId, { goal: "Echo twice", stepBudget: 5 });
       const progress = (steps: number, status: string) => (f: { type: string; state?: unknown }) =>
         f.type === "cf_agent_state" &&
-        ((f.state as { tasks?: Task[] } | undefined)?.tasks ?? []).some((t) => t.id === task.id && t.stepsUsed === steps && t.status === status);
+        ((f.state as { tasks?: Task[] } | undefined)?.tasks ?? []).some(
+          (t) => t.id === task.id && t.stepsUsed === steps && t.status === status,
+        );
       await socket.waitFor(progress(1, "running"), 30_000, "the first step's checkpoint");
       await socket.waitFor(progress(2, "running"), 30_000, "the second step's checkpoint");
       await socket.waitFor(progress(3, "completed"), 30_000, "the finished task");

@@ -33,18 +33,33 @@ describe("a team buys its own credits", () => {
 
   it("credits the team, not the buyer, with no free allowance, refuses members without billing.purchase, and audits the purchase", async () => {
     const [owner, member] = await Promise.all([signUpVerifiedUser(worker.url), signUpVerifiedUser(worker.url)]);
-    const team = (await call<{ id: string }>(owner, "/api/teams", { method: "POST", body: { name: "Payers", slug: `payers-${randomUUID().slice(0, 8)}` } })).body;
+    const team = (
+      await call<{ id: string }>(owner, "/api/teams", {
+        method: "POST",
+        body: { name: "Payers", slug: `payers-${randomUUID().slice(0, 8)}` },
+      })
+    ).body;
     await call(owner, `/api/teams/${team.id}/invitations`, { method: "POST", body: { email: member.email } });
-    const mail = (await (await worker.fetch(`/api/dev/mailbox?to=${encodeURIComponent(member.email)}`)).json()) as { messages: { links: string[] }[] };
-    const token = decodeURIComponent(mail.messages.flatMap((m) => m.links).find((l) => decodeURIComponent(l).includes("/team/invite/"))!).split("/team/invite/")[1]!;
+    const mail = (await (await worker.fetch(`/api/dev/mailbox?to=${encodeURIComponent(member.email)}`)).json()) as {
+      messages: { links: string[] }[];
+    };
+    const token = decodeURIComponent(
+      mail.messages.flatMap((m) => m.links).find((l) => decodeURIComponent(l).includes("/team/invite/"))!,
+    ).split("/team/invite/")[1]!;
     expect((await call(member, `/api/teams/invitations/${token}/accept`, { method: "POST" })).status).toBe(200);
 
     const before = (await call<{ balance: number; free: number }>(owner, "/api/credits", { account: team.id })).body;
     expect(before).toMatchObject({ balance: 0, free: 0 });
     const personalBefore = (await call<{ balance: number }>(owner, "/api/credits")).body.balance;
 
-    expect((await call(member, "/api/credits/checkout", { method: "POST", account: team.id, body: { package: "standard" } })).status).toBe(403);
-    const session = await call<{ id: string }>(owner, "/api/credits/checkout", { method: "POST", account: team.id, body: { package: "standard" } });
+    expect((await call(member, "/api/credits/checkout", { method: "POST", account: team.id, body: { package: "standard" } })).status).toBe(
+      403,
+    );
+    const session = await call<{ id: string }>(owner, "/api/credits/checkout", {
+      method: "POST",
+      account: team.id,
+      body: { package: "standard" },
+    });
     expect(session.status).toBe(200);
     expect(await stripe.deliver(stripe.pay(session.body.id))).toMatchObject({ status: 200, body: { outcome: "granted" } });
 

@@ -58,7 +58,10 @@ const today = () => new Date().toISOString().slice(0, 10);
 const tokenOf = (link: string) => decodeURIComponent(link).split("/team/invite/")[1]!;
 
 async function createTeam(owner: TestUser, name = "Acme"): Promise<string> {
-  const team = await must<{ id: string }>(201, api(owner, "/api/teams", { method: "POST", body: { name, slug: `acme-${randomUUID().slice(0, 8)}` } }));
+  const team = await must<{ id: string }>(
+    201,
+    api(owner, "/api/teams", { method: "POST", body: { name, slug: `acme-${randomUUID().slice(0, 8)}` } }),
+  );
   return team.id;
 }
 
@@ -92,11 +95,18 @@ describe("the permission matrix: every team route and team agent operation, for 
     const [owner, admin, member, custom, stranger] = await Promise.all([0, 1, 2, 3, 4].map(() => signUpVerifiedUser(base())));
     Object.assign(users, { owner: owner!, admin: admin!, member: member!, custom: custom!, stranger: stranger! });
     teamId = await createTeam(users.owner);
-    customRoleId = (await must<{ id: string }>(201, api(users.owner, `/api/teams/${teamId}/roles`, { method: "POST", body: { name: "Billing clerk", permissions: CUSTOM } }))).id;
+    customRoleId = (
+      await must<{ id: string }>(
+        201,
+        api(users.owner, `/api/teams/${teamId}/roles`, { method: "POST", body: { name: "Billing clerk", permissions: CUSTOM } }),
+      )
+    ).id;
     await join(users.owner, teamId, users.admin, "admin");
     await join(users.owner, teamId, users.member, "member");
     await join(users.owner, teamId, users.custom, customRoleId);
-    agentId = (await must<{ id: string }>(201, api(users.owner, "/api/agent", { method: "POST", account: teamId, body: { name: "Team agent" } }))).id;
+    agentId = (
+      await must<{ id: string }>(201, api(users.owner, "/api/agent", { method: "POST", account: teamId, body: { name: "Team agent" } }))
+    ).id;
     threadId = (await must<{ id: string }>(201, api(users.owner, `/api/agent/${agentId}/threads`, { method: "POST", account: teamId }))).id;
   }, 120_000);
 
@@ -108,8 +118,16 @@ describe("the permission matrix: every team route and team agent operation, for 
     run(user: TestUser): Promise<number>;
   }
 
-  const call = (method: string, path: (user: TestUser) => Promise<string> | string, body?: (user: TestUser) => Promise<unknown> | unknown, account = true) =>
-    async (user: TestUser) => (await api(user, await path(user), { method, account: account ? teamId : undefined, ...(body && { body: await body(user) }) })).status;
+  const call =
+    (
+      method: string,
+      path: (user: TestUser) => Promise<string> | string,
+      body?: (user: TestUser) => Promise<unknown> | unknown,
+      account = true,
+    ) =>
+    async (user: TestUser) =>
+      (await api(user, await path(user), { method, account: account ? teamId : undefined, ...(body && { body: await body(user) }) }))
+        .status;
 
   async function freshMember(): Promise<string> {
     const target = await signUpVerifiedUser(base());
@@ -117,14 +135,26 @@ describe("the permission matrix: every team route and team agent operation, for 
     return userId(target);
   }
   async function freshInvitation(): Promise<string> {
-    const invited = await must<{ id: string }>(201, api(users.owner, `/api/teams/${teamId}/invitations`, { method: "POST", body: { email: `x-${randomUUID()}@example.com` } }));
+    const invited = await must<{ id: string }>(
+      201,
+      api(users.owner, `/api/teams/${teamId}/invitations`, { method: "POST", body: { email: `x-${randomUUID()}@example.com` } }),
+    );
     return invited.id;
   }
   async function freshRole(): Promise<string> {
-    return (await must<{ id: string }>(201, api(users.owner, `/api/teams/${teamId}/roles`, { method: "POST", body: { name: `r-${randomUUID()}`, permissions: ["agents.use"] } }))).id;
+    return (
+      await must<{ id: string }>(
+        201,
+        api(users.owner, `/api/teams/${teamId}/roles`, {
+          method: "POST",
+          body: { name: `r-${randomUUID()}`, permissions: ["agents.use"] },
+        }),
+      )
+    ).id;
   }
   async function freshAgent(): Promise<string> {
-    return (await must<{ id: string }>(201, api(users.owner, "/api/agent", { method: "POST", account: teamId, body: { name: "Doomed" } }))).id;
+    return (await must<{ id: string }>(201, api(users.owner, "/api/agent", { method: "POST", account: teamId, body: { name: "Doomed" } })))
+      .id;
   }
   async function socketStatus(user: TestUser, path: string): Promise<number> {
     try {
@@ -138,38 +168,189 @@ describe("the permission matrix: every team route and team agent operation, for 
 
   const operations: Operation[] = [
     { name: "GET /api/teams/:teamId", permission: null, allowed: [200], run: call("GET", () => `/api/teams/${teamId}`) },
-    { name: "PATCH /api/teams/:teamId", permission: "team.settings", allowed: [200], run: call("PATCH", () => `/api/teams/${teamId}`, () => ({ name: "Acme" })) },
+    {
+      name: "PATCH /api/teams/:teamId",
+      permission: "team.settings",
+      allowed: [200],
+      run: call(
+        "PATCH",
+        () => `/api/teams/${teamId}`,
+        () => ({ name: "Acme" }),
+      ),
+    },
     // A wrong confirmation: an allowed caller gets past the permission check to a 400, and the team survives.
-    { name: "DELETE /api/teams/:teamId", permission: "team.delete", allowed: [400], run: call("DELETE", () => `/api/teams/${teamId}`, () => ({ confirm: "not-the-slug" })) },
+    {
+      name: "DELETE /api/teams/:teamId",
+      permission: "team.delete",
+      allowed: [400],
+      run: call(
+        "DELETE",
+        () => `/api/teams/${teamId}`,
+        () => ({ confirm: "not-the-slug" }),
+      ),
+    },
     { name: "GET /api/teams/:teamId/members", permission: null, allowed: [200], run: call("GET", () => `/api/teams/${teamId}/members`) },
-    { name: "PATCH /api/teams/:teamId/members/:userId", permission: "members.roles", allowed: [204], run: call("PATCH", async () => `/api/teams/${teamId}/members/${await freshMember()}`, () => ({ role: "admin" })) },
-    { name: "DELETE /api/teams/:teamId/members/:userId", permission: "members.remove", allowed: [204], run: call("DELETE", async () => `/api/teams/${teamId}/members/${await freshMember()}`) },
-    { name: "GET /api/teams/:teamId/invitations", permission: "members.invite", allowed: [200], run: call("GET", () => `/api/teams/${teamId}/invitations`) },
-    { name: "POST /api/teams/:teamId/invitations", permission: "members.invite", allowed: [201], run: call("POST", () => `/api/teams/${teamId}/invitations`, () => ({ email: `y-${randomUUID()}@example.com`, role: customRoleId })) },
-    { name: "DELETE /api/teams/:teamId/invitations/:invitationId", permission: "members.invite", allowed: [204], run: call("DELETE", async () => `/api/teams/${teamId}/invitations/${await freshInvitation()}`) },
+    {
+      name: "PATCH /api/teams/:teamId/members/:userId",
+      permission: "members.roles",
+      allowed: [204],
+      run: call(
+        "PATCH",
+        async () => `/api/teams/${teamId}/members/${await freshMember()}`,
+        () => ({ role: "admin" }),
+      ),
+    },
+    {
+      name: "DELETE /api/teams/:teamId/members/:userId",
+      permission: "members.remove",
+      allowed: [204],
+      run: call("DELETE", async () => `/api/teams/${teamId}/members/${await freshMember()}`),
+    },
+    {
+      name: "GET /api/teams/:teamId/invitations",
+      permission: "members.invite",
+      allowed: [200],
+      run: call("GET", () => `/api/teams/${teamId}/invitations`),
+    },
+    {
+      name: "POST /api/teams/:teamId/invitations",
+      permission: "members.invite",
+      allowed: [201],
+      run: call(
+        "POST",
+        () => `/api/teams/${teamId}/invitations`,
+        () => ({ email: `y-${randomUUID()}@example.com`, role: customRoleId }),
+      ),
+    },
+    {
+      name: "DELETE /api/teams/:teamId/invitations/:invitationId",
+      permission: "members.invite",
+      allowed: [204],
+      run: call("DELETE", async () => `/api/teams/${teamId}/invitations/${await freshInvitation()}`),
+    },
     { name: "GET /api/teams/:teamId/roles", permission: null, allowed: [200], run: call("GET", () => `/api/teams/${teamId}/roles`) },
-    { name: "POST /api/teams/:teamId/roles", permission: "members.roles", allowed: [201], run: call("POST", () => `/api/teams/${teamId}/roles`, () => ({ name: `n-${randomUUID()}`, permissions: ["agents.use"] })) },
-    { name: "PATCH /api/teams/:teamId/roles/:roleId", permission: "members.roles", allowed: [200], run: call("PATCH", async () => `/api/teams/${teamId}/roles/${await freshRole()}`, () => ({ permissions: ["billing.view"] })) },
-    { name: "DELETE /api/teams/:teamId/roles/:roleId", permission: "members.roles", allowed: [204], run: call("DELETE", async () => `/api/teams/${teamId}/roles/${await freshRole()}`) },
-    { name: "GET /api/teams/:teamId/audit", permission: "audit.view", allowed: [200], run: call("GET", () => `/api/teams/${teamId}/audit`) },
+    {
+      name: "POST /api/teams/:teamId/roles",
+      permission: "members.roles",
+      allowed: [201],
+      run: call(
+        "POST",
+        () => `/api/teams/${teamId}/roles`,
+        () => ({ name: `n-${randomUUID()}`, permissions: ["agents.use"] }),
+      ),
+    },
+    {
+      name: "PATCH /api/teams/:teamId/roles/:roleId",
+      permission: "members.roles",
+      allowed: [200],
+      run: call(
+        "PATCH",
+        async () => `/api/teams/${teamId}/roles/${await freshRole()}`,
+        () => ({ permissions: ["billing.view"] }),
+      ),
+    },
+    {
+      name: "DELETE /api/teams/:teamId/roles/:roleId",
+      permission: "members.roles",
+      allowed: [204],
+      run: call("DELETE", async () => `/api/teams/${teamId}/roles/${await freshRole()}`),
+    },
+    {
+      name: "GET /api/teams/:teamId/audit",
+      permission: "audit.view",
+      allowed: [200],
+      run: call("GET", () => `/api/teams/${teamId}/audit`),
+    },
     { name: "GET /api/agent", permission: "agents.use", allowed: [200], run: call("GET", () => "/api/agent") },
-    { name: "POST /api/agent", permission: "agents.manage", allowed: [201], run: call("POST", () => "/api/agent", () => ({ name: "Another" })) },
+    {
+      name: "POST /api/agent",
+      permission: "agents.manage",
+      allowed: [201],
+      run: call(
+        "POST",
+        () => "/api/agent",
+        () => ({ name: "Another" }),
+      ),
+    },
     { name: "GET /api/agent/:id", permission: "agents.use", allowed: [200], run: call("GET", () => `/api/agent/${agentId}`) },
-    { name: "PATCH /api/agent/:id", permission: "agents.manage", allowed: [200], run: call("PATCH", () => `/api/agent/${agentId}`, () => ({ name: "Team agent" })) },
-    { name: "DELETE /api/agent/:id", permission: "agents.manage", allowed: [204], run: call("DELETE", async () => `/api/agent/${await freshAgent()}`) },
-    { name: "GET /api/agent/:id/threads", permission: "agents.use", allowed: [200], run: call("GET", () => `/api/agent/${agentId}/threads`) },
-    { name: "POST /api/agent/:id/threads", permission: "agents.use", allowed: [201], run: call("POST", () => `/api/agent/${agentId}/threads`) },
-    { name: "GET /api/agent/:id/threads/:tid/messages", permission: "agents.use", allowed: [200], run: call("GET", () => `/api/agent/${agentId}/threads/${threadId}/messages`) },
+    {
+      name: "PATCH /api/agent/:id",
+      permission: "agents.manage",
+      allowed: [200],
+      run: call(
+        "PATCH",
+        () => `/api/agent/${agentId}`,
+        () => ({ name: "Team agent" }),
+      ),
+    },
+    {
+      name: "DELETE /api/agent/:id",
+      permission: "agents.manage",
+      allowed: [204],
+      run: call("DELETE", async () => `/api/agent/${await freshAgent()}`),
+    },
+    {
+      name: "GET /api/agent/:id/threads",
+      permission: "agents.use",
+      allowed: [200],
+      run: call("GET", () => `/api/agent/${agentId}/threads`),
+    },
+    {
+      name: "POST /api/agent/:id/threads",
+      permission: "agents.use",
+      allowed: [201],
+      run: call("POST", () => `/api/agent/${agentId}/threads`),
+    },
+    {
+      name: "GET /api/agent/:id/threads/:tid/messages",
+      permission: "agents.use",
+      allowed: [200],
+      run: call("GET", () => `/api/agent/${agentId}/threads/${threadId}/messages`),
+    },
     { name: "GET /api/agent/:id/memory", permission: "agents.use", allowed: [200], run: call("GET", () => `/api/agent/${agentId}/memory`) },
-    { name: "GET /api/agent/:id/files", permission: "agents.use", allowed: [200], run: call("GET", () => `/api/agent/${agentId}/files?path=.`) },
-    { name: "WebSocket /ws/agent/:id", permission: "agents.use", allowed: [101], run: (user) => socketStatus(user, `/ws/agent/${agentId}`) },
-    { name: "WebSocket /ws/thread/:id-:tid", permission: "agents.use", allowed: [101], run: (user) => socketStatus(user, `/ws/thread/${agentId}-${threadId}`) },
+    {
+      name: "GET /api/agent/:id/files",
+      permission: "agents.use",
+      allowed: [200],
+      run: call("GET", () => `/api/agent/${agentId}/files?path=.`),
+    },
+    {
+      name: "WebSocket /ws/agent/:id",
+      permission: "agents.use",
+      allowed: [101],
+      run: (user) => socketStatus(user, `/ws/agent/${agentId}`),
+    },
+    {
+      name: "WebSocket /ws/thread/:id-:tid",
+      permission: "agents.use",
+      allowed: [101],
+      run: (user) => socketStatus(user, `/ws/thread/${agentId}-${threadId}`),
+    },
     { name: "GET /api/credits", permission: "billing.view", allowed: [200], run: call("GET", () => "/api/credits") },
-    { name: "GET /api/credits/transactions", permission: "billing.view", allowed: [200], run: call("GET", () => "/api/credits/transactions") },
+    {
+      name: "GET /api/credits/transactions",
+      permission: "billing.view",
+      allowed: [200],
+      run: call("GET", () => "/api/credits/transactions"),
+    },
     { name: "GET /api/credits/purchases", permission: "billing.view", allowed: [200], run: call("GET", () => "/api/credits/purchases") },
-    { name: "GET /api/usage", permission: "billing.view", allowed: [200], run: call("GET", () => `/api/usage?from=${today()}&to=${today()}`) },
+    {
+      name: "GET /api/usage",
+      permission: "billing.view",
+      allowed: [200],
+      run: call("GET", () => `/api/usage?from=${today()}&to=${today()}`),
+    },
     // Stripe is not configured in this Worker: an allowed caller reaches the purchase and gets 503.
-    { name: "POST /api/credits/checkout", permission: "billing.purchase", allowed: [503], run: call("POST", () => "/api/credits/checkout", () => ({ package: "starter" })) },
+    {
+      name: "POST /api/credits/checkout",
+      permission: "billing.purchase",
+      allowed: [503],
+      run: call(
+        "POST",
+        () => "/api/credits/checkout",
+        () => ({ package: "starter" }),
+      ),
+    },
   ];
 
   it("covers every team route in the route table", async () => {
@@ -200,7 +381,8 @@ describe("the permission matrix: every team route and team agent operation, for 
 
   it("follows a role change at once: a member made admin may invite, and made member again may not", async () => {
     const id = await userId(users.member);
-    const invite = () => api(users.member, `/api/teams/${teamId}/invitations`, { method: "POST", body: { email: `z-${randomUUID()}@example.com` } });
+    const invite = () =>
+      api(users.member, `/api/teams/${teamId}/invitations`, { method: "POST", body: { email: `z-${randomUUID()}@example.com` } });
     expect((await invite()).status).toBe(403);
     await must(204, api(users.owner, `/api/teams/${teamId}/members/${id}`, { method: "PATCH", body: { role: "admin" } }));
     expect((await invite()).status).toBe(201);
@@ -211,7 +393,10 @@ describe("the permission matrix: every team route and team agent operation, for 
   it("changes a custom role's permissions for everyone who holds it", async () => {
     const agents = () => api(users.custom, "/api/agent", { account: teamId });
     expect((await agents()).status).toBe(403);
-    await must(200, api(users.owner, `/api/teams/${teamId}/roles/${customRoleId}`, { method: "PATCH", body: { permissions: [...CUSTOM, "agents.use"] } }));
+    await must(
+      200,
+      api(users.owner, `/api/teams/${teamId}/roles/${customRoleId}`, { method: "PATCH", body: { permissions: [...CUSTOM, "agents.use"] } }),
+    );
     expect((await agents()).status).toBe(200);
     await must(200, api(users.owner, `/api/teams/${teamId}/roles/${customRoleId}`, { method: "PATCH", body: { permissions: CUSTOM } }));
     expect((await agents()).status).toBe(403);
@@ -219,28 +404,75 @@ describe("the permission matrix: every team route and team agent operation, for 
 
   it("lets only an owner grant or take away the owner role", async () => {
     const target = await freshMember();
-    const adminTries = await api<{ error: { message: string } }>(users.admin, `/api/teams/${teamId}/members/${target}`, { method: "PATCH", body: { role: "owner" } });
+    const adminTries = await api<{ error: { message: string } }>(users.admin, `/api/teams/${teamId}/members/${target}`, {
+      method: "PATCH",
+      body: { role: "owner" },
+    });
     expect(adminTries.status).toBe(403);
     expect((await api(users.admin, `/api/teams/${teamId}/members/${await userId(users.owner)}`, { method: "DELETE" })).status).toBe(403);
-    expect((await api(users.admin, `/api/teams/${teamId}/invitations`, { method: "POST", body: { email: `o-${randomUUID()}@example.com`, role: "owner" } })).status).toBe(403);
+    expect(
+      (
+        await api(users.admin, `/api/teams/${teamId}/invitations`, {
+          method: "POST",
+          body: { email: `o-${randomUUID()}@example.com`, role: "owner" },
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it("refuses to hand out or touch permissions the caller does not hold", async () => {
-    const mighty = await must<{ id: string }>(201, api(users.owner, `/api/teams/${teamId}/roles`, { method: "POST", body: { name: "Mighty", permissions: ["team.delete"] } }));
-    expect((await api(users.admin, `/api/teams/${teamId}/roles`, { method: "POST", body: { name: "Sneaky", permissions: ["team.delete"] } })).status).toBe(403);
-    expect((await api(users.admin, `/api/teams/${teamId}/members/${await userId(users.admin)}`, { method: "PATCH", body: { role: mighty.id } })).status).toBe(403);
-    expect((await api(users.admin, `/api/teams/${teamId}/invitations`, { method: "POST", body: { email: `m-${randomUUID()}@example.com`, role: mighty.id } })).status).toBe(403);
-    expect((await api(users.custom, `/api/teams/${teamId}/invitations`, { method: "POST", body: { email: `m-${randomUUID()}@example.com`, role: "member" } })).status).toBe(403);
+    const mighty = await must<{ id: string }>(
+      201,
+      api(users.owner, `/api/teams/${teamId}/roles`, { method: "POST", body: { name: "Mighty", permissions: ["team.delete"] } }),
+    );
+    expect(
+      (await api(users.admin, `/api/teams/${teamId}/roles`, { method: "POST", body: { name: "Sneaky", permissions: ["team.delete"] } }))
+        .status,
+    ).toBe(403);
+    expect(
+      (await api(users.admin, `/api/teams/${teamId}/members/${await userId(users.admin)}`, { method: "PATCH", body: { role: mighty.id } }))
+        .status,
+    ).toBe(403);
+    expect(
+      (
+        await api(users.admin, `/api/teams/${teamId}/invitations`, {
+          method: "POST",
+          body: { email: `m-${randomUUID()}@example.com`, role: mighty.id },
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await api(users.custom, `/api/teams/${teamId}/invitations`, {
+          method: "POST",
+          body: { email: `m-${randomUUID()}@example.com`, role: "member" },
+        })
+      ).status,
+    ).toBe(403);
     const holder = await freshMember();
     await must(204, api(users.owner, `/api/teams/${teamId}/members/${holder}`, { method: "PATCH", body: { role: mighty.id } }));
     expect((await api(users.admin, `/api/teams/${teamId}/members/${holder}`, { method: "DELETE" })).status).toBe(403);
-    expect((await api(users.admin, `/api/teams/${teamId}/roles/${mighty.id}`, { method: "PATCH", body: { permissions: [] } })).status).toBe(403);
+    expect((await api(users.admin, `/api/teams/${teamId}/roles/${mighty.id}`, { method: "PATCH", body: { permissions: [] } })).status).toBe(
+      403,
+    );
   });
 
   it("records invitations, removals, role changes and agent deletions in the audit log", async () => {
-    const { events } = await must<{ events: { action: string; actor: { email: string } | null }[] }>(200, api(users.admin, `/api/teams/${teamId}/audit`));
+    const { events } = await must<{ events: { action: string; actor: { email: string } | null }[] }>(
+      200,
+      api(users.admin, `/api/teams/${teamId}/audit`),
+    );
     const actions = new Set(events.map((e) => e.action));
-    for (const action of ["team.created", "invitation.created", "invitation.accepted", "invitation.revoked", "member.removed", "member.role_changed", "role.created", "agent.deleted"]) {
+    for (const action of [
+      "team.created",
+      "invitation.created",
+      "invitation.accepted",
+      "invitation.revoked",
+      "member.removed",
+      "member.role_changed",
+      "role.created",
+      "agent.deleted",
+    ]) {
       expect(actions, action).toContain(action);
     }
     expect(events.find((e) => e.action === "team.created")?.actor?.email).toBe(users.owner.email);
@@ -270,44 +502,68 @@ describe("team lifecycle", () => {
     expect((await api(member, `/api/teams/${teamId}`)).status).toBe(404);
   });
 
-  it.each(SIMULATED_TODAYS)("uses an invitation once, only as the invited address, not after revocation or 7 days (on %s)", async (today) => {
-    const [owner, invited, other] = await Promise.all([signUpVerifiedUser(base()), signUpVerifiedUser(base()), signUpVerifiedUser(base())]);
-    const at = (now: string) => ({ "x-test-now": now });
-    const teamId = await createTeam(owner);
-    const invitation = await must<{ id: string; state: string }>(
-      201,
-      api(owner, `/api/teams/${teamId}/invitations`, { method: "POST", body: { email: invited.email }, headers: at(today) }),
-    );
-    expect(invitation.state).toBe("pending");
-    const token = tokenOf(await invitationLink(invited.email));
-    const preview = await must<{ teamName: string; email: string; state: string }>(200, api(invited, `/api/teams/invitations/${token}`, { headers: at(today) }));
-    expect(preview).toMatchObject({ teamName: "Acme", email: invited.email, state: "pending" });
-    const expired = shifted(today, SEVEN_DAYS_MS + 60_000);
-    expect((await must<{ state: string }>(200, api(invited, `/api/teams/invitations/${token}`, { headers: at(expired) }))).state).toBe("expired");
-    expect((await api(invited, `/api/teams/invitations/${token}/accept`, { method: "POST", headers: at(expired) })).status).toBe(409);
-    expect((await api(other, `/api/teams/invitations/${token}/accept`, { method: "POST", headers: at(today) })).status).toBe(403);
-    // A minute before the seven days are over it is still good.
-    await must(200, api(invited, `/api/teams/invitations/${token}/accept`, { method: "POST", headers: at(shifted(today, SEVEN_DAYS_MS - 60_000)) }));
-    expect((await api(invited, `/api/teams/invitations/${token}/accept`, { method: "POST", headers: at(today) })).status).toBe(409);
-    const { members } = await must<{ members: { email: string; role: string }[] }>(200, api(owner, `/api/teams/${teamId}/members`, { headers: at(today) }));
-    expect(members.map((m) => `${m.email} ${m.role}`).sort()).toEqual([`${owner.email} owner`, `${invited.email} member`].sort());
+  it.each(SIMULATED_TODAYS)(
+    "uses an invitation once, only as the invited address, not after revocation or 7 days (on %s)",
+    async (today) => {
+      const [owner, invited, other] = await Promise.all([
+        signUpVerifiedUser(base()),
+        signUpVerifiedUser(base()),
+        signUpVerifiedUser(base()),
+      ]);
+      const at = (now: string) => ({ "x-test-now": now });
+      const teamId = await createTeam(owner);
+      const invitation = await must<{ id: string; state: string }>(
+        201,
+        api(owner, `/api/teams/${teamId}/invitations`, { method: "POST", body: { email: invited.email }, headers: at(today) }),
+      );
+      expect(invitation.state).toBe("pending");
+      const token = tokenOf(await invitationLink(invited.email));
+      const preview = await must<{ teamName: string; email: string; state: string }>(
+        200,
+        api(invited, `/api/teams/invitations/${token}`, { headers: at(today) }),
+      );
+      expect(preview).toMatchObject({ teamName: "Acme", email: invited.email, state: "pending" });
+      const expired = shifted(today, SEVEN_DAYS_MS + 60_000);
+      expect((await must<{ state: string }>(200, api(invited, `/api/teams/invitations/${token}`, { headers: at(expired) }))).state).toBe(
+        "expired",
+      );
+      expect((await api(invited, `/api/teams/invitations/${token}/accept`, { method: "POST", headers: at(expired) })).status).toBe(409);
+      expect((await api(other, `/api/teams/invitations/${token}/accept`, { method: "POST", headers: at(today) })).status).toBe(403);
+      // A minute before the seven days are over it is still good.
+      await must(
+        200,
+        api(invited, `/api/teams/invitations/${token}/accept`, { method: "POST", headers: at(shifted(today, SEVEN_DAYS_MS - 60_000)) }),
+      );
+      expect((await api(invited, `/api/teams/invitations/${token}/accept`, { method: "POST", headers: at(today) })).status).toBe(409);
+      const { members } = await must<{ members: { email: string; role: string }[] }>(
+        200,
+        api(owner, `/api/teams/${teamId}/members`, { headers: at(today) }),
+      );
+      expect(members.map((m) => `${m.email} ${m.role}`).sort()).toEqual([`${owner.email} owner`, `${invited.email} member`].sort());
 
-    await must(201, api(owner, `/api/teams/${teamId}/invitations`, { method: "POST", body: { email: other.email }, headers: at(today) }));
-    const revokedToken = tokenOf(await invitationLink(other.email));
-    const { invitations } = await must<{ invitations: { id: string; email: string; state: string }[] }>(
-      200,
-      api(owner, `/api/teams/${teamId}/invitations`, { headers: at(today) }),
-    );
-    const pending = invitations.find((i) => i.email === other.email && i.state === "pending")!;
-    await must(204, api(owner, `/api/teams/${teamId}/invitations/${pending.id}`, { method: "DELETE", headers: at(today) }));
-    expect((await api(other, `/api/teams/invitations/${revokedToken}/accept`, { method: "POST", headers: at(today) })).status).toBe(409);
-    expect((await api(other, `/api/teams/${teamId}`)).status).toBe(404);
-  });
+      await must(201, api(owner, `/api/teams/${teamId}/invitations`, { method: "POST", body: { email: other.email }, headers: at(today) }));
+      const revokedToken = tokenOf(await invitationLink(other.email));
+      const { invitations } = await must<{ invitations: { id: string; email: string; state: string }[] }>(
+        200,
+        api(owner, `/api/teams/${teamId}/invitations`, { headers: at(today) }),
+      );
+      const pending = invitations.find((i) => i.email === other.email && i.state === "pending")!;
+      await must(204, api(owner, `/api/teams/${teamId}/invitations/${pending.id}`, { method: "DELETE", headers: at(today) }));
+      expect((await api(other, `/api/teams/invitations/${revokedToken}/accept`, { method: "POST", headers: at(today) })).status).toBe(409);
+      expect((await api(other, `/api/teams/${teamId}`)).status).toBe(404);
+    },
+  );
 
   it("deletes a team with its agents only when the owner confirms the slug", async () => {
     const owner = await signUpVerifiedUser(base());
-    const created = await must<{ id: string; slug: string }>(201, api(owner, "/api/teams", { method: "POST", body: { name: "Gone", slug: `gone-${randomUUID().slice(0, 8)}` } }));
-    const agent = await must<{ id: string }>(201, api(owner, "/api/agent", { method: "POST", account: created.id, body: { name: "Team agent" } }));
+    const created = await must<{ id: string; slug: string }>(
+      201,
+      api(owner, "/api/teams", { method: "POST", body: { name: "Gone", slug: `gone-${randomUUID().slice(0, 8)}` } }),
+    );
+    const agent = await must<{ id: string }>(
+      201,
+      api(owner, "/api/agent", { method: "POST", account: created.id, body: { name: "Team agent" } }),
+    );
     await must(200, api(owner, `/api/agent/${agent.id}/files?path=.`, { account: created.id }));
     expect((await api(owner, `/api/teams/${created.id}`, { method: "DELETE", body: { confirm: "wrong" } })).status).toBe(400);
     await must(204, api(owner, `/api/teams/${created.id}`, { method: "DELETE", body: { confirm: created.slug } }));
@@ -335,9 +591,15 @@ describe("a shared team agent", () => {
     socket.close();
     expect(error).toBeUndefined();
 
-    const history = await must<{ messages: { role: string }[] }>(200, api(owner, `/api/agent/${agent.id}/threads/${thread.id}/messages`, { account: teamId }));
+    const history = await must<{ messages: { role: string }[] }>(
+      200,
+      api(owner, `/api/agent/${agent.id}/threads/${thread.id}/messages`, { account: teamId }),
+    );
     expect(history.messages.map((m) => m.role)).toEqual(["user", "assistant"]);
-    const usage = await must<{ transactions: { amount: number; agentId?: string }[] }>(200, api(owner, "/api/credits/transactions?kind=usage", { account: teamId }));
+    const usage = await must<{ transactions: { amount: number; agentId?: string }[] }>(
+      200,
+      api(owner, "/api/credits/transactions?kind=usage", { account: teamId }),
+    );
     expect(usage.transactions.length).toBeGreaterThan(0);
     expect(usage.transactions.every((t) => t.amount < 0)).toBe(true);
     expect((await must<{ balance: number }>(200, api(member, "/api/credits"))).balance).toBe(memberPersonal.balance);

@@ -4,7 +4,11 @@ import { signUpUser, signUpVerifiedUser, type TestUser } from "../support/users.
 
 const base = () => inject("workerUrl");
 
-async function spend(accountId: string, at: string, body: { cost: number; agentId?: string; modelId?: string; inputTokens: number; outputTokens: number }) {
+async function spend(
+  accountId: string,
+  at: string,
+  body: { cost: number; agentId?: string; modelId?: string; inputTokens: number; outputTokens: number },
+) {
   const response = await fetch(`${base()}/api/test/ledger`, {
     method: "POST",
     headers: { "x-test-now": at },
@@ -15,11 +19,15 @@ async function spend(accountId: string, at: string, body: { cost: number; agentI
 
 async function usage(user: TestUser, query: string, at: string) {
   const response = await fetch(`${base()}/api/usage?${query}`, { headers: user.headers({ "x-test-now": at }) });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> & { rows: Record<string, unknown>[]; totals: Record<string, number> } };
+  return {
+    status: response.status,
+    body: (await response.json()) as Record<string, unknown> & { rows: Record<string, unknown>[]; totals: Record<string, number> },
+  };
 }
 
 async function accountOf(user: TestUser, at: string): Promise<string> {
-  return ((await (await fetch(`${base()}/api/credits`, { headers: user.headers({ "x-test-now": at }) })).json()) as { accountId: string }).accountId;
+  return ((await (await fetch(`${base()}/api/credits`, { headers: user.headers({ "x-test-now": at }) })).json()) as { accountId: string })
+    .accountId;
 }
 
 describe.each(SIMULATED_TODAYS)("the usage API, on %s", (now) => {
@@ -79,7 +87,9 @@ describe.each(SIMULATED_TODAYS)("the usage API, on %s", (now) => {
     expect((await usage(owner, `from=${today}&to=${today}`, now)).body.totals.credits).toBe(1);
     expect((await usage(stranger, `from=${today}&to=${today}`, now)).body.totals.credits).toBe(0);
     expect((await usage(stranger, `from=${today}&to=${today}&groupBy=day`, now)).status).toBe(200);
-    const foreign = await fetch(`${base()}/api/usage?from=${today}&to=${today}`, { headers: stranger.headers({ "x-account": accountId, "x-test-now": now }) });
+    const foreign = await fetch(`${base()}/api/usage?from=${today}&to=${today}`, {
+      headers: stranger.headers({ "x-account": accountId, "x-test-now": now }),
+    });
     expect(foreign.status).toBe(404);
     expect((await usage(owner, `from=${today}&to=2020-01-01`, now)).status).toBe(400);
     expect((await usage(owner, `from=2020-01-01&to=${today}`, now)).status).toBe(400);

@@ -80,7 +80,11 @@ export async function agentApi(baseUrl: string, user: TestUser): Promise<AgentAp
 }
 
 /** Polls until `check` returns a value (not null/undefined/false) or the deadline passes. */
-export async function eventually<T>(check: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs: number, what: string): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -37,7 +37,10 @@ function browserHeaders(base: string, ip: string, cookie?: string): Record<strin
   return { origin: new URL(base).origin, "cf-connecting-ip": ip, ...(cookie ? { cookie } : {}) };
 }
 
-export async function signUp(base: string, options: { email?: string; password?: string; name?: string; ip?: string } = {}): Promise<SignedIn> {
+export async function signUp(
+  base: string,
+  options: { email?: string; password?: string; name?: string; ip?: string } = {},
+): Promise<SignedIn> {
   const email = options.email ?? uniqueEmail();
   const password = options.password ?? "correct horse battery";
   const name = options.name ?? "Test User";
@@ -106,7 +109,11 @@ export async function signedInContext(
 ) {
   const ip = uniqueIp();
   const user = await signUp(base, { ip, name: options.name });
-  const context = await browser.newContext({ viewport: options.viewport, colorScheme: options.colorScheme, extraHTTPHeaders: { "cf-connecting-ip": ip } });
+  const context = await browser.newContext({
+    viewport: options.viewport,
+    colorScheme: options.colorScheme,
+    extraHTTPHeaders: { "cf-connecting-ip": ip },
+  });
   const [name, value] = splitCookie(user.cookie);
   await context.addCookies([{ name, value, url: base, httpOnly: true, sameSite: "Lax" }]);
   return { context, user };

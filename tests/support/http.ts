@@ -10,7 +10,10 @@ export interface RawResponse {
  * An HTTP/1.1 request with headers `fetch` does not allow (Host for preview hosts, Upgrade for WebSockets).
  * An upgrade that the server accepts resolves with status 101.
  */
-export function rawRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
+export function rawRequest(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: options.method ?? "GET", headers: options.headers }, (res) => {
       let body = "";

@@ -30,7 +30,9 @@ export type SandboxdProcess = {
  * Starts a real sandboxd on a free port with a fresh secret; reuses `dataDir` when given (restart tests), and `port`
  * and `secret` too (a restart that the Worker, configured with the old URL and secret, must find again).
  */
-export async function startSandboxd(options: { dataDir?: string; uid?: number; port?: number; secret?: string } = {}): Promise<SandboxdProcess> {
+export async function startSandboxd(
+  options: { dataDir?: string; uid?: number; port?: number; secret?: string } = {},
+): Promise<SandboxdProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "sandboxd-test-"));
   if (options.uid !== undefined) chownSync(dataDir, options.uid, options.uid);
   const secret = options.secret ?? randomBytes(24).toString("hex");
@@ -47,9 +49,13 @@ export async function startSandboxd(options: { dataDir?: string; uid?: number; p
   child.stderr!.on("data", (chunk) => (output += chunk));
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
   // Generous: on a fresh machine the first start installs its Debian packages before it listens.
-  const port = await waitFor(() => Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1] ?? 0) || null, 110_000, () => {
-    if (child.exitCode !== null) throw new Error(`sandboxd exited early:\n${output}`);
-  }).catch(async (error) => {
+  const port = await waitFor(
+    () => Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1] ?? 0) || null,
+    110_000,
+    () => {
+      if (child.exitCode !== null) throw new Error(`sandboxd exited early:\n${output}`);
+    },
+  ).catch(async (error) => {
     await kill(child, exited);
     if (!options.dataDir) removeDataDir(dataDir);
     throw error;
@@ -101,7 +107,11 @@ export function removeDataDir(dataDir: string): void {
 }
 
 /** Polls until `check` returns a value (not null/undefined/false) or the deadline passes. */
-export async function waitFor<T>(check: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 10_000, onPoll?: () => void): Promise<T> {
+export async function waitFor<T>(
+  check: () => T | null | undefined | false | Promise<T | null | undefined | false>,
+  timeoutMs = 10_000,
+  onPoll?: () => void,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (true) {
     onPoll?.();

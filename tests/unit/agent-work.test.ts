@@ -58,7 +58,10 @@ describe("fitting a conversation into the context window", () => {
     const messages: ModelMessage[] = [
       ...turn(0),
       { role: "assistant", content: [{ type: "tool-call", toolCallId: "c1", toolName: "exec", input: { command: "ls" } }] },
-      { role: "tool", content: [{ type: "tool-result", toolCallId: "c1", toolName: "exec", output: { type: "text", value: "z".repeat(3000) } }] },
+      {
+        role: "tool",
+        content: [{ type: "tool-result", toolCallId: "c1", toolName: "exec", output: { type: "text", value: "z".repeat(3000) } }],
+      },
       { role: "user", content: "and now?" },
     ];
     const fitted = fitToContext(messages, 900);
@@ -66,7 +69,10 @@ describe("fitting a conversation into the context window", () => {
   });
 
   it("narrows the catalog window to LLM_CONTEXT_TOKENS and keeps room for the output", () => {
-    expect(contextBudget({ LLM_BASE_URL: "http://127.0.0.1:9999/v1", LLM_CONTEXT_TOKENS: "8192" }, 131072)).toEqual({ windowTokens: 8192, maxOutputTokens: 2048 });
+    expect(contextBudget({ LLM_BASE_URL: "http://127.0.0.1:9999/v1", LLM_CONTEXT_TOKENS: "8192" }, 131072)).toEqual({
+      windowTokens: 8192,
+      maxOutputTokens: 2048,
+    });
     expect(contextBudget({ LLM_BASE_URL: "http://127.0.0.1:11434/v1" }, 131072).windowTokens).toBe(32768);
   });
 });
@@ -98,7 +104,10 @@ describe("schedules", () => {
     expect(claimDueRuns(sql, t0).length).toBe(0);
     expect(claimDueRuns(sql, t0 + 60_000).map((r) => new Date(r.dueAt).toISOString())).toEqual(["2030-01-01T00:01:00.000Z"]);
     expect(claimDueRuns(sql, t0 + 60_000)).toEqual([]);
-    expect(claimDueRuns(sql, t0 + 200_000).map((r) => new Date(r.dueAt).toISOString())).toEqual(["2030-01-01T00:02:00.000Z", "2030-01-01T00:03:00.000Z"]);
+    expect(claimDueRuns(sql, t0 + 200_000).map((r) => new Date(r.dueAt).toISOString())).toEqual([
+      "2030-01-01T00:02:00.000Z",
+      "2030-01-01T00:03:00.000Z",
+    ]);
   });
 
   it("refuses a cron that is not five fields and a time zone that does not exist", () => {

@@ -31,7 +31,13 @@ describe("email transport", () => {
     beforeEach(async () => (resend = await startFakeResend()));
     afterEach(() => resend.close());
 
-    const env = () => ({ ENVIRONMENT: "production", RESEND_API_KEY: "re_test_key", RESEND_BASE_URL: resend.url, EMAIL_FROM: "netM8 <hi@netm8.dev>" }) as Env;
+    const env = () =>
+      ({
+        ENVIRONMENT: "production",
+        RESEND_API_KEY: "re_test_key",
+        RESEND_BASE_URL: resend.url,
+        EMAIL_FROM: "netM8 <hi@netm8.dev>",
+      }) as Env;
 
     it("sends the message with the API key and sender", async () => {
       await sendEmail(env(), { to: "ada@example.com", subject: "Hello", text: "Hi Ada", html: "<p>Hi Ada</p>" });

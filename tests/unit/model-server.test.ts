@@ -117,9 +117,7 @@ describe("fake model server: wire format", () => {
     expect(await response.json()).toMatchObject({
       object: "chat.completion",
       model: "gpt-oss:20b",
-      choices: [
-        { index: 0, message: { role: "assistant", content: "Hi", reasoning_content: "think" }, finish_reason: "stop" },
-      ],
+      choices: [{ index: 0, message: { role: "assistant", content: "Hi", reasoning_content: "think" }, finish_reason: "stop" }],
       usage: { prompt_tokens: server.requests[0]!.promptTokens },
     });
   });
@@ -208,10 +206,9 @@ describe("fake model server: through the AI SDK", () => {
   });
 
   it("runs a tool round trip: the tool runs locally and its result reaches the second request", async () => {
-    server.enqueue(
-      { reasoning: "Need to list files.", toolCalls: [{ name: "exec", arguments: { command: "ls" } }] },
-      (request) => ({ text: `Files: ${request.lastMessage?.content}` }),
-    );
+    server.enqueue({ reasoning: "Need to list files.", toolCalls: [{ name: "exec", arguments: { command: "ls" } }] }, (request) => ({
+      text: `Files: ${request.lastMessage?.content}`,
+    }));
     const result = streamText({
       model: modelFor(server),
       prompt: "what files are there?",

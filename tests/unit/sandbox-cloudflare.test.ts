@@ -27,12 +27,14 @@ function recordedSandbox(files: Record<string, string> = {}) {
   const sdk: SdkSandbox = {
     async exec(command, options) {
       record("exec", command, options);
-      if (command.startsWith("if [ -L")) return { success: true, exitCode: 0, stdout: "directory\n", stderr: "", command, duration: 3, timestamp: now };
+      if (command.startsWith("if [ -L"))
+        return { success: true, exitCode: 0, stdout: "directory\n", stderr: "", command, duration: 3, timestamp: now };
       if (command.startsWith("git status")) {
         const stdout = "## main...origin/main\n M src/App.jsx\n?? new.txt\n";
         return { success: true, exitCode: 0, stdout, stderr: "", command, duration: 5, timestamp: now };
       }
-      if (command.includes("sleep")) return { success: false, exitCode: 124, stdout: "", stderr: "", command, duration: 1200, timestamp: now };
+      if (command.includes("sleep"))
+        return { success: false, exitCode: 124, stdout: "", stderr: "", command, duration: 1200, timestamp: now };
       return { success: true, exitCode: 0, stdout: "hi\n", stderr: "", command, duration: 12, timestamp: now };
     },
     async execStream(command, options) {
@@ -41,18 +43,31 @@ function recordedSandbox(files: Record<string, string> = {}) {
         { type: "start", timestamp: now, command },
         { type: "stdout", timestamp: now, data: "added 30 packages\n" },
         { type: "stderr", timestamp: now, data: "warn\n" },
-        { type: "complete", timestamp: now, exitCode: 0, result: { success: true, exitCode: 0, stdout: "", stderr: "", command, duration: 4321, timestamp: now } },
+        {
+          type: "complete",
+          timestamp: now,
+          exitCode: 0,
+          result: { success: true, exitCode: 0, stdout: "", stderr: "", command, duration: 4321, timestamp: now },
+        },
       ]);
     },
     async startProcess(command, options) {
       record("startProcess", command, options);
-      return { id: "proc-1", pid: 42, command, status: "running", startTime: new Date(now) } as Awaited<ReturnType<SdkSandbox["startProcess"]>>;
+      return { id: "proc-1", pid: 42, command, status: "running", startTime: new Date(now) } as Awaited<
+        ReturnType<SdkSandbox["startProcess"]>
+      >;
     },
     async listProcesses() {
-      return [{ id: "proc-1", command: "npm run dev", status: "completed", startTime: new Date(now), endTime: new Date(now), exitCode: 0 }] as Awaited<ReturnType<SdkSandbox["listProcesses"]>>;
+      return [
+        { id: "proc-1", command: "npm run dev", status: "completed", startTime: new Date(now), endTime: new Date(now), exitCode: 0 },
+      ] as Awaited<ReturnType<SdkSandbox["listProcesses"]>>;
     },
     async getProcess(id) {
-      return id === "proc-1" ? ({ id, command: "npm run dev", status: "killed", startTime: new Date(now), endTime: new Date(now), exitCode: 137 } as Awaited<ReturnType<SdkSandbox["getProcess"]>>) : null;
+      return id === "proc-1"
+        ? ({ id, command: "npm run dev", status: "killed", startTime: new Date(now), endTime: new Date(now), exitCode: 137 } as Awaited<
+            ReturnType<SdkSandbox["getProcess"]>
+          >)
+        : null;
     },
     async killProcess(id) {
       record("killProcess", id);
@@ -62,7 +77,10 @@ function recordedSandbox(files: Record<string, string> = {}) {
     },
     async streamProcessLogs(id) {
       record("streamProcessLogs", id);
-      return sse([{ type: "stdout", timestamp: now, data: "line 1\n", processId: id }, { type: "exit", timestamp: now, data: "", processId: id, exitCode: 0 }]);
+      return sse([
+        { type: "stdout", timestamp: now, data: "line 1\n", processId: id },
+        { type: "exit", timestamp: now, data: "", processId: id, exitCode: 0 },
+      ]);
     },
     async writeFile(path, content, options) {
       record("writeFile", path, content, options);
@@ -99,7 +117,15 @@ function recordedSandbox(files: Record<string, string> = {}) {
         timestamp: now,
         files: [
           { name: "src", absolutePath: "/workspace/app/src", relativePath: "src", type: "directory", size: 4096, modifiedAt: now, ...info },
-          { name: "package.json", absolutePath: "/workspace/app/package.json", relativePath: "package.json", type: "file", size: 321, modifiedAt: now, ...info },
+          {
+            name: "package.json",
+            absolutePath: "/workspace/app/package.json",
+            relativePath: "package.json",
+            type: "file",
+            size: 321,
+            modifiedAt: now,
+            ...info,
+          },
         ],
       };
     },
@@ -169,8 +195,16 @@ describe("the Cloudflare sandbox adapter (@cloudflare/sandbox behind the Workspa
   it("runs commands in /workspace with the cwd, env and timeout, quoting argv and feeding stdin from a file", async () => {
     const stand = recordedSandbox({ "/tmp/.netm8-restored": "x" });
     const ws = await backend(stand).sandbox.workspace(ID);
-    expect(await ws.exec(["echo", "it's here"], { cwd: "app", env: { MODE: "dev" }, timeoutMs: 5000 })).toEqual({ exitCode: 0, stdout: "hi\n", stderr: "", durationMs: 12 });
-    expect(stand.calls.at(-1)).toEqual({ method: "exec", args: ["echo 'it'\\''s here'", { cwd: "/workspace/app", env: { MODE: "dev" }, timeout: 5000 }] });
+    expect(await ws.exec(["echo", "it's here"], { cwd: "app", env: { MODE: "dev" }, timeoutMs: 5000 })).toEqual({
+      exitCode: 0,
+      stdout: "hi\n",
+      stderr: "",
+      durationMs: 12,
+    });
+    expect(stand.calls.at(-1)).toEqual({
+      method: "exec",
+      args: ["echo 'it'\\''s here'", { cwd: "/workspace/app", env: { MODE: "dev" }, timeout: 5000 }],
+    });
     await ws.runCode("python", "print(1)");
     const [write, exec] = stand.calls.slice(-2);
     expect(write!.method).toBe("writeFile");
@@ -199,10 +233,16 @@ describe("the Cloudflare sandbox adapter (@cloudflare/sandbox behind the Workspa
     const stand = recordedSandbox({ "/tmp/.netm8-restored": "x", "/workspace/app/a.txt": "text" });
     const ws = await backend(stand).sandbox.workspace(ID);
     await ws.writeFile("app/src/new.txt", "hello");
-    expect(stand.calls.slice(-2).map((c) => [c.method, c.args[0]])).toEqual([["mkdir", "/workspace/app/src"], ["writeFile", "/workspace/app/src/new.txt"]]);
+    expect(stand.calls.slice(-2).map((c) => [c.method, c.args[0]])).toEqual([
+      ["mkdir", "/workspace/app/src"],
+      ["writeFile", "/workspace/app/src/new.txt"],
+    ]);
     expect(await ws.readFile("app/a.txt")).toBe("text");
     expect(new TextDecoder().decode(await ws.readFileBytes("app/a.txt"))).toBe("text");
-    expect((await ws.listFiles("app")).map((e) => [e.path, e.type])).toEqual([["app/src", "directory"], ["app/package.json", "file"]]);
+    expect((await ws.listFiles("app")).map((e) => [e.path, e.type])).toEqual([
+      ["app/src", "directory"],
+      ["app/package.json", "file"],
+    ]);
     expect(await ws.exists("app")).toEqual({ exists: false });
     expect(await ws.exists("app/a.txt")).toEqual({ exists: true, type: "directory" });
     await expect(ws.moveFile("app/src/new.txt", "app/a.txt")).rejects.toMatchObject({ code: "already_exists", status: 409 });
@@ -219,7 +259,12 @@ describe("the Cloudflare sandbox adapter (@cloudflare/sandbox behind the Workspa
   it("maps processes to the interface's running/exited states", async () => {
     const stand = recordedSandbox({ "/tmp/.netm8-restored": "x" });
     const ws = await backend(stand).sandbox.workspace(ID);
-    expect(await ws.startProcess("npm run dev", { cwd: "app" })).toMatchObject({ id: "proc-1", status: "running", cwd: "/workspace/app", exitCode: null });
+    expect(await ws.startProcess("npm run dev", { cwd: "app" })).toMatchObject({
+      id: "proc-1",
+      status: "running",
+      cwd: "/workspace/app",
+      exitCode: null,
+    });
     expect(await ws.listProcesses()).toEqual([expect.objectContaining({ status: "exited", exitCode: 0, reason: "exited" })]);
     expect(await ws.stopProcess("proc-1")).toMatchObject({ status: "exited", reason: "stopped", exitCode: 137 });
     await expect(ws.getProcess("nope")).rejects.toMatchObject({ status: 404 });
@@ -230,7 +275,14 @@ describe("the Cloudflare sandbox adapter (@cloudflare/sandbox behind the Workspa
 
   it("reads git status from porcelain output", async () => {
     const ws = await backend(recordedSandbox({ "/tmp/.netm8-restored": "x" })).sandbox.workspace(ID);
-    expect(await ws.gitStatus("app")).toEqual({ branch: "main", clean: false, entries: [{ status: " M", path: "src/App.jsx" }, { status: "??", path: "new.txt" }] });
+    expect(await ws.gitStatus("app")).toEqual({
+      branch: "main",
+      clean: false,
+      entries: [
+        { status: " M", path: "src/App.jsx" },
+        { status: "??", path: "new.txt" },
+      ],
+    });
   });
 
   it("exposes a port on the app's domain with a 16-character token that stays the same, and never port 3000", async () => {
@@ -252,8 +304,19 @@ describe("the Cloudflare sandbox adapter (@cloudflare/sandbox behind the Workspa
     const request = new Request(`https://8080-${ID}-abcdefgh12345678.netm8.example/`);
     const cases: [Response | null, number, string | null][] = [
       [null, 404, "preview_not_found"],
-      [Response.json({ error: "Access denied: Invalid token or port not exposed", code: "INVALID_TOKEN" }, { status: 404 }), 404, "preview_not_found"],
-      [Response.json({ error: "Preview URL is stale because the sandbox runtime is not active", code: "STALE_PREVIEW_URL" }, { status: 410 }), 502, "port_not_listening"],
+      [
+        Response.json({ error: "Access denied: Invalid token or port not exposed", code: "INVALID_TOKEN" }, { status: 404 }),
+        404,
+        "preview_not_found",
+      ],
+      [
+        Response.json(
+          { error: "Preview URL is stale because the sandbox runtime is not active", code: "STALE_PREVIEW_URL" },
+          { status: 410 },
+        ),
+        502,
+        "port_not_listening",
+      ],
       [new Response("Proxy routing error", { status: 500 }), 502, "port_not_listening"],
       [new Response("the app's own 404 page", { status: 404 }), 404, null],
       [new Response("<h1>app</h1>", { status: 200 }), 200, null],

@@ -1,10 +1,27 @@
 import { describe, expect, it } from "vitest";
-import { BUILT_IN_ROLES, BUILT_IN_ROLE_PERMISSIONS, PERMISSIONS, PERMISSION_LABELS, isBuiltInRole, normalizePermissions } from "../../src/lib/teams/permissions.ts";
+import {
+  BUILT_IN_ROLES,
+  BUILT_IN_ROLE_PERMISSIONS,
+  PERMISSIONS,
+  PERMISSION_LABELS,
+  isBuiltInRole,
+  normalizePermissions,
+} from "../../src/lib/teams/permissions.ts";
 import { selectedAccountId } from "../../src/lib/teams/selection.ts";
 
 describe("team permissions", () => {
   it("includes every permission the issue names, each with a label", () => {
-    for (const name of ["agents.use", "agents.manage", "billing.view", "billing.purchase", "members.invite", "members.remove", "members.roles", "team.settings", "team.delete"]) {
+    for (const name of [
+      "agents.use",
+      "agents.manage",
+      "billing.view",
+      "billing.purchase",
+      "members.invite",
+      "members.remove",
+      "members.roles",
+      "team.settings",
+      "team.delete",
+    ]) {
       expect(PERMISSIONS).toContain(name);
     }
     expect(Object.keys(PERMISSION_LABELS).sort()).toEqual([...PERMISSIONS].sort());

@@ -74,7 +74,11 @@ export class ChatSocket {
   sendMessage(text: string, history: unknown[] = []): string {
     const id = randomUUID();
     const message = { id: randomUUID(), role: "user", parts: [{ type: "text", text }] };
-    this.send({ type: "cf_agent_use_chat_request", id, init: { method: "POST", body: JSON.stringify({ messages: [...history, message], trigger: "submit-message" }) } });
+    this.send({
+      type: "cf_agent_use_chat_request",
+      id,
+      init: { method: "POST", body: JSON.stringify({ messages: [...history, message], trigger: "submit-message" }) },
+    });
     return id;
   }
 
@@ -94,7 +98,11 @@ export class ChatSocket {
 
   /** Waits for the end of a request's response and returns its UI message chunks (deduplicated by sequence). */
   async response(requestId: string, timeoutMs = 30_000): Promise<{ chunks: UIChunk[]; error?: string }> {
-    const last = await this.waitFor((f) => f.type === "cf_agent_use_chat_response" && f.id === requestId && Boolean(f.done || f.error), timeoutMs, `the end of ${requestId}`);
+    const last = await this.waitFor(
+      (f) => f.type === "cf_agent_use_chat_response" && f.id === requestId && Boolean(f.done || f.error),
+      timeoutMs,
+      `the end of ${requestId}`,
+    );
     return { chunks: this.chunks(requestId), error: last.error ? last.body : undefined };
   }
 
@@ -116,7 +124,11 @@ export class ChatSocket {
   async resume(timeoutMs = 10_000): Promise<string> {
     const probeId = randomUUID().slice(0, 8);
     this.send({ type: "cf_agent_stream_resume_request", probeId });
-    const offer = await this.waitFor((f) => f.type === "cf_agent_stream_resuming" || f.type === "cf_agent_stream_resume_none", timeoutMs, "a resume offer");
+    const offer = await this.waitFor(
+      (f) => f.type === "cf_agent_stream_resuming" || f.type === "cf_agent_stream_resume_none",
+      timeoutMs,
+      "a resume offer",
+    );
     if (offer.type !== "cf_agent_stream_resuming" || !offer.id) throw new Error("the server had no stream to resume");
     this.send({ type: "cf_agent_stream_resume_ack", id: offer.id });
     return offer.id;
@@ -142,5 +154,8 @@ export function parseSse(body: string): { chunks: UIChunk[]; done: boolean } {
 
 /** The text a list of chunks spells out. */
 export function textOf(chunks: UIChunk[]): string {
-  return chunks.filter((c) => c.type === "text-delta").map((c) => c.delta ?? "").join("");
+  return chunks
+    .filter((c) => c.type === "text-delta")
+    .map((c) => c.delta ?? "")
+    .join("");
 }

@@ -76,10 +76,16 @@ async function json<T>(response: Response, what: string): Promise<T> {
 
 async function prepareSession(baseUrl: string, index: number): Promise<Session> {
   const user = await signUpVerifiedUser(baseUrl, { name: `Load user ${index}` });
-  const { agents } = await json<{ agents: { id: string }[] }>(await fetch(`${baseUrl}/api/agent`, { headers: user.headers() }), "list agents");
+  const { agents } = await json<{ agents: { id: string }[] }>(
+    await fetch(`${baseUrl}/api/agent`, { headers: user.headers() }),
+    "list agents",
+  );
   if (agents.length !== 1) throw new Error(`user ${index} has ${agents.length} agents, expected the default one`);
   const agentId = agents[0]!.id;
-  const thread = await json<{ id: string }>(await fetch(`${baseUrl}/api/agent/${agentId}/threads`, { method: "POST", headers: user.headers() }), "create thread");
+  const thread = await json<{ id: string }>(
+    await fetch(`${baseUrl}/api/agent/${agentId}/threads`, { method: "POST", headers: user.headers() }),
+    "create thread",
+  );
   return { index, user, agentId, threadId: thread.id };
 }
 
@@ -103,14 +109,23 @@ async function chat(baseUrl: string, model: FakeModelServer, session: Session, t
       const isEnd = (f: ChatFrame) => f.type === "cf_agent_use_chat_response" && f.id === requestId && Boolean(f.done || f.error);
       const deadline = Date.now() + timeoutMs;
       let endIndex = -1;
-      while ((endIndex = socket.frames.findIndex(isEnd)) < 0 && !socket.closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      while ((endIndex = socket.frames.findIndex(isEnd)) < 0 && !socket.closed && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
       if (endIndex < 0) {
-        const why = socket.closed ? `the server closed the WebSocket (${JSON.stringify(socket.closedWith)})` : `no end of the response within ${timeoutMs} ms`;
-        outcomes.push({ sent, failure: `user ${session.index} turn ${turn}: ${why}; frames: ${socket.frames.map((f) => f.type).join(", ").slice(0, 200)}` });
+        const why = socket.closed
+          ? `the server closed the WebSocket (${JSON.stringify(socket.closedWith)})`
+          : `no end of the response within ${timeoutMs} ms`;
+        outcomes.push({
+          sent,
+          failure: `user ${session.index} turn ${turn}: ${why}; frames: ${socket.frames
+            .map((f) => f.type)
+            .join(", ")
+            .slice(0, 200)}`,
+        });
         break;
       }
       const chunks = socket.chunks(requestId);
-      const error = socket.frames[endIndex]!.error ? socket.frames[endIndex]!.body ?? "error" : undefined;
+      const error = socket.frames[endIndex]!.error ? (socket.frames[endIndex]!.body ?? "error") : undefined;
       const clientMs = socket.arrivals[endIndex]! - started;
       const fail = (why: string) => outcomes.push({ sent, failure: `user ${session.index} turn ${turn}: ${why}` });
       if (error) {
@@ -130,7 +145,9 @@ async function chat(baseUrl: string, model: FakeModelServer, session: Session, t
       const toolMessage = messageText(toolRequest?.lastMessage);
       const expected = `Tool result: ${toolMessage.slice(0, 200)}${toolMessage.length > 200 ? "…" : ""}`;
       if (requests.length !== 2 || !toolMessage.includes(token) || text !== expected) {
-        fail(`expected 2 model requests and the text ${JSON.stringify(expected)}, got ${requests.length} requests and ${JSON.stringify(text).slice(0, 300)}`);
+        fail(
+          `expected 2 model requests and the text ${JSON.stringify(expected)}, got ${requests.length} requests and ${JSON.stringify(text).slice(0, 300)}`,
+        );
         continue;
       }
       const timings = requests.map((r) => model.timings.find((t) => t.requestIndex === r.index)?.totalMs);
@@ -140,7 +157,11 @@ async function chat(baseUrl: string, model: FakeModelServer, session: Session, t
       }
       const modelMs = timings.reduce((sum, t) => sum! + t!, 0)!;
       const sandboxMs = output.durationMs ?? 0;
-      outcomes.push({ sent, finalText: text, sample: { user: session.index, turn, clientMs, modelMs, sandboxMs, overheadMs: clientMs - modelMs - sandboxMs } });
+      outcomes.push({
+        sent,
+        finalText: text,
+        sample: { user: session.index, turn, clientMs, modelMs, sandboxMs, overheadMs: clientMs - modelMs - sandboxMs },
+      });
     }
   } finally {
     socket.close();
@@ -159,7 +180,11 @@ async function checkHistory(baseUrl: string, session: Session, outcomes: TurnOut
     await fetch(`${baseUrl}/api/agent/${session.agentId}/threads/${session.threadId}/messages`, { headers: session.user.headers() }),
     "read history",
   );
-  const textOfMessage = (m: StoredMessage) => m.parts.filter((p) => p.type === "text").map((p) => p.text ?? "").join("");
+  const textOfMessage = (m: StoredMessage) =>
+    m.parts
+      .filter((p) => p.type === "text")
+      .map((p) => p.text ?? "")
+      .join("");
   const got = messages.map((m) => `${m.role}: ${textOfMessage(m)}`);
   const want = outcomes.flatMap((o) => [`user: ${o.sent}`, `assistant: ${o.finalText ?? "?"}`]);
   if (messages.length !== 2 * turns || JSON.stringify(got) !== JSON.stringify(want)) {
@@ -191,7 +216,9 @@ export async function runChatLoad(options: ChatLoadOptions): Promise<ChatLoadRep
   log(`load: ${sessions.length}/${options.users} users signed up in ${Math.round(signUpMs)} ms`);
 
   const chatStarted = performance.now();
-  const chats = await Promise.allSettled(sessions.map((s) => chat(options.baseUrl, options.model, s, options.turnsPerUser, options.turnTimeoutMs ?? 180_000)));
+  const chats = await Promise.allSettled(
+    sessions.map((s) => chat(options.baseUrl, options.model, s, options.turnsPerUser, options.turnTimeoutMs ?? 180_000)),
+  );
   const chatWallMs = performance.now() - chatStarted;
   log(`load: chat phase took ${Math.round(chatWallMs)} ms`);
 
@@ -207,7 +234,8 @@ export async function runChatLoad(options: ChatLoadOptions): Promise<ChatLoadRep
       if (outcome.failure) failures.push(outcome.failure);
       if (outcome.sample) turns.push(outcome.sample);
     }
-    if (result.value.length < options.turnsPerUser) failures.push(`user ${session.index}: only ${result.value.length} of ${options.turnsPerUser} turns ran`);
+    if (result.value.length < options.turnsPerUser)
+      failures.push(`user ${session.index}: only ${result.value.length} of ${options.turnsPerUser} turns ran`);
     try {
       const wrong = await checkHistory(options.baseUrl, session, result.value, options.turnsPerUser);
       if (wrong) failures.push(wrong);
@@ -216,5 +244,14 @@ export async function runChatLoad(options: ChatLoadOptions): Promise<ChatLoadRep
       failures.push(`user ${session.index}: ${(e as Error).message}`);
     }
   });
-  return { users: options.users, turnsPerUser: options.turnsPerUser, signUpMs, chatWallMs, turns, failures, okTurns: turns.length, exactHistories };
+  return {
+    users: options.users,
+    turnsPerUser: options.turnsPerUser,
+    signUpMs,
+    chatWallMs,
+    turns,
+    failures,
+    okTurns: turns.length,
+    exactHistories,
+  };
 }

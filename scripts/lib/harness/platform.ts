@@ -31,7 +31,10 @@ export async function startPlatform(options: { env?: Record<string, string>; tim
   const stateDir = mkdtempSync(join(tmpdir(), "netm8-platform-"));
   // sandboxd's data dir (<STATE_DIR>/sandboxd) must be reachable by the unprivileged sandbox user; mkdtemp makes 0700.
   chmodSync(stateDir, 0o711);
-  const supervisor = spawnGroup(join(BIN, "node"), ["scripts/start.ts"], { cwd: ROOT, env: toolEnv({ APP_URL: `http://127.0.0.1:${port}`, ...options.env, PORT: String(port), STATE_DIR: stateDir }) });
+  const supervisor = spawnGroup(join(BIN, "node"), ["scripts/start.ts"], {
+    cwd: ROOT,
+    env: toolEnv({ APP_URL: `http://127.0.0.1:${port}`, ...options.env, PORT: String(port), STATE_DIR: stateDir }),
+  });
   const tail = new LogTail(120);
   const supervised: string[] = [];
   let ready = false;

@@ -7,12 +7,24 @@ import { Button } from "@/components/ui/button.tsx";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card.tsx";
 
 const FEATURES = [
-  { icon: Bot, title: "Agents that remember", text: "Every agent keeps its conversations, memory notes and workspace, across days and devices." },
+  {
+    icon: Bot,
+    title: "Agents that remember",
+    text: "Every agent keeps its conversations, memory notes and workspace, across days and devices.",
+  },
   { icon: Code2, title: "A real sandbox", text: "Run code, edit files, manage processes and use git in an isolated workspace of its own." },
   { icon: Globe, title: "Live previews", text: "Start a dev server and open it at once through a private preview link." },
-  { icon: Clock, title: "Works for hours", text: "Give it a goal and a budget; it keeps going when you close the tab, on a schedule if you like." },
+  {
+    icon: Clock,
+    title: "Works for hours",
+    text: "Give it a goal and a budget; it keeps going when you close the tab, on a schedule if you like.",
+  },
   { icon: Layers, title: "Start from templates", text: "Next.js, React and Vue starters, installed and running in one step." },
-  { icon: Shield, title: "Teams and credits", text: "Share agents with your team, with roles, and pay only for what they use: 50 free credits a month." },
+  {
+    icon: Shield,
+    title: "Teams and credits",
+    text: "Share agents with your team, with roles, and pay only for what they use: 50 free credits a month.",
+  },
 ];
 
 export const dynamic = "force-dynamic";
@@ -52,8 +64,8 @@ export default async function LandingPage({ searchParams }: { searchParams: Prom
             Persistent AI agents that build, run and remember
           </h1>
           <p className="mx-auto mt-6 max-w-2xl text-lg text-muted-foreground">
-            netM8 gives you and your team autonomous agents with their own sandbox: they write code, run it, serve a
-            live preview and keep working while you are away.
+            netM8 gives you and your team autonomous agents with their own sandbox: they write code, run it, serve a live preview and keep
+            working while you are away.
           </p>
           <div className="mt-8 flex flex-wrap justify-center gap-3">
             <Button size="lg" asChild>

@@ -76,7 +76,10 @@ async function failure(response: Response): Promise<ApiError> {
 export async function request(path: string, init: RequestInit = {}): Promise<Response> {
   let response: Response;
   try {
-    response = await fetch(path, { ...init, headers: { ...(typeof init.body === "string" ? { "content-type": "application/json" } : {}), ...init.headers } });
+    response = await fetch(path, {
+      ...init,
+      headers: { ...(typeof init.body === "string" ? { "content-type": "application/json" } : {}), ...init.headers },
+    });
   } catch {
     throw new ApiError("You appear to be offline. Check your connection and try again.", 0, "offline");
   }
@@ -97,7 +100,8 @@ export function agentApi(agentId: string) {
   const q = (path: string) => `?path=${encodeURIComponent(path)}`;
   return {
     get: () => requestJson<AgentInfo>(base),
-    threads: (query?: string) => requestJson<{ threads: ThreadInfo[] }>(`${base}/threads${query ? `?q=${encodeURIComponent(query)}` : ""}`).then((r) => r.threads),
+    threads: (query?: string) =>
+      requestJson<{ threads: ThreadInfo[] }>(`${base}/threads${query ? `?q=${encodeURIComponent(query)}` : ""}`).then((r) => r.threads),
     createThread: () => requestJson<ThreadInfo>(`${base}/threads`, json("POST", {})),
     renameThread: (tid: string, title: string) => requestJson<ThreadInfo>(`${base}/threads/${tid}`, json("PATCH", { title })),
     deleteThread: (tid: string) => requestJson<void>(`${base}/threads/${tid}`, { method: "DELETE" }),
@@ -106,7 +110,8 @@ export function agentApi(agentId: string) {
     list: (path: string) => requestJson<{ path: string; entries: FileEntry[] }>(`${base}/files${q(path)}`),
     read: (path: string) => request(`${base}/files${q(path)}`).then((r) => r.text()),
     fileUrl: (path: string) => `${base}/files${q(path)}`,
-    write: (path: string, body: BodyInit) => requestJson<{ path: string; bytes: number }>(`${base}/files${q(path)}`, { method: "PUT", body }),
+    write: (path: string, body: BodyInit) =>
+      requestJson<{ path: string; bytes: number }>(`${base}/files${q(path)}`, { method: "PUT", body }),
     remove: (path: string) => requestJson<void>(`${base}/files${q(path)}`, { method: "DELETE" }),
     mkdir: (path: string) => requestJson<unknown>(`${base}/files/mkdir`, json("POST", { path })),
     move: (from: string, to: string) => requestJson<unknown>(`${base}/files/move`, json("POST", { from, to })),

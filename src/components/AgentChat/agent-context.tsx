@@ -28,7 +28,11 @@ export function useAgentWorkspace(): AgentWorkspaceContext {
 }
 
 /** Tracks whether a PartySocket is open, so the UI can say when it is reconnecting. */
-export function useSocketOpen(socket: { readyState: number; addEventListener: WebSocket["addEventListener"]; removeEventListener: WebSocket["removeEventListener"] }): boolean {
+export function useSocketOpen(socket: {
+  readyState: number;
+  addEventListener: WebSocket["addEventListener"];
+  removeEventListener: WebSocket["removeEventListener"];
+}): boolean {
   const [open, setOpen] = useState(socket.readyState === 1);
   useEffect(() => {
     const update = () => setOpen(socket.readyState === 1);
@@ -68,7 +72,16 @@ export function AgentWorkspaceProvider({ agentId, children }: { agentId: string;
       .catch(() => {});
   }, [api, state]);
   const value = useMemo<AgentWorkspaceContext>(
-    () => ({ agentId, agent, agentError, api, threads: state?.threads ?? null, workspaceVersion: state?.workspaceVersion ?? 0, tasks: state?.tasks ?? null, hubConnected }),
+    () => ({
+      agentId,
+      agent,
+      agentError,
+      api,
+      threads: state?.threads ?? null,
+      workspaceVersion: state?.workspaceVersion ?? 0,
+      tasks: state?.tasks ?? null,
+      hubConnected,
+    }),
     [agentId, agent, agentError, api, state, hubConnected],
   );
   return <Context.Provider value={value}>{children}</Context.Provider>;

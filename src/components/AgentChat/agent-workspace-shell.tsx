@@ -103,7 +103,11 @@ function WorkspaceLayout({ children }: { children: ReactNode }) {
           <h1 className="min-w-0 flex-1 truncate px-1 text-sm font-semibold" data-testid="thread-title">
             {title}
           </h1>
-          {!hubConnected && threads && <span className="hidden text-xs text-muted-foreground sm:inline" role="status">Reconnecting…</span>}
+          {!hubConnected && threads && (
+            <span className="hidden text-xs text-muted-foreground sm:inline" role="status">
+              Reconnecting…
+            </span>
+          )}
           <Button
             variant="ghost"
             size="icon"
@@ -134,7 +138,13 @@ function WorkspaceLayout({ children }: { children: ReactNode }) {
         <div className="fixed inset-0 z-40 flex flex-col bg-background" role="dialog" aria-modal="true" aria-label="Workspace panel">
           <WorkspacePanel
             actions={
-              <Button variant="ghost" size="icon" className="shrink-0" aria-label="Close workspace" onClick={() => setWorkspaceOverlay(false)}>
+              <Button
+                variant="ghost"
+                size="icon"
+                className="shrink-0"
+                aria-label="Close workspace"
+                onClick={() => setWorkspaceOverlay(false)}
+              >
                 <X />
               </Button>
             }

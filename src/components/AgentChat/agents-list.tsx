@@ -61,7 +61,13 @@ export function AgentsList({ canManage = true }: { canManage?: boolean }) {
       )}
       <ul className="grid gap-4 sm:grid-cols-2 xl:grid-cols-3" aria-label="Agents">
         {agents?.map((agent) => (
-          <AgentCard key={agent.id} agent={agent} canManage={canManage} onRename={() => setEditing({ kind: "rename", agent })} onDelete={() => setEditing({ kind: "delete", agent })} />
+          <AgentCard
+            key={agent.id}
+            agent={agent}
+            canManage={canManage}
+            onRename={() => setEditing({ kind: "rename", agent })}
+            onDelete={() => setEditing({ kind: "delete", agent })}
+          />
         ))}
       </ul>
       <AgentNameDialog
@@ -85,7 +91,17 @@ export function AgentsList({ canManage = true }: { canManage?: boolean }) {
   );
 }
 
-function AgentCard({ agent, canManage, onRename, onDelete }: { agent: AgentInfo; canManage: boolean; onRename: () => void; onDelete: () => void }) {
+function AgentCard({
+  agent,
+  canManage,
+  onRename,
+  onDelete,
+}: {
+  agent: AgentInfo;
+  canManage: boolean;
+  onRename: () => void;
+  onDelete: () => void;
+}) {
   const [running, setRunning] = useState<number | null>(null);
   const [runningTasks, setRunningTasks] = useState<number | null>(null);
   const [menu, setMenu] = useState(false);
@@ -111,16 +127,35 @@ function AgentCard({ agent, canManage, onRename, onDelete }: { agent: AgentInfo;
           <p className="truncate text-xs text-muted-foreground">{agent.model}</p>
         </div>
         {canManage && (
-          <Button variant="ghost" size="icon" className="relative z-10 size-8" aria-label={`Actions for ${agent.name}`} aria-expanded={menu} onClick={() => setMenu((m) => !m)}>
+          <Button
+            variant="ghost"
+            size="icon"
+            className="relative z-10 size-8"
+            aria-label={`Actions for ${agent.name}`}
+            aria-expanded={menu}
+            onClick={() => setMenu((m) => !m)}
+          >
             <MoreHorizontal />
           </Button>
         )}
         {menu && (
-          <div className="absolute right-3 top-12 z-20 w-36 rounded-md border bg-background p-1 shadow-lg" role="menu" onMouseLeave={() => setMenu(false)}>
-            <button role="menuitem" className="flex w-full items-center gap-2 rounded px-2 py-1.5 text-sm hover:bg-accent" onClick={() => (setMenu(false), onRename())}>
+          <div
+            className="absolute right-3 top-12 z-20 w-36 rounded-md border bg-background p-1 shadow-lg"
+            role="menu"
+            onMouseLeave={() => setMenu(false)}
+          >
+            <button
+              role="menuitem"
+              className="flex w-full items-center gap-2 rounded px-2 py-1.5 text-sm hover:bg-accent"
+              onClick={() => (setMenu(false), onRename())}
+            >
               <Pencil className="size-4" /> Rename
             </button>
-            <button role="menuitem" className="flex w-full items-center gap-2 rounded px-2 py-1.5 text-sm text-destructive hover:bg-accent" onClick={() => (setMenu(false), onDelete())}>
+            <button
+              role="menuitem"
+              className="flex w-full items-center gap-2 rounded px-2 py-1.5 text-sm text-destructive hover:bg-accent"
+              onClick={() => (setMenu(false), onDelete())}
+            >
               <Trash2 className="size-4" /> Delete
             </button>
           </div>
@@ -151,7 +186,15 @@ const PRESETS = [
   { id: "data-analyst", title: "Data analyst", description: "Works with data files and Python; no git tools." },
 ] as const;
 
-function AgentNameDialog({ editing, onClose, onSaved }: { editing: { kind: "create" } | { kind: "rename"; agent: AgentInfo } | null; onClose: () => void; onSaved: () => void }) {
+function AgentNameDialog({
+  editing,
+  onClose,
+  onSaved,
+}: {
+  editing: { kind: "create" } | { kind: "rename"; agent: AgentInfo } | null;
+  onClose: () => void;
+  onSaved: () => void;
+}) {
   const [name, setName] = useState(editing?.kind === "rename" ? editing.agent.name : "");
   const [preset, setPreset] = useState<string>("general");
   const [error, setError] = useState<string>();
@@ -161,7 +204,8 @@ function AgentNameDialog({ editing, onClose, onSaved }: { editing: { kind: "crea
     if (!editing || !name.trim()) return setError("Give the agent a name.");
     setPending(true);
     try {
-      if (editing.kind === "create") await requestJson("/api/agent", { method: "POST", body: JSON.stringify({ name: name.trim(), preset }) });
+      if (editing.kind === "create")
+        await requestJson("/api/agent", { method: "POST", body: JSON.stringify({ name: name.trim(), preset }) });
       else await requestJson(`/api/agent/${editing.agent.id}`, { method: "PATCH", body: JSON.stringify({ name: name.trim() }) });
       onSaved();
     } catch (e) {
@@ -181,8 +225,18 @@ function AgentNameDialog({ editing, onClose, onSaved }: { editing: { kind: "crea
           <fieldset className="space-y-2">
             <legend className="mb-2 text-sm font-medium">Start as</legend>
             {PRESETS.map((p) => (
-              <label key={p.id} className="flex cursor-pointer items-start gap-3 rounded-lg border p-3 has-[:checked]:border-primary has-[:checked]:bg-primary/5">
-                <input type="radio" name="preset" value={p.id} checked={preset === p.id} onChange={() => setPreset(p.id)} className="mt-1" />
+              <label
+                key={p.id}
+                className="flex cursor-pointer items-start gap-3 rounded-lg border p-3 has-[:checked]:border-primary has-[:checked]:bg-primary/5"
+              >
+                <input
+                  type="radio"
+                  name="preset"
+                  value={p.id}
+                  checked={preset === p.id}
+                  onChange={() => setPreset(p.id)}
+                  className="mt-1"
+                />
                 <span>
                   <span className="block text-sm font-medium">{p.title}</span>
                   <span className="block text-xs text-muted-foreground">{p.description}</span>
@@ -228,12 +282,16 @@ function DeleteAgentDialog({ agent, onClose, onDeleted }: { agent: AgentInfo | n
       title="Delete agent?"
       description={
         <>
-          <span className="font-medium text-foreground">{agent?.name}</span> and all its conversations, memory notes and workspace files will be deleted.
-          This cannot be undone.
+          <span className="font-medium text-foreground">{agent?.name}</span> and all its conversations, memory notes and workspace files
+          will be deleted. This cannot be undone.
         </>
       }
     >
-      {error && <Alert variant="destructive" className="mb-3">{error}</Alert>}
+      {error && (
+        <Alert variant="destructive" className="mb-3">
+          {error}
+        </Alert>
+      )}
       <div className="flex justify-end gap-2">
         <Button variant="outline" onClick={onClose}>
           Cancel

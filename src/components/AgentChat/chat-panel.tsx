@@ -140,9 +140,14 @@ export function ChatPanel({ threadId }: { threadId: string }) {
   return (
     <div className="relative flex min-h-0 flex-1 flex-col">
       {(!online || (wasConnected && !connected)) && (
-        <div role="status" className="flex items-center justify-center gap-2 border-b bg-amber-500/10 px-3 py-1.5 text-xs text-amber-800 dark:text-amber-300">
+        <div
+          role="status"
+          className="flex items-center justify-center gap-2 border-b bg-amber-500/10 px-3 py-1.5 text-xs text-amber-800 dark:text-amber-300"
+        >
           <WifiOff className="size-3.5" />
-          {online ? "Reconnecting… the answer continues where it left off." : "You are offline. Messages will resume when the connection returns."}
+          {online
+            ? "Reconnecting… the answer continues where it left off."
+            : "You are offline. Messages will resume when the connection returns."}
         </div>
       )}
       <div ref={scroller.ref} onScroll={scroller.onScroll} className="min-h-0 flex-1 overflow-y-auto" data-testid="chat-scroller">
@@ -150,7 +155,9 @@ export function ChatPanel({ threadId }: { threadId: string }) {
           {messages.length === 0 && !busy && (
             <div className="py-16 text-center">
               <p className="text-lg font-medium">What should we build?</p>
-              <p className="mt-1 text-sm text-muted-foreground">The agent can write files, run commands and start servers in its workspace.</p>
+              <p className="mt-1 text-sm text-muted-foreground">
+                The agent can write files, run commands and start servers in its workspace.
+              </p>
             </div>
           )}
           {messages.map((message) => (
@@ -164,7 +171,10 @@ export function ChatPanel({ threadId }: { threadId: string }) {
           {busy && last?.role === "user" && <TypingDots />}
           {!busy && hubRunning && last?.role === "user" && <TypingDots />}
           {error && !busy && (
-            <div role="alert" className="flex flex-wrap items-center gap-3 rounded-lg border border-destructive/50 px-3 py-2 text-sm text-destructive">
+            <div
+              role="alert"
+              className="flex flex-wrap items-center gap-3 rounded-lg border border-destructive/50 px-3 py-2 text-sm text-destructive"
+            >
               {creditError && <CreditCard className="size-4" />}
               <span className="min-w-0 flex-1 break-words">{error.message || "The turn failed."}</span>
               {creditError ? (
@@ -181,7 +191,12 @@ export function ChatPanel({ threadId }: { threadId: string }) {
         </div>
       </div>
       {!scroller.atBottom && (
-        <Button variant="outline" size="sm" className="absolute bottom-28 left-1/2 -translate-x-1/2 rounded-full shadow" onClick={scroller.jump}>
+        <Button
+          variant="outline"
+          size="sm"
+          className="absolute bottom-28 left-1/2 -translate-x-1/2 rounded-full shadow"
+          onClick={scroller.jump}
+        >
           <ArrowDown /> Latest
         </Button>
       )}
@@ -207,7 +222,15 @@ export function ChatPanel({ threadId }: { threadId: string }) {
             style={{ fieldSizing: "content" } as React.CSSProperties}
           />
           {busy ? (
-            <Button type="button" size="icon" variant="secondary" className="shrink-0 rounded-full" aria-label="Stop" onClick={() => void stopTurn()} disabled={stopping}>
+            <Button
+              type="button"
+              size="icon"
+              variant="secondary"
+              className="shrink-0 rounded-full"
+              aria-label="Stop"
+              onClick={() => void stopTurn()}
+              disabled={stopping}
+            >
               <Square className="fill-current" />
             </Button>
           ) : (

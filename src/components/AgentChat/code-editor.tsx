@@ -24,13 +24,14 @@ export function CodeEditor({
     let destroyed = false;
     let view: import("@codemirror/view").EditorView | undefined;
     void (async () => {
-      const [{ basicSetup }, { EditorView, keymap }, { EditorState }, { syntaxHighlighting }, { languageForPath, tokenHighlighter }] = await Promise.all([
-        import("codemirror"),
-        import("@codemirror/view"),
-        import("@codemirror/state"),
-        import("@codemirror/language"),
-        import("./syntax.ts"),
-      ]);
+      const [{ basicSetup }, { EditorView, keymap }, { EditorState }, { syntaxHighlighting }, { languageForPath, tokenHighlighter }] =
+        await Promise.all([
+          import("codemirror"),
+          import("@codemirror/view"),
+          import("@codemirror/state"),
+          import("@codemirror/language"),
+          import("./syntax.ts"),
+        ]);
       if (destroyed || !host.current) return;
       const language = languageForPath(path);
       view = new EditorView({
@@ -54,7 +55,9 @@ export function CodeEditor({
               ".cm-activeLine, .cm-activeLineGutter": { backgroundColor: "color-mix(in oklch, var(--accent) 50%, transparent)" },
               "&.cm-focused": { outline: "none" },
               ".cm-cursor": { borderLeftColor: "var(--foreground)" },
-              ".cm-selectionBackground, &.cm-focused .cm-selectionBackground": { backgroundColor: "color-mix(in oklch, var(--primary) 25%, transparent) !important" },
+              ".cm-selectionBackground, &.cm-focused .cm-selectionBackground": {
+                backgroundColor: "color-mix(in oklch, var(--primary) 25%, transparent) !important",
+              },
             }),
           ],
         }),

@@ -13,7 +13,8 @@ export function describeCron(expression: string): string {
   const every = /^\*\/(\d+)$/.exec(minute);
   if (every && hour === "*" && day === "*" && month === "*" && weekday === "*") return `Every ${every[1]} minutes`;
   if (minute === "*" && hour === "*" && day === "*" && month === "*" && weekday === "*") return "Every minute";
-  if (m !== null && hour === "*" && day === "*" && month === "*" && weekday === "*") return m === 0 ? "Every hour, on the hour" : `Every hour at ${m} past`;
+  if (m !== null && hour === "*" && day === "*" && month === "*" && weekday === "*")
+    return m === 0 ? "Every hour, on the hour" : `Every hour at ${m} past`;
   if (m !== null && h !== null && month === "*") {
     if (day === "*" && weekday === "*") return `Every day at ${time(h, m)}`;
     if (day === "*" && weekday === "1-5") return `Every weekday at ${time(h, m)}`;

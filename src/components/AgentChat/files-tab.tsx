@@ -1,6 +1,20 @@
 "use client";
 
-import { ChevronRight, Download, File, FilePlus, Folder, FolderPlus, Loader2, Pencil, RefreshCw, Save, Trash2, Upload, X } from "lucide-react";
+import {
+  ChevronRight,
+  Download,
+  File,
+  FilePlus,
+  Folder,
+  FolderPlus,
+  Loader2,
+  Pencil,
+  RefreshCw,
+  Save,
+  Trash2,
+  Upload,
+  X,
+} from "lucide-react";
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert.tsx";
 import { Button } from "@/components/ui/button.tsx";
@@ -13,7 +27,11 @@ import { CodeEditor } from "./code-editor.tsx";
 
 const MAX_EDITABLE_BYTES = 2 * 1024 * 1024;
 
-type Prompt = { kind: "new-file" | "new-folder"; dir: string } | { kind: "rename"; entry: FileEntry } | { kind: "delete"; entry: FileEntry } | null;
+type Prompt =
+  | { kind: "new-file" | "new-folder"; dir: string }
+  | { kind: "rename"; entry: FileEntry }
+  | { kind: "delete"; entry: FileEntry }
+  | null;
 
 interface OpenFile {
   path: string;
@@ -24,7 +42,9 @@ interface OpenFile {
 }
 
 const sortEntries = (entries: FileEntry[]) =>
-  [...entries].sort((a, b) => (a.type === "directory") === (b.type === "directory") ? a.name.localeCompare(b.name) : a.type === "directory" ? -1 : 1);
+  [...entries].sort((a, b) =>
+    (a.type === "directory") === (b.type === "directory") ? a.name.localeCompare(b.name) : a.type === "directory" ? -1 : 1,
+  );
 
 const parentOf = (path: string) => (path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "");
 const joinPath = (dir: string, name: string) => (dir && dir !== "." ? `${dir}/${name}` : name);
@@ -141,7 +161,11 @@ export function FilesTab() {
       );
     }
     if (entries.length === 0 && depth === 0) {
-      return <li className="px-3 py-4 text-sm text-muted-foreground">The workspace is empty. Ask the agent to create something, or add a file.</li>;
+      return (
+        <li className="px-3 py-4 text-sm text-muted-foreground">
+          The workspace is empty. Ask the agent to create something, or add a file.
+        </li>
+      );
     }
     return entries.map((entry) => {
       const isDir = entry.type === "directory";
@@ -157,13 +181,23 @@ export function FilesTab() {
               aria-expanded={isDir ? isOpen : undefined}
               aria-label={isDir ? `Folder ${entry.name}` : `File ${entry.name}`}
             >
-              {isDir ? <ChevronRight className={cn("size-3.5 shrink-0 transition-transform", isOpen && "rotate-90")} /> : <span className="w-3.5 shrink-0" />}
+              {isDir ? (
+                <ChevronRight className={cn("size-3.5 shrink-0 transition-transform", isOpen && "rotate-90")} />
+              ) : (
+                <span className="w-3.5 shrink-0" />
+              )}
               {isDir ? <Folder className="size-4 shrink-0 text-sky-600" /> : <File className="size-4 shrink-0 text-muted-foreground" />}
               <span className="truncate">{entry.name}</span>
             </button>
             <div className="flex shrink-0 opacity-100 md:opacity-0 md:group-focus-within:opacity-100 md:group-hover:opacity-100">
               {isDir && (
-                <Button variant="ghost" size="icon" className="size-6" aria-label={`New file in ${entry.name}`} onClick={() => setPrompt({ kind: "new-file", dir: entry.path })}>
+                <Button
+                  variant="ghost"
+                  size="icon"
+                  className="size-6"
+                  aria-label={`New file in ${entry.name}`}
+                  onClick={() => setPrompt({ kind: "new-file", dir: entry.path })}
+                >
                   <FilePlus />
                 </Button>
               )}
@@ -174,10 +208,22 @@ export function FilesTab() {
                   </a>
                 </Button>
               )}
-              <Button variant="ghost" size="icon" className="size-6" aria-label={`Rename ${entry.name}`} onClick={() => setPrompt({ kind: "rename", entry })}>
+              <Button
+                variant="ghost"
+                size="icon"
+                className="size-6"
+                aria-label={`Rename ${entry.name}`}
+                onClick={() => setPrompt({ kind: "rename", entry })}
+              >
                 <Pencil />
               </Button>
-              <Button variant="ghost" size="icon" className="size-6" aria-label={`Delete ${entry.name}`} onClick={() => setPrompt({ kind: "delete", entry })}>
+              <Button
+                variant="ghost"
+                size="icon"
+                className="size-6"
+                aria-label={`Delete ${entry.name}`}
+                onClick={() => setPrompt({ kind: "delete", entry })}
+              >
                 <Trash2 />
               </Button>
             </div>
@@ -192,17 +238,42 @@ export function FilesTab() {
     <div className="flex h-full min-h-0 flex-col">
       <div className="flex items-center gap-1 border-b px-2 py-1">
         <span className="mr-auto text-xs font-medium uppercase tracking-wide text-muted-foreground">Files</span>
-        <Button variant="ghost" size="icon" className="size-7" aria-label="New file" onClick={() => setPrompt({ kind: "new-file", dir: "" })}>
+        <Button
+          variant="ghost"
+          size="icon"
+          className="size-7"
+          aria-label="New file"
+          onClick={() => setPrompt({ kind: "new-file", dir: "" })}
+        >
           <FilePlus />
         </Button>
-        <Button variant="ghost" size="icon" className="size-7" aria-label="New folder" onClick={() => setPrompt({ kind: "new-folder", dir: "" })}>
+        <Button
+          variant="ghost"
+          size="icon"
+          className="size-7"
+          aria-label="New folder"
+          onClick={() => setPrompt({ kind: "new-folder", dir: "" })}
+        >
           <FolderPlus />
         </Button>
         <Button variant="ghost" size="icon" className="size-7" aria-label="Upload files" onClick={() => upload.current?.click()}>
           <Upload />
         </Button>
-        <input ref={upload} type="file" multiple className="hidden" aria-label="Choose files to upload" onChange={(e) => void uploadFiles(e.target.files)} />
-        <Button variant="ghost" size="icon" className="size-7" aria-label="Refresh files" onClick={() => expanded.forEach((d) => void loadDir(d))}>
+        <input
+          ref={upload}
+          type="file"
+          multiple
+          className="hidden"
+          aria-label="Choose files to upload"
+          onChange={(e) => void uploadFiles(e.target.files)}
+        />
+        <Button
+          variant="ghost"
+          size="icon"
+          className="size-7"
+          aria-label="Refresh files"
+          onClick={() => expanded.forEach((d) => void loadDir(d))}
+        >
           <RefreshCw />
         </Button>
       </div>
@@ -222,9 +293,17 @@ export function FilesTab() {
           <div className="flex items-center gap-2 border-b px-2 py-1">
             <span className="min-w-0 flex-1 truncate font-mono text-xs" title={open.path}>
               {open.path}
-              {dirty && <span className="ml-1 text-amber-600" aria-label="Unsaved changes">●</span>}
+              {dirty && (
+                <span className="ml-1 text-amber-600" aria-label="Unsaved changes">
+                  ●
+                </span>
+              )}
             </span>
-            {status && <span role="status" className="hidden truncate text-xs text-muted-foreground sm:inline">{status}</span>}
+            {status && (
+              <span role="status" className="hidden truncate text-xs text-muted-foreground sm:inline">
+                {status}
+              </span>
+            )}
             <Button size="sm" className="h-7" onClick={() => void save()} disabled={!dirty || saving || open.binary} aria-label="Save file">
               {saving ? <Loader2 className="animate-spin" /> : <Save />} Save
             </Button>
@@ -266,7 +345,15 @@ export function FilesTab() {
   );
 }
 
-function FilePromptDialog({ prompt, onClose, onDone }: { prompt: NonNullable<Prompt>; onClose: () => void; onDone: (dir: string, openPath?: string) => void }) {
+function FilePromptDialog({
+  prompt,
+  onClose,
+  onDone,
+}: {
+  prompt: NonNullable<Prompt>;
+  onClose: () => void;
+  onDone: (dir: string, openPath?: string) => void;
+}) {
   const { api } = useAgentWorkspace();
   const [name, setName] = useState(prompt.kind === "rename" ? prompt.entry.name : "");
   const [error, setError] = useState<string>();
@@ -280,7 +367,7 @@ function FilePromptDialog({ prompt, onClose, onDone }: { prompt: NonNullable<Pro
       if (prompt.kind === "delete") {
         await api.remove(prompt.entry.path);
         onDone(parentOf(prompt.entry.path));
-      } else if (!name.trim() || name.includes("/") && prompt.kind === "rename") {
+      } else if (!name.trim() || (name.includes("/") && prompt.kind === "rename")) {
         setError("Enter a name (without a slash when renaming).");
       } else if (prompt.kind === "rename") {
         const dir = parentOf(prompt.entry.path);
@@ -303,8 +390,17 @@ function FilePromptDialog({ prompt, onClose, onDone }: { prompt: NonNullable<Pro
 
   if (prompt.kind === "delete") {
     return (
-      <Dialog open onClose={onClose} title={`Delete ${prompt.entry.type === "directory" ? "folder" : "file"}?`} description={<span className="break-all font-mono text-foreground">{prompt.entry.path}</span>}>
-        {error && <Alert variant="destructive" className="mb-3">{error}</Alert>}
+      <Dialog
+        open
+        onClose={onClose}
+        title={`Delete ${prompt.entry.type === "directory" ? "folder" : "file"}?`}
+        description={<span className="break-all font-mono text-foreground">{prompt.entry.path}</span>}
+      >
+        {error && (
+          <Alert variant="destructive" className="mb-3">
+            {error}
+          </Alert>
+        )}
         <div className="flex justify-end gap-2">
           <Button variant="outline" onClick={onClose}>
             Cancel
@@ -317,9 +413,25 @@ function FilePromptDialog({ prompt, onClose, onDone }: { prompt: NonNullable<Pro
     );
   }
   return (
-    <Dialog open onClose={onClose} title={title} description={prompt.kind !== "rename" && prompt.dir ? <>In <span className="font-mono">{prompt.dir}</span></> : undefined}>
+    <Dialog
+      open
+      onClose={onClose}
+      title={title}
+      description={
+        prompt.kind !== "rename" && prompt.dir ? (
+          <>
+            In <span className="font-mono">{prompt.dir}</span>
+          </>
+        ) : undefined
+      }
+    >
       <form onSubmit={submit} className="space-y-3">
-        <Input aria-label="Name" value={name} onChange={(e) => setName(e.target.value)} placeholder={prompt.kind === "new-folder" ? "src" : "index.ts"} />
+        <Input
+          aria-label="Name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          placeholder={prompt.kind === "new-folder" ? "src" : "index.ts"}
+        />
         {error && <Alert variant="destructive">{error}</Alert>}
         <div className="flex justify-end gap-2">
           <Button type="button" variant="outline" onClick={onClose}>

@@ -33,7 +33,16 @@ export function HighlightedCode({ code, language }: { code: string; language?: s
       code,
       tree,
       loaded.tokenHighlighter,
-      (text, classes) => out.push(classes ? <span key={out.length} className={classes}>{text}</span> : text),
+      (text, classes) =>
+        out.push(
+          classes ? (
+            <span key={out.length} className={classes}>
+              {text}
+            </span>
+          ) : (
+            text
+          ),
+        ),
       () => out.push("\n"),
     );
     return out;

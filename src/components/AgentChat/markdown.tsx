@@ -88,7 +88,9 @@ const components: Components = {
   table({ children }) {
     return (
       <div className="my-3 overflow-x-auto">
-        <table className="w-full border-collapse text-sm [&_td]:border [&_td]:px-2 [&_td]:py-1 [&_th]:border [&_th]:px-2 [&_th]:py-1 [&_th]:text-left">{children}</table>
+        <table className="w-full border-collapse text-sm [&_td]:border [&_td]:px-2 [&_td]:py-1 [&_th]:border [&_th]:px-2 [&_th]:py-1 [&_th]:text-left">
+          {children}
+        </table>
       </div>
     );
   },

@@ -52,7 +52,14 @@ export function MemoryTab() {
   return (
     <div className="h-full min-h-0 overflow-y-auto">
       <form onSubmit={add} className="space-y-2 border-b p-3">
-        <Textarea value={draft} onChange={(e) => setDraft(e.target.value)} maxLength={2000} rows={2} placeholder="Something the agent should always remember" aria-label="New memory note" />
+        <Textarea
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+          maxLength={2000}
+          rows={2}
+          placeholder="Something the agent should always remember"
+          aria-label="New memory note"
+        />
         <div className="flex items-center justify-between gap-2">
           <p className="text-xs text-muted-foreground">The newest notes go into every conversation.</p>
           <Button type="submit" size="sm" disabled={!draft.trim()}>
@@ -60,14 +67,22 @@ export function MemoryTab() {
           </Button>
         </div>
       </form>
-      {error && <Alert variant="destructive" className="m-2">{error}</Alert>}
+      {error && (
+        <Alert variant="destructive" className="m-2">
+          {error}
+        </Alert>
+      )}
       <div>
         {!notes && !error && (
           <p className="flex items-center gap-2 p-3 text-sm text-muted-foreground" role="status">
             <Loader2 className="size-4 animate-spin" /> Loading memory…
           </p>
         )}
-        {notes?.length === 0 && <p className="p-4 text-sm text-muted-foreground">No memory notes yet. The agent saves notes when you ask it to remember something.</p>}
+        {notes?.length === 0 && (
+          <p className="p-4 text-sm text-muted-foreground">
+            No memory notes yet. The agent saves notes when you ask it to remember something.
+          </p>
+        )}
         <ul aria-label="Memory notes">
           {notes?.map((note) => (
             <li key={note.id} className="border-b px-3 py-2">
@@ -82,7 +97,12 @@ export function MemoryTab() {
                     });
                   }}
                 >
-                  <Textarea value={editing.text} maxLength={2000} onChange={(e) => setEditing({ id: note.id, text: e.target.value })} aria-label="Edit memory note" />
+                  <Textarea
+                    value={editing.text}
+                    maxLength={2000}
+                    onChange={(e) => setEditing({ id: note.id, text: e.target.value })}
+                    aria-label="Edit memory note"
+                  />
                   <div className="flex justify-end gap-2">
                     <Button type="button" variant="outline" size="sm" onClick={() => setEditing(null)}>
                       Cancel
@@ -98,7 +118,13 @@ export function MemoryTab() {
                     <p className="whitespace-pre-wrap break-words text-sm">{note.text}</p>
                     <p className="text-[11px] text-muted-foreground">{relativeTime(note.updatedAt)}</p>
                   </div>
-                  <Button variant="ghost" size="icon" className="size-7" aria-label="Edit note" onClick={() => setEditing({ id: note.id, text: note.text })}>
+                  <Button
+                    variant="ghost"
+                    size="icon"
+                    className="size-7"
+                    aria-label="Edit note"
+                    onClick={() => setEditing({ id: note.id, text: note.text })}
+                  >
                     <Pencil />
                   </Button>
                   <Button

@@ -33,7 +33,10 @@ function TurnFooter({ metadata, text }: { metadata: TurnMetadata | undefined; te
   return (
     <div className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-muted-foreground">
       {metadata?.credits !== undefined && (
-        <span data-testid="turn-cost" title={usage ? `${usage.inputTokens.toLocaleString()} input and ${usage.outputTokens.toLocaleString()} output tokens` : undefined}>
+        <span
+          data-testid="turn-cost"
+          title={usage ? `${usage.inputTokens.toLocaleString()} input and ${usage.outputTokens.toLocaleString()} output tokens` : undefined}
+        >
           {formatCredits(metadata.credits)} credits
         </span>
       )}
@@ -60,7 +63,10 @@ export const MessageView = memo(function MessageView({
   if (message.role === "user") {
     return (
       <div className="flex justify-end" data-role="user">
-        <div className="max-w-[85%] whitespace-pre-wrap break-words rounded-2xl bg-primary/10 px-4 py-2 text-[15px]" data-testid="user-message">
+        <div
+          className="max-w-[85%] whitespace-pre-wrap break-words rounded-2xl bg-primary/10 px-4 py-2 text-[15px]"
+          data-testid="user-message"
+        >
           {messageText(message)}
         </div>
       </div>
@@ -80,7 +86,10 @@ export const MessageView = memo(function MessageView({
         return null;
       })}
       {metadata?.error === "insufficient_credits" && (
-        <div role="alert" className="my-2 flex flex-wrap items-center gap-3 rounded-lg border border-amber-500/50 bg-amber-500/5 px-3 py-2 text-sm">
+        <div
+          role="alert"
+          className="my-2 flex flex-wrap items-center gap-3 rounded-lg border border-amber-500/50 bg-amber-500/5 px-3 py-2 text-sm"
+        >
           <CreditCard className="size-4 shrink-0 text-amber-600" />
           <span className="min-w-0 flex-1">{text || "You are out of credits."}</span>
           <Button asChild size="sm">

@@ -73,7 +73,14 @@ export function PreviewTab() {
         }}
         exposeForm={
           <form onSubmit={expose} className="flex items-center gap-2">
-            <Input value={port} onChange={(e) => setPort(e.target.value)} inputMode="numeric" placeholder="Port, e.g. 8080" aria-label="Port to preview" className="w-40" />
+            <Input
+              value={port}
+              onChange={(e) => setPort(e.target.value)}
+              inputMode="numeric"
+              placeholder="Port, e.g. 8080"
+              aria-label="Port to preview"
+              className="w-40"
+            />
             <Button type="submit" variant="outline">
               <MonitorPlay /> Preview port
             </Button>
@@ -96,14 +103,26 @@ export function PreviewTab() {
               >
                 :{p.port}
               </button>
-              <button type="button" className="px-1 text-muted-foreground hover:text-foreground" aria-label={`Stop previewing port ${p.port}`} onClick={() => void unexpose(p.port)}>
+              <button
+                type="button"
+                className="px-1 text-muted-foreground hover:text-foreground"
+                aria-label={`Stop previewing port ${p.port}`}
+                onClick={() => void unexpose(p.port)}
+              >
                 <X className="size-3.5" />
               </button>
             </span>
           ))}
         </div>
         <form onSubmit={expose} className="flex items-center gap-1">
-          <Input value={port} onChange={(e) => setPort(e.target.value)} inputMode="numeric" placeholder="Port" aria-label="Port to preview" className="h-8 w-20" />
+          <Input
+            value={port}
+            onChange={(e) => setPort(e.target.value)}
+            inputMode="numeric"
+            placeholder="Port"
+            aria-label="Port to preview"
+            className="h-8 w-20"
+          />
           <Button type="submit" variant="ghost" size="icon" className="size-8" aria-label="Preview port">
             <Plus />
           </Button>
@@ -112,7 +131,11 @@ export function PreviewTab() {
           <LayoutTemplate />
         </Button>
       </div>
-      {error && <Alert variant="destructive" className="m-2">{error}</Alert>}
+      {error && (
+        <Alert variant="destructive" className="m-2">
+          {error}
+        </Alert>
+      )}
       {!ports && !error && (
         <p className="flex items-center gap-2 p-3 text-sm text-muted-foreground" role="status">
           <Loader2 className="size-4 animate-spin" /> Loading previews…

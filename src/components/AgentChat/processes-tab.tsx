@@ -43,7 +43,12 @@ function ProcessLogs({ url }: { url: string }) {
   }, [text]);
   return (
     <div className="border-t bg-muted/30">
-      <pre ref={ref} className="max-h-64 min-h-16 overflow-auto whitespace-pre-wrap break-all p-2 font-mono text-xs" aria-label="Process output" data-testid="process-logs">
+      <pre
+        ref={ref}
+        className="max-h-64 min-h-16 overflow-auto whitespace-pre-wrap break-all p-2 font-mono text-xs"
+        aria-label="Process output"
+        data-testid="process-logs"
+      >
         {text || (ended ? "No output." : "Waiting for output…")}
       </pre>
       {ended && <p className="px-2 pb-1 text-[11px] text-muted-foreground">The process has exited.</p>}
@@ -107,7 +112,13 @@ export function ProcessesTab() {
   return (
     <div className="flex h-full min-h-0 flex-col">
       <form onSubmit={start} className="flex gap-2 border-b p-2">
-        <Input value={command} onChange={(e) => setCommand(e.target.value)} placeholder="npm run dev" aria-label="Command to start in the background" className="font-mono" />
+        <Input
+          value={command}
+          onChange={(e) => setCommand(e.target.value)}
+          placeholder="npm run dev"
+          aria-label="Command to start in the background"
+          className="font-mono"
+        />
         <Button type="submit" disabled={starting || !command.trim()}>
           {starting ? <Loader2 className="animate-spin" /> : <Play />} Start
         </Button>
@@ -115,29 +126,49 @@ export function ProcessesTab() {
           <RefreshCw />
         </Button>
       </form>
-      {error && <Alert variant="destructive" className="m-2">{error}</Alert>}
+      {error && (
+        <Alert variant="destructive" className="m-2">
+          {error}
+        </Alert>
+      )}
       <div className="min-h-0 flex-1 overflow-y-auto">
         {!processes && !error && (
           <p className="flex items-center gap-2 p-3 text-sm text-muted-foreground" role="status">
             <Loader2 className="size-4 animate-spin" /> Loading processes…
           </p>
         )}
-        {processes?.length === 0 && <p className="p-4 text-sm text-muted-foreground">No background processes. Dev servers and watchers the agent starts appear here.</p>}
+        {processes?.length === 0 && (
+          <p className="p-4 text-sm text-muted-foreground">
+            No background processes. Dev servers and watchers the agent starts appear here.
+          </p>
+        )}
         <ul aria-label="Processes">
           {processes?.map((p) => (
             <li key={p.id} className="border-b" aria-label={p.command}>
               <div className="flex items-center gap-2 px-3 py-2">
                 <span
-                  className={cn("size-2 shrink-0 rounded-full", p.status === "running" ? "animate-pulse bg-emerald-500" : p.exitCode === 0 ? "bg-zinc-400" : "bg-destructive")}
+                  className={cn(
+                    "size-2 shrink-0 rounded-full",
+                    p.status === "running" ? "animate-pulse bg-emerald-500" : p.exitCode === 0 ? "bg-zinc-400" : "bg-destructive",
+                  )}
                   aria-hidden
                 />
                 <div className="min-w-0 flex-1">
                   <p className="truncate font-mono text-xs">{p.command}</p>
                   <p className="text-[11px] text-muted-foreground">
-                    {p.status === "running" ? `running · started ${relativeTime(p.startedAt)}` : `exited${p.exitCode !== null ? ` with ${p.exitCode}` : ""}${p.reason ? ` (${p.reason})` : ""}`}
+                    {p.status === "running"
+                      ? `running · started ${relativeTime(p.startedAt)}`
+                      : `exited${p.exitCode !== null ? ` with ${p.exitCode}` : ""}${p.reason ? ` (${p.reason})` : ""}`}
                   </p>
                 </div>
-                <Button variant={logsFor === p.id ? "secondary" : "ghost"} size="sm" className="h-7" aria-label={`Logs of ${p.command}`} aria-pressed={logsFor === p.id} onClick={() => setLogsFor(logsFor === p.id ? null : p.id)}>
+                <Button
+                  variant={logsFor === p.id ? "secondary" : "ghost"}
+                  size="sm"
+                  className="h-7"
+                  aria-label={`Logs of ${p.command}`}
+                  aria-pressed={logsFor === p.id}
+                  onClick={() => setLogsFor(logsFor === p.id ? null : p.id)}
+                >
                   <ScrollText /> Logs
                 </Button>
                 {p.status === "running" && (

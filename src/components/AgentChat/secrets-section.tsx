@@ -38,10 +38,14 @@ export function SecretsSection() {
 
   async function add(event: FormEvent) {
     event.preventDefault();
-    if (!NAME.test(name)) return setError("Names are environment variable names: capital letters, digits and _, not starting with a digit.");
+    if (!NAME.test(name))
+      return setError("Names are environment variable names: capital letters, digits and _, not starting with a digit.");
     if (!value) return setError("Enter the secret's value.");
     try {
-      setSecrets((await requestJson<{ secrets: SecretInfo[] }>(base, { method: "PUT", body: JSON.stringify({ secrets: { [name]: value } }) })).secrets);
+      setSecrets(
+        (await requestJson<{ secrets: SecretInfo[] }>(base, { method: "PUT", body: JSON.stringify({ secrets: { [name]: value } }) }))
+          .secrets,
+      );
       setName("");
       setValue("");
       setError(undefined);
@@ -65,15 +69,35 @@ export function SecretsSection() {
       <h3 className="flex items-center gap-1.5 text-sm font-semibold">
         <KeyRound className="size-4" /> Secrets
       </h3>
-      <p className="mb-2 text-xs text-muted-foreground">Environment variables for the agent&apos;s commands (for example GIT_TOKEN). Values are hidden from the model and never shown again.</p>
+      <p className="mb-2 text-xs text-muted-foreground">
+        Environment variables for the agent&apos;s commands (for example GIT_TOKEN). Values are hidden from the model and never shown again.
+      </p>
       <form onSubmit={add} className="flex flex-wrap gap-2">
-        <Input value={name} onChange={(e) => setName(e.target.value.toUpperCase())} placeholder="NAME" aria-label="Secret name" className="w-36 font-mono" />
-        <Input type="password" value={value} onChange={(e) => setValue(e.target.value)} placeholder="value" aria-label="Secret value" autoComplete="off" className="min-w-0 flex-1" />
+        <Input
+          value={name}
+          onChange={(e) => setName(e.target.value.toUpperCase())}
+          placeholder="NAME"
+          aria-label="Secret name"
+          className="w-36 font-mono"
+        />
+        <Input
+          type="password"
+          value={value}
+          onChange={(e) => setValue(e.target.value)}
+          placeholder="value"
+          aria-label="Secret value"
+          autoComplete="off"
+          className="min-w-0 flex-1"
+        />
         <Button type="submit" variant="outline">
           <Plus /> Set
         </Button>
       </form>
-      {error && <Alert variant="destructive" className="mt-2">{error}</Alert>}
+      {error && (
+        <Alert variant="destructive" className="mt-2">
+          {error}
+        </Alert>
+      )}
       {secrets?.length === 0 && <p className="mt-2 text-xs text-muted-foreground">No secrets.</p>}
       <ul className="mt-2 divide-y" aria-label="Secret names">
         {secrets?.map((s) => (
@@ -81,7 +105,13 @@ export function SecretsSection() {
             <span className="font-mono text-xs font-medium">{s.name}</span>
             <span className="min-w-0 flex-1 truncate font-mono text-xs text-muted-foreground">{s.hint}</span>
             <span className="hidden text-[11px] text-muted-foreground sm:inline">{relativeTime(s.updatedAt)}</span>
-            <Button variant="ghost" size="icon" className="size-7" aria-label={`Delete secret ${s.name}`} onClick={() => void remove(s.name)}>
+            <Button
+              variant="ghost"
+              size="icon"
+              className="size-7"
+              aria-label={`Delete secret ${s.name}`}
+              onClick={() => void remove(s.name)}
+            >
               <Trash2 />
             </Button>
           </li>

@@ -35,7 +35,13 @@ function Meter({ label, used, budget }: { label: string; used: number; budget: n
           {label === "Credits" ? formatCredits(used) : used} / {label === "Credits" ? formatCredits(budget) : budget}
         </span>
       </div>
-      <div className="mt-0.5 h-1.5 overflow-hidden rounded-full bg-muted" role="progressbar" aria-label={label} aria-valuenow={used} aria-valuemax={budget}>
+      <div
+        className="mt-0.5 h-1.5 overflow-hidden rounded-full bg-muted"
+        role="progressbar"
+        aria-label={label}
+        aria-valuenow={used}
+        aria-valuemax={budget}
+      >
         <div className="h-full bg-primary transition-all" style={{ width: `${share * 100}%` }} />
       </div>
     </div>
@@ -47,7 +53,12 @@ function TaskRow({ task, agentId, onStop }: { task: Task; agentId: string; onSto
     <li className="space-y-2 border-b px-3 py-3" aria-label={`Task: ${task.goal.slice(0, 80)}`} data-status={task.status}>
       <div className="flex items-start gap-2">
         <p className="min-w-0 flex-1 whitespace-pre-wrap break-words text-sm">{task.goal}</p>
-        <Badge className={cn(task.status === "running" && "border-emerald-500/40 text-emerald-700 dark:text-emerald-400", task.status === "failed" && "text-destructive")}>
+        <Badge
+          className={cn(
+            task.status === "running" && "border-emerald-500/40 text-emerald-700 dark:text-emerald-400",
+            task.status === "failed" && "text-destructive",
+          )}
+        >
           {task.status}
         </Badge>
       </div>
@@ -55,7 +66,9 @@ function TaskRow({ task, agentId, onStop }: { task: Task; agentId: string; onSto
         <Meter label="Steps" used={task.stepsUsed} budget={task.stepBudget} />
         <Meter label="Credits" used={task.creditsUsed} budget={task.creditBudget} />
       </div>
-      {task.endReason && task.status !== "running" && <p className="text-xs text-muted-foreground">The task {END_REASONS[task.endReason] ?? task.endReason}.</p>}
+      {task.endReason && task.status !== "running" && (
+        <p className="text-xs text-muted-foreground">The task {END_REASONS[task.endReason] ?? task.endReason}.</p>
+      )}
       {task.report?.summary && <p className="whitespace-pre-wrap break-words rounded bg-muted/50 p-2 text-xs">{task.report.summary}</p>}
       {task.error && <p className="text-xs text-destructive">{task.error}</p>}
       <div className="flex items-center gap-2">
@@ -128,32 +141,62 @@ export function TasksTab() {
   return (
     <div className="h-full min-h-0 overflow-y-auto">
       <form onSubmit={start} className="space-y-2 border-b p-3" aria-label="Start a task">
-        <Textarea value={goal} onChange={(e) => setGoal(e.target.value)} rows={2} placeholder="Goal, e.g. Add tests for the API and fix what fails" aria-label="Task goal" />
+        <Textarea
+          value={goal}
+          onChange={(e) => setGoal(e.target.value)}
+          rows={2}
+          placeholder="Goal, e.g. Add tests for the API and fix what fails"
+          aria-label="Task goal"
+        />
         <div className="flex flex-wrap items-end gap-2">
           <div className="space-y-1">
             <Label htmlFor="task-steps" className="text-xs">
               Step budget
             </Label>
-            <Input id="task-steps" type="number" min={1} max={500} value={steps} onChange={(e) => setSteps(e.target.value)} className="h-8 w-24" />
+            <Input
+              id="task-steps"
+              type="number"
+              min={1}
+              max={500}
+              value={steps}
+              onChange={(e) => setSteps(e.target.value)}
+              className="h-8 w-24"
+            />
           </div>
           <div className="space-y-1">
             <Label htmlFor="task-credits" className="text-xs">
               Credit budget
             </Label>
-            <Input id="task-credits" type="number" min={0.1} step={0.1} value={credits} onChange={(e) => setCredits(e.target.value)} className="h-8 w-24" />
+            <Input
+              id="task-credits"
+              type="number"
+              min={0.1}
+              step={0.1}
+              value={credits}
+              onChange={(e) => setCredits(e.target.value)}
+              className="h-8 w-24"
+            />
           </div>
           <Button type="submit" size="sm" className="ml-auto" disabled={pending || !goal.trim()}>
             {pending ? <Loader2 className="animate-spin" /> : <Play />} Start task
           </Button>
         </div>
       </form>
-      {error && <Alert variant="destructive" className="m-2">{error}</Alert>}
+      {error && (
+        <Alert variant="destructive" className="m-2">
+          {error}
+        </Alert>
+      )}
       {!tasks && !error && (
         <p className="flex items-center gap-2 p-3 text-sm text-muted-foreground" role="status">
           <Loader2 className="size-4 animate-spin" /> Loading tasks…
         </p>
       )}
-      {tasks?.length === 0 && <p className="p-4 text-sm text-muted-foreground">No tasks yet. A task works on its goal on its own, even when you close the browser.</p>}
+      {tasks?.length === 0 && (
+        <p className="p-4 text-sm text-muted-foreground">
+          No tasks yet. A task works on its goal on its own, even when you close the browser.
+        </p>
+      )}
       <ul aria-label="Tasks">
         {tasks?.map((task) => (
           <TaskRow key={task.id} task={task} agentId={agentId} onStop={() => void stop(task.id)} />
@@ -209,7 +252,12 @@ function SchedulesSection() {
         <CalendarClock className="size-4" /> Schedules
       </h3>
       <form onSubmit={create} className="mt-2 space-y-2">
-        <Input value={goal} onChange={(e) => setGoal(e.target.value)} placeholder="Goal, e.g. Summarise new issues" aria-label="Schedule goal" />
+        <Input
+          value={goal}
+          onChange={(e) => setGoal(e.target.value)}
+          placeholder="Goal, e.g. Summarise new issues"
+          aria-label="Schedule goal"
+        />
         <div className="flex flex-wrap items-center gap-2">
           <Input value={cron} onChange={(e) => setCron(e.target.value)} aria-label="Cron expression" className="h-8 w-36 font-mono" />
           <select
@@ -233,7 +281,11 @@ function SchedulesSection() {
           {describeCron(cron)} ({timezone})
         </p>
       </form>
-      {error && <Alert variant="destructive" className="mt-2">{error}</Alert>}
+      {error && (
+        <Alert variant="destructive" className="mt-2">
+          {error}
+        </Alert>
+      )}
       {schedules?.length === 0 && <p className="mt-2 text-xs text-muted-foreground">No schedules.</p>}
       <ul className="mt-2 divide-y" aria-label="Schedule list">
         {schedules?.map((s) => (
@@ -252,7 +304,9 @@ function SchedulesSection() {
               size="icon"
               className="size-7"
               aria-label={s.paused ? "Resume schedule" : "Pause schedule"}
-              onClick={() => void act(() => requestJson(`${base}/${s.id}`, { method: "PATCH", body: JSON.stringify({ paused: !s.paused }) }))}
+              onClick={() =>
+                void act(() => requestJson(`${base}/${s.id}`, { method: "PATCH", body: JSON.stringify({ paused: !s.paused }) }))
+              }
             >
               {s.paused ? <Play /> : <Pause />}
             </Button>

@@ -55,7 +55,15 @@ async function* sseEvents(response: Response): AsyncGenerator<Progress> {
 }
 
 /** Project starters: one click copies the files, installs, starts the dev server and opens the preview. */
-export function TemplateGallery({ onReady, onClose, exposeForm }: { onReady: (port: number) => void; onClose?: () => void; exposeForm: ReactNode }) {
+export function TemplateGallery({
+  onReady,
+  onClose,
+  exposeForm,
+}: {
+  onReady: (port: number) => void;
+  onClose?: () => void;
+  exposeForm: ReactNode;
+}) {
   const { agentId } = useAgentWorkspace();
   const [templates, setTemplates] = useState<Template[] | null>(null);
   const [error, setError] = useState<string>();
@@ -75,7 +83,10 @@ export function TemplateGallery({ onReady, onClose, exposeForm }: { onReady: (po
     setOutput("");
     setError(undefined);
     try {
-      const response = await request(`/api/agent/${agentId}/template`, { method: "POST", body: JSON.stringify({ template: template.name }) });
+      const response = await request(`/api/agent/${agentId}/template`, {
+        method: "POST",
+        body: JSON.stringify({ template: template.name }),
+      });
       for await (const event of sseEvents(response)) {
         if (event.type === "step" && event.step) {
           setSteps((s) => ({ ...s, [event.step!]: event.status }));
@@ -97,7 +108,9 @@ export function TemplateGallery({ onReady, onClose, exposeForm }: { onReady: (po
       <div className="mb-3 flex items-start gap-2">
         <div className="min-w-0 flex-1">
           <h2 className="font-semibold">Start from a template</h2>
-          <p className="text-sm text-muted-foreground">Creates the project in the workspace, installs it, starts its dev server and previews it here.</p>
+          <p className="text-sm text-muted-foreground">
+            Creates the project in the workspace, installs it, starts its dev server and previews it here.
+          </p>
         </div>
         {onClose && (
           <Button variant="ghost" size="icon" aria-label="Close templates" onClick={onClose}>
@@ -105,7 +118,11 @@ export function TemplateGallery({ onReady, onClose, exposeForm }: { onReady: (po
           </Button>
         )}
       </div>
-      {error && <Alert variant="destructive" className="mb-3">{error}</Alert>}
+      {error && (
+        <Alert variant="destructive" className="mb-3">
+          {error}
+        </Alert>
+      )}
       {!templates && !error && (
         <p className="flex items-center gap-2 text-sm text-muted-foreground" role="status">
           <Loader2 className="size-4 animate-spin" /> Loading templates…
@@ -124,7 +141,14 @@ export function TemplateGallery({ onReady, onClose, exposeForm }: { onReady: (po
       </ul>
       {running && (
         <div className="mt-4 space-y-2" aria-label="Template progress">
-          <div className="h-2 overflow-hidden rounded-full bg-muted" role="progressbar" aria-valuemin={0} aria-valuemax={STEPS.length} aria-valuenow={done} aria-label="Template progress">
+          <div
+            className="h-2 overflow-hidden rounded-full bg-muted"
+            role="progressbar"
+            aria-valuemin={0}
+            aria-valuemax={STEPS.length}
+            aria-valuenow={done}
+            aria-label="Template progress"
+          >
             <div className="h-full bg-primary transition-all" style={{ width: `${Math.max(5, (done / STEPS.length) * 100)}%` }} />
           </div>
           <ol className="space-y-1 text-sm">
@@ -143,7 +167,11 @@ export function TemplateGallery({ onReady, onClose, exposeForm }: { onReady: (po
               </li>
             ))}
           </ol>
-          {output && <pre className="max-h-40 overflow-auto whitespace-pre-wrap break-all rounded bg-muted/60 p-2 font-mono text-[11px]">{output}</pre>}
+          {output && (
+            <pre className="max-h-40 overflow-auto whitespace-pre-wrap break-all rounded bg-muted/60 p-2 font-mono text-[11px]">
+              {output}
+            </pre>
+          )}
         </div>
       )}
       <div className="mt-6 border-t pt-4">

@@ -42,7 +42,11 @@ export function TerminalTab() {
 
   return (
     <div className="flex h-full min-h-0 flex-col">
-      <div className="min-h-0 flex-1 overflow-y-auto bg-zinc-950 p-3 font-mono text-xs text-zinc-100" aria-label="Command output" role="log">
+      <div
+        className="min-h-0 flex-1 overflow-y-auto bg-zinc-950 p-3 font-mono text-xs text-zinc-100"
+        aria-label="Command output"
+        role="log"
+      >
         {runs.length === 0 && <p className="text-zinc-400">Run a shell command in the agent&apos;s workspace. Output appears here.</p>}
         {runs.map((r) => (
           <div key={r.id} className="mb-3" data-testid="command-run">
@@ -63,11 +67,24 @@ export function TerminalTab() {
         ))}
       </div>
       <form onSubmit={run} className="flex gap-2 border-t p-2">
-        <Input value={command} onChange={(e) => setCommand(e.target.value)} placeholder="ls -la" aria-label="Command" className="font-mono" />
+        <Input
+          value={command}
+          onChange={(e) => setCommand(e.target.value)}
+          placeholder="ls -la"
+          aria-label="Command"
+          className="font-mono"
+        />
         <Button type="submit" disabled={running || !command.trim()}>
           {running ? <Loader2 className="animate-spin" /> : <Play />} Run
         </Button>
-        <Button type="button" variant="ghost" size="icon" aria-label="Clear output" onClick={() => setRuns([])} disabled={runs.length === 0}>
+        <Button
+          type="button"
+          variant="ghost"
+          size="icon"
+          aria-label="Clear output"
+          onClick={() => setRuns([])}
+          disabled={runs.length === 0}
+        >
           <Trash2 />
         </Button>
       </form>

@@ -63,10 +63,21 @@ export function ThreadSidebar({ activeThreadId, onNavigate }: { activeThreadId?:
         </Button>
         <div className="relative">
           <Search className="pointer-events-none absolute left-2.5 top-1/2 size-4 -translate-y-1/2 text-muted-foreground" />
-          <Input type="search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder="Search chats" aria-label="Search chats" className="pl-8" />
+          <Input
+            type="search"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+            placeholder="Search chats"
+            aria-label="Search chats"
+            className="pl-8"
+          />
         </div>
       </div>
-      {error && <Alert variant="destructive" className="mx-3 mb-2">{error}</Alert>}
+      {error && (
+        <Alert variant="destructive" className="mx-3 mb-2">
+          {error}
+        </Alert>
+      )}
       <div className="min-h-0 flex-1 overflow-y-auto px-2 pb-3">
         {!shown && (
           <p className="flex items-center gap-2 px-2 text-sm text-muted-foreground" role="status">
@@ -74,7 +85,9 @@ export function ThreadSidebar({ activeThreadId, onNavigate }: { activeThreadId?:
           </p>
         )}
         {searching && <p className="px-2 pb-1 text-xs text-muted-foreground">Searching…</p>}
-        {shown?.length === 0 && <p className="px-2 text-sm text-muted-foreground">{results ? "No chats match your search." : "No chats yet."}</p>}
+        {shown?.length === 0 && (
+          <p className="px-2 text-sm text-muted-foreground">{results ? "No chats match your search." : "No chats yet."}</p>
+        )}
         <ul className="space-y-0.5" aria-label={results ? "Search results" : "Chat history"}>
           {shown?.map((thread) => (
             <li key={thread.id} className="group relative">
@@ -82,7 +95,10 @@ export function ThreadSidebar({ activeThreadId, onNavigate }: { activeThreadId?:
                 href={`/agents/${agentId}/threads/${thread.id}`}
                 onClick={onNavigate}
                 aria-current={thread.id === activeThreadId ? "page" : undefined}
-                className={cn("flex flex-col rounded-md px-2 py-1.5 pr-14 text-sm hover:bg-accent", thread.id === activeThreadId && "bg-accent font-medium")}
+                className={cn(
+                  "flex flex-col rounded-md px-2 py-1.5 pr-14 text-sm hover:bg-accent",
+                  thread.id === activeThreadId && "bg-accent font-medium",
+                )}
               >
                 <span className="flex items-center gap-1.5">
                   {thread.running && <span className="size-2 shrink-0 animate-pulse rounded-full bg-emerald-500" aria-label="Running" />}
@@ -91,10 +107,22 @@ export function ThreadSidebar({ activeThreadId, onNavigate }: { activeThreadId?:
                 <span className="text-xs font-normal text-muted-foreground">{relativeTime(thread.updatedAt)}</span>
               </Link>
               <div className="absolute right-1 top-1.5 flex opacity-100 lg:opacity-0 lg:group-focus-within:opacity-100 lg:group-hover:opacity-100">
-                <Button variant="ghost" size="icon" className="size-7" aria-label={`Rename ${thread.title}`} onClick={() => setRenaming(thread)}>
+                <Button
+                  variant="ghost"
+                  size="icon"
+                  className="size-7"
+                  aria-label={`Rename ${thread.title}`}
+                  onClick={() => setRenaming(thread)}
+                >
                   <Pencil />
                 </Button>
-                <Button variant="ghost" size="icon" className="size-7" aria-label={`Delete ${thread.title}`} onClick={() => setDeleting(thread)}>
+                <Button
+                  variant="ghost"
+                  size="icon"
+                  className="size-7"
+                  aria-label={`Delete ${thread.title}`}
+                  onClick={() => setDeleting(thread)}
+                >
                   <Trash2 />
                 </Button>
               </div>
@@ -161,7 +189,11 @@ function DeleteThreadDialog({ thread, onClose, onDeleted }: { thread: ThreadInfo
         </>
       }
     >
-      {error && <Alert variant="destructive" className="mb-3">{error}</Alert>}
+      {error && (
+        <Alert variant="destructive" className="mb-3">
+          {error}
+        </Alert>
+      )}
       <div className="flex justify-end gap-2">
         <Button variant="outline" onClick={onClose}>
           <X /> Cancel

@@ -33,7 +33,14 @@ function FoldedText({ label, text, tone }: { label: string; text: string; tone?:
   return (
     <div>
       <div className="mb-0.5 text-[11px] font-medium uppercase tracking-wide text-muted-foreground">{label}</div>
-      <pre className={cn("max-h-96 overflow-auto whitespace-pre-wrap break-all rounded bg-muted/60 p-2 font-mono text-xs", tone === "error" && "text-destructive")}>{shown}</pre>
+      <pre
+        className={cn(
+          "max-h-96 overflow-auto whitespace-pre-wrap break-all rounded bg-muted/60 p-2 font-mono text-xs",
+          tone === "error" && "text-destructive",
+        )}
+      >
+        {shown}
+      </pre>
       {lines.length > FOLD_LINES && (
         <button type="button" className="mt-1 text-xs text-primary hover:underline" onClick={() => setOpen((o) => !o)}>
           {open ? "Show less" : `Show all ${lines.length} lines`}
@@ -79,18 +86,37 @@ export function ToolCard({ part }: { part: ToolPart }) {
   const bad = failed || (exitCode !== undefined && exitCode !== 0);
   const [open, setOpen] = useState(false);
   return (
-    <div className={cn("my-2 rounded-lg border bg-card text-sm", bad && "border-destructive/40")} data-testid="tool-card" data-tool={name} data-state={part.state}>
-      <button type="button" className="flex w-full min-w-0 items-center gap-2 px-3 py-2 text-left" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
+    <div
+      className={cn("my-2 rounded-lg border bg-card text-sm", bad && "border-destructive/40")}
+      data-testid="tool-card"
+      data-tool={name}
+      data-state={part.state}
+    >
+      <button
+        type="button"
+        className="flex w-full min-w-0 items-center gap-2 px-3 py-2 text-left"
+        aria-expanded={open}
+        onClick={() => setOpen((o) => !o)}
+      >
         <ChevronRight className={cn("size-4 shrink-0 text-muted-foreground transition-transform", open && "rotate-90")} />
         <Wrench className="size-3.5 shrink-0 text-muted-foreground" />
         <span className="shrink-0 font-mono text-xs font-semibold">{name}</span>
         <span className="min-w-0 flex-1 truncate font-mono text-xs text-muted-foreground">{summarize(part.input)}</span>
         {exitCode !== undefined && (
-          <span className={cn("shrink-0 rounded px-1.5 font-mono text-[11px]", exitCode === 0 ? "bg-emerald-500/10 text-emerald-700 dark:text-emerald-400" : "bg-destructive/10 text-destructive")}>
+          <span
+            className={cn(
+              "shrink-0 rounded px-1.5 font-mono text-[11px]",
+              exitCode === 0 ? "bg-emerald-500/10 text-emerald-700 dark:text-emerald-400" : "bg-destructive/10 text-destructive",
+            )}
+          >
             exit {exitCode}
           </span>
         )}
-        {durationMs !== undefined && <span className="shrink-0 text-[11px] text-muted-foreground">{durationMs < 1000 ? `${durationMs} ms` : `${(durationMs / 1000).toFixed(1)} s`}</span>}
+        {durationMs !== undefined && (
+          <span className="shrink-0 text-[11px] text-muted-foreground">
+            {durationMs < 1000 ? `${durationMs} ms` : `${(durationMs / 1000).toFixed(1)} s`}
+          </span>
+        )}
         {done && !bad && <CheckCircle2 className="size-4 shrink-0 text-emerald-600" aria-label="Succeeded" />}
         {bad && <XCircle className="size-4 shrink-0 text-destructive" aria-label="Failed" />}
         {!done && !failed && <Loader2 className="size-4 shrink-0 animate-spin text-muted-foreground" aria-label="Running" />}

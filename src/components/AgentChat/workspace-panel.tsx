@@ -64,7 +64,14 @@ export function WorkspacePanel({ actions }: { actions?: ReactNode }) {
       </div>
       {TABS.map(({ id }) =>
         visited.has(id) ? (
-          <div key={id} role="tabpanel" id={`ws-panel-${id}`} aria-labelledby={`ws-tab-${id}`} hidden={tab !== id} className="min-h-0 flex-1">
+          <div
+            key={id}
+            role="tabpanel"
+            id={`ws-panel-${id}`}
+            aria-labelledby={`ws-tab-${id}`}
+            hidden={tab !== id}
+            className="min-h-0 flex-1"
+          >
             {panels[id]}
           </div>
         ) : null,

@@ -10,19 +10,32 @@ const SECONDARY = "oklch(0.7 0.15 160)";
 const TERTIARY = "oklch(0.7 0.15 40)";
 const tick = { fontSize: 12, fill: "var(--color-muted-foreground)" };
 const tooltipStyle = { background: "var(--color-card)", border: "1px solid var(--color-border)", borderRadius: 6, fontSize: 12 };
-const shortDay = (key: string) => new Date(`${key}T00:00:00Z`).toLocaleDateString("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
+const shortDay = (key: string) =>
+  new Date(`${key}T00:00:00Z`).toLocaleDateString("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
 const compact = (n: number) => n.toLocaleString("en-US", { notation: "compact", maximumFractionDigits: 1 });
 
 type Series = { key: keyof AnalyticsDay; name: string; color: string }[];
 
-function DayBars({ days, series, format = (n: number) => formatNumber(n) }: { days: AnalyticsDay[]; series: Series; format?: (n: number) => string }) {
+function DayBars({
+  days,
+  series,
+  format = (n: number) => formatNumber(n),
+}: {
+  days: AnalyticsDay[];
+  series: Series;
+  format?: (n: number) => string;
+}) {
   return (
     <ResponsiveContainer width="100%" height={220}>
       <BarChart data={days} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
         <CartesianGrid vertical={false} strokeDasharray="3 3" stroke="var(--color-border)" />
         <XAxis dataKey="day" tickFormatter={shortDay} tick={tick} minTickGap={16} />
         <YAxis tick={tick} tickFormatter={compact} width={48} />
-        <Tooltip contentStyle={tooltipStyle} labelFormatter={(k) => shortDay(String(k))} formatter={(v, name) => [format(Number(v)), name]} />
+        <Tooltip
+          contentStyle={tooltipStyle}
+          labelFormatter={(k) => shortDay(String(k))}
+          formatter={(v, name) => [format(Number(v)), name]}
+        />
         {series.length > 1 && <Legend wrapperStyle={{ fontSize: 12 }} />}
         {series.map((s) => (
           <Bar key={s.key} dataKey={s.key} name={s.name} fill={s.color} radius={[3, 3, 0, 0]} isAnimationActive={false} />
@@ -82,7 +95,10 @@ export function AnalyticsCharts({ report }: { report: PlatformAnalytics }) {
       <ChartCard title="Tokens" total={`${formatNumber(totals.tokens, 0)} in range`}>
         <DayBars days={days} series={[{ key: "tokens", name: "Tokens", color: SECONDARY }]} format={(n) => formatNumber(n, 0)} />
       </ChartCard>
-      <ChartCard title="Credits" total={`${formatNumber(totals.creditsUsed)} used · ${formatNumber(totals.creditsSold)} sold · ${formatNumber(totals.creditsGranted)} granted`}>
+      <ChartCard
+        title="Credits"
+        total={`${formatNumber(totals.creditsUsed)} used · ${formatNumber(totals.creditsSold)} sold · ${formatNumber(totals.creditsGranted)} granted`}
+      >
         <DayBars
           days={days}
           series={[

@@ -55,7 +55,13 @@ function ModelEditor({ model, onDone }: { model: ModelRow; onDone: () => void })
       {FIELDS.filter((f) => f.name !== "id").map((f) => (
         <div key={f.name} className="space-y-1">
           <Label htmlFor={`${model.id}-${f.name}`}>{f.label}</Label>
-          <Input id={`${model.id}-${f.name}`} name={f.name} defaultValue={String(model[f.name])} inputMode={"numeric" in f ? "numeric" : undefined} required />
+          <Input
+            id={`${model.id}-${f.name}`}
+            name={f.name}
+            defaultValue={String(model[f.name])}
+            inputMode={"numeric" in f ? "numeric" : undefined}
+            required
+          />
         </div>
       ))}
       <div className="flex items-end gap-2 sm:col-span-3">
@@ -65,7 +71,11 @@ function ModelEditor({ model, onDone }: { model: ModelRow; onDone: () => void })
         <Button type="button" size="sm" variant="ghost" onClick={onDone}>
           Cancel
         </Button>
-        {error && <p role="alert" className="text-sm text-destructive">{error}</p>}
+        {error && (
+          <p role="alert" className="text-sm text-destructive">
+            {error}
+          </p>
+        )}
       </div>
     </form>
   );
@@ -158,13 +168,23 @@ export function ModelCatalog({ models }: { models: ModelRow[] }) {
           </tbody>
         </table>
       </div>
-      {error && <p role="alert" className="text-sm text-destructive">{error}</p>}
+      {error && (
+        <p role="alert" className="text-sm text-destructive">
+          {error}
+        </p>
+      )}
       {adding ? (
         <form onSubmit={add} className="grid gap-3 rounded-md border p-4 sm:grid-cols-3">
           {FIELDS.map((f) => (
             <div key={f.name} className="space-y-1">
               <Label htmlFor={`new-${f.name}`}>{f.label}</Label>
-              <Input id={`new-${f.name}`} name={f.name} placeholder={f.placeholder} inputMode={"numeric" in f ? "numeric" : undefined} required />
+              <Input
+                id={`new-${f.name}`}
+                name={f.name}
+                placeholder={f.placeholder}
+                inputMode={"numeric" in f ? "numeric" : undefined}
+                required
+              />
             </div>
           ))}
           <div className="flex gap-2 sm:col-span-3">

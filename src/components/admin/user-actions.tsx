@@ -72,7 +72,11 @@ export function UserActions({ userId, banned, role, isSelf, hasPersonalAccount }
   return (
     <div className="space-y-5">
       {banned ? (
-        <Button variant="outline" disabled={pending !== null} onClick={() => run("unban", async () => (await adminRequest(`${base}/ban`, "DELETE"), "Ban lifted."))}>
+        <Button
+          variant="outline"
+          disabled={pending !== null}
+          onClick={() => run("unban", async () => (await adminRequest(`${base}/ban`, "DELETE"), "Ban lifted."))}
+        >
           Lift ban
         </Button>
       ) : (
@@ -80,7 +84,14 @@ export function UserActions({ userId, banned, role, isSelf, hasPersonalAccount }
           <form onSubmit={ban} className="space-y-2">
             <Label htmlFor="ban-reason">Ban reason</Label>
             <div className="flex gap-2">
-              <Input id="ban-reason" required maxLength={500} value={banReason} onChange={(e) => setBanReason(e.target.value)} placeholder="Why this user is banned" />
+              <Input
+                id="ban-reason"
+                required
+                maxLength={500}
+                value={banReason}
+                onChange={(e) => setBanReason(e.target.value)}
+                placeholder="Why this user is banned"
+              />
               <Button type="submit" variant="destructive" disabled={pending !== null || !banReason.trim()}>
                 Ban user
               </Button>
@@ -93,7 +104,14 @@ export function UserActions({ userId, banned, role, isSelf, hasPersonalAccount }
         <form onSubmit={adjust} className="space-y-2">
           <Label htmlFor="credit-amount">Adjust credits</Label>
           <div className="flex flex-wrap gap-2">
-            <Input id="credit-amount" className="w-32" inputMode="decimal" value={credits} onChange={(e) => setCredits(e.target.value)} placeholder="e.g. 25 or -10" />
+            <Input
+              id="credit-amount"
+              className="w-32"
+              inputMode="decimal"
+              value={credits}
+              onChange={(e) => setCredits(e.target.value)}
+              placeholder="e.g. 25 or -10"
+            />
             <Input
               id="credit-reason"
               aria-label="Reason for the adjustment"
@@ -130,7 +148,12 @@ export function UserActions({ userId, banned, role, isSelf, hasPersonalAccount }
         <Button
           variant="outline"
           disabled={pending !== null}
-          onClick={() => run("sessions", async () => `Signed out ${(await adminRequest<{ revoked: number }>(`${base}/sessions`, "DELETE")).revoked} sessions.`)}
+          onClick={() =>
+            run(
+              "sessions",
+              async () => `Signed out ${(await adminRequest<{ revoked: number }>(`${base}/sessions`, "DELETE")).revoked} sessions.`,
+            )
+          }
         >
           Sign out everywhere
         </Button>

@@ -3,7 +3,13 @@ import { Input } from "@/components/ui/input.tsx";
 import { Label } from "@/components/ui/label.tsx";
 
 /** A labelled input with its inline validation message underneath. */
-export function FormField({ id, label, error, hint, ...input }: ComponentProps<typeof Input> & { id: string; label: string; error?: string; hint?: string }) {
+export function FormField({
+  id,
+  label,
+  error,
+  hint,
+  ...input
+}: ComponentProps<typeof Input> & { id: string; label: string; error?: string; hint?: string }) {
   const describedBy = error ? `${id}-error` : hint ? `${id}-hint` : undefined;
   return (
     <div className="grid gap-1.5">

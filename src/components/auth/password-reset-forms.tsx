@@ -47,7 +47,15 @@ export function ForgotPasswordForm({ turnstileSiteKey }: { turnstileSiteKey?: st
   }
   return (
     <form noValidate onSubmit={onSubmit} className="grid gap-4" aria-label="Reset password">
-      <FormField id="email" label="Email" type="email" autoComplete="email" value={email} error={error} onChange={(e) => setEmail(e.target.value)} />
+      <FormField
+        id="email"
+        label="Email"
+        type="email"
+        autoComplete="email"
+        value={email}
+        error={error}
+        onChange={(e) => setEmail(e.target.value)}
+      />
       {turnstileSiteKey && <Turnstile ref={turnstile} siteKey={turnstileSiteKey} onToken={setCaptcha} />}
       {formError && <Alert variant="destructive">{formError}</Alert>}
       <Button type="submit" disabled={pending || Boolean(turnstileSiteKey && !captcha)}>

@@ -47,8 +47,24 @@ export function SignUpForm({ googleEnabled, turnstileSiteKey }: { googleEnabled:
   return (
     <div className="grid gap-4">
       <form noValidate onSubmit={onSubmit} className="grid gap-4" aria-label="Create account">
-        <FormField id="name" label="Name" autoComplete="name" maxLength={100} value={values.name} error={errors.name} onChange={set("name")} />
-        <FormField id="email" label="Email" type="email" autoComplete="email" value={values.email} error={errors.email} onChange={set("email")} />
+        <FormField
+          id="name"
+          label="Name"
+          autoComplete="name"
+          maxLength={100}
+          value={values.name}
+          error={errors.name}
+          onChange={set("name")}
+        />
+        <FormField
+          id="email"
+          label="Email"
+          type="email"
+          autoComplete="email"
+          value={values.email}
+          error={errors.email}
+          onChange={set("email")}
+        />
         <FormField
           id="password"
           label="Password"

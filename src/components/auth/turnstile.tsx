@@ -37,7 +37,15 @@ export interface TurnstileHandle {
 }
 
 /** Cloudflare Turnstile, shown only when TURNSTILE_SITE_KEY is set; reports each token (or null when it expires). */
-export function Turnstile({ siteKey, onToken, ref }: { siteKey: string; onToken: (token: string | null) => void; ref?: Ref<TurnstileHandle> }) {
+export function Turnstile({
+  siteKey,
+  onToken,
+  ref,
+}: {
+  siteKey: string;
+  onToken: (token: string | null) => void;
+  ref?: Ref<TurnstileHandle>;
+}) {
   const container = useRef<HTMLDivElement>(null);
   const widget = useRef<string | null>(null);
   const callback = useRef(onToken);

@@ -19,7 +19,10 @@ export function initials(name: string): string {
 
 export function Avatar({ name, className = "size-8 text-xs" }: { name: string; className?: string }) {
   return (
-    <span aria-hidden="true" className={`grid shrink-0 place-items-center rounded-full bg-secondary font-semibold text-secondary-foreground ${className}`}>
+    <span
+      aria-hidden="true"
+      className={`grid shrink-0 place-items-center rounded-full bg-secondary font-semibold text-secondary-foreground ${className}`}
+    >
       {initials(name)}
     </span>
   );

@@ -51,7 +51,11 @@ export function BillingOverview({ canPurchase = true }: { canPurchase?: boolean 
         </Link>
       </div>
       {canPurchase && <PackageList packages={data.purchases.packages} enabled={data.purchases.purchasesEnabled} />}
-      <PurchaseHistory purchases={data.purchases.purchases} packages={data.purchases.packages} portalEnabled={canPurchase && data.purchases.purchasesEnabled} />
+      <PurchaseHistory
+        purchases={data.purchases.purchases}
+        packages={data.purchases.packages}
+        portalEnabled={canPurchase && data.purchases.purchasesEnabled}
+      />
     </div>
   );
 }

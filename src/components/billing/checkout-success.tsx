@@ -56,12 +56,17 @@ export function CheckoutSuccess() {
     };
   }, [sessionId]);
 
-  if (!sessionId) return <Alert variant="destructive">This page needs the checkout session from Stripe. Go back to billing to buy credits.</Alert>;
+  if (!sessionId)
+    return <Alert variant="destructive">This page needs the checkout session from Stripe. Go back to billing to buy credits.</Alert>;
   return (
     <Card className="max-w-lg">
       <CardHeader>
         <CardTitle className="flex items-center gap-2">
-          {state.phase === "done" ? <CheckCircle2 className="size-5 text-emerald-600" /> : state.phase === "waiting" ? <Loader2 className="size-5 animate-spin" /> : null}
+          {state.phase === "done" ? (
+            <CheckCircle2 className="size-5 text-emerald-600" />
+          ) : state.phase === "waiting" ? (
+            <Loader2 className="size-5 animate-spin" />
+          ) : null}
           {state.phase === "done" ? "Payment received" : "Thank you for your purchase"}
         </CardTitle>
       </CardHeader>
@@ -73,11 +78,12 @@ export function CheckoutSuccess() {
         )}
         {state.phase === "done" && (
           <div role="status" data-testid="checkout-done" className="grid gap-1">
-            <p>
-              {credits(state.purchase.credits)} credits were added to your account.
-            </p>
+            <p>{credits(state.purchase.credits)} credits were added to your account.</p>
             <p className="text-base">
-              New balance: <span className="font-semibold" data-testid="new-balance">{credits(state.balance.balance)} credits</span>
+              New balance:{" "}
+              <span className="font-semibold" data-testid="new-balance">
+                {credits(state.balance.balance)} credits
+              </span>
             </p>
           </div>
         )}

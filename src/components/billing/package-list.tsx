@@ -36,9 +36,9 @@ export function PackageList({ packages, enabled }: { packages: PackageInfo[]; en
         <Alert data-testid="purchases-disabled">
           <p className="font-medium">Purchases are not set up on this server.</p>
           <p className="mt-1 text-muted-foreground">
-            Operator: set <code>STRIPE_SECRET_KEY</code> and <code>STRIPE_WEBHOOK_SECRET</code>, and point a Stripe webhook
-            (events <code>checkout.session.completed</code>, <code>checkout.session.async_payment_succeeded</code>,{" "}
-            <code>charge.refunded</code>) at <code>/api/stripe/webhook</code>.
+            Operator: set <code>STRIPE_SECRET_KEY</code> and <code>STRIPE_WEBHOOK_SECRET</code>, and point a Stripe webhook (events{" "}
+            <code>checkout.session.completed</code>, <code>checkout.session.async_payment_succeeded</code>, <code>charge.refunded</code>) at{" "}
+            <code>/api/stripe/webhook</code>.
           </p>
         </Alert>
       )}
@@ -58,7 +58,11 @@ export function PackageList({ packages, enabled }: { packages: PackageInfo[]; en
                   {bonus > 0 && <span className="ml-2 text-emerald-700 dark:text-emerald-400">+{credits(bonus)} bonus</span>}
                 </p>
                 {enabled && (
-                  <Button onClick={() => buy(pkg.id)} disabled={pending !== null} aria-label={`Buy ${pkg.credits} credits for ${money(pkg.priceCents, pkg.currency)}`}>
+                  <Button
+                    onClick={() => buy(pkg.id)}
+                    disabled={pending !== null}
+                    aria-label={`Buy ${pkg.credits} credits for ${money(pkg.priceCents, pkg.currency)}`}
+                  >
                     {pending === pkg.id && <Loader2 className="animate-spin" />}
                     Buy
                   </Button>

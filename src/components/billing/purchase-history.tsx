@@ -8,7 +8,15 @@ import { Button } from "@/components/ui/button.tsx";
 import type { PackageInfo, PurchaseInfo } from "./billing-api.ts";
 import { credits, day, money } from "./format.ts";
 
-export function PurchaseHistory({ purchases, packages, portalEnabled }: { purchases: PurchaseInfo[]; packages: PackageInfo[]; portalEnabled: boolean }) {
+export function PurchaseHistory({
+  purchases,
+  packages,
+  portalEnabled,
+}: {
+  purchases: PurchaseInfo[];
+  packages: PackageInfo[];
+  portalEnabled: boolean;
+}) {
   const [opening, setOpening] = useState(false);
   const [error, setError] = useState<string>();
   const nameOf = (id: string) => packages.find((p) => p.id === id)?.name ?? id;
@@ -60,12 +68,19 @@ export function PurchaseHistory({ purchases, packages, portalEnabled }: { purcha
                   <td className="px-3 py-2">{nameOf(p.packageId)}</td>
                   <td className="px-3 py-2 text-right tabular-nums">
                     {credits(p.credits)}
-                    {p.refundedCredits > 0 && <span className="block text-xs text-muted-foreground">−{credits(p.refundedCredits)} refunded</span>}
+                    {p.refundedCredits > 0 && (
+                      <span className="block text-xs text-muted-foreground">−{credits(p.refundedCredits)} refunded</span>
+                    )}
                   </td>
                   <td className="px-3 py-2 text-right tabular-nums">{money(p.amountCents, p.currency)}</td>
                   <td className="px-3 py-2">
                     {p.receiptUrl ? (
-                      <a className="text-primary underline-offset-4 hover:underline" href={p.receiptUrl} target="_blank" rel="noreferrer noopener">
+                      <a
+                        className="text-primary underline-offset-4 hover:underline"
+                        href={p.receiptUrl}
+                        target="_blank"
+                        rel="noreferrer noopener"
+                      >
                         Receipt
                       </a>
                     ) : (

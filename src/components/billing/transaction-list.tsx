@@ -89,7 +89,9 @@ export function TransactionList() {
       )}
       {!page && !error && <p className="text-sm text-muted-foreground">Loading transactions…</p>}
       {page && page.transactions.length === 0 && (
-        <p className="rounded-md border border-dashed p-6 text-center text-sm text-muted-foreground">No transactions{kind ? " of this kind" : ""} yet.</p>
+        <p className="rounded-md border border-dashed p-6 text-center text-sm text-muted-foreground">
+          No transactions{kind ? " of this kind" : ""} yet.
+        </p>
       )}
       {page && page.transactions.length > 0 && (
         <div className="overflow-x-auto rounded-md border">
@@ -134,7 +136,12 @@ export function TransactionList() {
         <Button variant="outline" size="sm" disabled={cursors.length < 2} onClick={() => setCursors((c) => c.slice(0, -1))}>
           Newer
         </Button>
-        <Button variant="outline" size="sm" disabled={!page?.nextCursor} onClick={() => page?.nextCursor && setCursors((c) => [...c, page.nextCursor])}>
+        <Button
+          variant="outline"
+          size="sm"
+          disabled={!page?.nextCursor}
+          onClick={() => page?.nextCursor && setCursors((c) => [...c, page.nextCursor])}
+        >
           Older
         </Button>
       </div>

@@ -46,7 +46,10 @@ export function ApiKeysPanel() {
     setPending("create");
     setError(undefined);
     try {
-      const { key } = await apiFetch<{ key: KeyRow & { secret: string } }>("/api/keys", { method: "POST", body: JSON.stringify({ name: trimmed }) });
+      const { key } = await apiFetch<{ key: KeyRow & { secret: string } }>("/api/keys", {
+        method: "POST",
+        body: JSON.stringify({ name: trimmed }),
+      });
       setCreated({ name: key.name, secret: key.secret });
       setCopied(false);
       setName("");
@@ -108,7 +111,13 @@ export function ApiKeysPanel() {
                   <code>{k.prefix}…</code> · created {formatTime(k.createdAt)} · last used {formatTime(k.lastUsedAt)}
                 </p>
               </div>
-              <Button variant="ghost" size="icon" aria-label={`Revoke key ${k.name}`} onClick={() => revoke(k.id)} disabled={pending !== null}>
+              <Button
+                variant="ghost"
+                size="icon"
+                aria-label={`Revoke key ${k.name}`}
+                onClick={() => revoke(k.id)}
+                disabled={pending !== null}
+              >
                 {pending === k.id ? <Loader2 className="animate-spin" /> : <Trash2 />}
               </Button>
             </li>
@@ -117,7 +126,15 @@ export function ApiKeysPanel() {
       )}
       <form noValidate onSubmit={create} className="flex flex-wrap items-end gap-2" aria-label="Create an API key">
         <div className="min-w-48 flex-1">
-          <FormField id="key-name" label="Key name" placeholder="e.g. CI deploys" maxLength={100} value={name} error={nameError} onChange={(e) => setName(e.target.value)} />
+          <FormField
+            id="key-name"
+            label="Key name"
+            placeholder="e.g. CI deploys"
+            maxLength={100}
+            value={name}
+            error={nameError}
+            onChange={(e) => setName(e.target.value)}
+          />
         </div>
         <Button type="submit" disabled={pending !== null}>
           {pending === "create" && <Loader2 className="animate-spin" />}

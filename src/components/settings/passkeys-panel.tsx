@@ -69,9 +69,17 @@ export function PasskeysPanel() {
               <KeyRound className="size-4 shrink-0 text-muted-foreground" />
               <div className="min-w-0 flex-1">
                 <p className="truncate font-medium">{p.name || "Passkey"}</p>
-                <p className="text-xs text-muted-foreground">Added {formatTime(p.createdAt ? new Date(p.createdAt).toISOString() : null)}</p>
+                <p className="text-xs text-muted-foreground">
+                  Added {formatTime(p.createdAt ? new Date(p.createdAt).toISOString() : null)}
+                </p>
               </div>
-              <Button variant="ghost" size="icon" aria-label={`Delete passkey ${p.name || ""}`.trim()} onClick={() => remove(p.id)} disabled={pending !== null}>
+              <Button
+                variant="ghost"
+                size="icon"
+                aria-label={`Delete passkey ${p.name || ""}`.trim()}
+                onClick={() => remove(p.id)}
+                disabled={pending !== null}
+              >
                 {pending === p.id ? <Loader2 className="animate-spin" /> : <Trash2 />}
               </Button>
             </li>
@@ -80,7 +88,15 @@ export function PasskeysPanel() {
       )}
       <form noValidate onSubmit={add} className="flex flex-wrap items-end gap-2" aria-label="Add a passkey">
         <div className="min-w-48 flex-1">
-          <FormField id="passkey-name" label="Passkey name" placeholder="e.g. My laptop" maxLength={100} value={name} error={nameError} onChange={(e) => setName(e.target.value)} />
+          <FormField
+            id="passkey-name"
+            label="Passkey name"
+            placeholder="e.g. My laptop"
+            maxLength={100}
+            value={name}
+            error={nameError}
+            onChange={(e) => setName(e.target.value)}
+          />
         </div>
         <Button type="submit" disabled={pending !== null}>
           {pending === "add" && <Loader2 className="animate-spin" />}

@@ -45,7 +45,15 @@ export function ProfileForm({ name: initialName, email, emailVerified }: { name:
           </p>
         </div>
       </div>
-      <FormField id="name" label="Name" autoComplete="name" maxLength={100} value={name} error={error} onChange={(e) => setName(e.target.value)} />
+      <FormField
+        id="name"
+        label="Name"
+        autoComplete="name"
+        maxLength={100}
+        value={name}
+        error={error}
+        onChange={(e) => setName(e.target.value)}
+      />
       {status && <Alert variant={status.kind}>{status.text}</Alert>}
       <div>
         <Button type="submit" disabled={pending || name.trim() === saved}>

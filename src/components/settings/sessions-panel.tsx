@@ -68,7 +68,13 @@ export function SessionsPanel() {
                 </p>
               </div>
               {!s.current && (
-                <Button variant="outline" size="sm" onClick={() => revoke(s.id)} disabled={pending !== null} aria-label={`Sign out ${s.device}`}>
+                <Button
+                  variant="outline"
+                  size="sm"
+                  onClick={() => revoke(s.id)}
+                  disabled={pending !== null}
+                  aria-label={`Sign out ${s.device}`}
+                >
                   {pending === s.id && <Loader2 className="animate-spin" />}
                   Sign out
                 </Button>

@@ -10,7 +10,11 @@ export function ImpersonationBanner({ name, email }: { name: string; email: stri
   async function exit() {
     setPending(true);
     setError(null);
-    const response = await fetch("/api/auth/admin/stop-impersonating", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    const response = await fetch("/api/auth/admin/stop-impersonating", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
     if (response.ok) {
       window.location.assign("/admin/users");
     } else {
@@ -19,7 +23,11 @@ export function ImpersonationBanner({ name, email }: { name: string; email: stri
     }
   }
   return (
-    <div role="status" data-testid="impersonation-banner" className="mb-4 flex flex-wrap items-center justify-between gap-3 rounded-md border border-amber-500 bg-amber-100 px-4 py-2 text-sm text-amber-950 dark:bg-amber-950 dark:text-amber-100">
+    <div
+      role="status"
+      data-testid="impersonation-banner"
+      className="mb-4 flex flex-wrap items-center justify-between gap-3 rounded-md border border-amber-500 bg-amber-100 px-4 py-2 text-sm text-amber-950 dark:bg-amber-950 dark:text-amber-100"
+    >
       <span>
         You are signed in as <strong>{name}</strong> ({email}) by impersonation. Everything you do here is done as this user.
       </span>

@@ -29,7 +29,8 @@ export function AcceptInvitation({ token, email }: { token: string; email: strin
     }
   }
 
-  if (!preview) return error ? <Alert variant="destructive">{error}</Alert> : <p className="text-sm text-muted-foreground">Loading invitation…</p>;
+  if (!preview)
+    return error ? <Alert variant="destructive">{error}</Alert> : <p className="text-sm text-muted-foreground">Loading invitation…</p>;
   const wrongAddress = preview.email.toLowerCase() !== email.toLowerCase();
   return (
     <Card className="max-w-lg">

@@ -25,7 +25,10 @@ export async function selectedAccount(active: ActiveSession): Promise<SelectedAc
   return {
     personalAccountId,
     team,
-    choices: [{ id: personalAccountId, name: "Personal", kind: "personal" as const }, ...teams.map((t) => ({ id: t.id, name: t.name, kind: "team" as const }))],
+    choices: [
+      { id: personalAccountId, name: "Personal", kind: "personal" as const },
+      ...teams.map((t) => ({ id: t.id, name: t.name, kind: "team" as const })),
+    ],
     selectedId: team?.id ?? personalAccountId,
     permissions: team ? team.permissions : [...PERMISSIONS],
   };

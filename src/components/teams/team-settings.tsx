@@ -35,7 +35,9 @@ export function TeamSettings({ teamId, userId, personalAccountId }: { teamId: st
       const [members, roles, invitations, audit] = await Promise.all([
         teamsRequest<{ members: Member[] }>(teamPath(teamId, "/members")).then((r) => r.members),
         teamsRequest<{ roles: Role[] }>(teamPath(teamId, "/roles")).then((r) => r.roles),
-        may("members.invite") ? teamsRequest<{ invitations: Invitation[] }>(teamPath(teamId, "/invitations")).then((r) => r.invitations) : [],
+        may("members.invite")
+          ? teamsRequest<{ invitations: Invitation[] }>(teamPath(teamId, "/invitations")).then((r) => r.invitations)
+          : [],
         may("audit.view") ? teamsRequest<{ events: AuditEvent[] }>(teamPath(teamId, "/audit")).then((r) => r.events) : [],
       ]);
       setData({ team, members, roles, invitations, audit });
@@ -74,7 +76,9 @@ export function TeamSettings({ teamId, userId, personalAccountId }: { teamId: st
       <p className="text-sm text-muted-foreground">
         Your role: <Badge data-testid="my-role">{roleName(roles, team.role)}</Badge>
       </p>
-      {may("team.settings") && <RenameTeam team={team} onRename={(name) => act(() => teamsRequest(teamPath(teamId), "PATCH", { name }), "Team renamed")} />}
+      {may("team.settings") && (
+        <RenameTeam team={team} onRename={(name) => act(() => teamsRequest(teamPath(teamId), "PATCH", { name }), "Team renamed")} />
+      )}
       <Card>
         <CardHeader>
           <CardTitle>Members</CardTitle>
@@ -82,7 +86,12 @@ export function TeamSettings({ teamId, userId, personalAccountId }: { teamId: st
         <CardContent>
           <ul className="grid gap-2" data-testid="members">
             {members.map((m) => (
-              <li key={m.userId} className="flex flex-wrap items-center justify-between gap-2 rounded-md border px-3 py-2" data-testid="member" data-email={m.email}>
+              <li
+                key={m.userId}
+                className="flex flex-wrap items-center justify-between gap-2 rounded-md border px-3 py-2"
+                data-testid="member"
+                data-email={m.email}
+              >
                 <div className="min-w-0">
                   <p className="truncate font-medium">
                     {m.name} {m.userId === userId && <span className="text-xs text-muted-foreground">(you)</span>}
@@ -95,7 +104,9 @@ export function TeamSettings({ teamId, userId, personalAccountId }: { teamId: st
                       aria-label={`Role of ${m.email}`}
                       className={selectClass}
                       value={m.role}
-                      onChange={(e) => act(() => teamsRequest(teamPath(teamId, `/members/${m.userId}`), "PATCH", { role: e.target.value }), "Role changed")}
+                      onChange={(e) =>
+                        act(() => teamsRequest(teamPath(teamId, `/members/${m.userId}`), "PATCH", { role: e.target.value }), "Role changed")
+                      }
                     >
                       {roles.map((r) => (
                         <option key={r.id} value={r.id}>
@@ -126,7 +137,8 @@ export function TeamSettings({ teamId, userId, personalAccountId }: { teamId: st
                         size="sm"
                         variant="outline"
                         onClick={() => {
-                          if (window.confirm(`Remove ${m.email} from ${team.name}?`)) void act(() => teamsRequest(teamPath(teamId, `/members/${m.userId}`), "DELETE"), "Member removed");
+                          if (window.confirm(`Remove ${m.email} from ${team.name}?`))
+                            void act(() => teamsRequest(teamPath(teamId, `/members/${m.userId}`), "DELETE"), "Member removed");
                         }}
                       >
                         Remove
@@ -143,14 +155,18 @@ export function TeamSettings({ teamId, userId, personalAccountId }: { teamId: st
         <Invitations
           roles={roles}
           invitations={invitations}
-          onInvite={(email, role) => act(() => teamsRequest(teamPath(teamId, "/invitations"), "POST", { email, role }), `Invitation sent to ${email}`)}
+          onInvite={(email, role) =>
+            act(() => teamsRequest(teamPath(teamId, "/invitations"), "POST", { email, role }), `Invitation sent to ${email}`)
+          }
           onRevoke={(id) => act(() => teamsRequest(teamPath(teamId, `/invitations/${id}`), "DELETE"), "Invitation revoked")}
         />
       )}
       <Roles
         roles={roles}
         editable={may("members.roles")}
-        onCreate={(name, permissions) => act(() => teamsRequest(teamPath(teamId, "/roles"), "POST", { name, permissions }), `Role ${name} created`)}
+        onCreate={(name, permissions) =>
+          act(() => teamsRequest(teamPath(teamId, "/roles"), "POST", { name, permissions }), `Role ${name} created`)
+        }
         onDelete={(id) => act(() => teamsRequest(teamPath(teamId, `/roles/${id}`), "DELETE"), "Role deleted")}
       />
       {may("audit.view") && <AuditLog events={audit} />}
@@ -185,7 +201,14 @@ function RenameTeam({ team, onRename }: { team: Team; onRename: (name: string) =
             void onRename(name.trim());
           }}
         >
-          <Input aria-label="Team name" className="max-w-xs" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
+          <Input
+            aria-label="Team name"
+            className="max-w-xs"
+            required
+            maxLength={100}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
           <Button type="submit" variant="outline" disabled={!name.trim() || name.trim() === team.name}>
             Rename
           </Button>
@@ -356,7 +379,9 @@ function DeleteTeam({ team, onDelete }: { team: Team; onDelete: (confirm: string
     <Card className="border-destructive/50">
       <CardHeader>
         <CardTitle>Delete team</CardTitle>
-        <CardDescription>Deletes the team's agents with their history and workspaces, and ends every membership. Type {team.slug} to confirm.</CardDescription>
+        <CardDescription>
+          Deletes the team's agents with their history and workspaces, and ends every membership. Type {team.slug} to confirm.
+        </CardDescription>
       </CardHeader>
       <CardContent>
         <form
@@ -366,7 +391,12 @@ function DeleteTeam({ team, onDelete }: { team: Team; onDelete: (confirm: string
             void onDelete(confirm);
           }}
         >
-          <Input aria-label="Type the team's slug to confirm" className="max-w-xs" value={confirm} onChange={(e) => setConfirm(e.target.value)} />
+          <Input
+            aria-label="Type the team's slug to confirm"
+            className="max-w-xs"
+            value={confirm}
+            onChange={(e) => setConfirm(e.target.value)}
+          />
           <Button type="submit" variant="destructive" disabled={confirm !== team.slug}>
             Delete team
           </Button>

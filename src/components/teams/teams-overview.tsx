@@ -26,7 +26,10 @@ export function TeamsOverview() {
   const [pending, setPending] = useState(false);
 
   useEffect(() => {
-    teamsRequest<{ teams: Team[] }>("/api/teams").then((r) => setTeams(r.teams), (e: Error) => setError(e.message));
+    teamsRequest<{ teams: Team[] }>("/api/teams").then(
+      (r) => setTeams(r.teams),
+      (e: Error) => setError(e.message),
+    );
   }, []);
 
   async function create(event: FormEvent) {

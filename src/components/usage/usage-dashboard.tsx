@@ -44,7 +44,13 @@ export function UsageDashboard() {
     <div className="grid gap-6">
       <div role="group" aria-label="Period" className="inline-flex w-fit rounded-md border p-0.5">
         {RANGES.map((days) => (
-          <Button key={days} size="sm" variant={range === days ? "secondary" : "ghost"} aria-pressed={range === days} onClick={() => setRange(days)}>
+          <Button
+            key={days}
+            size="sm"
+            variant={range === days ? "secondary" : "ghost"}
+            aria-pressed={range === days}
+            onClick={() => setRange(days)}
+          >
             Last {days} days
           </Button>
         ))}

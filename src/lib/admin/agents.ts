@@ -30,7 +30,10 @@ export interface PlatformAgent {
 }
 
 /** Every agent on the platform, most recently active first, with its owner and what it has used. */
-export async function listPlatformAgents(db: Db, query: { q?: string; page: number; pageSize: number }): Promise<{ agents: PlatformAgent[]; total: number }> {
+export async function listPlatformAgents(
+  db: Db,
+  query: { q?: string; page: number; pageSize: number },
+): Promise<{ agents: PlatformAgent[]; total: number }> {
   const q = query.q?.trim().toLowerCase();
   const pattern = q ? `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
   const where = pattern
@@ -41,7 +44,16 @@ export async function listPlatformAgents(db: Db, query: { q?: string; page: numb
   const steps = sql<number>`(select count(input_tokens) from ledger_entry where agent_id = ${agent.id} and kind = 'usage')`;
   const [rows, [count]] = await Promise.all([
     db
-      .select({ agent, accountKind: account.kind, accountName: account.name, ownerEmail: user.email, ownerUserId: user.id, usage, tokens, steps })
+      .select({
+        agent,
+        accountKind: account.kind,
+        accountName: account.name,
+        ownerEmail: user.email,
+        ownerUserId: user.id,
+        usage,
+        tokens,
+        steps,
+      })
       .from(agent)
       .innerJoin(account, eq(account.id, agent.accountId))
       .leftJoin(user, eq(user.id, account.personalUserId))

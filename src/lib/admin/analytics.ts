@@ -52,7 +52,11 @@ export async function platformAnalytics(d1: D1Database, days: number, now = new 
          FROM ledger_entry WHERE created_at >= ?1 GROUP BY day`,
       )
       .bind(start),
-    d1.prepare(`SELECT ${dayOf("created_at")} AS day, COALESCE(SUM(amount_cents), 0) AS cents FROM credit_purchase WHERE created_at >= ?1 GROUP BY day`).bind(start),
+    d1
+      .prepare(
+        `SELECT ${dayOf("created_at")} AS day, COALESCE(SUM(amount_cents), 0) AS cents FROM credit_purchase WHERE created_at >= ?1 GROUP BY day`,
+      )
+      .bind(start),
     d1.prepare(`SELECT (SELECT COUNT(*) FROM user) AS users, (SELECT COUNT(*) FROM agent) AS agents`),
   ]);
   const byDay = (rows: Row[] | undefined) => new Map((rows ?? []).map((r) => [String(r.day), r]));

@@ -52,7 +52,10 @@ export async function recordAdminAction(db: Db, actor: Pick<Caller, "user">, inp
 }
 
 /** Audit entries newest first; `before` (an ISO time) pages back, `targetId` narrows to one user, model or agent. */
-export async function listAudit(db: Db, query: { limit: number; before?: string; targetId?: string; action?: string }): Promise<AuditEntry[]> {
+export async function listAudit(
+  db: Db,
+  query: { limit: number; before?: string; targetId?: string; action?: string },
+): Promise<AuditEntry[]> {
   const where: SQL[] = [];
   if (query.before) where.push(lt(adminAudit.createdAt, new Date(query.before)));
   if (query.targetId) where.push(eq(adminAudit.targetId, query.targetId));

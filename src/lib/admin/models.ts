@@ -39,7 +39,10 @@ export async function createModel(db: Db, admin: Caller, input: NewModel): Promi
   const existing = await db.select({ id: model.id }).from(model).where(eq(model.id, input.id)).get();
   if (existing) throw new Conflict(`A model with the id "${input.id}" already exists`);
   const row = { ...input, enabled: input.enabled ?? true, createdAt: new Date() };
-  await db.batch([db.insert(model).values(row), auditStatement(db, admin, { action: "model.create", targetType: "model", targetId: input.id, detail: { ...input } })]);
+  await db.batch([
+    db.insert(model).values(row),
+    auditStatement(db, admin, { action: "model.create", targetType: "model", targetId: input.id, detail: { ...input } }),
+  ]);
   return row;
 }
 

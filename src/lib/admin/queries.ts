@@ -43,6 +43,9 @@ export const CreditAdjustmentBody = z.object({
     .finite()
     .refine((n) => n !== 0, "credits must not be zero")
     .refine((n) => Math.abs(n) <= 10_000_000, "credits must be at most 10,000,000 either way")
-    .refine((n) => Number.isInteger(Math.round(n * 1000)) && Math.abs(n * 1000 - Math.round(n * 1000)) < 1e-6, "credits have at most three decimals"),
+    .refine(
+      (n) => Number.isInteger(Math.round(n * 1000)) && Math.abs(n * 1000 - Math.round(n * 1000)) < 1e-6,
+      "credits have at most three decimals",
+    ),
   reason: z.string().trim().min(1, "A reason is required").max(500),
 });

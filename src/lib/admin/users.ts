@@ -66,11 +66,29 @@ export interface AdminUserDetails {
   signInMethods: { providerId: string; createdAt: string }[];
   memberships: { accountId: string; name: string; kind: string; role: string }[];
   agents: { id: string; name: string; accountId: string; modelId: string; lastActiveAt: string | null }[];
-  sessions: { id: string; ipAddress: string | null; userAgent: string | null; impersonatedBy: string | null; createdAt: string; lastSeenAt: string | null; expiresAt: string }[];
+  sessions: {
+    id: string;
+    ipAddress: string | null;
+    userAgent: string | null;
+    impersonatedBy: string | null;
+    createdAt: string;
+    lastSeenAt: string | null;
+    expiresAt: string;
+  }[];
   passkeys: { id: string; name: string | null; deviceType: string; createdAt: string | null }[];
   apiKeys: { id: string; name: string; prefix: string; lastUsedAt: string | null }[];
   balance: { credits: number; freeCredits: number; purchasedCredits: number } | null;
-  ledger: { id: string; kind: string; bucket: string; credits: number; balanceAfterCredits: number; reason: string; actorUserId: string | null; actorEmail: string | null; createdAt: string }[];
+  ledger: {
+    id: string;
+    kind: string;
+    bucket: string;
+    credits: number;
+    balanceAfterCredits: number;
+    reason: string;
+    actorUserId: string | null;
+    actorEmail: string | null;
+    createdAt: string;
+  }[];
 }
 
 export async function getUserRow(db: Db, userId: string): Promise<typeof user.$inferSelect> {
@@ -86,20 +104,37 @@ export async function userDetails(env: Env, db: Db, userId: string): Promise<Adm
   const [methods, memberships, sessions, passkeys, keys] = await Promise.all([
     db.select().from(authAccount).where(eq(authAccount.userId, userId)),
     db
-      .select({ accountId: account.id, name: account.name, kind: account.kind, role: accountMember.role, personalUserId: account.personalUserId })
+      .select({
+        accountId: account.id,
+        name: account.name,
+        kind: account.kind,
+        role: accountMember.role,
+        personalUserId: account.personalUserId,
+      })
       .from(accountMember)
       .innerJoin(account, eq(account.id, accountMember.accountId))
       .where(eq(accountMember.userId, userId)),
-    db.select().from(session).where(and(eq(session.userId, userId), sql`${session.expiresAt} > ${now.getTime()}`)).orderBy(desc(session.createdAt)),
+    db
+      .select()
+      .from(session)
+      .where(and(eq(session.userId, userId), sql`${session.expiresAt} > ${now.getTime()}`))
+      .orderBy(desc(session.createdAt)),
     db.select().from(passkey).where(eq(passkey.userId, userId)),
     db.select().from(apiKey).where(eq(apiKey.userId, userId)),
   ]);
   const personal = memberships.find((m) => m.kind === "personal" && m.personalUserId === userId) ?? null;
   const accountIds = memberships.map((m) => m.accountId);
   const [agents, ledger, balance] = await Promise.all([
-    accountIds.length ? db.select().from(agent).where(inArray(agent.accountId, accountIds)).orderBy(desc(agent.createdAt)) : Promise.resolve([]),
+    accountIds.length
+      ? db.select().from(agent).where(inArray(agent.accountId, accountIds)).orderBy(desc(agent.createdAt))
+      : Promise.resolve([]),
     personal
-      ? db.select().from(ledgerEntry).where(eq(ledgerEntry.accountId, personal.accountId)).orderBy(desc(ledgerEntry.createdAt), desc(ledgerEntry.id)).limit(50)
+      ? db
+          .select()
+          .from(ledgerEntry)
+          .where(eq(ledgerEntry.accountId, personal.accountId))
+          .orderBy(desc(ledgerEntry.createdAt), desc(ledgerEntry.id))
+          .limit(50)
       : Promise.resolve([]),
     personal ? getBalance(env.DB, personal.accountId) : Promise.resolve(null),
   ]);
@@ -111,7 +146,13 @@ export async function userDetails(env: Env, db: Db, userId: string): Promise<Adm
     personalAccountId: personal?.accountId ?? null,
     signInMethods: methods.map((m) => ({ providerId: m.providerId, createdAt: m.createdAt.toISOString() })),
     memberships: memberships.map(({ personalUserId: _p, ...m }) => m),
-    agents: agents.map((a) => ({ id: a.id, name: a.name, accountId: a.accountId, modelId: a.modelId, lastActiveAt: a.lastActiveAt?.toISOString() ?? null })),
+    agents: agents.map((a) => ({
+      id: a.id,
+      name: a.name,
+      accountId: a.accountId,
+      modelId: a.modelId,
+      lastActiveAt: a.lastActiveAt?.toISOString() ?? null,
+    })),
     sessions: sessions.map((s) => ({
       id: s.id,
       ipAddress: s.ipAddress,
@@ -124,7 +165,11 @@ export async function userDetails(env: Env, db: Db, userId: string): Promise<Adm
     passkeys: passkeys.map((p) => ({ id: p.id, name: p.name, deviceType: p.deviceType, createdAt: p.createdAt?.toISOString() ?? null })),
     apiKeys: keys.map((k) => ({ id: k.id, name: k.name, prefix: k.prefix, lastUsedAt: k.lastUsedAt?.toISOString() ?? null })),
     balance: balance
-      ? { credits: toCredits(balance.freeMillicredits + balance.purchasedMillicredits), freeCredits: toCredits(balance.freeMillicredits), purchasedCredits: toCredits(balance.purchasedMillicredits) }
+      ? {
+          credits: toCredits(balance.freeMillicredits + balance.purchasedMillicredits),
+          freeCredits: toCredits(balance.freeMillicredits),
+          purchasedCredits: toCredits(balance.purchasedMillicredits),
+        }
       : null,
     ledger: ledger.map((l) => ({
       id: l.id,
@@ -152,9 +197,17 @@ export async function banUserRow(db: Db, admin: Caller, userId: string, input: {
   notSelf(admin, userId, "ban");
   await getUserRow(db, userId);
   await db.batch([
-    db.update(user).set({ banned: true, banReason: input.reason, banExpires: input.expiresAt ?? null, updatedAt: new Date() }).where(eq(user.id, userId)),
+    db
+      .update(user)
+      .set({ banned: true, banReason: input.reason, banExpires: input.expiresAt ?? null, updatedAt: new Date() })
+      .where(eq(user.id, userId)),
     db.delete(session).where(eq(session.userId, userId)),
-    auditStatement(db, admin, { action: "user.ban", targetType: "user", targetId: userId, detail: { reason: input.reason, expiresAt: input.expiresAt?.toISOString() ?? null } }),
+    auditStatement(db, admin, {
+      action: "user.ban",
+      targetType: "user",
+      targetId: userId,
+      detail: { reason: input.reason, expiresAt: input.expiresAt?.toISOString() ?? null },
+    }),
   ]);
 }
 
@@ -182,14 +235,25 @@ export async function revokeUserSessions(db: Db, admin: Caller, userId: string, 
   const where = sessionId ? and(eq(session.userId, userId), eq(session.id, sessionId)) : eq(session.userId, userId);
   const [deleted] = await db.batch([
     db.delete(session).where(where).returning({ id: session.id }),
-    auditStatement(db, admin, { action: "user.sessions_revoked", targetType: "user", targetId: userId, detail: { sessionId: sessionId ?? "all" } }),
+    auditStatement(db, admin, {
+      action: "user.sessions_revoked",
+      targetType: "user",
+      targetId: userId,
+      detail: { sessionId: sessionId ?? "all" },
+    }),
   ]);
   if (sessionId && deleted.length === 0) throw new NotFound("No such session");
   return { revoked: deleted.length };
 }
 
 /** Adds (or removes, with a negative amount) purchased credits on a user's personal account: a ledger adjustment naming the admin. */
-export async function adjustUserCredits(env: Env, db: Db, admin: Caller, userId: string, input: { credits: number; reason: string }): Promise<{ credits: number }> {
+export async function adjustUserCredits(
+  env: Env,
+  db: Db,
+  admin: Caller,
+  userId: string,
+  input: { credits: number; reason: string },
+): Promise<{ credits: number }> {
   await getUserRow(db, userId);
   const personal = await db.select({ id: account.id }).from(account).where(eq(account.personalUserId, userId)).get();
   if (!personal) throw new NotFound("This user has no personal account");
@@ -205,4 +269,3 @@ export async function adjustUserCredits(env: Env, db: Db, admin: Caller, userId:
   const balance = await getBalance(env.DB, personal.id);
   return { credits: toCredits(balance.freeMillicredits + balance.purchasedMillicredits) };
 }
-

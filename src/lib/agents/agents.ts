@@ -73,13 +73,21 @@ export async function createAgent(db: Db, accountId: string, input: AgentInput, 
  * concurrent first requests create one agent and the others find it.
  */
 export async function ensureDefaultAgent(db: Db, accountId: string, createdByUserId?: string): Promise<AgentRow> {
-  const existing = await db.select().from(agent).where(and(eq(agent.accountId, accountId), eq(agent.isDefault, true))).get();
+  const existing = await db
+    .select()
+    .from(agent)
+    .where(and(eq(agent.accountId, accountId), eq(agent.isDefault, true)))
+    .get();
   if (existing) return existing;
   await db
     .insert(agent)
     .values({ id: newAgentId(), accountId, name: "My agent", modelId: DEFAULT_MODEL_ID, isDefault: true, createdByUserId })
     .onConflictDoNothing();
-  const created = await db.select().from(agent).where(and(eq(agent.accountId, accountId), eq(agent.isDefault, true))).get();
+  const created = await db
+    .select()
+    .from(agent)
+    .where(and(eq(agent.accountId, accountId), eq(agent.isDefault, true)))
+    .get();
   if (!created) throw new Error("The default agent could not be created");
   return created;
 }

@@ -10,9 +10,13 @@ import { ServiceUnavailable } from "../errors.ts";
  */
 
 /** Names are environment variable names, so a command reads the secret as `$NAME`. */
-export const SecretName = z.string().regex(/^[A-Z_][A-Z0-9_]{0,63}$/, "a secret name is an environment variable name: A-Z, 0-9 and _, not starting with a digit");
+export const SecretName = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]{0,63}$/, "a secret name is an environment variable name: A-Z, 0-9 and _, not starting with a digit");
 export const SecretValue = z.string().min(1, "the value must not be empty").max(10_000);
-export const PutSecretsBody = z.object({ secrets: z.record(SecretName, SecretValue) }).refine((v) => Object.keys(v.secrets).length > 0, "nothing to store");
+export const PutSecretsBody = z
+  .object({ secrets: z.record(SecretName, SecretValue) })
+  .refine((v) => Object.keys(v.secrets).length > 0, "nothing to store");
 export const DeleteSecretBody = z.object({ name: SecretName });
 
 /** Development and test only: production refuses to start secrets without its own key. */
@@ -46,20 +50,36 @@ async function secretsKey(env: Pick<Env, "SECRETS_KEY" | "ENVIRONMENT">): Promis
 }
 
 /** Encrypts a value; the secret's name is bound as associated data, so a sealed value cannot be moved to another name. */
-export async function sealSecret(env: Pick<Env, "SECRETS_KEY" | "ENVIRONMENT">, scope: string, name: string, value: string): Promise<string> {
+export async function sealSecret(
+  env: Pick<Env, "SECRETS_KEY" | "ENVIRONMENT">,
+  scope: string,
+  name: string,
+  value: string,
+): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const data = encoder.encode(`${scope}/${name}`);
-  const ciphertext = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: data }, await secretsKey(env), encoder.encode(value)));
+  const ciphertext = new Uint8Array(
+    await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: data }, await secretsKey(env), encoder.encode(value)),
+  );
   const sealed = new Uint8Array(iv.length + ciphertext.length);
   sealed.set(iv);
   sealed.set(ciphertext, iv.length);
   return toBase64(sealed);
 }
 
-export async function openSecret(env: Pick<Env, "SECRETS_KEY" | "ENVIRONMENT">, scope: string, name: string, sealed: string): Promise<string> {
+export async function openSecret(
+  env: Pick<Env, "SECRETS_KEY" | "ENVIRONMENT">,
+  scope: string,
+  name: string,
+  sealed: string,
+): Promise<string> {
   const bytes = fromBase64(sealed);
   const data = encoder.encode(`${scope}/${name}`);
-  const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: bytes.slice(0, 12), additionalData: data }, await secretsKey(env), bytes.slice(12));
+  const plain = await crypto.subtle.decrypt(
+    { name: "AES-GCM", iv: bytes.slice(0, 12), additionalData: data },
+    await secretsKey(env),
+    bytes.slice(12),
+  );
   return decoder.decode(plain);
 }
 

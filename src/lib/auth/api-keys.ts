@@ -23,7 +23,13 @@ async function sha256Hex(text: string): Promise<string> {
 
 function newSecret(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return KEY_PREFIX + btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return (
+    KEY_PREFIX +
+    btoa(String.fromCharCode(...bytes))
+      .replace(/\+/g, "-")
+      .replace(/\//g, "_")
+      .replace(/=+$/, "")
+  );
 }
 
 /** Creates a key; the secret is returned here once and only its SHA-256 is stored. */
@@ -54,7 +60,10 @@ export async function listApiKeys(db: Db, userId: string): Promise<ApiKeySummary
 
 /** Deletes the key at once; another user's key id is NotFound, like a missing one. */
 export async function revokeApiKey(db: Db, userId: string, id: string): Promise<void> {
-  const deleted = await db.delete(apiKey).where(and(eq(apiKey.id, id), eq(apiKey.userId, userId))).returning({ id: apiKey.id });
+  const deleted = await db
+    .delete(apiKey)
+    .where(and(eq(apiKey.id, id), eq(apiKey.userId, userId)))
+    .returning({ id: apiKey.id });
   if (deleted.length === 0) throw new NotFound("No such API key");
 }
 

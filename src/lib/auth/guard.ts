@@ -44,7 +44,10 @@ const GUARDED: Record<string, { byIp?: RateLimitName; byEmail?: RateLimitName; b
     body: z.looseObject({ email: Email }),
   },
   "/reset-password": { byIp: "passwordResetByIp", body: z.looseObject({ newPassword: Password, token: z.string().min(1).max(512) }) },
-  "/change-password": { byIp: "signInByIp", body: z.looseObject({ newPassword: Password, currentPassword: z.string().min(1).max(PASSWORD_MAX_LENGTH) }) },
+  "/change-password": {
+    byIp: "signInByIp",
+    body: z.looseObject({ newPassword: Password, currentPassword: z.string().min(1).max(PASSWORD_MAX_LENGTH) }),
+  },
   "/update-user": { body: z.looseObject({ name: DisplayName.optional(), image: z.string().max(2048).nullable().optional() }) },
   "/passkey/verify-registration": { body: z.looseObject({ name: PasskeyName.optional() }) },
   "/passkey/update-passkey": { body: z.looseObject({ name: PasskeyName.min(1, "Name the passkey") }) },

@@ -25,7 +25,12 @@ export async function credentialIsActive(d1: D1Database, credential: string): Pr
   const owner = { banned: user.banned, banExpires: user.banExpires };
   const [row] =
     kind === "session"
-      ? await db.select(owner).from(session).innerJoin(user, eq(user.id, session.userId)).where(and(eq(session.id, id), gt(session.expiresAt, now))).limit(1)
+      ? await db
+          .select(owner)
+          .from(session)
+          .innerJoin(user, eq(user.id, session.userId))
+          .where(and(eq(session.id, id), gt(session.expiresAt, now)))
+          .limit(1)
       : kind === "api_key"
         ? await db.select(owner).from(apiKey).innerJoin(user, eq(user.id, apiKey.userId)).where(eq(apiKey.id, id)).limit(1)
         : [];

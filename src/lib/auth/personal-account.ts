@@ -15,8 +15,7 @@ export function withPersonalAccounts(db: Db): Db {
   return new Proxy(db, {
     get(target, property, receiver) {
       if (property === "insert") {
-        return (table: Parameters<Db["insert"]>[0]) =>
-          table === user ? insertUserWithPersonalAccount(target) : target.insert(table);
+        return (table: Parameters<Db["insert"]>[0]) => (table === user ? insertUserWithPersonalAccount(target) : target.insert(table));
       }
       const value = Reflect.get(target, property, receiver);
       return typeof value === "function" ? value.bind(target) : value;

@@ -37,9 +37,7 @@ export function monthlyAllowanceStatements(d1: D1Database, accountId: string, no
       )
       .bind(at, accountId, month, token, crypto.randomUUID(), FREE_MONTHLY_ALLOWANCE_MILLICREDITS),
     d1
-      .prepare(
-        `UPDATE credit_balance SET free_millicredits = ?5, updated_at = ?1 WHERE account_id = ?2 AND ${grantedByThisBatch}`,
-      )
+      .prepare(`UPDATE credit_balance SET free_millicredits = ?5, updated_at = ?1 WHERE account_id = ?2 AND ${grantedByThisBatch}`)
       .bind(at, accountId, month, token, FREE_MONTHLY_ALLOWANCE_MILLICREDITS),
   ];
 }

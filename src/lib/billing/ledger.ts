@@ -207,7 +207,21 @@ async function closeReservation(
          SELECT ?13, account_id, '${bucket}', 'usage', ${amount}, ${balanceAfter}, ?3, ?4, ?5, ?6, ?7, ?8, ?11, ?9, ?12
          FROM credit_balance WHERE account_id = ?2 AND ${condition} AND ${closedByThisCall}`,
       )
-      .bind(charge, reservation.accountId, reason, refs[0], refs[1], refs[2], refs[3], refs[4], reservation.id, token, refs[5], at, newId());
+      .bind(
+        charge,
+        reservation.accountId,
+        reason,
+        refs[0],
+        refs[1],
+        refs[2],
+        refs[3],
+        refs[4],
+        reservation.id,
+        token,
+        refs[5],
+        at,
+        newId(),
+      );
   const fromFree = "MIN(?1, free_millicredits)";
   const results = await d1.batch([
     d1
@@ -235,7 +249,9 @@ async function closeReservation(
 /** Gives a reservation back without charging (the step failed or was cancelled). Releasing twice is harmless. */
 export async function release(d1: D1Database, reservation: Reservation, now = new Date()): Promise<void> {
   const token = newId();
-  await d1.batch(releaseStatements(d1, reservation.id, reservation.accountId, reservation.amountMillicredits, "released", token, now.getTime()));
+  await d1.batch(
+    releaseStatements(d1, reservation.id, reservation.accountId, reservation.amountMillicredits, "released", token, now.getTime()),
+  );
 }
 
 function releaseStatements(
@@ -249,9 +265,7 @@ function releaseStatements(
 ): D1PreparedStatement[] {
   return [
     d1
-      .prepare(
-        `UPDATE credit_reservation SET status = ?1, close_token = ?2, closed_at = ?3 WHERE id = ?4 AND status = 'open'`,
-      )
+      .prepare(`UPDATE credit_reservation SET status = ?1, close_token = ?2, closed_at = ?3 WHERE id = ?4 AND status = 'open'`)
       .bind(status, token, at, reservationId),
     d1
       .prepare(
@@ -266,9 +280,7 @@ function releaseStatements(
 export async function releaseExpiredReservations(d1: D1Database, now = new Date(), limit = 200): Promise<number> {
   const at = now.getTime();
   const { results } = await d1
-    .prepare(
-      `SELECT id, account_id, amount_millicredits FROM credit_reservation WHERE status = 'open' AND expires_at <= ?1 LIMIT ?2`,
-    )
+    .prepare(`SELECT id, account_id, amount_millicredits FROM credit_reservation WHERE status = 'open' AND expires_at <= ?1 LIMIT ?2`)
     .bind(at, limit)
     .all<{ id: string; account_id: string; amount_millicredits: number }>();
   if (results.length === 0) return 0;
@@ -401,7 +413,11 @@ export interface RefundInput {
  * refund target only moves up, with a compare-and-set on its previous value, so replays, reordered partial
  * refunds and concurrent deliveries remove each share once. Returns what was removed by this call.
  */
-export async function removeRefundedCredits(d1: D1Database, input: RefundInput, now = new Date()): Promise<{ removedMillicredits: number; applied: boolean }> {
+export async function removeRefundedCredits(
+  d1: D1Database,
+  input: RefundInput,
+  now = new Date(),
+): Promise<{ removedMillicredits: number; applied: boolean }> {
   if (!Number.isSafeInteger(input.targetMillicredits) || input.targetMillicredits < 0) {
     throw new Invalid("A refund target must be a non-negative whole number of milli-credits");
   }
@@ -438,7 +454,17 @@ export async function removeRefundedCredits(d1: D1Database, input: RefundInput, 
            WHERE account_id = ?8 AND ${removable} > 0
              AND EXISTS (SELECT 1 FROM credit_purchase WHERE stripe_session_id = ?4 AND refund_token = ?9)`,
         )
-        .bind(delta, entryId, input.reason, input.stripeSessionId, input.stripeEventId ?? null, `stripe:refund:${input.stripeSessionId}:${target}`, at, accountId, token),
+        .bind(
+          delta,
+          entryId,
+          input.reason,
+          input.stripeSessionId,
+          input.stripeEventId ?? null,
+          `stripe:refund:${input.stripeSessionId}:${target}`,
+          at,
+          accountId,
+          token,
+        ),
       d1
         .prepare(
           `UPDATE credit_balance SET purchased_millicredits = purchased_millicredits + (SELECT amount_millicredits FROM ledger_entry WHERE id = ?1),
@@ -457,7 +483,10 @@ export async function removeRefundedCredits(d1: D1Database, input: RefundInput, 
     if (!decided) continue;
     const removed = results.at(-3)?.meta.changes === 1;
     if (!removed) return { removedMillicredits: 0, applied: true };
-    const row = await d1.prepare("SELECT amount_millicredits FROM ledger_entry WHERE id = ?1").bind(entryId).first<{ amount_millicredits: number }>();
+    const row = await d1
+      .prepare("SELECT amount_millicredits FROM ledger_entry WHERE id = ?1")
+      .bind(entryId)
+      .first<{ amount_millicredits: number }>();
     return { removedMillicredits: -(row?.amount_millicredits ?? 0), applied: true };
   }
   throw new Invalid("The purchase's refund kept changing under concurrent updates; try again");

@@ -26,7 +26,12 @@ export async function chargeSandboxRun<T extends { durationMs: number }>(
     await release(d1, held, new Date(clock()));
     throw error;
   }
-  const { chargedMillicredits } = await settle(d1, held, sandboxCost(result.durationMs), { ...ref, sandboxMs: result.durationMs, reason: "Sandbox time" }, new Date(clock()));
+  const { chargedMillicredits } = await settle(
+    d1,
+    held,
+    sandboxCost(result.durationMs),
+    { ...ref, sandboxMs: result.durationMs, reason: "Sandbox time" },
+    new Date(clock()),
+  );
   return { result, chargedMillicredits };
 }
-

@@ -15,14 +15,20 @@ export function stripeConfigured(env: StripeEnv): boolean {
  */
 export function stripeClient(env: StripeEnv): Stripe {
   if (!env.STRIPE_SECRET_KEY || !env.STRIPE_WEBHOOK_SECRET) {
-    throw new ServiceUnavailable("Purchases are not set up on this server: the operator must set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET");
+    throw new ServiceUnavailable(
+      "Purchases are not set up on this server: the operator must set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET",
+    );
   }
   const base = env.STRIPE_API_BASE && env.ENVIRONMENT !== "production" ? new URL(env.STRIPE_API_BASE) : null;
   return new Stripe(env.STRIPE_SECRET_KEY, {
     httpClient: Stripe.createFetchHttpClient(),
     maxNetworkRetries: 2,
     ...(base
-      ? { host: base.hostname, port: base.port || (base.protocol === "https:" ? 443 : 80), protocol: base.protocol === "https:" ? "https" : "http" }
+      ? {
+          host: base.hostname,
+          port: base.port || (base.protocol === "https:" ? 443 : 80),
+          protocol: base.protocol === "https:" ? "https" : "http",
+        }
       : {}),
   });
 }

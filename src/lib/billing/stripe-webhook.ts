@@ -28,7 +28,12 @@ const idOf = (value: string | { id: string } | null | undefined): string | null 
  * purchase row by its session id, refunds by their cumulative target), so any retry, order or concurrency of
  * deliveries ends in the same state; a failure answers 500 and Stripe retries.
  */
-export async function processStripeEvent(d1: D1Database, stripe: Stripe, event: Stripe.Event, now = new Date()): Promise<{ outcome: EventOutcome; accountId: string | null }> {
+export async function processStripeEvent(
+  d1: D1Database,
+  stripe: Stripe,
+  event: Stripe.Event,
+  now = new Date(),
+): Promise<{ outcome: EventOutcome; accountId: string | null }> {
   let result: { outcome: EventOutcome; accountId: string | null } = { outcome: "ignored", accountId: null };
   if (event.type === "checkout.session.completed" || event.type === "checkout.session.async_payment_succeeded") {
     result = await completeCheckout(d1, stripe, event.data.object, event.id, now);
@@ -117,7 +122,12 @@ async function refundCharge(d1: D1Database, stripe: Stripe, charge: Stripe.Charg
   const target = Math.floor((purchase.creditsMillicredits * Math.min(charge.amount_refunded, charge.amount)) / charge.amount);
   const { applied } = await removeRefundedCredits(
     d1,
-    { stripeSessionId: purchase.stripeSessionId, targetMillicredits: target, stripeEventId: eventId, reason: "Refund of a credit purchase" },
+    {
+      stripeSessionId: purchase.stripeSessionId,
+      targetMillicredits: target,
+      stripeEventId: eventId,
+      reason: "Refund of a credit purchase",
+    },
     now,
   );
   return { outcome: applied ? ("refunded" as const) : ("duplicate" as const), accountId: purchase.accountId };

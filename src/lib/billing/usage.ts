@@ -80,11 +80,19 @@ function daysBetween(from: string, to: string): string[] {
  * An account's usage between two UTC days (both included), grouped by day (every day present, zeros included),
  * agent (with its current name; a deleted agent keeps its id) or model, with totals. Credits are what was charged.
  */
-export async function usageReport(d1: D1Database, accountId: string, range: { from: string; to: string; groupBy: UsageGroup }): Promise<UsageReport> {
+export async function usageReport(
+  d1: D1Database,
+  accountId: string,
+  range: { from: string; to: string; groupBy: UsageGroup },
+): Promise<UsageReport> {
   const start = Date.parse(`${range.from}T00:00:00Z`);
   const end = Date.parse(`${range.to}T00:00:00Z`) + DAY_MS;
   const key =
-    range.groupBy === "day" ? "strftime('%Y-%m-%d', l.created_at / 1000, 'unixepoch')" : range.groupBy === "agent" ? "l.agent_id" : "l.model_id";
+    range.groupBy === "day"
+      ? "strftime('%Y-%m-%d', l.created_at / 1000, 'unixepoch')"
+      : range.groupBy === "agent"
+        ? "l.agent_id"
+        : "l.model_id";
   const label = range.groupBy === "agent" ? "MAX(a.name)" : range.groupBy === "model" ? "MAX(m.label)" : "NULL";
   const { results } = await d1
     .prepare(

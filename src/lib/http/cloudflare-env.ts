@@ -5,4 +5,3 @@ import type { Env } from "../../env.ts";
 export function getEnv(): Env {
   return getCloudflareContext().env as Env;
 }
-

@@ -7,7 +7,8 @@ const NOT_FOUND_TEXT = {
 };
 const UNREACHABLE_TEXT = {
   title: "Nothing is answering on this port",
-  detail: "The preview exists, but no server in the workspace is listening on this port right now. Start the server (bound to 127.0.0.1 or 0.0.0.0) and reload.",
+  detail:
+    "The preview exists, but no server in the workspace is listening on this port right now. Start the server (bound to 127.0.0.1 or 0.0.0.0) and reload.",
 };
 
 /** The page a person sees when a preview cannot be shown: 404 for unknown previews, 502 for a silent port. */

@@ -48,11 +48,18 @@ async function sha256Hex(text: string): Promise<string> {
 
 function newToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 }
 
 export async function listInvitations(db: Db, accountId: string, now: Date): Promise<InvitationView[]> {
-  const rows = await db.select().from(teamInvitation).where(eq(teamInvitation.accountId, accountId)).orderBy(desc(teamInvitation.createdAt));
+  const rows = await db
+    .select()
+    .from(teamInvitation)
+    .where(eq(teamInvitation.accountId, accountId))
+    .orderBy(desc(teamInvitation.createdAt));
   return rows.map((row) => view(row, now));
 }
 
@@ -129,9 +136,17 @@ export async function revokeInvitation(db: Db, accountId: string, actorUserId: s
 }
 
 async function findByToken(db: Db, token: string) {
-  const row = await db.select().from(teamInvitation).where(eq(teamInvitation.tokenHash, await sha256Hex(token))).get();
+  const row = await db
+    .select()
+    .from(teamInvitation)
+    .where(eq(teamInvitation.tokenHash, await sha256Hex(token)))
+    .get();
   if (!row) throw new NotFound("No such invitation");
-  const team = await db.select({ name: account.name, slug: account.slug, deletedAt: account.deletedAt }).from(account).where(eq(account.id, row.accountId)).get();
+  const team = await db
+    .select({ name: account.name, slug: account.slug, deletedAt: account.deletedAt })
+    .from(account)
+    .where(eq(account.id, row.accountId))
+    .get();
   if (!team || team.deletedAt) throw new NotFound("No such invitation");
   return { row, team };
 }
@@ -139,7 +154,14 @@ async function findByToken(db: Db, token: string) {
 /** What an invitation link offers, for the page that accepts it. */
 export async function previewInvitation(db: Db, token: string, now: Date) {
   const { row, team } = await findByToken(db, token);
-  return { teamId: row.accountId, teamName: team.name, teamSlug: team.slug ?? "", email: row.email, role: row.role, state: stateOf(row, now) };
+  return {
+    teamId: row.accountId,
+    teamName: team.name,
+    teamSlug: team.slug ?? "",
+    email: row.email,
+    role: row.role,
+    state: stateOf(row, now),
+  };
 }
 
 /**

@@ -16,7 +16,13 @@ export interface MemberView {
 
 export async function listMembers(db: Db, accountId: string): Promise<MemberView[]> {
   const rows = await db
-    .select({ userId: accountMember.userId, name: user.name, email: user.email, role: accountMember.role, joinedAt: accountMember.createdAt })
+    .select({
+      userId: accountMember.userId,
+      name: user.name,
+      email: user.email,
+      role: accountMember.role,
+      joinedAt: accountMember.createdAt,
+    })
     .from(accountMember)
     .innerJoin(user, eq(user.id, accountMember.userId))
     .where(eq(accountMember.accountId, accountId))
@@ -55,8 +61,12 @@ export async function changeMemberRole(db: Db, acting: ActingAccount, actorUserI
   await assertRoleWithinOwn(db, acting, current);
   await assertRoleWithinOwn(db, acting, role);
   if (current === role) return;
-  if (current === "owner") await assertAnotherOwner(db, acting.id, userId, "The last owner keeps the owner role: make someone else owner first");
-  await db.update(accountMember).set({ role }).where(and(eq(accountMember.accountId, acting.id), eq(accountMember.userId, userId)));
+  if (current === "owner")
+    await assertAnotherOwner(db, acting.id, userId, "The last owner keeps the owner role: make someone else owner first");
+  await db
+    .update(accountMember)
+    .set({ role })
+    .where(and(eq(accountMember.accountId, acting.id), eq(accountMember.userId, userId)));
   await recordAudit(db, acting.id, actorUserId, "member.role_changed", { userId, from: current, to: role });
 }
 
@@ -70,7 +80,8 @@ export async function removeMember(db: Db, acting: ActingAccount, actorUserId: s
 }
 
 export async function leaveTeam(db: Db, acting: ActingAccount, userId: string): Promise<void> {
-  if (acting.role === "owner") await assertAnotherOwner(db, acting.id, userId, "The last owner cannot leave: make someone else owner or delete the team");
+  if (acting.role === "owner")
+    await assertAnotherOwner(db, acting.id, userId, "The last owner cannot leave: make someone else owner or delete the team");
   await db.delete(accountMember).where(and(eq(accountMember.accountId, acting.id), eq(accountMember.userId, userId)));
   await recordAudit(db, acting.id, userId, "member.left", { userId });
 }

@@ -31,7 +31,11 @@ export async function listRoles(db: Db, accountId: string): Promise<RoleView[]> 
 /** Throws NotFound unless `role` is a built-in role or one of this team's custom roles. */
 export async function assertRoleExists(db: Db, accountId: string, role: string): Promise<void> {
   if (isBuiltInRole(role)) return;
-  const row = await db.select({ id: teamRole.id }).from(teamRole).where(and(eq(teamRole.id, role), eq(teamRole.accountId, accountId))).get();
+  const row = await db
+    .select({ id: teamRole.id })
+    .from(teamRole)
+    .where(and(eq(teamRole.id, role), eq(teamRole.accountId, accountId)))
+    .get();
   if (!row) throw new Invalid("role: no such role in this team");
 }
 
@@ -68,7 +72,11 @@ export async function createRole(
 }
 
 async function customRole(db: Db, accountId: string, roleId: string) {
-  const row = await db.select().from(teamRole).where(and(eq(teamRole.id, roleId), eq(teamRole.accountId, accountId))).get();
+  const row = await db
+    .select()
+    .from(teamRole)
+    .where(and(eq(teamRole.id, roleId), eq(teamRole.accountId, accountId)))
+    .get();
   if (!row) throw new NotFound("No such role");
   return row;
 }
@@ -86,7 +94,10 @@ export async function updateRole(
   if (isBuiltInRole(name.toLowerCase())) throw new Conflict("That name belongs to a built-in role");
   const permissions = normalizePermissions(changes.permissions ?? (JSON.parse(row.permissionsJson) as string[]));
   assertWithinOwn(acting, [...permissions, ...normalizePermissions(JSON.parse(row.permissionsJson) as string[])]);
-  await db.update(teamRole).set({ name, permissionsJson: JSON.stringify(permissions) }).where(eq(teamRole.id, roleId));
+  await db
+    .update(teamRole)
+    .set({ name, permissionsJson: JSON.stringify(permissions) })
+    .where(eq(teamRole.id, roleId));
   await recordAudit(db, accountId, actorUserId, "role.updated", { roleId, name, permissions });
   return { id: roleId, name, builtIn: false, permissions };
 }

@@ -73,7 +73,10 @@ export async function getTeam(db: Db, accountId: string, userId: string): Promis
 }
 
 export async function renameTeam(db: Db, accountId: string, actorUserId: string, name: string): Promise<void> {
-  await db.update(account).set({ name }).where(and(eq(account.id, accountId), eq(account.kind, "team")));
+  await db
+    .update(account)
+    .set({ name })
+    .where(and(eq(account.id, accountId), eq(account.kind, "team")));
   await recordAudit(db, accountId, actorUserId, "team.renamed", { name });
 }
 

@@ -7,7 +7,15 @@ export type TemplateStep = "copy" | "install" | "start";
 
 /** Progress of applying a template, in order; a failed step is the last event. */
 export type TemplateEvent =
-  | { type: "step"; step: TemplateStep; status: "started" | "done" | "failed"; message?: string; files?: number; exitCode?: number; processId?: string }
+  | {
+      type: "step";
+      step: TemplateStep;
+      status: "started" | "done" | "failed";
+      message?: string;
+      files?: number;
+      exitCode?: number;
+      processId?: string;
+    }
   | { type: "output"; step: TemplateStep; data: string }
   | { type: "ready"; template: TemplateName; dir: string; port: number; url: string | null; processId: string };
 
@@ -23,10 +31,14 @@ export type ApplyOptions = {
 
 const INSTALL_TIMEOUT_MS = 10 * 60_000;
 /** npm's cache lives in the sandbox's /tmp, not in the user's files; no update or funding notices. */
-const NPM_ENV = { npm_config_cache: "/tmp/.npm-cache", npm_config_update_notifier: "false", npm_config_fund: "false", npm_config_audit: "false" };
+const NPM_ENV = {
+  npm_config_cache: "/tmp/.npm-cache",
+  npm_config_update_notifier: "false",
+  npm_config_fund: "false",
+  npm_config_audit: "false",
+};
 
-const listening = (port: number) =>
-  `(exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null || (exec 3<>/dev/tcp/::1/${port}) 2>/dev/null`;
+const listening = (port: number) => `(exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null || (exec 3<>/dev/tcp/::1/${port}) 2>/dev/null`;
 
 /** Copies a starter into the workspace, installs its packages, starts its dev server and exposes its port. */
 export async function* applyTemplate(workspace: Workspace, name: string, options: ApplyOptions): AsyncGenerator<TemplateEvent> {
@@ -46,20 +58,36 @@ export async function* applyTemplate(workspace: Workspace, name: string, options
   const output: string[] = [];
   // A metered workspace bills the install like any command (src/sandbox/metered-workspace.ts).
   const install = { exitCode: -1, durationMs: 0 };
-  for await (const event of workspace.execStream(INSTALL_COMMAND, { cwd: dir, env: NPM_ENV, timeoutMs: INSTALL_TIMEOUT_MS, signal: options.signal })) {
+  for await (const event of workspace.execStream(INSTALL_COMMAND, {
+    cwd: dir,
+    env: NPM_ENV,
+    timeoutMs: INSTALL_TIMEOUT_MS,
+    signal: options.signal,
+  })) {
     if (event.type === "exit") Object.assign(install, { exitCode: event.exitCode, durationMs: event.durationMs });
     else output.push(event.data);
   }
   if (output.length) yield { type: "output", step: "install", data: output.join("") };
   if (install.exitCode !== 0) {
-    yield { type: "step", step: "install", status: "failed", exitCode: install.exitCode, message: `${INSTALL_COMMAND} exited with ${install.exitCode}` };
+    yield {
+      type: "step",
+      step: "install",
+      status: "failed",
+      exitCode: install.exitCode,
+      message: `${INSTALL_COMMAND} exited with ${install.exitCode}`,
+    };
     return;
   }
   yield { type: "step", step: "install", status: "done", exitCode: 0 };
 
   yield { type: "step", step: "start", status: "started", message: DEV_COMMAND };
   if ((await workspace.exec(listening(TEMPLATE_PORT))).exitCode === 0) {
-    yield { type: "step", step: "start", status: "failed", message: `port ${TEMPLATE_PORT} is already in use in the workspace; stop that server and try again` };
+    yield {
+      type: "step",
+      step: "start",
+      status: "failed",
+      message: `port ${TEMPLATE_PORT} is already in use in the workspace; stop that server and try again`,
+    };
     return;
   }
   const exposed = await workspace.exposePort(TEMPLATE_PORT);
@@ -74,7 +102,10 @@ export async function* applyTemplate(workspace: Workspace, name: string, options
       for await (const chunk of workspace.processLogs(process.id)) logs += chunk;
       if (logs) yield { type: "output", step: "start", data: logs.slice(-8000) };
       if (state.status !== "exited") await workspace.stopProcess(process.id).catch(() => {});
-      const why = state.status === "exited" ? `the dev server exited (${state.reason ?? "exited"})` : `the dev server did not listen on port ${TEMPLATE_PORT} in time`;
+      const why =
+        state.status === "exited"
+          ? `the dev server exited (${state.reason ?? "exited"})`
+          : `the dev server did not listen on port ${TEMPLATE_PORT} in time`;
       yield { type: "step", step: "start", status: "failed", processId: process.id, message: why };
       return;
     }

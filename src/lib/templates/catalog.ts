@@ -29,7 +29,14 @@ export const DEV_COMMAND = "npm run dev";
 export function templateInfo(name: string): TemplateInfo {
   if (!(TEMPLATE_NAMES as readonly string[]).includes(name)) throw new NotFound(`No template named ${name}`);
   const key = name as TemplateName;
-  return { name: key, ...ABOUT[key], port: TEMPLATE_PORT, install: INSTALL_COMMAND, dev: DEV_COMMAND, files: Object.keys(templateFiles(key)) };
+  return {
+    name: key,
+    ...ABOUT[key],
+    port: TEMPLATE_PORT,
+    install: INSTALL_COMMAND,
+    dev: DEV_COMMAND,
+    files: Object.keys(templateFiles(key)),
+  };
 }
 
 export function listTemplates(): TemplateInfo[] {

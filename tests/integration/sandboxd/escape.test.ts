@@ -90,7 +90,9 @@ describe("escape attempts", () => {
   });
 
   it("cannot gain privileges, create user namespaces or mount", async () => {
-    const result = await ws.exec("grep NoNewPrivs /proc/self/status; unshare -U true || echo no-userns; mount -t tmpfs x /tmp 2>/dev/null || echo no-mount; touch /dev/x 2>/dev/null || echo dev-read-only");
+    const result = await ws.exec(
+      "grep NoNewPrivs /proc/self/status; unshare -U true || echo no-userns; mount -t tmpfs x /tmp 2>/dev/null || echo no-mount; touch /dev/x 2>/dev/null || echo dev-read-only",
+    );
     expect(result.stdout).toBe("NoNewPrivs:\t1\nno-userns\nno-mount\ndev-read-only\n");
   });
 
@@ -109,7 +111,10 @@ describe("escape attempts", () => {
 
   it("cannot reach a dev server or sandboxd on the host's own addresses", async () => {
     expect(hostAddresses.length).toBeGreaterThan(0);
-    const probes = hostAddresses.flatMap((address) => [probe(`http://${address}:${devPort}/`), probe(`http://${address}:${sandboxd.port}/`)]);
+    const probes = hostAddresses.flatMap((address) => [
+      probe(`http://${address}:${devPort}/`),
+      probe(`http://${address}:${sandboxd.port}/`),
+    ]);
     const result = await ws.exec(probes.join("; "));
     expect(result.stdout.split("\n").filter(Boolean)).toHaveLength(probes.length);
     expect(result.stdout).not.toContain("reached");
@@ -172,7 +177,11 @@ describe.runIf(root)("limits", () => {
     const busy = "python3 -c 'import time\nt = time.time()\nwhile time.time() - t < 1: pass' &";
     const result = await half.exec(`${busy} ${busy} wait; times`);
     // `times` prints the shell's own and then its children's user and system time, e.g. "0m0.527s 0m0.011s".
-    const children = result.stdout.trim().split("\n").at(-1)!.match(/(\d+)m([\d.]+)s/g)!;
+    const children = result.stdout
+      .trim()
+      .split("\n")
+      .at(-1)!
+      .match(/(\d+)m([\d.]+)s/g)!;
     const cpuSeconds = children.map((t) => Number(t.split("m")[0]) * 60 + Number.parseFloat(t.split("m")[1]!)).reduce((a, b) => a + b, 0);
     expect(cpuSeconds).toBeGreaterThan(0);
     expect(cpuSeconds).toBeLessThan(1);
@@ -196,7 +205,10 @@ describe.runIf(root)("limits", () => {
     expect(fill.exitCode).not.toBe(0);
     expect(fill.stderr).toContain("No space left on device");
     expect(fill.error).toMatchObject({ code: "disk_quota_exceeded", limit: "disk" });
-    await expect(small.writeFile("more.bin", new Uint8Array(2 * 1024 * 1024))).rejects.toMatchObject({ status: 507, code: "disk_quota_exceeded" });
+    await expect(small.writeFile("more.bin", new Uint8Array(2 * 1024 * 1024))).rejects.toMatchObject({
+      status: 507,
+      code: "disk_quota_exceeded",
+    });
     const tmp = await small.exec("dd if=/dev/zero of=/tmp/big bs=1M count=64");
     expect(tmp.exitCode).not.toBe(0);
     expect(await small.exec("echo usable")).toMatchObject({ exitCode: 0, stdout: "usable\n" });

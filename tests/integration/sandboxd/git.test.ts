@@ -11,7 +11,10 @@ let ws: Workspace;
 let hostRepo: string;
 
 const git = (cwd: string, ...args: string[]) =>
-  execFileSync("git", ["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main", ...args], { cwd, encoding: "utf8" });
+  execFileSync("git", ["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main", ...args], {
+    cwd,
+    encoding: "utf8",
+  });
 
 beforeAll(async () => {
   sandboxd = await startSandboxd();
@@ -102,8 +105,15 @@ class H(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args): pass
 http.server.HTTPServer(('127.0.0.1', 8419), H).serve_forever()`,
     ]);
-    await waitFor(async () => (await ws.exec("python3 -c \"import socket; socket.create_connection(('127.0.0.1', 8419))\"")).exitCode === 0);
-    const push = await ws.gitPush({ dir: "creds", remote: "http://127.0.0.1:8419/repo.git", branch: "main", credentials: { username: "alice", password: "s3cret-token" } });
+    await waitFor(
+      async () => (await ws.exec("python3 -c \"import socket; socket.create_connection(('127.0.0.1', 8419))\"")).exitCode === 0,
+    );
+    const push = await ws.gitPush({
+      dir: "creds",
+      remote: "http://127.0.0.1:8419/repo.git",
+      branch: "main",
+      credentials: { username: "alice", password: "s3cret-token" },
+    });
     expect(push.exitCode).not.toBe(0);
     expect(await ws.readFile("auth.txt")).toBe(`Basic ${Buffer.from("alice:s3cret-token").toString("base64")}`);
     const config = await ws.exec("cat creds/.git/config; ls ~/.git-credentials 2>&1");

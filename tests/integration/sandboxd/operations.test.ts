@@ -35,7 +35,11 @@ describe("exec", () => {
 
   it("runs an argv without a shell, in the given cwd, with the given env and stdin", async () => {
     await ws.mkdir("sub/dir");
-    const result = await ws.exec(["/bin/sh", "-c", 'pwd; echo "$GREETING"; cat'], { cwd: "sub/dir", env: { GREETING: "hello" }, stdin: "from stdin" });
+    const result = await ws.exec(["/bin/sh", "-c", 'pwd; echo "$GREETING"; cat'], {
+      cwd: "sub/dir",
+      env: { GREETING: "hello" },
+      stdin: "from stdin",
+    });
     expect(result.stdout).toBe("/workspace/sub/dir\nhello\nfrom stdin");
   });
 
@@ -206,9 +210,15 @@ describe("network", () => {
 
   it("reaches the outside world over HTTPS with the system CA bundle, when the host itself can", async () => {
     const url = "https://registry.npmjs.org/is-number";
-    const hostCan = await fetch(url, { signal: AbortSignal.timeout(10_000) }).then((r) => r.ok, () => false);
+    const hostCan = await fetch(url, { signal: AbortSignal.timeout(10_000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (!hostCan || !(await sandboxd.client.status()).protections.outboundNetwork?.enabled) return;
-    const result = await ws.exec(`python3 -c "import urllib.request as u, json; print(json.load(u.urlopen('${url}', timeout=20))['name'])"`, { timeoutMs: 30_000 });
+    const result = await ws.exec(
+      `python3 -c "import urllib.request as u, json; print(json.load(u.urlopen('${url}', timeout=20))['name'])"`,
+      { timeoutMs: 30_000 },
+    );
     expect(result.stdout).toBe("is-number\n");
   });
 

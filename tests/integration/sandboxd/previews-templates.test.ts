@@ -35,14 +35,23 @@ describe("project templates", () => {
 
   it("pins every dependency to an exact version and binds each dev server to 0.0.0.0 on the template port", () => {
     for (const template of listTemplates()) {
-      const pkg = JSON.parse(templateFiles(template.name)["package.json"]!) as { scripts: Record<string, string>; dependencies: Record<string, string>; devDependencies?: Record<string, string> };
-      for (const version of Object.values({ ...pkg.dependencies, ...pkg.devDependencies })) expect(version, template.name).toMatch(/^\d+\.\d+\.\d+$/);
+      const pkg = JSON.parse(templateFiles(template.name)["package.json"]!) as {
+        scripts: Record<string, string>;
+        dependencies: Record<string, string>;
+        devDependencies?: Record<string, string>;
+      };
+      for (const version of Object.values({ ...pkg.dependencies, ...pkg.devDependencies }))
+        expect(version, template.name).toMatch(/^\d+\.\d+\.\d+$/);
       const host = template.name === "nextjs" ? "--hostname 0.0.0.0" : "--host 0.0.0.0";
       expect(pkg.scripts.dev, template.name).toContain(`${host} --port ${TEMPLATE_PORT}`);
     }
     const next = templateFiles("nextjs");
     expect(Object.keys(next).sort()).toEqual([".gitignore", "app/layout.jsx", "app/page.jsx", "next.config.mjs", "package.json"]);
-    expect(JSON.parse(next["package.json"]!).dependencies).toMatchObject({ next: expect.any(String), react: expect.any(String), "react-dom": expect.any(String) });
+    expect(JSON.parse(next["package.json"]!).dependencies).toMatchObject({
+      next: expect.any(String),
+      react: expect.any(String),
+      "react-dom": expect.any(String),
+    });
     // Vite refuses unknown Host headers; a preview has its own host name.
     for (const vite of ["react-vite", "vue-vite"] as const) expect(templateFiles(vite)["vite.config.js"]).toContain("allowedHosts: true");
   });
@@ -50,13 +59,21 @@ describe("project templates", () => {
   it("applies the Vue template for real: copied, installed from npm, started, and served through the preview relay", async () => {
     const events = await collect(applyTemplate(ws, "vue-vite", { dir: "shop", appOrigin: "http://127.0.0.1:8787" }));
     const steps = events.filter((e) => e.type === "step").map((e) => e.type === "step" && `${e.step}:${e.status}`);
-    expect(steps, JSON.stringify(events).slice(-3000)).toEqual(["copy:started", "copy:done", "install:started", "install:done", "start:started", "start:done"]);
+    expect(steps, JSON.stringify(events).slice(-3000)).toEqual([
+      "copy:started",
+      "copy:done",
+      "install:started",
+      "install:done",
+      "start:started",
+      "start:done",
+    ]);
     const ready = events.at(-1)!;
     if (ready.type !== "ready") throw new Error("not ready");
     expect(ready).toMatchObject({ template: "vue-vite", dir: "shop", port: TEMPLATE_PORT });
     expect(ready.url).toMatch(new RegExp(`^http://${TEMPLATE_PORT}-${ws.id}-[a-z0-9]{24}\\.localhost:8787/$`));
     const token = new URL(ready.url!).hostname.split(".")[0]!.split("-").pop()!;
-    const fetchPreview = (p: string) => sandboxd.client.previewFetch(new Request(`${ready.url}${p.slice(1)}`), { port: TEMPLATE_PORT, sandboxId: ws.id, token });
+    const fetchPreview = (p: string) =>
+      sandboxd.client.previewFetch(new Request(`${ready.url}${p.slice(1)}`), { port: TEMPLATE_PORT, sandboxId: ws.id, token });
     const page = await fetchPreview("/");
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="app"></div>');

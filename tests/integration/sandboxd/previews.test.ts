@@ -61,7 +61,10 @@ describe("preview relay", () => {
 
   it("lets two workspaces serve the same port, each preview showing its own server", async () => {
     const [a, b] = await Promise.all([first.exposePort(3000), second.exposePort(3000)]);
-    const procs = await Promise.all([first.startProcess(server(3000, "0.0.0.0", "first")), second.startProcess(server(3000, "0.0.0.0", "second"))]);
+    const procs = await Promise.all([
+      first.startProcess(server(3000, "0.0.0.0", "first")),
+      second.startProcess(server(3000, "0.0.0.0", "second")),
+    ]);
     expect(await (await waitForServer(first, a)).text()).toMatch(/^first /);
     expect(await (await waitForServer(second, b)).text()).toMatch(/^second /);
     // Each token belongs to its own workspace: the other's token is refused, never served.
@@ -86,7 +89,11 @@ describe("preview relay", () => {
       await preview(first, { port: 4102, token: "x".repeat(24) }),
       await preview(first, { port: 4102, token: "" }),
       await preview(first, { port: 4103, token: exposed.token }),
-      await sandboxd.client.previewFetch(new Request("http://x.localhost/"), { port: 4102, sandboxId: "nosuchworkspace", token: exposed.token }),
+      await sandboxd.client.previewFetch(new Request("http://x.localhost/"), {
+        port: 4102,
+        sandboxId: "nosuchworkspace",
+        token: exposed.token,
+      }),
     ]) {
       expect(response.status).toBe(404);
       await response.body?.cancel();
@@ -124,7 +131,9 @@ describe("preview relay", () => {
     const socket = connect(sandboxd.port, "127.0.0.1");
     let received = "";
     socket.on("data", (chunk) => (received += chunk));
-    socket.write(`GET /v1/workspaces/${first.id}/ports/4105/relay/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${sandboxd.secret}\r\nx-preview-token: wrong\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n`);
+    socket.write(
+      `GET /v1/workspaces/${first.id}/ports/4105/relay/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${sandboxd.secret}\r\nx-preview-token: wrong\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n`,
+    );
     await waitFor(() => received.includes("\r\n\r\n"));
     expect(received).toMatch(/^HTTP\/1.1 404 /);
     socket.destroy();

@@ -1,7 +1,15 @@
 import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Workspace } from "../../../src/sandbox/types.ts";
-import { hostPidsMentioning, hostPidsRunning, removeDataDir, type SandboxdProcess, startSandboxd, uniqueId, waitFor } from "../../support/sandboxd.ts";
+import {
+  hostPidsMentioning,
+  hostPidsRunning,
+  removeDataDir,
+  type SandboxdProcess,
+  startSandboxd,
+  uniqueId,
+  waitFor,
+} from "../../support/sandboxd.ts";
 
 let sandboxd: SandboxdProcess;
 let ws: Workspace;

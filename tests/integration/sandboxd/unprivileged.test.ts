@@ -25,7 +25,9 @@ describe.runIf(root)("sandboxd without root", () => {
 
   it("still runs commands in a sandbox with no network and no view of the host", async () => {
     const ws = await sandboxd!.client.workspace(uniqueId("unpriv"));
-    const result = await ws.exec("id -u; ls /root 2>&1; python3 -c 'import socket; print([n for _, n in socket.if_nameindex()])'; touch /usr/x 2>&1 || true");
+    const result = await ws.exec(
+      "id -u; ls /root 2>&1; python3 -c 'import socket; print([n for _, n in socket.if_nameindex()])'; touch /usr/x 2>&1 || true",
+    );
     expect(result.stdout).toContain("1000\n");
     expect(result.stdout).toContain("cannot access '/root'");
     expect(result.stdout).toContain("['lo']");

@@ -13,7 +13,11 @@ export default async function AgentsPage() {
     <>
       <PageHeader
         title="Agents"
-        description={selected?.team ? `${selected.team.name}'s shared agents: members chat with them and see the same history and workspace.` : "Your persistent agents, each with its own memory and workspace."}
+        description={
+          selected?.team
+            ? `${selected.team.name}'s shared agents: members chat with them and see the same history and workspace.`
+            : "Your persistent agents, each with its own memory and workspace."
+        }
       />
       <AgentsList canManage={selected ? selected.permissions.includes("agents.manage") : true} />
     </>

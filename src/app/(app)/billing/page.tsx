@@ -14,7 +14,11 @@ export default async function BillingPage() {
     <>
       <PageHeader
         title="Billing"
-        description={selected?.team ? `${selected.team.name}'s credit balance, packages and purchases (teams get no monthly free credits).` : "Your credit balance, packages and purchases."}
+        description={
+          selected?.team
+            ? `${selected.team.name}'s credit balance, packages and purchases (teams get no monthly free credits).`
+            : "Your credit balance, packages and purchases."
+        }
       />
       <Suspense fallback={<p className="text-sm text-muted-foreground">Loading billing…</p>}>
         <BillingOverview canPurchase={selected ? selected.permissions.includes("billing.purchase") : true} />

@@ -6,7 +6,10 @@ import { handle, parseWith } from "@/lib/http/respond.ts";
 
 export const dynamic = "force-dynamic";
 
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "use YYYY-MM-DD").refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), "not a date");
+const Day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "use YYYY-MM-DD")
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), "not a date");
 const Query = z
   .object({ from: Day, to: Day, groupBy: z.enum(["day", "agent", "model"]).default("day") })
   .refine((q) => q.from <= q.to, { message: "from must not be after to", path: ["from"] })

@@ -63,7 +63,13 @@ export default async function AdminAgentsPage({ searchParams }: { searchParams: 
                     </>
                   )}
                 </td>
-                <td className="px-3 py-2">{a.status === "active" ? <span className="font-medium text-emerald-600">active</span> : <span className="text-muted-foreground">idle</span>}</td>
+                <td className="px-3 py-2">
+                  {a.status === "active" ? (
+                    <span className="font-medium text-emerald-600">active</span>
+                  ) : (
+                    <span className="text-muted-foreground">idle</span>
+                  )}
+                </td>
                 <td className="px-3 py-2 whitespace-nowrap">{formatDateTime(a.lastActiveAt)}</td>
                 <td className="px-3 py-2 text-right tabular-nums">{formatNumber(a.creditsUsed)}</td>
                 <td className="px-3 py-2 text-right tabular-nums">{formatNumber(a.tokens, 0)}</td>

@@ -51,7 +51,13 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
                 </td>
                 <td className="px-3 py-2">{u.role === "admin" ? <Badge className="text-foreground">admin</Badge> : "user"}</td>
                 <td className="px-3 py-2">
-                  {u.banned ? <Badge className="border-destructive text-destructive">banned</Badge> : u.emailVerified ? "active" : "unverified"}
+                  {u.banned ? (
+                    <Badge className="border-destructive text-destructive">banned</Badge>
+                  ) : u.emailVerified ? (
+                    "active"
+                  ) : (
+                    "unverified"
+                  )}
                 </td>
                 <td className="px-3 py-2 whitespace-nowrap">{formatDateTime(u.createdAt)}</td>
               </tr>

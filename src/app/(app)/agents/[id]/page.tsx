@@ -14,7 +14,11 @@ async function latestThreadId(agentId: string): Promise<string | null> {
   const env = getEnv();
   try {
     // The same checks as the threads API, on this page request's own cookies and headers.
-    const { agent } = await agentForRequest(new Request(`http://app.internal/agents/${agentId}`, { headers: await headers() }), env, agentId);
+    const { agent } = await agentForRequest(
+      new Request(`http://app.internal/agents/${agentId}`, { headers: await headers() }),
+      env,
+      agentId,
+    );
     const hub = await agentHub(env, agent.id);
     const [latest] = await hub.listThreads();
     return (latest ?? (await hub.createThread())).id;

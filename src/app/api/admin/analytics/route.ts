@@ -11,5 +11,7 @@ export const dynamic = "force-dynamic";
 export const GET = handle(async (request) => {
   const env = getEnv();
   await requireAdminCaller(request, env);
-  return Response.json(await platformAnalytics(env.DB, analyticsQuery(request).days, requestTime(request, env)), { headers: { "cache-control": "no-store" } });
+  return Response.json(await platformAnalytics(env.DB, analyticsQuery(request).days, requestTime(request, env)), {
+    headers: { "cache-control": "no-store" },
+  });
 });

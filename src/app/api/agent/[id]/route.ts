@@ -29,6 +29,7 @@ export const DELETE = handle(async (request, { params }: Params) => {
   const env = getEnv();
   const { caller, account, agent } = await agentForRequest(request, env, (await params).id, "agents.manage");
   await deleteAgent(env, agent, "strict");
-  if (account.kind === "team") await recordAudit(getDb(env.DB), account.id, caller.user.id, "agent.deleted", { agentId: agent.id, name: agent.name });
+  if (account.kind === "team")
+    await recordAudit(getDb(env.DB), account.id, caller.user.id, "agent.deleted", { agentId: agent.id, name: agent.name });
   return new Response(null, { status: 204 });
 });

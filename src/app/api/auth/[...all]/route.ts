@@ -14,13 +14,19 @@ async function authHandler(request: Request): Promise<Response> {
   try {
     const guarded = await guardAuthRequest(request, env);
     const { ctx } = getCloudflareContext();
-    return await withBackgroundTasks((p) => ctx.waitUntil(p), () => authFor(env, guarded).handler(guarded));
+    return await withBackgroundTasks(
+      (p) => ctx.waitUntil(p),
+      () => authFor(env, guarded).handler(guarded),
+    );
   } catch (error) {
     const response = errorResponse(error);
     if (!(error instanceof AppError)) return response;
     // Better Auth's client reads `message` and `code` at the top level; our API clients read `error`.
     const body = (await response.json()) as { error: { code: string; message: string } };
-    return Response.json({ ...body, code: body.error.code, message: body.error.message }, { status: response.status, headers: response.headers });
+    return Response.json(
+      { ...body, code: body.error.code, message: body.error.message },
+      { status: response.status, headers: response.headers },
+    );
   }
 }
 

@@ -15,7 +15,9 @@ export const POST = handle(async (request) => {
   const event = await verifyStripeEvent(stripe, await request.text(), request.headers.get("stripe-signature"), env.STRIPE_WEBHOOK_SECRET!);
   const { outcome, accountId } = await processStripeEvent(env.DB, stripe, event, requestTime(request, env));
   if (accountId && (outcome === "granted" || outcome === "refunded")) {
-    await recordIfTeam(getDb(env.DB), accountId, null, outcome === "granted" ? "purchase.completed" : "purchase.refunded", { stripeEventId: event.id });
+    await recordIfTeam(getDb(env.DB), accountId, null, outcome === "granted" ? "purchase.completed" : "purchase.refunded", {
+      stripeEventId: event.id,
+    });
   }
   return Response.json({ received: true, outcome });
 });

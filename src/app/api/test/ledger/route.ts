@@ -63,7 +63,17 @@ export const POST = handle(async (request) => {
       return Response.json(await listTransactions(getDb(env.DB), body.accountId, { limit: body.limit ?? 200 }));
     case "grant":
       return Response.json(
-        await grant(env.DB, body.accountId, { kind: body.amount > 0 ? "purchase" : "adjustment", amountMillicredits: body.amount, reason: "test grant", idempotencyKey: body.idempotencyKey }, now),
+        await grant(
+          env.DB,
+          body.accountId,
+          {
+            kind: body.amount > 0 ? "purchase" : "adjustment",
+            amountMillicredits: body.amount,
+            reason: "test grant",
+            idempotencyKey: body.idempotencyKey,
+          },
+          now,
+        ),
       );
   }
 });

@@ -74,8 +74,8 @@ export default async function AdminUserPage({ params }: { params: Promise<{ id: 
         <Section title="Credits">
           {details.balance ? (
             <p data-testid="admin-balance">
-              <span className="text-2xl font-semibold">{formatNumber(details.balance.credits)}</span> credits ({formatNumber(details.balance.freeCredits)} free,{" "}
-              {formatNumber(details.balance.purchasedCredits)} purchased)
+              <span className="text-2xl font-semibold">{formatNumber(details.balance.credits)}</span> credits (
+              {formatNumber(details.balance.freeCredits)} free, {formatNumber(details.balance.purchasedCredits)} purchased)
             </p>
           ) : (
             <Empty>No personal account.</Empty>
@@ -86,21 +86,29 @@ export default async function AdminUserPage({ params }: { params: Promise<{ id: 
             <ul className="space-y-1">
               {details.memberships.map((m) => (
                 <li key={m.accountId}>
-                  {m.name} <span className="text-muted-foreground">({m.kind}, {m.role})</span>
+                  {m.name}{" "}
+                  <span className="text-muted-foreground">
+                    ({m.kind}, {m.role})
+                  </span>
                 </li>
               ))}
             </ul>
           ) : (
             <Empty>None.</Empty>
           )}
-          <p className="mt-3 text-muted-foreground">Signs in with: {details.signInMethods.map((m) => m.providerId).join(", ") || "nothing yet"}</p>
+          <p className="mt-3 text-muted-foreground">
+            Signs in with: {details.signInMethods.map((m) => m.providerId).join(", ") || "nothing yet"}
+          </p>
         </Section>
         <Section title="Agents">
           {details.agents.length ? (
             <ul className="space-y-1">
               {details.agents.map((a) => (
                 <li key={a.id}>
-                  {a.name} <span className="text-muted-foreground">({a.modelId}, last active {formatDateTime(a.lastActiveAt)})</span>
+                  {a.name}{" "}
+                  <span className="text-muted-foreground">
+                    ({a.modelId}, last active {formatDateTime(a.lastActiveAt)})
+                  </span>
                 </li>
               ))}
             </ul>
@@ -133,12 +141,18 @@ export default async function AdminUserPage({ params }: { params: Promise<{ id: 
           <ul className="space-y-1">
             {details.passkeys.map((p) => (
               <li key={p.id}>
-                Passkey {p.name ?? ""} <span className="text-muted-foreground">({p.deviceType}, added {formatDateTime(p.createdAt)})</span>
+                Passkey {p.name ?? ""}{" "}
+                <span className="text-muted-foreground">
+                  ({p.deviceType}, added {formatDateTime(p.createdAt)})
+                </span>
               </li>
             ))}
             {details.apiKeys.map((k) => (
               <li key={k.id}>
-                API key {k.name} <span className="text-muted-foreground">({k.prefix}…, last used {formatDateTime(k.lastUsedAt)})</span>
+                API key {k.name}{" "}
+                <span className="text-muted-foreground">
+                  ({k.prefix}…, last used {formatDateTime(k.lastUsedAt)})
+                </span>
               </li>
             ))}
           </ul>

@@ -9,7 +9,10 @@ type Params = { params: Promise<{ id: string }> };
 
 const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
 const pathParam = (request: Request, required: boolean) =>
-  parseWith(required ? z.string().min(1).max(1024) : z.string().max(1024).default("."), new URL(request.url).searchParams.get("path") ?? undefined);
+  parseWith(
+    required ? z.string().min(1).max(1024) : z.string().max(1024).default("."),
+    new URL(request.url).searchParams.get("path") ?? undefined,
+  );
 
 /** A file's raw bytes, or a directory's listing as JSON `{path, entries}`. */
 export const GET = handle(async (request, { params }: Params) => {
@@ -33,9 +36,11 @@ export const PUT = handle(async (request, { params }: Params) => {
   const { workspace } = await workspaceForRequest(request, getEnv(), (await params).id);
   const path = pathParam(request, true);
   const declared = Number(request.headers.get("content-length") ?? 0);
-  if (declared > MAX_UPLOAD_BYTES) return Response.json({ error: { code: "invalid_request", message: "The file is larger than 25 MiB" } }, { status: 413 });
+  if (declared > MAX_UPLOAD_BYTES)
+    return Response.json({ error: { code: "invalid_request", message: "The file is larger than 25 MiB" } }, { status: 413 });
   const bytes = new Uint8Array(await request.arrayBuffer());
-  if (bytes.length > MAX_UPLOAD_BYTES) return Response.json({ error: { code: "invalid_request", message: "The file is larger than 25 MiB" } }, { status: 413 });
+  if (bytes.length > MAX_UPLOAD_BYTES)
+    return Response.json({ error: { code: "invalid_request", message: "The file is larger than 25 MiB" } }, { status: 413 });
   await workspace.writeFile(path, bytes);
   return Response.json({ path, bytes: bytes.length }, { status: 201 });
 });

@@ -12,7 +12,12 @@ type Params = { params: Promise<{ id: string }> };
 
 const ApplyInput = z.object({
   template: z.enum(TEMPLATE_NAMES),
-  dir: z.string().min(1).max(512).regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$)).*$/, "dir is a path inside the workspace, without ..").optional(),
+  dir: z
+    .string()
+    .min(1)
+    .max(512)
+    .regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$)).*$/, "dir is a path inside the workspace, without ..")
+    .optional(),
 });
 
 /** Applies a template: copy, npm install, start the dev server; progress streams as server-sent events. */
@@ -27,7 +32,8 @@ export const POST = handle(async (request, { params }: Params) => {
     appOrigin: requestOrigin(request, env),
   });
   const encoder = new TextEncoder();
-  const send = (event: TemplateEvent | { type: "error"; code: string; message: string }) => encoder.encode(`data: ${JSON.stringify(event)}\n\n`);
+  const send = (event: TemplateEvent | { type: "error"; code: string; message: string }) =>
+    encoder.encode(`data: ${JSON.stringify(event)}\n\n`);
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
       try {

@@ -14,7 +14,10 @@ export const POST = handle(async (request, { params }: Params) => {
   const env = getEnv();
   const admin = await requireAdminCaller(request, env);
   const body = await readJson(request, BanBody);
-  const result = await banUser(env, admin, (await params).id, { reason: body.reason, ...(body.expiresAt && { expiresAt: new Date(body.expiresAt) }) });
+  const result = await banUser(env, admin, (await params).id, {
+    reason: body.reason,
+    ...(body.expiresAt && { expiresAt: new Date(body.expiresAt) }),
+  });
   return Response.json({ banned: true, ...result });
 });
 

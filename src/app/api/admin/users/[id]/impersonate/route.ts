@@ -22,9 +22,18 @@ export const POST = handle(async (request, { params }: Params) => {
   const target = await getUserRow(db, (await params).id);
   if (target.id === admin.user.id) throw new Invalid("You cannot impersonate yourself");
   if (target.role === "admin") throw new Invalid("Admins cannot be impersonated");
-  const answer = await authFor(env, request).api.impersonateUser({ body: { userId: target.id }, headers: request.headers, asResponse: true });
+  const answer = await authFor(env, request).api.impersonateUser({
+    body: { userId: target.id },
+    headers: request.headers,
+    asResponse: true,
+  });
   if (!answer.ok) throw new Invalid("Could not start impersonating this user");
-  await recordAdminAction(db, admin, { action: "user.impersonate", targetType: "user", targetId: target.id, detail: { email: target.email } });
+  await recordAdminAction(db, admin, {
+    action: "user.impersonate",
+    targetType: "user",
+    targetId: target.id,
+    detail: { email: target.email },
+  });
   // Pass on the cookies only: the body would carry the new session's token.
   const response = Response.json({ impersonating: { id: target.id, email: target.email } });
   for (const cookie of answer.headers.getSetCookie()) response.headers.append("set-cookie", cookie);

@@ -8,7 +8,9 @@ import { handle, readJson } from "@/lib/http/respond.ts";
 export const dynamic = "force-dynamic";
 type Params = { params: Promise<{ id: string }> };
 
-const PushBody = z.object({ dir: z.string().max(1024).optional(), remote: z.string().max(200).optional(), branch: z.string().max(200).optional() }).strict();
+const PushBody = z
+  .object({ dir: z.string().max(1024).optional(), remote: z.string().max(200).optional(), branch: z.string().max(200).optional() })
+  .strict();
 
 /** Pushes a repository of the workspace with the agent's git token secret (GIT_TOKEN or GITHUB_TOKEN), if set. */
 export const POST = handle(async (request, { params }: Params) => {

@@ -19,7 +19,9 @@ export const GET = handle(async (request, { params }: Params) => {
   if (!follow) {
     let output = "";
     for await (const chunk of workspace.processLogs(pid)) output += chunk;
-    return new Response(redactText(output, secrets), { headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
+    return new Response(redactText(output, secrets), {
+      headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+    });
   }
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
@@ -31,7 +33,8 @@ export const GET = handle(async (request, { params }: Params) => {
         send(redactor.flush());
         controller.enqueue(encoder.encode(`data: ${JSON.stringify({ type: "exit", process: await workspace.getProcess(pid) })}\n\n`));
       } catch (error) {
-        if (!request.signal.aborted) controller.enqueue(encoder.encode(`data: ${JSON.stringify({ type: "error", message: String((error as Error).message) })}\n\n`));
+        if (!request.signal.aborted)
+          controller.enqueue(encoder.encode(`data: ${JSON.stringify({ type: "error", message: String((error as Error).message) })}\n\n`));
       }
       controller.close();
     },

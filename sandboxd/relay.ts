@@ -7,7 +7,7 @@ import { HttpError } from "./errors.ts";
 import type { Workspace } from "./workspace.ts";
 
 /** `/v1/workspaces/<id>/ports/<port>/relay<path the preview was asked for>` */
-export const RELAY_PATH = /^\/v1\/workspaces\/([A-Za-z0-9][A-Za-z0-9_-]{0,63})\/ports\/(\d{1,5})\/relay(\/[^]*)?$/;
+export const RELAY_PATH = /^\/v1\/workspaces\/([A-Za-z0-9][A-Za-z0-9_-]{0,63})\/ports\/(\d{1,5})\/relay(\/[\s\S]*)?$/;
 export const TOKEN_HEADER = "x-preview-token";
 /** The preview's own Host, which dev servers check and use to build their URLs. */
 export const HOST_HEADER = "x-forwarded-host";

@@ -54,7 +54,9 @@ export function formatMeasures(measures: Measure[]): string {
   const header = ["measure", "median", "p95", "target", "", "reference (same run)", "ratio"];
   if (measures.some((m) => m.measuredAt)) {
     header.push("measured");
-    rows.forEach((row, i) => row.push(measures[i]!.measuredAt ?? "this run"));
+    rows.forEach((row, i) => {
+      row.push(measures[i]!.measuredAt ?? "this run");
+    });
   }
   const table = [header, header.map(() => "---"), ...rows];
   return table.map((cells) => `| ${cells.join(" | ")} |`).join("\n");

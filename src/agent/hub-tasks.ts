@@ -206,7 +206,7 @@ export class HubTasks {
   async #finish(id: string, reason: TaskEndReason, text = "", error?: string): Promise<void> {
     const env = this.#host.env();
     const row = readTask(this.#sql, id);
-    if (!row || row.status !== "running") return;
+    if (row?.status !== "running") return;
     const thread = await chatThread(env, this.#host.agentId(), row.thread_id);
     const facts = await thread.taskFacts();
     let report: TaskReport;

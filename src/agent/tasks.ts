@@ -130,7 +130,7 @@ export function endTask(
   now: number,
 ): boolean {
   const before = readTask(sql, id);
-  if (!before || before.status !== "running") return false;
+  if (before?.status !== "running") return false;
   sql`UPDATE task SET status = ${end.status}, end_reason = ${end.reason}, report = ${JSON.stringify(end.report)},
       error = ${end.error ?? null}, spent_mc = ${end.spentMillicredits ?? before.spent_mc}, updated_at = ${now}, finished_at = ${now}
       WHERE id = ${id} AND status = 'running'`;

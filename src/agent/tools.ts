@@ -94,7 +94,7 @@ export interface ToolContext {
   redact?<T>(value: T): Promise<T>;
 }
 
-const dirOf = (dir?: string) => (dir && dir.trim() ? dir : ".");
+const dirOf = (dir?: string) => (dir?.trim() ? dir : ".");
 
 function execOutput(result: { exitCode: number; stdout: string; stderr: string; durationMs: number; error?: { message: string } }) {
   return {

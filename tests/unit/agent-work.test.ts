@@ -87,7 +87,9 @@ describe("schedules", () => {
       const query = strings.join("?");
       const statement = db.prepare(query);
       const params = values.map((v) => (typeof v === "boolean" ? Number(v) : v));
-      return (/^\s*(SELECT|WITH)/i.test(query) ? statement.all(...params) : (statement.run(...params), [])) as T[];
+      if (/^\s*(SELECT|WITH)/i.test(query)) return statement.all(...params) as T[];
+      statement.run(...params);
+      return [];
     };
   }
 

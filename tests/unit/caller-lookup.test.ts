@@ -12,7 +12,11 @@ function countingD1() {
     first: async () => null,
     run: async () => ({ results: [], success: true, meta: {} }),
   };
-  const d1 = { prepare: () => (counted.statements++, statement), batch: async () => [] } as unknown as D1Database;
+  const prepare = () => {
+    counted.statements++;
+    return statement;
+  };
+  const d1 = { prepare, batch: async () => [] } as unknown as D1Database;
   return { env: { DB: d1, ENVIRONMENT: "test" } as unknown as Env, counted };
 }
 

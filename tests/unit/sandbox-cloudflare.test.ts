@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest";
 import { CloudflareSandbox, shellCommand, workspacePath, type SdkSandbox } from "../../src/sandbox/cloudflare.ts";
 
 // The adapter's view of the SDK must be what the SDK's real Sandbox class offers (checked by the typecheck test).
-export const realSandboxFits = (sandbox: SdkSandboxClass): SdkSandbox => sandbox;
+type RealSandboxFits = SdkSandboxClass extends SdkSandbox ? true : never;
+const realSandboxFits: RealSandboxFits = true;
+void realSandboxFits;
 
 type Call = { method: string; args: unknown[] };
 

@@ -153,7 +153,7 @@ function WorkspaceLayout({ children }: { children: ReactNode }) {
       )}
       {threadsOpen && (
         <div className="fixed inset-0 z-40 lg:hidden" role="dialog" aria-modal="true" aria-label="Chats">
-          <div className="absolute inset-0 bg-black/40" onClick={() => setThreadsOpen(false)} />
+          <div aria-hidden="true" className="absolute inset-0 bg-black/40" onClick={() => setThreadsOpen(false)} />
           <div className="absolute inset-y-0 left-0 flex w-72 max-w-[85vw] flex-col border-r bg-background shadow-xl">
             <div className="flex h-12 items-center gap-2 border-b px-3">
               <span className="min-w-0 flex-1 truncate text-sm font-semibold">{agent?.name ?? "Agent"}</span>

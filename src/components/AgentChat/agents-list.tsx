@@ -43,7 +43,7 @@ export function AgentsList({ canManage = true }: { canManage?: boolean }) {
       {error && (
         <Alert variant="destructive">
           Could not load your agents: {error}{" "}
-          <button className="underline" onClick={() => void load()}>
+          <button type="button" className="underline" onClick={() => void load()}>
             Try again
           </button>
         </Alert>
@@ -145,16 +145,24 @@ function AgentCard({
             onMouseLeave={() => setMenu(false)}
           >
             <button
+              type="button"
               role="menuitem"
               className="flex w-full items-center gap-2 rounded px-2 py-1.5 text-sm hover:bg-accent"
-              onClick={() => (setMenu(false), onRename())}
+              onClick={() => {
+                setMenu(false);
+                onRename();
+              }}
             >
               <Pencil className="size-4" /> Rename
             </button>
             <button
+              type="button"
               role="menuitem"
               className="flex w-full items-center gap-2 rounded px-2 py-1.5 text-sm text-destructive hover:bg-accent"
-              onClick={() => (setMenu(false), onDelete())}
+              onClick={() => {
+                setMenu(false);
+                onDelete();
+              }}
             >
               <Trash2 className="size-4" /> Delete
             </button>

@@ -182,7 +182,14 @@ export function ChatPanel({ threadId }: { threadId: string }) {
                   <Link href="/billing">Buy credits</Link>
                 </Button>
               ) : (
-                <Button variant="outline" size="sm" onClick={() => (clearError(), void regenerate())}>
+                <Button
+                  variant="outline"
+                  size="sm"
+                  onClick={() => {
+                    clearError();
+                    void regenerate();
+                  }}
+                >
                   <RotateCcw /> Retry
                 </Button>
               )}

@@ -39,7 +39,16 @@ export function CodeEditor({
         state: EditorState.create({
           doc: value,
           extensions: [
-            keymap.of([{ key: "Mod-s", preventDefault: true, run: () => (callbacks.current.onSave(), true) }]),
+            keymap.of([
+              {
+                key: "Mod-s",
+                preventDefault: true,
+                run: () => {
+                  callbacks.current.onSave();
+                  return true;
+                },
+              },
+            ]),
             basicSetup,
             syntaxHighlighting(tokenHighlighter),
             ...(language ? [language] : []),

@@ -280,7 +280,7 @@ export function FilesTab() {
       {error && (
         <Alert variant="destructive" className="m-2 flex items-start gap-2">
           <span className="min-w-0 flex-1 break-words">{error}</span>
-          <button aria-label="Dismiss" onClick={() => setError(undefined)}>
+          <button type="button" aria-label="Dismiss" onClick={() => setError(undefined)}>
             <X className="size-4" />
           </button>
         </Alert>
@@ -294,7 +294,7 @@ export function FilesTab() {
             <span className="min-w-0 flex-1 truncate font-mono text-xs" title={open.path}>
               {open.path}
               {dirty && (
-                <span className="ml-1 text-amber-600" aria-label="Unsaved changes">
+                <span className="ml-1 text-amber-600" role="img" aria-label="Unsaved changes">
                   ●
                 </span>
               )}

@@ -77,10 +77,13 @@ export const MessageView = memo(function MessageView({
   return (
     <div className="min-w-0" data-role="assistant" data-testid="assistant-message" data-streaming={streaming || undefined}>
       {message.parts.map((part, i) => {
+        // A message's parts never reorder or disappear while it is shown, so their position is their identity.
         if (part.type === "text") {
           if (metadata?.error) return null;
+          // biome-ignore lint/suspicious/noArrayIndexKey: parts have no id and keep their position
           return <Markdown key={i} text={part.text} />;
         }
+        // biome-ignore lint/suspicious/noArrayIndexKey: parts have no id and keep their position
         if (part.type === "reasoning") return <Reasoning key={i} text={part.text} streaming={streaming && part.state === "streaming"} />;
         if (part.type.startsWith("tool-")) return <ToolCard key={(part as ToolPart).toolCallId ?? i} part={part as ToolPart} />;
         return null;

@@ -44,6 +44,7 @@ function ProcessLogs({ url }: { url: string }) {
   return (
     <div className="border-t bg-muted/30">
       <pre
+        role="log"
         ref={ref}
         className="max-h-64 min-h-16 overflow-auto whitespace-pre-wrap break-all p-2 font-mono text-xs"
         aria-label="Process output"

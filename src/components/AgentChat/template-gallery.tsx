@@ -140,7 +140,7 @@ export function TemplateGallery({
         ))}
       </ul>
       {running && (
-        <div className="mt-4 space-y-2" aria-label="Template progress">
+        <div className="mt-4 space-y-2" role="group" aria-label="Template progress">
           <div
             className="h-2 overflow-hidden rounded-full bg-muted"
             role="progressbar"

@@ -31,7 +31,10 @@ export function ThreadSidebar({ activeThreadId, onNavigate }: { activeThreadId?:
     const timer = setTimeout(() => {
       api
         .threads(q)
-        .then((found) => (setResults(found), setError(undefined)))
+        .then((found) => {
+          setResults(found);
+          setError(undefined);
+        })
         .catch((e) => setError(errorMessage(e)))
         .finally(() => setSearching(false));
     }, 250);
@@ -101,7 +104,9 @@ export function ThreadSidebar({ activeThreadId, onNavigate }: { activeThreadId?:
                 )}
               >
                 <span className="flex items-center gap-1.5">
-                  {thread.running && <span className="size-2 shrink-0 animate-pulse rounded-full bg-emerald-500" aria-label="Running" />}
+                  {thread.running && (
+                    <span className="size-2 shrink-0 animate-pulse rounded-full bg-emerald-500" role="img" aria-label="Running" />
+                  )}
                   <span className="truncate">{thread.title}</span>
                 </span>
                 <span className="text-xs font-normal text-muted-foreground">{relativeTime(thread.updatedAt)}</span>

@@ -39,6 +39,7 @@ export function WorkspacePanel({ actions }: { actions?: ReactNode }) {
         <div role="tablist" aria-label="Workspace" className="flex min-w-0 flex-1 overflow-x-auto">
           {TABS.map(({ id, label, icon: Icon }) => (
             <button
+              type="button"
               key={id}
               role="tab"
               id={`ws-tab-${id}`}

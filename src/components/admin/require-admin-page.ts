@@ -5,6 +5,6 @@ import type { ActiveSession } from "@/lib/auth/session.ts";
 /** The admin's session for an admin page; everyone else gets the 404 page, signed in or not. */
 export async function requireAdminPage(): Promise<ActiveSession> {
   const active = await currentSession();
-  if (!active || active.user.role !== "admin") notFound();
+  if (active?.user.role !== "admin") notFound();
   return active;
 }

@@ -75,7 +75,12 @@ export function UserActions({ userId, banned, role, isSelf, hasPersonalAccount }
         <Button
           variant="outline"
           disabled={pending !== null}
-          onClick={() => run("unban", async () => (await adminRequest(`${base}/ban`, "DELETE"), "Ban lifted."))}
+          onClick={() =>
+            run("unban", async () => {
+              await adminRequest(`${base}/ban`, "DELETE");
+              return "Ban lifted.";
+            })
+          }
         >
           Lift ban
         </Button>

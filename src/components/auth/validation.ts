@@ -20,5 +20,5 @@ export function nameError(name: string): string | undefined {
 
 /** Only same-site paths are followed after sign-in, never another origin. */
 export function safeNext(next: string | null | undefined, fallback = "/agents"): string {
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : fallback;
+  return next?.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : fallback;
 }

@@ -52,7 +52,7 @@ export function AppShell({ children, user, accounts }: { children: ReactNode; us
       </header>
       {menuOpen && (
         <div className="fixed inset-0 z-40 md:hidden" role="dialog" aria-modal="true" aria-label="Menu">
-          <div className="absolute inset-0 bg-black/40" onClick={() => setMenuOpen(false)} />
+          <div aria-hidden="true" className="absolute inset-0 bg-black/40" onClick={() => setMenuOpen(false)} />
           <div className="absolute inset-y-0 left-0 w-72 max-w-[85vw] border-r bg-background shadow-xl">
             {sidebar(() => setMenuOpen(false))}
           </div>

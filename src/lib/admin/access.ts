@@ -15,6 +15,6 @@ export async function requireAdminCaller(request: Request, env: Env): Promise<Ca
     if (error instanceof Forbidden && (await readSession(request, env))?.user.role === "admin") throw error;
     throw new NotFound();
   }
-  if (!caller || caller.user.role !== "admin") throw new NotFound();
+  if (caller?.user.role !== "admin") throw new NotFound();
   return caller;
 }

@@ -1,13 +1,7 @@
 import { desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { account, agent, user } from "../../db/schema.ts";
-import type { Env } from "../../env.ts";
-import { findAgentById } from "../agents/agents.ts";
-import { THREAD_ID } from "../agents/ids.ts";
-import type { Caller } from "../auth/caller.ts";
 import { toCredits } from "../billing/rules.ts";
-import { NotFound } from "../errors.ts";
-import { auditStatement } from "./audit.ts";
 
 const ACTIVE_WINDOW_MS = 10 * 60_000;
 

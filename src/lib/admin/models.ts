@@ -15,7 +15,7 @@ export const NewModelBody = z.object({
     .trim()
     .min(1, "id must not be empty")
     .max(200)
-    .regex(/^[A-Za-z0-9._:\/@-]+$/, "id may hold letters, digits and . _ : / @ -"),
+    .regex(/^[A-Za-z0-9._:/@-]+$/, "id may hold letters, digits and . _ : / @ -"),
   label: z.string().trim().min(1, "label must not be empty").max(200),
   provider: z.string().trim().min(1, "provider must not be empty").max(100),
   inputMillicreditsPer1k: Rate,

@@ -60,7 +60,7 @@ export function requestOrigin(request: Request, env: Pick<Env, "APP_URL" | "ENVI
   if (isProduction(env) && env.APP_URL) return new URL(env.APP_URL).origin;
   const url = new URL(request.url);
   const host = request.headers.get("host");
-  if (!host || !/^[a-z0-9.\-:\[\]]+$/i.test(host)) return url.origin;
+  if (!host || !/^[a-z0-9.\-:[\]]+$/i.test(host)) return url.origin;
   return `${url.protocol}//${host}`;
 }
 

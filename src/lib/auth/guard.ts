@@ -8,6 +8,7 @@ import { allowedOrigins } from "./caller.ts";
 import { AUTH_BASE_PATH, clientIp } from "./config.ts";
 import { hasSessionCookie } from "./session.ts";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./password.ts";
+import { isSafeName } from "../text/names.ts";
 
 export const NAME_MAX_LENGTH = 100;
 export const EMAIL_MAX_LENGTH = 254;
@@ -22,7 +23,7 @@ export const DisplayName = z
   .trim()
   .min(1, "Enter your name")
   .max(NAME_MAX_LENGTH, `Names have at most ${NAME_MAX_LENGTH} characters`)
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "Names cannot contain control characters");
+  .refine(isSafeName, "Names cannot contain control characters or text-direction overrides");
 
 /** What each guarded auth endpoint checks: its body, then its rate limits (by client IP, and by the body's email). */
 const PasskeyName = z.string().trim().max(NAME_MAX_LENGTH, `Passkey names have at most ${NAME_MAX_LENGTH} characters`);

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { SandboxError } from "../../sandbox/types.ts";
 import { AppError, Invalid, RateLimited } from "../errors.ts";
 

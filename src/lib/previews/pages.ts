@@ -14,12 +14,12 @@ const UNREACHABLE_TEXT = {
 /** The page a person sees when a preview cannot be shown: 404 for unknown previews, 502 for a silent port. */
 export function previewErrorPage(status: 404 | 502, code: string, port?: number): Response {
   const text = status === 404 ? NOT_FOUND_TEXT : UNREACHABLE_TEXT;
-  const escape = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escape(text.title)} · netM8</title>
+<title>${escapeHtml(text.title)} · netM8</title>
 <style>body{font-family:system-ui,sans-serif;background:#0b0d12;color:#e6e8ee;display:grid;place-items:center;min-height:100vh;margin:0}
 main{max-width:32rem;padding:2rem}h1{font-size:1.4rem;margin:0 0 .75rem}p{color:#a9afbd;line-height:1.5}code{color:#e6e8ee}</style></head>
-<body><main><h1>${escape(text.title)}</h1><p>${escape(text.detail)}</p><p><code>${status} · ${escape(code)}${port ? ` · port ${port}` : ""}</code></p></main></body></html>`;
+<body><main><h1>${escapeHtml(text.title)}</h1><p>${escapeHtml(text.detail)}</p><p><code>${status} · ${escapeHtml(code)}${port ? ` · port ${port}` : ""}</code></p></main></body></html>`;
   return new Response(html, {
     status,
     headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "x-preview-error": code },

@@ -1,8 +1,6 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { account, accountMember, teamInvitation, teamRole } from "../../db/schema.ts";
-import type { Env } from "../../env.ts";
-import { deleteAgentRow, listAgents } from "../agents/agents.ts";
 import { Conflict, Invalid } from "../errors.ts";
 import { recordAudit } from "./audit.ts";
 import { permissionsFor } from "./membership.ts";

@@ -35,7 +35,9 @@ function preview(ws: Workspace, exposed: Pick<ExposedPort, "port" | "token">, pa
 async function waitForServer(ws: Workspace, exposed: ExposedPort): Promise<Response> {
   return waitFor(async () => {
     const response = await preview(ws, exposed);
-    return response.status === 502 ? (await response.body?.cancel(), null) : response;
+    if (response.status !== 502) return response;
+    await response.body?.cancel();
+    return null;
   }, 20_000);
 }
 

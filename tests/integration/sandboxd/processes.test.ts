@@ -54,6 +54,7 @@ describe("background processes", () => {
 
   it("keeps env values out of the command lines host users can read", async () => {
     const secret = `tok-${Math.floor(Math.random() * 1e9)}`;
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion (the secret's length), not a template
     const proc = await ws.startProcess("echo ${#API_TOKEN}; sleep 600", { env: { API_TOKEN: secret } });
     await waitFor(async () => (await collect(ws.processLogs(proc.id))) === `${secret.length}\n`);
     expect(hostPidsMentioning(secret)).toEqual([]);

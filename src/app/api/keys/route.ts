@@ -5,6 +5,7 @@ import { requireUser } from "@/lib/auth/caller.ts";
 import { enforceRateLimit } from "@/lib/ratelimit/enforce.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
+import { isSafeName } from "@/lib/text/names.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -14,7 +15,7 @@ const NewKey = z.object({
     .trim()
     .min(1, "Name the key")
     .max(100, "Key names have at most 100 characters")
-    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "Key names cannot contain control characters"),
+    .refine(isSafeName, "Key names cannot contain control characters or text-direction overrides"),
 });
 
 export const GET = handle(async (request) => {

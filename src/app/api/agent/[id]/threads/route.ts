@@ -3,7 +3,7 @@ import { agentHub } from "@/operations/agent-access.ts";
 import { agentForRequest } from "@/operations/agent-access.ts";
 import { ThreadTitle } from "@/lib/agents/schemas.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
-import { handle, parseWith, readJson } from "@/lib/http/respond.ts";
+import { handle, parseWith } from "@/lib/http/respond.ts";
 
 export const dynamic = "force-dynamic";
 type Params = { params: Promise<{ id: string }> };

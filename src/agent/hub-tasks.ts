@@ -318,7 +318,8 @@ export class HubTasks {
     return this.#sql<{ name: string; hint: string; updated_at: number }>`SELECT name, hint, updated_at FROM agent_secret ORDER BY name`.map(
       (r) => ({
         name: r.name,
-        hint: r.hint,
+        // Hints stored before they stopped showing a value's first characters keep only the length.
+        hint: r.hint.replace(/^[^(]*…/, ""),
         updatedAt: new Date(r.updated_at).toISOString(),
       }),
     );

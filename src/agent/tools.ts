@@ -201,7 +201,16 @@ export function buildTools(ctx: ToolContext): ToolSet {
       description: DESCRIPTIONS[name],
       inputSchema: TOOL_SCHEMAS[name],
       execute: async (input: unknown, options: { abortSignal?: AbortSignal }) => {
-        const output = await run(input, options.abortSignal);
+        let output: unknown;
+        try {
+          output = await run(input, options.abortSignal);
+        } catch (error) {
+          // An error's message reaches the model and the history like a result does: it is redacted the same way.
+          if (!ctx.redact || !(error instanceof Error)) throw error;
+          const message = await ctx.redact(error.message);
+          if (message === error.message) throw error;
+          throw Object.assign(new Error(message), { name: error.name });
+        }
         return ctx.redact ? ctx.redact(output) : output;
       },
     });

@@ -123,6 +123,40 @@ describe("agent secrets", () => {
     expect((await api<{ secrets: unknown[] }>(owner, `/api/agent/${agentId}/secrets`)).body.secrets).toEqual([]);
   }, 120_000);
 
+  it("keeps a secret's base64, hex and URL-encoded forms out of the thread and the model's prompts", async () => {
+    const secret = `tok-${randomUUID()}`;
+    await api(owner, `/api/agent/${agentId}/secrets`, { method: "PUT", body: JSON.stringify({ secrets: { API_TOKEN: secret } }) });
+    const threadId = await newThread();
+    stack.model.enqueue(
+      {
+        toolCalls: [
+          {
+            name: "exec",
+            arguments: {
+              command: 'printf %s "$API_TOKEN" | base64; printf %s "$API_TOKEN" | od -An -tx1 | tr -d \" \\\\n\"; echo; printf "x%s" "$API_TOKEN" | base64 -w0',
+            },
+          },
+        ],
+      },
+      { text: "Encoded it." },
+    );
+    const answer = await turn(threadId, "Encode the token");
+    const exec = answer.toolCalls[0]!.output as { stdout: string; exitCode: number };
+    expect(exec.exitCode).toBe(0);
+    expect(exec.stdout.match(/\[secret API_TOKEN\]/g)?.length).toBe(3);
+    const encoded = [
+      Buffer.from(secret).toString("base64"),
+      Buffer.from(secret).toString("hex"),
+      Buffer.from(`x${secret}`).toString("base64").slice(4, -4),
+    ];
+    const thread = await api(owner, `/api/agent/${agentId}/threads/${threadId}/messages`);
+    for (const form of [secret, ...encoded]) {
+      expect(thread.text).not.toContain(form);
+      for (const request of stack.model.requests) expect(request.rawBody).not.toContain(form);
+    }
+    expect((await api(owner, `/api/agent/${agentId}/secrets?name=API_TOKEN`, { method: "DELETE" })).status).toBe(204);
+  }, 60_000);
+
   it("refuses a secret name that is not an environment variable name, and another user's agent", async () => {
     const bad = await api(owner, `/api/agent/${agentId}/secrets`, {
       method: "PUT",

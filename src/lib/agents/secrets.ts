@@ -86,13 +86,51 @@ export async function openSecret(
 /** Values shorter than this are not redacted: replacing every "1" or "ab" would wreck output and hide nothing. */
 const MIN_REDACTED_LENGTH = 4;
 
-/** Replaces every secret value in a text with `[secret NAME]`. */
+/** Encoded forms shorter than this are not redacted (a few base64 characters match too much). */
+const MIN_ENCODED_LENGTH = 8;
+
+function bytesToHex(bytes: Uint8Array): string {
+  let hex = "";
+  for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
+  return hex;
+}
+
+/**
+ * The base64 text a value shows inside any base64 stream: the value's bytes can start at any of three offsets in a
+ * 3-byte group, and only the characters made of the value's own bits are the same whatever surrounds it.
+ */
+function base64Forms(bytes: Uint8Array): string[] {
+  const forms: string[] = [];
+  for (let offset = 0; offset < 3; offset++) {
+    const padded = new Uint8Array(offset + bytes.length + 2);
+    padded.set(bytes, offset);
+    const encoded = toBase64(padded);
+    const from = Math.ceil((8 * offset) / 6);
+    const to = Math.floor((8 * (offset + bytes.length)) / 6);
+    const stable = encoded.slice(from, to);
+    forms.push(stable, stable.replace(/\+/g, "-").replace(/\//g, "_"));
+  }
+  return forms;
+}
+
+/** Every form a secret value is redacted in: as it is, base64 (standard and URL-safe), hex and URL-encoded. */
+export function redactedForms(value: string): string[] {
+  if (value.length < MIN_REDACTED_LENGTH) return [];
+  const bytes = encoder.encode(value);
+  const hex = bytesToHex(bytes);
+  const encoded = [...base64Forms(bytes), hex, hex.toUpperCase(), encodeURIComponent(value)].filter(
+    (form) => form !== value && form.length >= MIN_ENCODED_LENGTH,
+  );
+  return [value, ...new Set(encoded)];
+}
+
+/** Replaces every secret value, and its base64, hex and URL-encoded forms, in a text with `[secret NAME]`. */
 export function redactText(text: string, secrets: Record<string, string>): string {
   let out = text;
-  const entries = Object.entries(secrets)
-    .filter(([, value]) => value.length >= MIN_REDACTED_LENGTH)
+  const patterns = Object.entries(secrets)
+    .flatMap(([name, value]) => redactedForms(value).map((form) => [name, form] as const))
     .sort((a, b) => b[1].length - a[1].length);
-  for (const [name, value] of entries) out = out.split(value).join(`[secret ${name}]`);
+  for (const [name, form] of patterns) out = out.split(form).join(`[secret ${name}]`);
   return out;
 }
 
@@ -115,7 +153,7 @@ export interface SecretInfo {
 }
 
 export function secretHint(value: string): string {
-  return value.length >= 12 ? `${value.slice(0, 3)}…(${value.length} characters)` : `(${value.length} characters)`;
+  return `(${value.length} characters)`;
 }
 
 /** Git credentials from the agent's secrets: a token for HTTPS pushes (GitHub accepts any user name with a token). */
@@ -130,7 +168,7 @@ export function gitCredentials(secrets: Record<string, string>): { username: str
  * chunk (or the end), so a secret split across two chunks is still caught, and nothing else is delayed.
  */
 export function chunkRedactor(secrets: Record<string, string>): { push(chunk: string): string; flush(): string } {
-  const values = Object.values(secrets).filter((v) => v.length >= MIN_REDACTED_LENGTH);
+  const values = Object.values(secrets).flatMap(redactedForms);
   let pending = "";
   return {
     push(chunk) {

@@ -290,6 +290,28 @@ describe("the permission matrix: every team route and team agent operation, for 
       run: call("DELETE", async () => `/api/agent/${await freshAgent()}`),
     },
     {
+      name: "GET /api/agent/:id/secrets",
+      permission: "secrets.manage",
+      allowed: [200],
+      run: call("GET", () => `/api/agent/${agentId}/secrets`),
+    },
+    {
+      name: "PUT /api/agent/:id/secrets",
+      permission: "secrets.manage",
+      allowed: [200],
+      run: call(
+        "PUT",
+        () => `/api/agent/${agentId}/secrets`,
+        () => ({ secrets: { MATRIX_TOKEN: "value-1234" } }),
+      ),
+    },
+    {
+      name: "DELETE /api/agent/:id/secrets",
+      permission: "secrets.manage",
+      allowed: [204, 404],
+      run: call("DELETE", () => `/api/agent/${agentId}/secrets?name=MATRIX_TOKEN`),
+    },
+    {
       name: "GET /api/agent/:id/threads",
       permission: "agents.use",
       allowed: [200],

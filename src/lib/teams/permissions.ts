@@ -5,6 +5,7 @@
 export const PERMISSIONS = [
   "agents.use",
   "agents.manage",
+  "secrets.manage",
   "billing.view",
   "billing.purchase",
   "members.invite",
@@ -20,6 +21,7 @@ export type Permission = (typeof PERMISSIONS)[number];
 export const PERMISSION_LABELS: Record<Permission, string> = {
   "agents.use": "Chat with agents and use their workspaces",
   "agents.manage": "Create, rename and delete agents",
+  "secrets.manage": "List, set and delete agents' secrets",
   "billing.view": "See credits, purchases and usage",
   "billing.purchase": "Buy credits",
   "members.invite": "Invite members and revoke invitations",

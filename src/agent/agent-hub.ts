@@ -3,8 +3,10 @@ import type { Env } from "../env.ts";
 import { newThreadId } from "../lib/agents/ids.ts";
 import { agentClock, type Clock } from "./clock.ts";
 import { credentialTags, recheckCredentialOnEachMessage } from "./connection-auth.ts";
+import { AGENT_HUB_MIGRATIONS } from "./agent-hub-migrations.ts";
 import { HubTasks } from "./hub-tasks.ts";
 import type { ScheduleChanges, ScheduleInput } from "./schedules.ts";
+import { applyMigrations } from "./sql-migrations.ts";
 import type { Task, TaskInput } from "./tasks.ts";
 
 export interface ThreadSummary {
@@ -93,13 +95,10 @@ export class AgentHub extends Agent<Env, HubState> {
   }
 
   onStart(): void {
-    this.sql`CREATE TABLE IF NOT EXISTS probe (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at INTEGER NOT NULL)`;
-    this.sql`CREATE TABLE IF NOT EXISTS thread (
-      id TEXT PRIMARY KEY, title TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
-      running INTEGER NOT NULL DEFAULT 0, titled INTEGER NOT NULL DEFAULT 0)`;
-    this.sql`CREATE VIRTUAL TABLE IF NOT EXISTS thread_text USING fts5(thread_id UNINDEXED, title, body)`;
-    this.sql`CREATE TABLE IF NOT EXISTS memory_note (
-      id TEXT PRIMARY KEY, text TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`;
+    applyMigrations(
+      { sql: (strings, ...values) => this.sql(strings, ...values), transaction: (fn) => this.ctx.storage.transactionSync(fn) },
+      AGENT_HUB_MIGRATIONS,
+    );
     this.#work.onStart();
   }
 

@@ -11,7 +11,6 @@ import { sandboxFor } from "../sandbox/backend.ts";
 import { chatThread } from "./client.ts";
 import {
   claimDueRuns,
-  createScheduleTables,
   insertSchedule,
   listRuns,
   readSchedule,
@@ -27,7 +26,6 @@ import {
 import { notifyTaskEnded } from "./task-notify.ts";
 import {
   checkpointTask,
-  createTaskTables,
   endNotice,
   endTask,
   insertTask,
@@ -43,8 +41,7 @@ import {
   type TaskRow,
   type TaskStepResult,
 } from "./tasks.ts";
-
-type Sql = <T>(strings: TemplateStringsArray, ...values: (string | number | boolean | null)[]) => T[];
+import type { SqlTag as Sql } from "./sql-migrations.ts";
 
 /** What the agent's Durable Object lends its task machinery. */
 export interface TaskHost {
@@ -81,11 +78,6 @@ export class HubTasks {
   }
 
   onStart(): void {
-    createTaskTables(this.#sql);
-    createScheduleTables(this.#sql);
-    this
-      .#sql`CREATE TABLE IF NOT EXISTS agent_secret (name TEXT PRIMARY KEY, sealed TEXT NOT NULL, hint TEXT NOT NULL, updated_at INTEGER NOT NULL)`;
-    this.#sql`CREATE TABLE IF NOT EXISTS hub_flag (key TEXT PRIMARY KEY, value TEXT NOT NULL)`;
     // Whatever woke us (a request, an alarm), running tasks without a fiber in this isolate continue.
     for (const { id } of this.#sql<{ id: string }>`SELECT id FROM task WHERE status = 'running'`) this.#launch(id);
   }

@@ -2,6 +2,7 @@ import { Cron } from "croner";
 import { z } from "zod";
 import { fromCredits, toCredits } from "../lib/billing/rules.ts";
 import { DEFAULT_TASK_CREDITS, DEFAULT_TASK_STEPS, MAX_TASK_STEPS } from "./tasks.ts";
+import type { SqlTag as Sql } from "./sql-migrations.ts";
 
 /**
  * Schedules: a task started at a time, or on a cron expression in a time zone. The agent's Durable Object owns the
@@ -107,18 +108,6 @@ export interface ScheduleRow {
   missed_runs: number;
   created_at: number;
   updated_at: number;
-}
-
-type Sql = <T>(strings: TemplateStringsArray, ...values: (string | number | boolean | null)[]) => T[];
-
-export function createScheduleTables(sql: Sql): void {
-  sql`CREATE TABLE IF NOT EXISTS task_schedule (
-    id TEXT PRIMARY KEY, goal TEXT NOT NULL, cron TEXT, timezone TEXT NOT NULL, run_at INTEGER, paused INTEGER NOT NULL,
-    step_budget INTEGER NOT NULL, credit_budget_mc INTEGER NOT NULL, notify INTEGER NOT NULL, next_run_at INTEGER,
-    last_run_at INTEGER, missed_runs INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`;
-  sql`CREATE TABLE IF NOT EXISTS task_schedule_run (
-    schedule_id TEXT NOT NULL, due_at INTEGER NOT NULL, task_id TEXT, fired_at INTEGER NOT NULL,
-    PRIMARY KEY (schedule_id, due_at))`;
 }
 
 /** The first due time strictly after `after` (ms), or null when there is none. */

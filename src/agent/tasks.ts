@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { fromCredits, toCredits } from "../lib/billing/rules.ts";
+import type { SqlTag as Sql } from "./sql-migrations.ts";
 
 /**
  * Autonomous tasks: a goal worked on step by step in a thread of its own, without anyone connected. The agent's
@@ -74,16 +75,6 @@ export interface TaskRow {
   created_at: number;
   updated_at: number;
   finished_at: number | null;
-}
-
-type Sql = <T>(strings: TemplateStringsArray, ...values: (string | number | boolean | null)[]) => T[];
-
-export function createTaskTables(sql: Sql): void {
-  sql`CREATE TABLE IF NOT EXISTS task (
-    id TEXT PRIMARY KEY, goal TEXT NOT NULL, thread_id TEXT NOT NULL, status TEXT NOT NULL, end_reason TEXT,
-    step_budget INTEGER NOT NULL, steps_used INTEGER NOT NULL DEFAULT 0, credit_budget_mc INTEGER NOT NULL,
-    spent_mc INTEGER NOT NULL DEFAULT 0, notify INTEGER NOT NULL, schedule_id TEXT, report TEXT, error TEXT,
-    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, finished_at INTEGER)`;
 }
 
 export function taskFromRow(row: TaskRow): Task {

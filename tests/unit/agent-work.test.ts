@@ -2,10 +2,13 @@ import type { ModelMessage } from "ai";
 import { describe, expect, it } from "vitest";
 import { contextBudget, fitToContext } from "../../src/agent/context-window.ts";
 import { estimateTokens } from "../../src/agent/metering.ts";
-import { claimDueRuns, createScheduleTables, insertSchedule, nextDue, ScheduleInput } from "../../src/agent/schedules.ts";
+import { AGENT_HUB_MIGRATIONS } from "../../src/agent/agent-hub-migrations.ts";
+import { claimDueRuns, insertSchedule, nextDue, ScheduleInput } from "../../src/agent/schedules.ts";
+import { applyMigrations } from "../../src/agent/sql-migrations.ts";
 import { chunkRedactor, openSecret, redactText, redactValue, sealSecret } from "../../src/lib/agents/secrets.ts";
 import { presetFor, presetTools } from "../../src/lib/agents/presets.ts";
 import { TOOL_NAMES } from "../../src/agent/tools.ts";
+import { memorySql } from "../support/memory-sql.ts";
 
 const env = { ENVIRONMENT: "test" as const, SECRETS_KEY: "unit-test-key" };
 
@@ -78,29 +81,15 @@ describe("fitting a conversation into the context window", () => {
 });
 
 describe("schedules", () => {
-  function memorySql() {
-    // A tiny stand-in for the Durable Object's SQL tag, backed by node:sqlite.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { DatabaseSync } = process.getBuiltinModule("node:sqlite") as typeof import("node:sqlite");
-    const db = new DatabaseSync(":memory:");
-    return <T>(strings: TemplateStringsArray, ...values: (string | number | boolean | null)[]): T[] => {
-      const query = strings.join("?");
-      const statement = db.prepare(query);
-      const params = values.map((v) => (typeof v === "boolean" ? Number(v) : v));
-      if (/^\s*(SELECT|WITH)/i.test(query)) return statement.all(...params) as T[];
-      statement.run(...params);
-      return [];
-    };
-  }
-
   it("reads cron hours in the schedule's time zone", () => {
     const next = nextDue({ cron: "0 9 * * *", timezone: "America/New_York", run_at: null }, Date.parse("2030-06-01T00:00:00Z"));
     expect(new Date(next!).toISOString()).toBe("2030-06-01T13:00:00.000Z");
   });
 
   it("claims each due time once, however often it is woken, and catches up missed ones", () => {
-    const sql = memorySql();
-    createScheduleTables(sql);
+    const storage = memorySql();
+    applyMigrations(storage, AGENT_HUB_MIGRATIONS);
+    const { sql } = storage;
     const t0 = Date.parse("2030-01-01T00:00:30Z");
     insertSchedule(sql, "s1", ScheduleInput.parse({ goal: "tick", cron: "* * * * *" }), t0);
     expect(claimDueRuns(sql, t0).length).toBe(0);

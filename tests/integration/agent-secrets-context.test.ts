@@ -134,7 +134,7 @@ describe("agent secrets", () => {
             name: "exec",
             arguments: {
               command:
-                'printf %s "$API_TOKEN" | base64; printf %s "$API_TOKEN" | od -An -tx1 | tr -d \" \\\\n\"; echo; printf "x%s" "$API_TOKEN" | base64 -w0',
+                'printf %s "$API_TOKEN" | base64; printf %s "$API_TOKEN" | od -An -tx1 | tr -d " \\\\n"; echo; printf "x%s" "$API_TOKEN" | base64 -w0',
             },
           },
         ],

@@ -12,7 +12,7 @@ import { runScheduledJobs } from "./src/worker/scheduled.ts";
 import { withAppSecurityHeaders, withPreviewSecurityHeaders } from "./src/worker/security-headers.ts";
 
 export { AgentHub } from "./src/agent/agent-hub.ts";
-export { ChatThread } from "./src/agent/chat-thread-socket.ts";
+export { ChatThread } from "./src/agent/chat-thread.ts";
 export { RateLimiter } from "./src/lib/ratelimit/rate-limiter.ts";
 // Production sandbox containers (SANDBOX_BACKEND=cloudflare); importing it also hands the SDK to src/sandbox/cloudflare.ts.
 export { WorkspaceSandbox } from "./src/sandbox/cloudflare-do.ts";

@@ -11,6 +11,7 @@ import { startTestWorker, type TestWorker } from "../scripts/lib/harness/worker.
 import { ROOT } from "../scripts/lib/paths.ts";
 import { profileWorker } from "./lib/cpu-profile.ts";
 import { formatMeasures, round, sample, summarize, type Measure } from "./lib/stats.ts";
+import { ChatMessageType } from "../src/agent/wire.ts";
 
 const PROFILE_PATH = join(ROOT, "bench", "out", "agent-turns.cpuprofile");
 
@@ -106,9 +107,9 @@ export async function benchAgent(options: AgentBenchOptions = {}): Promise<Measu
     for (let i = 0; i < turns; i++) {
       const frameCount = socket.frames.length;
       const started = performance.now();
-      socket.send({ type: "cf_agent_stream_resume_request", probeId: randomUUID().slice(0, 8) });
+      socket.send({ type: ChatMessageType.CF_AGENT_STREAM_RESUME_REQUEST, probeId: randomUUID().slice(0, 8) });
       const answer = await socket.waitFor(
-        (f) => socket.frames.indexOf(f) >= frameCount && f.type === "cf_agent_stream_resume_none",
+        (f) => socket.frames.indexOf(f) >= frameCount && f.type === ChatMessageType.CF_AGENT_STREAM_RESUME_NONE,
         10_000,
         "the resume answer",
       );

@@ -1,4 +1,5 @@
 import { AIChatAgent, type OnChatMessageOptions } from "@cloudflare/ai-chat";
+import type { Connection } from "agents";
 import {
   APICallError,
   convertToModelMessages,
@@ -25,6 +26,7 @@ import { presetFor, presetTools } from "../lib/agents/presets.ts";
 import { gitCredentials, redactValue } from "../lib/agents/secrets.ts";
 import { agentHub } from "./client.ts";
 import { agentClock, type Clock } from "./clock.ts";
+import { credentialTags, recheckCredentialOnEachMessage } from "./connection-auth.ts";
 import { contextBudget, fitToContext } from "./context-window.ts";
 import { appendNotice, isTaskThread, runTaskStep, taskFacts } from "./task-step.ts";
 import { estimateTokens, TOOL_SCHEMA_TOKENS } from "../lib/agents/prompt-size.ts";
@@ -77,7 +79,7 @@ function noticeResponse(text: string, metadata: TurnMetadata): Response {
 /**
  * One conversation of an agent (named `<agentId>-<threadId>`): an AIChatAgent, so history, WebSocket streaming,
  * resumable streams and recovery after eviction come from the SDK. A turn runs here, in the Durable Object, whether
- * or not anyone is still connected.
+ * or not anyone is still connected. An open chat stops at its next message once its session, key or user is revoked.
  */
 export class ChatThread extends AIChatAgent<Env> {
   /** Set by a task step: the turn makes at most this many model steps, so each step is saved (checkpointed). */
@@ -89,6 +91,16 @@ export class ChatThread extends AIChatAgent<Env> {
   async #clock(): Promise<Clock> {
     if (this.env.ENVIRONMENT !== "test") return agentClock(this.env, null);
     return agentClock(this.env, await (await agentHub(this.env, this.#ids.agentId)).simulatedTime());
+  }
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Every message of a WebSocket re-checks the credential that opened it (./connection-auth.ts), as in AgentHub.
+    recheckCredentialOnEachMessage(this, ctx, env);
+  }
+
+  getConnectionTags(_connection: Connection, context: { request: Request }): string[] {
+    return credentialTags(context.request);
   }
 
   get #ids(): { agentId: string; threadId: string } {

@@ -4,7 +4,11 @@
  * `cf_agent_use_chat_response` frames; the SSE form of POST /api/agent/:id/threads/:tid/messages sends the same
  * chunks as `data:` lines and ends with `data: [DONE]`.
  */
-export const CHAT_RESPONSE_FRAME = "cf_agent_use_chat_response";
+
+/** The chat protocol's frame types (`cf_agent_use_chat_request`, `cf_agent_use_chat_response`...), from @cloudflare/ai-chat. */
+export { MessageType as ChatMessageType } from "@cloudflare/ai-chat/types";
+/** The Agents SDK's own frame types (`cf_agent_state`, `rpc`...), sent by every agent. */
+export { MessageType as AgentMessageType } from "agents/types";
 
 /** Metadata on an assistant message: the turn's usage and cost, or why it did not run. */
 export interface TurnMetadata {

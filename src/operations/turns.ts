@@ -1,9 +1,8 @@
-import { MessageType } from "@cloudflare/ai-chat/types";
 import type { UIMessage } from "ai";
 import { chatThread } from "../agent/client.ts";
 import { CREDENTIAL_HEADER } from "../agent/connection-auth.ts";
 import { STEP_MAX_OUTPUT_TOKENS } from "../agent/model.ts";
-import type { TurnMetadata, TurnSummary } from "../agent/wire.ts";
+import { ChatMessageType, type TurnMetadata, type TurnSummary } from "../agent/wire.ts";
 import { getDb } from "../db/client.ts";
 import type { Env } from "../env.ts";
 import { estimateTokens, PROMPT_OVERHEAD_TOKENS } from "../lib/agents/prompt-size.ts";
@@ -84,7 +83,7 @@ export async function startTurn(env: Env, access: AgentAccess, threadId: string,
     } catch {
       return;
     }
-    if (frame.type !== MessageType.CF_AGENT_USE_CHAT_RESPONSE || frame.id !== requestId) return;
+    if (frame.type !== ChatMessageType.CF_AGENT_USE_CHAT_RESPONSE || frame.id !== requestId) return;
     if (frame.error) return close({ error: frame.body || "The turn failed" });
     if (frame.body?.trim() && open) controller.enqueue(frame.body);
     if (frame.done) close({});
@@ -92,7 +91,7 @@ export async function startTurn(env: Env, access: AgentAccess, threadId: string,
   socket.addEventListener("close", () => close({ error: open ? "The connection to the agent closed before the turn ended" : undefined }));
   socket.send(
     JSON.stringify({
-      type: MessageType.CF_AGENT_USE_CHAT_REQUEST,
+      type: ChatMessageType.CF_AGENT_USE_CHAT_REQUEST,
       id: requestId,
       init: { method: "POST", body: JSON.stringify({ messages: [...history, userMessage], trigger: "submit-message" }) },
     }),

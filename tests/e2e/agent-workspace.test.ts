@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
 import { gotoHydrated, horizontalOverflow, launchBrowser, screenshot, VIEWPORTS } from "../support/browser.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
+import { type ApiInit, apiOk } from "../support/http.ts";
 
 let stack: AgentStack;
 let browser: Browser;
@@ -11,19 +12,8 @@ let agentId: string;
 const base = () => stack.worker.url;
 const XSS = "<img src=x onerror=alert(1)>";
 
-async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const response = await fetch(`${base()}${path}`, {
-    ...init,
-    headers: user.headers({ "content-type": "application/json", ...(init.headers as Record<string, string>) }),
-  });
-  if (!response.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${response.status} ${await response.text()}`);
-  return (
-    response.status === 204
-      ? undefined
-      : response.headers.get("content-type")?.includes("json")
-        ? await response.json()
-        : await response.text()
-  ) as T;
+function api<T>(path: string, init: ApiInit = {}): Promise<T> {
+  return apiOk<T>(base(), user, path, init);
 }
 
 const newThread = async () => (await api<{ id: string }>(`/api/agent/${agentId}/threads`, { method: "POST", body: "{}" })).id;

@@ -5,6 +5,7 @@ import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
 import { signedInContext } from "../support/auth.ts";
 import { gotoHydrated, horizontalOverflow, launchBrowser, screenshot, VIEWPORTS } from "../support/browser.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
+import { type ApiInit, apiOk } from "../support/http.ts";
 
 async function contextFor(browser: Browser, base: string, user: TestUser): Promise<BrowserContext> {
   const ip = user.headers()["cf-connecting-ip"]!;
@@ -28,14 +29,7 @@ describe("buying credits and watching usage in Chromium", () => {
   let user: TestUser;
   let agentName: string;
   const base = () => stack.worker.url;
-  const api = async <T>(path: string, init: RequestInit = {}) => {
-    const response = await fetch(`${base()}${path}`, {
-      ...init,
-      headers: user.headers({ "content-type": "application/json", ...(init.headers as Record<string, string>) }),
-    });
-    expect(response.ok, `${path}: ${response.status}`).toBe(true);
-    return (await response.json()) as T;
-  };
+  const api = <T>(path: string, init: ApiInit = {}) => apiOk<T>(base(), user, path, init);
 
   beforeAll(async () => {
     stripe = await startFakeStripe();

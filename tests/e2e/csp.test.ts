@@ -6,6 +6,7 @@ import { gotoHydrated, launchBrowser, screenshot, VIEWPORTS } from "../support/b
 import { rawRequest } from "../support/http.ts";
 import { waitFor } from "../support/sandboxd.ts";
 import { signUpUser, signUpVerifiedUser, type TestUser } from "../support/users.ts";
+import { type ApiInit, apiOk } from "../support/http.ts";
 
 /*
  * The app under its Content-Security-Policy (src/worker/security-headers.ts) in real Chromium: every main page,
@@ -25,13 +26,8 @@ const contexts: BrowserContext[] = [];
 const violations: string[] = [];
 const base = () => stack.worker.url;
 
-async function api<T>(who: TestUser, path: string, init: RequestInit = {}): Promise<T> {
-  const response = await fetch(`${base()}${path}`, {
-    ...init,
-    headers: who.headers({ "content-type": "application/json", ...(init.headers as Record<string, string>) }),
-  });
-  if (!response.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${response.status} ${await response.text()}`);
-  return (response.headers.get("content-type")?.includes("json") ? await response.json() : await response.text()) as T;
+function api<T>(who: TestUser, path: string, init: ApiInit = {}): Promise<T> {
+  return apiOk<T>(base(), who, path, init);
 }
 
 /** A browser context signed in as `who` that reports every CSP violation of every frame into `violations`. */

@@ -5,6 +5,7 @@ import { freePort } from "../../scripts/lib/free-port.ts";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
 import { gotoHydrated, launchBrowser, screenshot } from "../support/browser.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
+import { type ApiInit, apiOk } from "../support/http.ts";
 
 /*
  * The browser's network drops while an answer streams in. The browser reaches the Worker through a TCP relay that the
@@ -65,10 +66,8 @@ let agentId: string;
 let context: BrowserContext | undefined;
 const base = () => relay.url;
 
-async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const response = await fetch(`${base()}${path}`, { ...init, headers: user.headers({ "content-type": "application/json" }) });
-  if (!response.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
+function api<T>(path: string, init: ApiInit = {}): Promise<T> {
+  return apiOk<T>(base(), user, path, init);
 }
 
 async function openChat(): Promise<Page> {

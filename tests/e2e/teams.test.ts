@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
 import { gotoHydrated, launchBrowser, screenshot, VIEWPORTS } from "../support/browser.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
+import { type ApiInit, apiRequest } from "../support/http.ts";
 
 let stack: AgentStack;
 let browser: Browser;
@@ -11,18 +12,8 @@ let member: TestUser;
 const base = () => stack.worker.url;
 const contexts: BrowserContext[] = [];
 
-async function api<T>(
-  user: TestUser,
-  path: string,
-  init: { method?: string; body?: unknown; account?: string } = {},
-): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${base()}${path}`, {
-    method: init.method ?? "GET",
-    headers: user.headers({ "content-type": "application/json", ...(init.account && { "x-account": init.account }) }),
-    ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+function api<T>(user: TestUser, path: string, init: ApiInit = {}) {
+  return apiRequest<T>(base(), user, path, init);
 }
 
 async function pageFor(user: TestUser): Promise<Page> {

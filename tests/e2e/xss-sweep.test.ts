@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
 import { gotoHydrated, launchBrowser, screenshot, VIEWPORTS } from "../support/browser.ts";
 import { signUpUser, signUpVerifiedUser, type TestUser } from "../support/users.ts";
+import { type ApiInit, apiOk } from "../support/http.ts";
 
 /*
  * Script in every user-editable field, written through the API, then every page that shows it, in real Chromium:
@@ -44,13 +45,8 @@ let teamId: string;
 const contexts: BrowserContext[] = [];
 const base = () => stack.worker.url;
 
-async function api<T>(who: TestUser, path: string, init: RequestInit = {}): Promise<T> {
-  const response = await fetch(`${base()}${path}`, {
-    ...init,
-    headers: who.headers({ "content-type": "application/json", ...(init.headers as Record<string, string>) }),
-  });
-  if (!response.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${response.status} ${await response.text()}`);
-  return (response.headers.get("content-type")?.includes("json") ? await response.json() : await response.text()) as T;
+function api<T>(who: TestUser, path: string, init: ApiInit = {}): Promise<T> {
+  return apiOk<T>(base(), who, path, init);
 }
 const post = <T>(who: TestUser, path: string, body: unknown, method = "POST") => api<T>(who, path, { method, body: JSON.stringify(body) });
 

@@ -2,29 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
 import { ChatSocket, parseSse, textOf, type UIChunk } from "../support/chat-socket.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
+import { AgentMessageType, ChatMessageType } from "../../src/agent/wire.ts";
+import { type ApiInit, apiRequest } from "../support/http.ts";
 
 let stack: AgentStack;
 let owner: TestUser;
 let agentId: string;
 const base = () => stack.worker.url;
 
-async function api<T = Record<string, unknown>>(
-  user: TestUser,
-  path: string,
-  init: RequestInit = {},
-): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${base()}${path}`, {
-    ...init,
-    headers: user.headers({ "content-type": "application/json", ...(init.headers as Record<string, string>) }),
-  });
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // Not JSON (SSE or raw file bytes).
-  }
-  return { status: response.status, body: body as T };
+function api<T = Record<string, unknown>>(user: TestUser, path: string, init: ApiInit = {}) {
+  return apiRequest<T>(base(), user, path, init);
 }
 
 async function newThread(user = owner, agent = agentId): Promise<string> {
@@ -219,14 +206,15 @@ describe("when things go wrong", () => {
     const socket = await ChatSocket.open(`${base()}/ws/thread/${agentId}-${threadId}`, owner.headers());
     const requestId = socket.sendMessage("run something long");
     await socket.waitFor(
-      (f) => f.type === "cf_agent_use_chat_response" && f.id === requestId && (f.body ?? "").includes('"tool-input-available"'),
+      (f) =>
+        f.type === ChatMessageType.CF_AGENT_USE_CHAT_RESPONSE && f.id === requestId && (f.body ?? "").includes('"tool-input-available"'),
       20_000,
       "the exec call",
     );
     const stop = await api(owner, `/api/agent/${agentId}/threads/${threadId}/stop`, { method: "POST" });
     expect(stop.status).toBe(200);
     await socket.waitFor(
-      (f) => f.type === "cf_agent_use_chat_response" && f.id === requestId && Boolean(f.done || f.error),
+      (f) => f.type === ChatMessageType.CF_AGENT_USE_CHAT_RESPONSE && f.id === requestId && Boolean(f.done || f.error),
       20_000,
       "the end of the stopped turn",
     );
@@ -378,7 +366,7 @@ describe("who may use an agent", () => {
       body: JSON.stringify({ title: "Shared plans" }),
     });
     const hasThread = (f: { type: string; state?: unknown }) =>
-      f.type === "cf_agent_state" && JSON.stringify(f.state ?? "").includes(body.id);
+      f.type === AgentMessageType.CF_AGENT_STATE && JSON.stringify(f.state ?? "").includes(body.id);
     await tabA.waitFor(hasThread, 10_000, "the new thread in tab A");
     await tabB.waitFor(hasThread, 10_000, "the new thread in tab B");
     tabA.close();

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
 import { ChatSocket, parseSse, textOf } from "../support/chat-socket.ts";
 import { signUpUser, signUpVerifiedUser, type TestUser } from "../support/users.ts";
+import { ChatMessageType } from "../../src/agent/wire.ts";
+import { type ApiInit, apiRequest, rawRequest, WEBSOCKET_UPGRADE_HEADERS } from "../support/http.ts";
 
 /*
  * The agent-operations layer is the only way into an agent: REST and the /ws/ routes authorize with the same rule
@@ -22,24 +23,8 @@ interface StoredMessage {
   metadata?: { credits?: number };
 }
 
-async function api<T = Record<string, unknown>>(
-  user: TestUser,
-  path: string,
-  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
-) {
-  const response = await fetch(`${base()}${path}`, {
-    method: init.method ?? "GET",
-    headers: user.headers({ "content-type": "application/json", ...init.headers }),
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // Not JSON (an SSE body).
-  }
-  return { status: response.status, body: body as T };
+function api<T = Record<string, unknown>>(user: TestUser, path: string, init: ApiInit = {}) {
+  return apiRequest<T>(base(), user, path, init);
 }
 
 const firstAgent = async (user: TestUser) => (await api<{ agents: { id: string }[] }>(user, "/api/agent")).body.agents[0]!.id;
@@ -49,34 +34,12 @@ const textOfMessage = (m: StoredMessage) =>
     .map((p) => p.text)
     .join("");
 
-/** A WebSocket handshake to a /ws/ route: the status it answers (101 when it is accepted) and the refusal's body. */
-function handshake(path: string, headers: Record<string, string>): Promise<{ status: number; code?: string }> {
-  return new Promise((resolve, reject) => {
-    const url = new URL(path, base());
-    const req = httpRequest(url, {
-      headers: {
-        ...headers,
-        connection: "Upgrade",
-        upgrade: "websocket",
-        "sec-websocket-version": "13",
-        "sec-websocket-key": Buffer.from(randomUUID().slice(0, 16)).toString("base64"),
-        origin: url.origin,
-      },
-    });
-    req.on("upgrade", (_response, socket) => {
-      socket.destroy();
-      resolve({ status: 101 });
-    });
-    req.on("response", (response) => {
-      let body = "";
-      response.on("data", (chunk) => (body += chunk));
-      response.on("end", () =>
-        resolve({ status: response.statusCode ?? 0, code: (JSON.parse(body || "{}") as { error?: { code?: string } }).error?.code }),
-      );
-    });
-    req.on("error", reject);
-    req.end();
-  });
+/** A WebSocket handshake to a /ws/ route: the status it answers (101 when it is accepted) and the refusal's code. */
+async function handshake(path: string, headers: Record<string, string>): Promise<{ status: number; code?: string }> {
+  const url = new URL(path, base());
+  const answer = await rawRequest(url.href, { headers: { ...headers, ...WEBSOCKET_UPGRADE_HEADERS, origin: url.origin } });
+  if (answer.status === 101) return { status: 101 };
+  return { status: answer.status, code: (JSON.parse(answer.body || "{}") as { error?: { code?: string } }).error?.code };
 }
 
 beforeAll(async () => {
@@ -103,7 +66,7 @@ describe("a REST turn and a WebSocket turn", () => {
       expect(sse.done).toBe(true);
       expect(textOf(sse.chunks)).toBe("Echo: second, over REST");
       // The REST turn streamed to the open socket too, as a turn started by another browser tab would.
-      const restRequest = socket.frames.find((f) => f.type === "cf_agent_use_chat_response" && f.id !== first)?.id;
+      const restRequest = socket.frames.find((f) => f.type === ChatMessageType.CF_AGENT_USE_CHAT_RESPONSE && f.id !== first)?.id;
       expect(restRequest).toBeDefined();
       expect(textOf(socket.chunks(restRequest!))).toBe("Echo: second, over REST");
 

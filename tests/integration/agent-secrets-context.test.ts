@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
+import { type ApiInit, apiRequest } from "../support/http.ts";
 
 // The endpoint enforces a small context window, and the Worker is told so (as with a small Ollama num_ctx).
 const CONTEXT_TOKENS = 6000;
@@ -11,19 +12,8 @@ let owner: TestUser;
 let agentId: string;
 const base = () => stack.worker.url;
 
-async function api<T>(user: TestUser, path: string, init: RequestInit = {}): Promise<{ status: number; body: T; text: string }> {
-  const response = await fetch(`${base()}${path}`, {
-    ...init,
-    headers: user.headers({ "content-type": "application/json", accept: "application/json", ...(init.headers as Record<string, string>) }),
-  });
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // Plain text (process logs).
-  }
-  return { status: response.status, body: body as T, text };
+function api<T>(user: TestUser, path: string, init: ApiInit = {}) {
+  return apiRequest<T>(base(), user, path, { ...init, headers: { accept: "application/json", ...init.headers } });
 }
 
 async function newThread(): Promise<string> {

@@ -8,6 +8,7 @@ import { agentApi, type AgentApi, type LedgerAudit } from "../support/agent-api.
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
 import { shifted, SIMULATED_TODAYS } from "../support/simulated-today.ts";
 import { signUpVerifiedUser } from "../support/users.ts";
+import { apiRequest } from "../support/http.ts";
 
 /*
  * A real D1 write failure in the middle of a charge: a SQLite trigger, created in the test Worker's local database
@@ -46,12 +47,8 @@ const failUsageRows = (accountId: string) =>
 const healUsageRows = () => d1("DROP TRIGGER IF EXISTS fault_usage_row;");
 
 async function ledger<T = Record<string, unknown>>(body: object, now: string): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${stack.worker.url}/api/test/ledger`, {
-    method: "POST",
-    headers: { "x-test-now": now },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as T };
+  const answer = await apiRequest<T>(stack.worker.url, undefined, "/api/test/ledger", { method: "POST", body, now });
+  return { status: answer.status, body: answer.body };
 }
 
 async function runCronAt(time: number): Promise<void> {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { RESERVATION_TTL_MS } from "../../src/lib/billing/rules.ts";
 import { SIMULATED_TODAYS, startOfNextMonth } from "../support/simulated-today.ts";
 import { startTestWorker, type TestWorker } from "../support/worker.ts";
+import { apiRequest } from "../support/http.ts";
 
 interface Balance {
   freeMillicredits: number;
@@ -26,12 +27,8 @@ interface Transaction {
 /** The ledger test hook; every call carries the simulated time it happens at, so no call reads the real clock. */
 function ledgerClient(baseUrl: () => string) {
   const call = async (body: object, now: string) => {
-    const response = await fetch(`${baseUrl()}/api/test/ledger`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-test-now": now },
-      body: JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    const answer = await apiRequest(baseUrl(), undefined, "/api/test/ledger", { method: "POST", body, now });
+    return { status: answer.status, body: answer.body };
   };
   const ok = async <T>(body: object, now: string): Promise<T> => {
     const result = await call(body, now);

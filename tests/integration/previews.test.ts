@@ -3,6 +3,7 @@ import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
 import { rawRequest, WEBSOCKET_UPGRADE_HEADERS } from "../support/http.ts";
 import { waitFor } from "../support/sandboxd.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
+import { type ApiInit, apiRequest } from "../support/http.ts";
 
 let stack: AgentStack;
 let alice: TestUser;
@@ -10,14 +11,8 @@ let bob: TestUser;
 let aliceAgent: string;
 let bobAgent: string;
 
-async function api<T = Record<string, unknown>>(
-  user: TestUser,
-  path: string,
-  init: RequestInit = {},
-): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${stack.worker.url}${path}`, { ...init, headers: user.headers({ "content-type": "application/json" }) });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
+function api<T = Record<string, unknown>>(user: TestUser, path: string, init: ApiInit = {}) {
+  return apiRequest<T>(stack.worker.url, user, path, init);
 }
 
 // A server for the workspace (node, no packages): its text on every path; a real WebSocket handshake on upgrade.

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
 import { SIMULATED_TODAYS } from "../support/simulated-today.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
+import { type ApiInit, apiRequest } from "../support/http.ts";
 
 let stack: AgentStack;
 let owner: TestUser;
@@ -21,14 +22,8 @@ interface Schedule {
 // The scenario's simulated "now": every call carries it, the agent's Durable Objects read it, the cron runs at it.
 let clockNow = 0;
 
-async function api<T>(path: string, init: RequestInit & { now?: number } = {}): Promise<{ status: number; body: T }> {
-  const { now, ...rest } = init;
-  const response = await fetch(`${base()}${path}`, {
-    ...rest,
-    headers: owner.headers({ "content-type": "application/json", "x-test-now": new Date(now ?? clockNow).toISOString() }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
+function api<T>(path: string, init: ApiInit = {}) {
+  return apiRequest<T>(base(), owner, path, { ...init, now: init.now ?? clockNow });
 }
 
 /** Moves the scenario's simulated time, for the routes and for the agent's Durable Objects. */

@@ -5,6 +5,7 @@ import { ChatSocket } from "../support/chat-socket.ts";
 import { rawRequest, WEBSOCKET_UPGRADE_HEADERS } from "../support/http.ts";
 import { signUpUser, signUpVerifiedUser, type TestUser } from "../support/users.ts";
 import { startTestWorker, type TestWorker } from "../support/worker.ts";
+import { AgentMessageType, ChatMessageType } from "../../src/agent/wire.ts";
 
 /*
  * Walks every /api route in the route table (src/lib/api/routes.ts), so a route added later is covered without
@@ -301,10 +302,10 @@ describe("a banned user, with the session and API key they had before the ban", 
       sockets.push([`${label} agent`, await ChatSocket.open(`${worker.url}/ws/agent/${own.id}`, headers)]);
     }
     // Open and answering before the ban: an RPC for a method that does not exist gets its error answer.
-    const rpc = (socket: ChatSocket, id: string) => socket.send({ type: "rpc", id, method: "noSuchMethod", args: [] });
+    const rpc = (socket: ChatSocket, id: string) => socket.send({ type: AgentMessageType.RPC, id, method: "noSuchMethod", args: [] });
     for (const [label, socket] of sockets) {
       rpc(socket, "before");
-      await socket.waitFor((f) => f.type === "rpc" && f.id === "before", 10_000, `${label}: an RPC answer`);
+      await socket.waitFor((f) => f.type === AgentMessageType.RPC && f.id === "before", 10_000, `${label}: an RPC answer`);
     }
 
     expect((await post(admin, `/api/admin/users/${bannedId}/ban`, { reason: "Abuse" })).status).toBe(200);
@@ -316,7 +317,7 @@ describe("a banned user, with the session and API key they had before the ban", 
     while (sockets.some(([, s]) => !s.closed) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(sockets.filter(([, s]) => !s.closed).map(([label]) => label)).toEqual([]);
     const answered = sockets.filter(([, s]) =>
-      s.frames.some((f) => f.type === "cf_agent_use_chat_response" || (f.type === "rpc" && f.id === "after")),
+      s.frames.some((f) => f.type === ChatMessageType.CF_AGENT_USE_CHAT_RESPONSE || (f.type === AgentMessageType.RPC && f.id === "after")),
     );
     expect(answered.map(([label]) => label)).toEqual([]);
     expect((await worker.fetch(`/api/admin/users/${bannedId}/ban`, { method: "DELETE", headers: admin.headers() })).status).toBe(200);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
 import { SIMULATED_TODAYS } from "../support/simulated-today.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
+import { apiRequest } from "../support/http.ts";
 
 /*
  * The agent's Durable Objects read the clock a test sets (POST /api/test/clock), not the real one: a turn's
@@ -20,17 +21,9 @@ interface Transaction {
   createdAt: string;
 }
 
-async function call<T>(
-  path: string,
-  now: string,
-  init: { method?: string; body?: unknown; accept?: string } = {},
-): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${stack.worker.url}${path}`, {
-    method: init.method ?? "GET",
-    headers: user.headers({ "content-type": "application/json", "x-test-now": now, ...(init.accept ? { accept: init.accept } : {}) }),
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  return { status: response.status, body: (await response.json()) as T };
+function call<T>(path: string, now: string, init: { method?: string; body?: unknown; accept?: string } = {}) {
+  const headers = init.accept ? { accept: init.accept } : undefined;
+  return apiRequest<T>(stack.worker.url, user, path, { method: init.method, body: init.body, headers, now });
 }
 
 beforeAll(async () => {

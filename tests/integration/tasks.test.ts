@@ -2,6 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
 import { ChatSocket } from "../support/chat-socket.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
+import { AgentMessageType } from "../../src/agent/wire.ts";
+import { type ApiInit, apiRequest } from "../support/http.ts";
 
 let stack: AgentStack;
 let owner: TestUser;
@@ -25,19 +27,8 @@ interface StoredMessage {
   parts: { type: string; text?: string; output?: unknown }[];
 }
 
-async function api<T>(user: TestUser, path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${base()}${path}`, {
-    ...init,
-    headers: user.headers({ "content-type": "application/json", ...(init.headers as Record<string, string>) }),
-  });
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // Raw file bytes.
-  }
-  return { status: response.status, body: body as T };
+function api<T>(user: TestUser, path: string, init: ApiInit = {}) {
+  return apiRequest<T>(base(), user, path, init);
 }
 
 async function defaultAgent(user: TestUser): Promise<string> {
@@ -192,7 +183,7 @@ describe("an autonomous task", () => {
       );
       const task = await startTask(owner, agentId, { goal: "Echo twice", stepBudget: 5 });
       const progress = (steps: number, status: string) => (f: { type: string; state?: unknown }) =>
-        f.type === "cf_agent_state" &&
+        f.type === AgentMessageType.CF_AGENT_STATE &&
         ((f.state as { tasks?: Task[] } | undefined)?.tasks ?? []).some(
           (t) => t.id === task.id && t.stepsUsed === steps && t.status === status,
         );

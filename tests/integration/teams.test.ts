@@ -5,6 +5,7 @@ import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
 import { ChatSocket } from "../support/chat-socket.ts";
 import { shifted, SIMULATED_TODAYS } from "../support/simulated-today.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
+import { type ApiInit, apiRequest } from "../support/http.ts";
 
 const SEVEN_DAYS_MS = 7 * 24 * 3600 * 1000;
 
@@ -16,28 +17,8 @@ interface Answer<T> {
   body: T;
 }
 
-async function api<T = Record<string, unknown>>(
-  user: TestUser,
-  path: string,
-  init: { method?: string; body?: unknown; account?: string; headers?: Record<string, string> } = {},
-): Promise<Answer<T>> {
-  const response = await fetch(`${base()}${path}`, {
-    method: init.method ?? "GET",
-    headers: user.headers({
-      "content-type": "application/json",
-      ...(init.account && { "x-account": init.account }),
-      ...init.headers,
-    }),
-    ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
-  });
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // Empty (204) or not JSON.
-  }
-  return { status: response.status, body: body as T };
+function api<T = Record<string, unknown>>(user: TestUser, path: string, init: ApiInit = {}): Promise<Answer<T>> {
+  return apiRequest<T>(base(), user, path, init);
 }
 
 async function must<T = Record<string, unknown>>(expected: number, answer: Promise<Answer<T>>): Promise<T> {

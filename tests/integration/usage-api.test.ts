@@ -1,4 +1,5 @@
 import { describe, expect, inject, it } from "vitest";
+import { apiOk, apiRequest } from "../support/http.ts";
 import { dayOf, daysFrom, SIMULATED_TODAYS } from "../support/simulated-today.ts";
 import { signUpUser, signUpVerifiedUser, type TestUser } from "../support/users.ts";
 
@@ -9,25 +10,22 @@ async function spend(
   at: string,
   body: { cost: number; agentId?: string; modelId?: string; inputTokens: number; outputTokens: number },
 ) {
-  const response = await fetch(`${base()}/api/test/ledger`, {
+  const answer = await apiRequest(base(), undefined, "/api/test/ledger", {
     method: "POST",
-    headers: { "x-test-now": at },
-    body: JSON.stringify({ action: "spend", accountId, maxCost: body.cost, actualCost: body.cost, ...body }),
+    now: at,
+    body: { action: "spend", accountId, maxCost: body.cost, actualCost: body.cost, ...body },
   });
-  if (response.status !== 200) throw new Error(`spend failed: ${response.status} ${await response.text()}`);
+  if (answer.status !== 200) throw new Error(`spend failed: ${answer.status} ${answer.text}`);
 }
 
-async function usage(user: TestUser, query: string, at: string) {
-  const response = await fetch(`${base()}/api/usage?${query}`, { headers: user.headers({ "x-test-now": at }) });
-  return {
-    status: response.status,
-    body: (await response.json()) as Record<string, unknown> & { rows: Record<string, unknown>[]; totals: Record<string, number> },
-  };
+type UsageReport = Record<string, unknown> & { rows: Record<string, unknown>[]; totals: Record<string, number> };
+
+function usage(user: TestUser, query: string, at: string) {
+  return apiRequest<UsageReport>(base(), user, `/api/usage?${query}`, { now: at });
 }
 
 async function accountOf(user: TestUser, at: string): Promise<string> {
-  return ((await (await fetch(`${base()}/api/credits`, { headers: user.headers({ "x-test-now": at }) })).json()) as { accountId: string })
-    .accountId;
+  return (await apiOk<{ accountId: string }>(base(), user, "/api/credits", { now: at })).accountId;
 }
 
 describe.each(SIMULATED_TODAYS)("the usage API, on %s", (now) => {

@@ -1,10 +1,11 @@
 import type { TestUser } from "./users.ts";
+import { type ApiInit, apiRequest } from "./http.ts";
 
 /** A signed-in user's view of one agent through the real REST API, as the fault tests use it. */
 export interface AgentApi {
   agentId: string;
   accountId: string;
-  call<T = Record<string, unknown>>(path: string, init?: RequestInit): Promise<{ status: number; body: T }>;
+  call<T = Record<string, unknown>>(path: string, init?: ApiInit): Promise<{ status: number; body: T }>;
   newThread(): Promise<string>;
   /** One turn in the JSON form of the messages route. */
   turn(threadId: string, text: string): Promise<{ status: number; body: TurnJson }>;
@@ -38,20 +39,7 @@ export interface LedgerAudit {
 }
 
 export async function agentApi(baseUrl: string, user: TestUser): Promise<AgentApi> {
-  async function call<T>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
-    const response = await fetch(`${baseUrl}${path}`, {
-      ...init,
-      headers: user.headers({ "content-type": "application/json", ...(init.headers as Record<string, string>) }),
-    });
-    const text = await response.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // Not JSON (an SSE body).
-    }
-    return { status: response.status, body: body as T };
-  }
+  const call = <T>(path: string, init: ApiInit = {}) => apiRequest<T>(baseUrl, user, path, init);
   const agentId = (await call<{ agents: { id: string }[] }>("/api/agent")).body.agents[0]!.id;
   const accountId = (await call<{ accountId: string }>("/api/credits")).body.accountId;
   return {

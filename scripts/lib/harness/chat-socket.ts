@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { ChatMessageType } from "../../../src/agent/wire.ts";
 
 export interface ChatFrame {
   type: string;
@@ -75,7 +76,7 @@ export class ChatSocket {
     const id = randomUUID();
     const message = { id: randomUUID(), role: "user", parts: [{ type: "text", text }] };
     this.send({
-      type: "cf_agent_use_chat_request",
+      type: ChatMessageType.CF_AGENT_USE_CHAT_REQUEST,
       id,
       init: { method: "POST", body: JSON.stringify({ messages: [...history, message], trigger: "submit-message" }) },
     });
@@ -83,7 +84,7 @@ export class ChatSocket {
   }
 
   cancel(requestId: string): void {
-    this.send({ type: "cf_agent_chat_request_cancel", id: requestId });
+    this.send({ type: ChatMessageType.CF_AGENT_CHAT_REQUEST_CANCEL, id: requestId });
   }
 
   async waitFor(predicate: (frame: ChatFrame) => boolean, timeoutMs = 20_000, what = "a frame"): Promise<ChatFrame> {
@@ -99,7 +100,7 @@ export class ChatSocket {
   /** Waits for the end of a request's response and returns its UI message chunks (deduplicated by sequence). */
   async response(requestId: string, timeoutMs = 30_000): Promise<{ chunks: UIChunk[]; error?: string }> {
     const last = await this.waitFor(
-      (f) => f.type === "cf_agent_use_chat_response" && f.id === requestId && Boolean(f.done || f.error),
+      (f) => f.type === ChatMessageType.CF_AGENT_USE_CHAT_RESPONSE && f.id === requestId && Boolean(f.done || f.error),
       timeoutMs,
       `the end of ${requestId}`,
     );
@@ -110,7 +111,8 @@ export class ChatSocket {
     const seen = new Set<number>();
     const chunks: UIChunk[] = [];
     for (const frame of this.frames) {
-      if (frame.type !== "cf_agent_use_chat_response" || frame.id !== requestId || frame.error || !frame.body?.trim()) continue;
+      if (frame.type !== ChatMessageType.CF_AGENT_USE_CHAT_RESPONSE || frame.id !== requestId || frame.error || !frame.body?.trim())
+        continue;
       if (frame.seq !== undefined) {
         if (seen.has(frame.seq)) continue;
         seen.add(frame.seq);
@@ -123,14 +125,14 @@ export class ChatSocket {
   /** Asks the server for an active stream to resume (as a reconnecting browser does); returns its request id. */
   async resume(timeoutMs = 10_000): Promise<string> {
     const probeId = randomUUID().slice(0, 8);
-    this.send({ type: "cf_agent_stream_resume_request", probeId });
+    this.send({ type: ChatMessageType.CF_AGENT_STREAM_RESUME_REQUEST, probeId });
     const offer = await this.waitFor(
-      (f) => f.type === "cf_agent_stream_resuming" || f.type === "cf_agent_stream_resume_none",
+      (f) => f.type === ChatMessageType.CF_AGENT_STREAM_RESUMING || f.type === ChatMessageType.CF_AGENT_STREAM_RESUME_NONE,
       timeoutMs,
       "a resume offer",
     );
-    if (offer.type !== "cf_agent_stream_resuming" || !offer.id) throw new Error("the server had no stream to resume");
-    this.send({ type: "cf_agent_stream_resume_ack", id: offer.id });
+    if (offer.type !== ChatMessageType.CF_AGENT_STREAM_RESUMING || !offer.id) throw new Error("the server had no stream to resume");
+    this.send({ type: ChatMessageType.CF_AGENT_STREAM_RESUME_ACK, id: offer.id });
     return offer.id;
   }
 

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { messageText, type FakeModelServer } from "../../../fakes/model-server.ts";
 import { ChatSocket, textOf, type ChatFrame } from "./chat-socket.ts";
 import { signUpVerifiedUser, type TestUser } from "./users.ts";
+import { ChatMessageType } from "../../../src/agent/wire.ts";
 
 export interface ChatLoadOptions {
   /** The running platform (npm start), e.g. http://127.0.0.1:8787. */
@@ -106,7 +107,8 @@ async function chat(baseUrl: string, model: FakeModelServer, session: Session, t
       const sent = `Load turn ${turn}: [[tool:exec:echo ${token}]]`;
       const started = performance.now();
       const requestId = socket.sendMessage(sent);
-      const isEnd = (f: ChatFrame) => f.type === "cf_agent_use_chat_response" && f.id === requestId && Boolean(f.done || f.error);
+      const isEnd = (f: ChatFrame) =>
+        f.type === ChatMessageType.CF_AGENT_USE_CHAT_RESPONSE && f.id === requestId && Boolean(f.done || f.error);
       const deadline = Date.now() + timeoutMs;
       let endIndex = -1;
       while ((endIndex = socket.frames.findIndex(isEnd)) < 0 && !socket.closed && Date.now() < deadline)

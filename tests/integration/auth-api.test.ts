@@ -207,13 +207,31 @@ describe("API keys", () => {
       user: { email: user.email },
       via: "api_key",
     });
-    // A write with a key needs no Origin: browsers never attach it by themselves.
-    const second = await fetch(url("/api/keys"), {
-      method: "POST",
-      headers: { ...bearer, "content-type": "application/json" },
-      body: '{"name":"two"}',
-    });
-    expect(second.status).toBe(201);
+    // A key cannot manage keys or sessions, nor (through Better Auth, which takes no key) password, email or account.
+    const keyAttempts = [
+      fetch(url("/api/keys"), { method: "POST", headers: { ...bearer, "content-type": "application/json" }, body: '{"name":"two"}' }),
+      fetch(url("/api/keys"), { headers: bearer }),
+      fetch(url(`/api/keys/${key.id}`), { method: "DELETE", headers: bearer }),
+      fetch(url("/api/sessions"), { headers: bearer }),
+      fetch(url("/api/sessions"), { method: "DELETE", headers: bearer }),
+    ];
+    const statuses = await Promise.all(keyAttempts.map(async (attempt) => (await attempt).status));
+    expect(statuses).toEqual([403, 403, 403, 403, 403]);
+    for (const path of ["/api/auth/change-password", "/api/auth/change-email", "/api/auth/delete-user"]) {
+      const answer = await fetch(url(path), {
+        method: "POST",
+        headers: { ...bearer, "content-type": "application/json" },
+        body: JSON.stringify({
+          currentPassword: user.password,
+          newPassword: "another long password",
+          newEmail: uniqueEmail(),
+          password: user.password,
+        }),
+      });
+      expect(answer.status, path).toBeGreaterThanOrEqual(400);
+    }
+    expect((await me(bearer)).status).toBe(200);
+    expect(((await (await fetch(url("/api/keys"), { headers: user.headers })).json()) as { keys: unknown[] }).keys).toHaveLength(1);
 
     const revoked = await fetch(url(`/api/keys/${key.id}`), { method: "DELETE", headers: user.headers });
     expect(revoked.status).toBe(204);
@@ -295,8 +313,15 @@ describe("sessions", () => {
 });
 
 describe("passwords", () => {
-  it("resets a forgotten password by a single-use email link and signs out every session", async () => {
+  it("resets a forgotten password by a single-use email link, signs out every session, revokes API keys and says so", async () => {
     const user = await signUp(base());
+    const created = await fetch(url("/api/keys"), {
+      method: "POST",
+      headers: { ...user.headers, "content-type": "application/json" },
+      body: '{"name":"ci"}',
+    });
+    const { key } = (await created.json()) as { key: { secret: string } };
+    expect((await me({ authorization: `Bearer ${key.secret}` })).status).toBe(200);
     const request = await postJson("/api/auth/request-password-reset", { email: user.email, redirectTo: "/reset-password" });
     expect(request.status).toBe(200);
     const link = rebase(await mailLink(base(), user.email, /reset/i, /reset-password/), base());
@@ -309,6 +334,8 @@ describe("passwords", () => {
     const reset = await postJson("/api/auth/reset-password", { token, newPassword: "a brand new secret" });
     expect(reset.status).toBe(200);
     expect((await me(user.headers)).status).toBe(401);
+    expect((await me({ authorization: `Bearer ${key.secret}` })).status).toBe(401);
+    expect(await mailLink(base(), user.email, /password was reset/i, /settings\/api-keys/)).toBeTruthy();
     const again = await postJson("/api/auth/reset-password", { token, newPassword: "another new secret" });
     expect(again.status).toBe(400);
     const old = await postJson("/api/auth/sign-in/email", { email: user.email, password: user.password });
@@ -376,5 +403,21 @@ describe("the agent routes' auth hook", () => {
       headers: { ...WEBSOCKET_UPGRADE_HEADERS, cookie: user.cookie, origin: "https://evil.example" },
     });
     expect(crossSite.status).toBe(403);
+  });
+});
+
+describe("the page to return to after sign-in", () => {
+  it("is only ever a path of this site: a TAB, a newline, a backslash or another origin falls back to /agents, never a 500", async () => {
+    const signedIn = await signUp(base());
+    const target = async (next: string) => {
+      const response = await fetch(url(`/sign-in?next=${encodeURIComponent(next)}`), { headers: signedIn.headers, redirect: "manual" });
+      expect(response.status, next).toBeGreaterThanOrEqual(300);
+      expect(response.status, next).toBeLessThan(400);
+      return new URL(response.headers.get("location")!, base()).href.replace(base(), "");
+    };
+    for (const next of ["/\t/evil.test", "/\n/evil.test", "//evil.test", "/\\evil.test", "https://evil.test/", "/%0A/x\n"]) {
+      expect(await target(next), JSON.stringify(next)).toBe("/agents");
+    }
+    expect(await target("/settings?tab=keys#top")).toBe("/settings?tab=keys#top");
   });
 });

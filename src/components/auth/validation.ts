@@ -18,7 +18,21 @@ export function nameError(name: string): string | undefined {
   if (name.trim().length > 100) return "Use at most 100 characters";
 }
 
-/** Only same-site paths are followed after sign-in, never another origin. */
+// Any origin will do: a target is parsed against it only to see whether it stays on it.
+const PARSE_ORIGIN = "https://app.invalid";
+
+/**
+ * Only same-site paths are followed after sign-in, never another origin: the target is parsed as a URL against the
+ * app's origin and must stay there. Control characters (a browser drops a TAB or newline and may then read `/\t/x`
+ * as `//x`, another host) and backslashes are refused outright. Anything else falls back to a safe default.
+ */
 export function safeNext(next: string | null | undefined, fallback = "/agents"): string {
-  return next?.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : fallback;
+  if (!next?.startsWith("/") || /[\p{Cc}\\]/u.test(next)) return fallback;
+  let url: URL;
+  try {
+    url = new URL(next, PARSE_ORIGIN);
+  } catch {
+    return fallback;
+  }
+  return url.origin === PARSE_ORIGIN ? `${url.pathname}${url.search}${url.hash}` : fallback;
 }

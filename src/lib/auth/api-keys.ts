@@ -67,6 +67,12 @@ export async function revokeApiKey(db: Db, userId: string, id: string): Promise<
   if (deleted.length === 0) throw new NotFound("No such API key");
 }
 
+/** Deletes every key of a user (after a password reset: whoever reset it may not be the one who made them). */
+export async function revokeAllApiKeys(db: Db, userId: string): Promise<number> {
+  const deleted = await db.delete(apiKey).where(eq(apiKey.userId, userId)).returning({ id: apiKey.id });
+  return deleted.length;
+}
+
 export function looksLikeApiKey(token: string): boolean {
   return token.startsWith(KEY_PREFIX);
 }

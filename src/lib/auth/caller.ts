@@ -106,6 +106,17 @@ export async function requireUser(request: Request, env: Env): Promise<Caller> {
   return caller;
 }
 
+/**
+ * Like requireUser, for what only a person signed in with their session may do: manage API keys and sessions (and,
+ * through Better Auth, which never accepts a key, passwords, email and account deletion). A stolen or leaked key
+ * must not be able to mint more keys or lock the owner out.
+ */
+export async function requireSessionUser(request: Request, env: Env): Promise<Caller> {
+  const caller = await requireUser(request, env);
+  if (caller.via === "api_key") throw new Forbidden("API keys cannot manage API keys or sessions: sign in to do this");
+  return caller;
+}
+
 /** Like requireUser, and the email must be verified (agents can be used only after verification). */
 export async function requireVerifiedUser(request: Request, env: Env): Promise<Caller> {
   const caller = await requireUser(request, env);

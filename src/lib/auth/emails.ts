@@ -38,3 +38,23 @@ export async function sendPasswordResetEmail(env: Env, user: { email: string; na
     ),
   });
 }
+
+export async function sendApiKeysRevokedEmail(
+  env: Env,
+  user: { email: string; name: string },
+  revoked: number,
+  settingsUrl: string,
+): Promise<void> {
+  await sendEmail(env, {
+    to: user.email,
+    subject: "Your netM8 password was reset",
+    ...layout(
+      user.name,
+      [
+        `Your password was just reset, so your ${revoked === 1 ? "API key was" : `${revoked} API keys were`} revoked and every session was signed out.`,
+        "If you did not reset it, sign in with the new password at once and check your account. Create new keys when you need them.",
+      ],
+      { label: "Manage API keys", url: settingsUrl },
+    ),
+  });
+}

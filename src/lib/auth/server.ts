@@ -23,7 +23,8 @@ import {
   VERIFY_EMAIL_EXPIRES_SECONDS,
 } from "./config.ts";
 import { runInBackground } from "./background.ts";
-import { sendPasswordResetEmail, sendVerificationEmail } from "./emails.ts";
+import { revokeAllApiKeys } from "./api-keys.ts";
+import { sendApiKeysRevokedEmail, sendPasswordResetEmail, sendVerificationEmail } from "./emails.ts";
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyPassword } from "./password.ts";
 import { withPersonalAccounts } from "./personal-account.ts";
 
@@ -83,6 +84,11 @@ function createAuth(env: Env, origin: string, hooks: AuthHooks) {
       resetPasswordTokenExpiresIn: RESET_PASSWORD_EXPIRES_SECONDS,
       revokeSessionsOnPasswordReset: true,
       sendResetPassword: async ({ user, url }) => sendPasswordResetEmail(env, user, url),
+      // A reset means the password may have been known to someone else: their keys go too, and the owner is told.
+      onPasswordReset: async ({ user }) => {
+        const revoked = await revokeAllApiKeys(db, user.id);
+        if (revoked > 0) await sendApiKeysRevokedEmail(env, user, revoked, `${origin}/settings/api-keys`);
+      },
     },
     emailVerification: {
       sendOnSignUp: true,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { getDb } from "@/db/client.ts";
 import { createApiKey, listApiKeys } from "@/lib/auth/api-keys.ts";
-import { requireUser } from "@/lib/auth/caller.ts";
+import { requireSessionUser } from "@/lib/auth/caller.ts";
 import { enforceRateLimit } from "@/lib/ratelimit/enforce.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
@@ -20,14 +20,14 @@ const NewKey = z.object({
 
 export const GET = handle(async (request) => {
   const env = getEnv();
-  const caller = await requireUser(request, env);
+  const caller = await requireSessionUser(request, env);
   return Response.json({ keys: await listApiKeys(getDb(env.DB), caller.user.id) }, { headers: { "cache-control": "no-store" } });
 });
 
 /** Creates a key and returns its secret, the only time it is shown. */
 export const POST = handle(async (request) => {
   const env = getEnv();
-  const caller = await requireUser(request, env);
+  const caller = await requireSessionUser(request, env);
   const { name } = await readJson(request, NewKey);
   await enforceRateLimit(env, "apiKeyCreateByUser", caller.user.id);
   const key = await createApiKey(getDb(env.DB), caller.user.id, name);

@@ -8,6 +8,7 @@ import { HubTasks } from "./hub-tasks.ts";
 import type { ScheduleChanges, ScheduleInput } from "./schedules.ts";
 import { applyMigrations } from "./sql-migrations.ts";
 import type { Task, TaskInput } from "./tasks.ts";
+import { safeNameFrom } from "../lib/text/names.ts";
 
 export interface ThreadSummary {
   id: string;
@@ -48,7 +49,7 @@ interface ThreadRow {
 
 /** Turns the first message of a thread into its title. */
 export function titleFromMessage(text: string): string {
-  const line = text.replace(/\s+/g, " ").trim();
+  const line = safeNameFrom(text).replace(/\s+/g, " ").trim();
   return line.length > TITLE_MAX ? `${line.slice(0, TITLE_MAX - 1)}…` : line || "New chat";
 }
 

@@ -1,5 +1,6 @@
 import type { Env } from "../env.ts";
 import { credentialIsActive } from "../lib/auth/live-credential.ts";
+import { refuseInvalidChatRequest } from "./chat-request.ts";
 
 /**
  * Set by the /ws/ route (src/worker/agent-auth.ts) on the request it forwards to an agent, naming the credential
@@ -37,7 +38,8 @@ export function closeRevokedSocket(ws: WebSocket): void {
 type SocketHandler = (ws: WebSocket, message: string | ArrayBuffer) => Promise<void>;
 
 /**
- * Wraps an agent's WebSocket message handler so every message first re-checks its socket's credential. Called in
+ * Wraps an agent's WebSocket message handler so every message first re-checks its socket's credential (and a chat
+ * request its message, ./chat-request.ts). Called in
  * the constructor: the Agents SDK installs `webSocketMessage` on the instance there, and only when the class does
  * not define one itself (so a prototype override would replace the SDK's dispatch instead of wrapping it).
  */
@@ -46,6 +48,9 @@ export function recheckCredentialOnEachMessage(agent: object, ctx: DurableObject
   if (!dispatch) throw new Error("the Agents SDK installed no webSocketMessage handler");
   const guarded: SocketHandler = async (ws, message) => {
     if (!(await socketStillAuthorized(env, ctx.getTags(ws)))) return closeRevokedSocket(ws);
+    // A chat request is validated like the REST turn's body before the SDK stores any of it.
+    const refusal = refuseInvalidChatRequest(message);
+    if (refusal) return ws.send(refusal);
     await dispatch(ws, message);
   };
   Object.defineProperty(agent, "webSocketMessage", { value: guarded, configurable: true });

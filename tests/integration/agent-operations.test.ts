@@ -101,6 +101,55 @@ describe("a REST turn and a WebSocket turn", () => {
   }, 120_000);
 });
 
+describe("a turn's message", () => {
+  it("is checked over the WebSocket exactly like over REST: a non-string, empty or oversized text is refused and nothing is stored", async () => {
+    const owner = await signUpVerifiedUser(base());
+    const agentId = await firstAgent(owner);
+    const threadId = (await api<{ id: string }>(owner, `/api/agent/${agentId}/threads`, { method: "POST" })).body.id;
+    const socket = await ChatSocket.open(`${base()}/ws/thread/${agentId}-${threadId}`, owner.headers());
+    try {
+      const badTexts: unknown[] = [{ evil: true }, "   ", "x".repeat(100_001)];
+      for (const text of badTexts) {
+        const id = randomUUID();
+        const message = { id: randomUUID(), role: "user", parts: [{ type: "text", text }] };
+        socket.send({
+          type: ChatMessageType.CF_AGENT_USE_CHAT_REQUEST,
+          id,
+          init: { method: "POST", body: JSON.stringify({ messages: [message] }) },
+        });
+        const refused = await socket.response(id);
+        expect(refused.error, JSON.stringify(text).slice(0, 40)).toMatch(/text/);
+        const rest = await api(owner, `/api/agent/${agentId}/threads/${threadId}/messages`, { method: "POST", body: { text } });
+        expect(rest.status).toBe(400);
+      }
+      expect((await api<{ messages: unknown[] }>(owner, `/api/agent/${agentId}/threads/${threadId}/messages`)).body.messages).toEqual([]);
+      expect((await api<{ title: string }>(owner, `/api/agent/${agentId}/threads/${threadId}`)).body.title).not.toContain(
+        "[object Object]",
+      );
+
+      // A valid message still works, and a title made from it loses text-direction overrides.
+      const ok = socket.sendMessage("hello \u202Edlrow");
+      expect(textOf((await socket.response(ok)).chunks)).toBe("Echo: hello \u202Edlrow");
+    } finally {
+      socket.close();
+    }
+    // The thread is titled when the turn is recorded, just after its answer ends.
+    let title = "";
+    for (const deadline = Date.now() + 10_000; title !== "hello dlrow" && Date.now() < deadline; ) {
+      title = (await api<{ title: string }>(owner, `/api/agent/${agentId}/threads/${threadId}`)).body.title;
+      if (title !== "hello dlrow") await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(title).toBe("hello dlrow");
+    const renamed = await api(owner, `/api/agent/${agentId}/threads/${threadId}`, {
+      method: "PATCH",
+      body: { title: "evil \u202E title" },
+    });
+    expect(renamed.status).toBe(400);
+    const named = await api(owner, "/api/agent", { method: "POST", body: { name: "nul \u0000 name" } });
+    expect(named.status).toBe(400);
+  }, 60_000);
+});
+
 describe("agent access over REST and /ws/", () => {
   let owner: TestUser;
   let agentId: string;

@@ -1,8 +1,14 @@
 import { z } from "zod";
 import { PresetIdSchema } from "./presets.ts";
+import { isSafeName } from "../text/names.ts";
 
 /** Request bodies of the agent API, validated at the boundary. */
-export const AgentName = z.string().trim().min(1, "name must not be empty").max(100);
+export const AgentName = z
+  .string()
+  .trim()
+  .min(1, "name must not be empty")
+  .max(100)
+  .refine(isSafeName, "name cannot contain control characters or text-direction overrides");
 export const CreateAgentBody = z.object({
   name: AgentName,
   model: z.string().min(1).max(100).optional(),
@@ -12,8 +18,15 @@ export const CreateAgentBody = z.object({
 /** A new agent may start from a preset (general, coding, data-analyst): its instructions, tools and starter files. */
 export const NewAgentBody = CreateAgentBody.extend({ preset: PresetIdSchema.optional() });
 export const UpdateAgentBody = CreateAgentBody.partial().refine((v) => Object.keys(v).length > 0, "nothing to change");
-export const ThreadTitle = z.string().trim().min(1, "title must not be empty").max(80);
-export const MessageBody = z.object({ text: z.string().trim().min(1, "text must not be empty").max(100_000) });
+export const ThreadTitle = z
+  .string()
+  .trim()
+  .min(1, "title must not be empty")
+  .max(80)
+  .refine(isSafeName, "title cannot contain control characters or text-direction overrides");
+/** What a user may send as one message, over REST and WebSocket alike (src/agent/chat-request.ts). */
+export const MessageText = z.string().trim().min(1, "text must not be empty").max(100_000, "text must be at most 100,000 characters");
+export const MessageBody = z.object({ text: MessageText });
 export const ExecBody = z.object({
   command: z.string().min(1).max(20_000),
   cwd: z.string().max(1024).optional(),

@@ -1,99 +1,16 @@
 /** Client calls to the agent REST API (docs/api.md), with errors that keep the API's code and status. */
 
-export interface AgentInfo {
-  id: string;
-  accountId: string;
-  name: string;
-  model: string;
-  instructions: string | null;
-  preset: string | null;
-  maxSteps: number;
-  isDefault: boolean;
-  createdAt: string | number;
-  lastActiveAt: string | number | null;
-}
+import type { MemoryNote, ThreadSummary } from "@/agent/agent-hub.ts";
+import type { agentJson } from "@/lib/agents/views.ts";
+import type { ExecResult, FileEntry, ProcessInfo } from "@/sandbox/types.ts";
+import { request, requestJson } from "../api-client.ts";
 
-export interface ThreadInfo {
-  id: string;
-  title: string;
-  createdAt: number;
-  updatedAt: number;
-  running: boolean;
-}
+export { ApiError, request, requestJson } from "../api-client.ts";
+export type { ExecResult, FileEntry, MemoryNote, ProcessInfo };
+export type AgentInfo = ReturnType<typeof agentJson>;
+export type ThreadInfo = ThreadSummary;
 
-export interface FileEntry {
-  name: string;
-  path: string;
-  type: "file" | "directory" | "symlink" | "other";
-  size: number;
-  modifiedAt: string | number;
-}
-
-export interface ProcessInfo {
-  id: string;
-  command: string;
-  cwd: string;
-  status: "running" | "exited";
-  startedAt: string | number;
-  exitedAt: string | number | null;
-  exitCode: number | null;
-  reason: string | null;
-}
-
-export interface ExecResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-  durationMs: number;
-  truncated?: boolean;
-  error?: { code: string; limit?: string; message: string };
-}
-
-export interface MemoryNote {
-  id: string;
-  text: string;
-  createdAt: number;
-  updatedAt: number;
-}
-
-export class ApiError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly code: string,
-  ) {
-    super(message);
-  }
-}
-
-async function failure(response: Response): Promise<ApiError> {
-  const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
-  const code = body?.error?.code ?? (response.status === 402 ? "insufficient_credits" : "error");
-  const fallback = response.status === 429 ? "Too many requests. Wait a moment and try again." : `Request failed (${response.status})`;
-  return new ApiError(body?.error?.message ?? fallback, response.status, code);
-}
-
-export async function request(path: string, init: RequestInit = {}): Promise<Response> {
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      ...init,
-      headers: { ...(typeof init.body === "string" ? { "content-type": "application/json" } : {}), ...init.headers },
-    });
-  } catch {
-    throw new ApiError("You appear to be offline. Check your connection and try again.", 0, "offline");
-  }
-  if (!response.ok) throw await failure(response);
-  return response;
-}
-
-export async function requestJson<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const response = await request(path, init);
-  if (response.status === 204) return undefined as T;
-  return (await response.json()) as T;
-}
-
-const json = (method: string, body?: unknown): RequestInit => ({ method, body: body === undefined ? undefined : JSON.stringify(body) });
+const json = (method: string, body?: unknown) => ({ method, body });
 
 export function agentApi(agentId: string) {
   const base = `/api/agent/${agentId}`;

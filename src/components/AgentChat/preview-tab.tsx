@@ -8,12 +8,9 @@ import { Input } from "@/components/ui/input.tsx";
 import { errorMessage, request, requestJson } from "./agent-api.ts";
 import { useAgentWorkspace } from "./agent-context.tsx";
 import { TemplateGallery } from "./template-gallery.tsx";
+import type { PortPreview } from "@/lib/previews/ports.ts";
 
-export interface ExposedPort {
-  port: number;
-  url: string;
-  exposedAt: string | number;
-}
+export type ExposedPort = PortPreview;
 
 /** Live previews of the workspace's servers: exposed ports in an iframe, with reload and open-in-new-tab. */
 export function PreviewTab() {

@@ -145,7 +145,7 @@ export function ProcessesTab() {
         )}
         <ul aria-label="Processes">
           {processes?.map((p) => (
-            <li key={p.id} className="border-b" aria-label={p.command}>
+            <li key={p.id} className="border-b" aria-label={commandText(p.command)}>
               <div className="flex items-center gap-2 px-3 py-2">
                 <span
                   className={cn(
@@ -155,7 +155,7 @@ export function ProcessesTab() {
                   aria-hidden
                 />
                 <div className="min-w-0 flex-1">
-                  <p className="truncate font-mono text-xs">{p.command}</p>
+                  <p className="truncate font-mono text-xs">{commandText(p.command)}</p>
                   <p className="text-[11px] text-muted-foreground">
                     {p.status === "running"
                       ? `running · started ${relativeTime(p.startedAt)}`
@@ -185,4 +185,9 @@ export function ProcessesTab() {
       </div>
     </div>
   );
+}
+
+/** A process's command as one line: an argv (as the API may return it) joined by spaces. */
+function commandText(command: string | string[]): string {
+  return Array.isArray(command) ? command.join(" ") : command;
 }

@@ -7,12 +7,7 @@ import { Button } from "@/components/ui/button.tsx";
 import { Input } from "@/components/ui/input.tsx";
 import { errorMessage, request, requestJson, relativeTime } from "./agent-api.ts";
 import { useAgentWorkspace } from "./agent-context.tsx";
-
-interface SecretInfo {
-  name: string;
-  hint: string;
-  updatedAt: string | number;
-}
+import type { SecretInfo } from "@/lib/agents/secrets.ts";
 
 const NAME = /^[A-Z_][A-Z0-9_]*$/;
 

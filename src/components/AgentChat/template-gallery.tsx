@@ -7,13 +7,9 @@ import { Button } from "@/components/ui/button.tsx";
 import { cn } from "@/lib/ui/cn.ts";
 import { errorMessage, request, requestJson } from "./agent-api.ts";
 import { useAgentWorkspace } from "./agent-context.tsx";
+import type { TemplateInfo } from "@/lib/templates/catalog.ts";
 
-interface Template {
-  name: string;
-  title: string;
-  description: string;
-  port: number;
-}
+type Template = TemplateInfo;
 
 interface Progress {
   type: "step" | "output" | "ready" | "error";

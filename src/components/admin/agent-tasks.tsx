@@ -3,15 +3,9 @@
 import { useState } from "react";
 import { Button } from "@/components/ui/button.tsx";
 import { adminRequest } from "./admin-api.ts";
+import type { Task } from "@/agent/tasks.ts";
 
-interface TaskView {
-  id: string;
-  goal: string;
-  status: string;
-  stepsUsed: number;
-  stepBudget: number;
-  creditsUsed: number;
-}
+type TaskView = Task;
 
 /** Loads an agent's tasks from its Durable Object on demand, with a stop button for running ones. */
 export function AgentTasksButton({ agentId }: { agentId: string }) {

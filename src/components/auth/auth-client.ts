@@ -2,6 +2,7 @@
 
 import { passkeyClient } from "@better-auth/passkey/client";
 import { createAuthClient } from "better-auth/react";
+import { requestJson } from "../api-client.ts";
 
 /** Better Auth's browser client, mounted at /api/auth on this origin. */
 export const authClient = createAuthClient({ basePath: "/api/auth", plugins: [passkeyClient()] });
@@ -16,17 +17,7 @@ export function errorMessage(error: unknown, fallback = "Something went wrong. P
   return fallback;
 }
 
-/** JSON fetch for our own /api routes; throws an Error with the server's message on a non-2xx answer. */
-export async function apiFetch<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const response = await fetch(path, {
-    ...init,
-    headers: { ...(init.body ? { "content-type": "application/json" } : {}), ...init.headers },
-  });
-  if (response.status === 204) return undefined as T;
-  const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
-  if (!response.ok) {
-    if (response.status === 429) throw new Error("Too many attempts. Wait a moment and try again.");
-    throw new Error(body?.error?.message ?? `Request failed (${response.status})`);
-  }
-  return body as T;
+/** JSON fetch for our own /api routes (../api-client.ts); throws an ApiError with the server's message on a non-2xx answer. */
+export function apiFetch<T>(path: string, init: RequestInit = {}): Promise<T> {
+  return requestJson<T>(path, init);
 }

@@ -1,32 +1,11 @@
 import { apiFetch } from "@/components/auth/auth-client.ts";
+import type { creditsView } from "@/lib/billing/ledger.ts";
+import type { CreditPackage } from "@/lib/billing/packages.ts";
+import type { Purchase } from "@/lib/billing/purchases.ts";
 
-export interface CreditsResponse {
-  accountId: string;
-  balance: number;
-  free: number;
-  purchased: number;
-  reserved: number;
-  available: number;
-}
-
-export interface PackageInfo {
-  id: string;
-  name: string;
-  credits: number;
-  priceCents: number;
-  currency: string;
-}
-
-export interface PurchaseInfo {
-  stripeSessionId: string;
-  packageId: string;
-  credits: number;
-  refundedCredits: number;
-  amountCents: number;
-  currency: string;
-  receiptUrl: string | null;
-  createdAt: string;
-}
+export type CreditsResponse = ReturnType<typeof creditsView>;
+export type PackageInfo = CreditPackage;
+export type PurchaseInfo = Purchase;
 
 export interface PurchasesResponse {
   purchasesEnabled: boolean;

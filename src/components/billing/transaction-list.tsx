@@ -6,19 +6,7 @@ import { Alert } from "@/components/ui/alert.tsx";
 import { Button } from "@/components/ui/button.tsx";
 import { Label } from "@/components/ui/label.tsx";
 import { credits, day } from "./format.ts";
-
-interface Transaction {
-  id: string;
-  kind: string;
-  bucket: "free" | "purchased";
-  amount: number;
-  balanceAfter: number;
-  reason: string;
-  model: string | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  createdAt: string;
-}
+import type { Transaction } from "@/lib/billing/transactions.ts";
 
 const KINDS: { value: string; label: string }[] = [
   { value: "", label: "All" },

@@ -7,14 +7,9 @@ import { FormField } from "@/components/auth/form-field.tsx";
 import { Alert } from "@/components/ui/alert.tsx";
 import { Button } from "@/components/ui/button.tsx";
 import { formatTime } from "./format.ts";
+import type { ApiKeySummary } from "@/lib/auth/api-keys.ts";
 
-interface KeyRow {
-  id: string;
-  name: string;
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
+type KeyRow = ApiKeySummary;
 
 export function ApiKeysPanel() {
   const [keys, setKeys] = useState<KeyRow[] | null>(null);

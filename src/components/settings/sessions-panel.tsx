@@ -7,15 +7,9 @@ import { Alert } from "@/components/ui/alert.tsx";
 import { Badge } from "@/components/ui/badge.tsx";
 import { Button } from "@/components/ui/button.tsx";
 import { formatTime } from "./format.ts";
+import type { SessionSummary } from "@/lib/auth/sessions.ts";
 
-interface SessionRow {
-  id: string;
-  device: string;
-  ipAddress: string | null;
-  createdAt: string;
-  lastSeenAt: string;
-  current: boolean;
-}
+type SessionRow = SessionSummary;
 
 export function SessionsPanel() {
   const [sessions, setSessions] = useState<SessionRow[] | null>(null);

@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import { Button } from "@/components/ui/button.tsx";
+import { request } from "../api-client.ts";
 
 /** Shown on every app page while an admin is signed in as this user, with the way back to the admin's own session. */
 export function ImpersonationBanner({ name, email }: { name: string; email: string }) {
@@ -10,14 +11,10 @@ export function ImpersonationBanner({ name, email }: { name: string; email: stri
   async function exit() {
     setPending(true);
     setError(null);
-    const response = await fetch("/api/auth/admin/stop-impersonating", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: "{}",
-    });
-    if (response.ok) {
+    try {
+      await request("/api/auth/admin/stop-impersonating", { method: "POST", body: {} });
       window.location.assign("/admin/users");
-    } else {
+    } catch {
       setPending(false);
       setError("Could not stop impersonating; sign out instead.");
     }

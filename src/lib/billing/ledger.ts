@@ -491,3 +491,15 @@ export async function removeRefundedCredits(
   }
   throw new Invalid("The purchase's refund kept changing under concurrent updates; try again");
 }
+
+/** What GET /api/credits answers: the balance in credits, split by bucket, with what open reservations hold. */
+export function creditsView(accountId: string, balance: Balance) {
+  return {
+    accountId,
+    balance: toCredits(balance.totalMillicredits),
+    free: toCredits(balance.freeMillicredits),
+    purchased: toCredits(balance.purchasedMillicredits),
+    reserved: toCredits(balance.reservedMillicredits),
+    available: toCredits(balance.availableMillicredits),
+  };
+}

@@ -1,6 +1,5 @@
 import { callerAccount, requireUser } from "@/lib/auth/caller.ts";
-import { getBalance } from "@/lib/billing/ledger.ts";
-import { toCredits } from "@/lib/billing/rules.ts";
+import { creditsView, getBalance } from "@/lib/billing/ledger.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { requestTime } from "@/lib/http/clock.ts";
 import { handle } from "@/lib/http/respond.ts";
@@ -13,15 +12,5 @@ export const GET = handle(async (request) => {
   const caller = await requireUser(request, env);
   const acting = await callerAccount(request, env, caller, "billing.view");
   const balance = await getBalance(env.DB, acting.id, requestTime(request, env));
-  return Response.json(
-    {
-      accountId: acting.id,
-      balance: toCredits(balance.totalMillicredits),
-      free: toCredits(balance.freeMillicredits),
-      purchased: toCredits(balance.purchasedMillicredits),
-      reserved: toCredits(balance.reservedMillicredits),
-      available: toCredits(balance.availableMillicredits),
-    },
-    { headers: { "cache-control": "no-store" } },
-  );
+  return Response.json(creditsView(acting.id, balance), { headers: { "cache-control": "no-store" } });
 });

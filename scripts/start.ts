@@ -9,6 +9,7 @@ import { ROOT, toolEnv } from "./lib/paths.ts";
 import { LogTail, spawnGroup, type GroupProcess } from "./lib/process-group.ts";
 import { applyLocalMigrations, startWranglerDev } from "./lib/wrangler.ts";
 import { RUNTIME_PACKAGES } from "./lib/system-needs.ts";
+import { developmentSecrets } from "./lib/dev-secrets.ts";
 import { workerVarsFromEnv } from "./lib/worker-vars.ts";
 
 interface Supervised {
@@ -75,7 +76,9 @@ async function main(): Promise<void> {
   console.log(`migrations: applying to the local D1 database (${persistTo ?? ".wrangler/state"})`);
   applyLocalMigrations(persistTo);
 
-  const vars = { ...workerVarsFromEnv(process.env), APP_URL: process.env.APP_URL ?? `http://localhost:${port}` };
+  // Random per state directory unless the environment names its own (scripts/lib/dev-secrets.ts).
+  const secrets = developmentSecrets(join(stateDir ?? join(ROOT, ".wrangler", "state"), "dev-secrets.json"));
+  const vars = { ...secrets, ...workerVarsFromEnv(process.env), APP_URL: process.env.APP_URL ?? `http://localhost:${port}` };
 
   const sandboxPort = await freePort();
   const secret = randomBytes(32).toString("hex");

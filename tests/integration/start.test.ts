@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -72,6 +72,12 @@ describe("npm start's supervisor", { timeout: 300_000 }, () => {
     const landing = await fetch(`http://127.0.0.1:${started.port}/`);
     expect(landing.status).toBe(200);
     expect(leftovers(started).length).toBeGreaterThan(0);
+    // Secrets reach the Worker through a private file, never a command line that every user of the host can read.
+    expect(leftovers(started).filter((line) => /SANDBOXD_SECRET|--var /.test(line))).toEqual([]);
+    // The auth secret and the secrets key are random for this state directory, readable by this user only.
+    const secrets = join(started.stateDir, "dev-secrets.json");
+    expect(statSync(secrets).mode & 0o777).toBe(0o600);
+    expect(Object.keys(JSON.parse(readFileSync(secrets, "utf8")) as object).sort()).toEqual(["BETTER_AUTH_SECRET", "SECRETS_KEY"]);
 
     process.kill(-started.supervisor.pid, "SIGINT");
     expect(await started.supervisor.exited).toBe(0);

@@ -39,7 +39,10 @@ export interface LedgerAudit {
 }
 
 export async function agentApi(baseUrl: string, user: TestUser): Promise<AgentApi> {
-  const call = <T>(path: string, init: ApiInit = {}) => apiRequest<T>(baseUrl, user, path, init);
+  const call = async <T>(path: string, init: ApiInit = {}) => {
+    const { status, body } = await apiRequest<T>(baseUrl, user, path, init);
+    return { status, body };
+  };
   const agentId = (await call<{ agents: { id: string }[] }>("/api/agent")).body.agents[0]!.id;
   const accountId = (await call<{ accountId: string }>("/api/credits")).body.accountId;
   return {

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import type { Env } from "../../env.ts";
-import { isProduction } from "../../env.ts";
 import { ServiceUnavailable } from "../errors.ts";
 
 /**
@@ -19,8 +18,8 @@ export const PutSecretsBody = z
   .refine((v) => Object.keys(v.secrets).length > 0, "nothing to store");
 export const DeleteSecretBody = z.object({ name: SecretName });
 
-/** Development and test only: production refuses to start secrets without its own key. */
-const DEVELOPMENT_KEY = "netm8-development-secrets-key-not-for-production";
+/** The test suite's own Workers only; everywhere else a SECRETS_KEY is required (npm start makes one per state dir). */
+const TEST_KEY = "netm8-test-suite-secrets-key-never-used-outside-tests";
 
 export interface EncryptedSecret {
   name: string;
@@ -42,8 +41,8 @@ function fromBase64(text: string): Uint8Array {
 }
 
 async function secretsKey(env: Pick<Env, "SECRETS_KEY" | "ENVIRONMENT">): Promise<CryptoKey> {
-  const material = env.SECRETS_KEY || (isProduction(env) ? "" : DEVELOPMENT_KEY);
-  if (!material) throw new ServiceUnavailable("Agent secrets are not configured: set SECRETS_KEY");
+  const material = env.SECRETS_KEY || (env.ENVIRONMENT === "test" ? TEST_KEY : "");
+  if (!material) throw new ServiceUnavailable("Agent secrets are not configured: set SECRETS_KEY (npm start makes one for local development)");
   // Any string becomes a 256-bit key; a random 32-byte base64 value is what production should use.
   const digest = await crypto.subtle.digest("SHA-256", encoder.encode(material));
   return crypto.subtle.importKey("raw", digest, "AES-GCM", false, ["encrypt", "decrypt"]);

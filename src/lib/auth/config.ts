@@ -9,13 +9,14 @@ export const VERIFY_EMAIL_EXPIRES_SECONDS = 24 * 3600;
 /** Where Better Auth is mounted (src/app/api/auth/[...all]/route.ts). */
 export const AUTH_BASE_PATH = "/api/auth";
 
-// Only for local development and tests: production refuses to start auth without BETTER_AUTH_SECRET.
-const DEVELOPMENT_SECRET = "netm8-local-development-secret-do-not-use-in-production";
+// Only the test suite's own Workers (ENVIRONMENT=test) sign with this; every other Worker needs BETTER_AUTH_SECRET.
+const TEST_SECRET = "netm8-test-suite-secret-never-used-outside-tests";
 
 export function authSecret(env: Pick<Env, "BETTER_AUTH_SECRET" | "ENVIRONMENT">): string {
   if (env.BETTER_AUTH_SECRET) return env.BETTER_AUTH_SECRET;
-  if (isProduction(env)) throw new ServiceUnavailable("Sign-in is not configured: set BETTER_AUTH_SECRET");
-  return DEVELOPMENT_SECRET;
+  // Only the test suite's own Workers may sign with a known constant; npm start makes a random secret per state dir.
+  if (env.ENVIRONMENT === "test") return TEST_SECRET;
+  throw new ServiceUnavailable("Sign-in is not configured: set BETTER_AUTH_SECRET (npm start makes one for local development)");
 }
 
 /** The session cookie's name: browsers only accept the `__Secure-` prefix over HTTPS, which production is. */

@@ -78,7 +78,19 @@ async function main(): Promise<void> {
 
   // Random per state directory unless the environment names its own (scripts/lib/dev-secrets.ts).
   const secrets = developmentSecrets(join(stateDir ?? join(ROOT, ".wrangler", "state"), "dev-secrets.json"));
-  const vars = { ...secrets, ...workerVarsFromEnv(process.env), APP_URL: process.env.APP_URL ?? `http://localhost:${port}` };
+  const vars: Record<string, string> = {
+    ...secrets,
+    ...workerVarsFromEnv(process.env),
+    APP_URL: process.env.APP_URL ?? `http://localhost:${port}`,
+  };
+  // The dev mailbox shows every user's sign-in links: readable only while nothing but this host can connect.
+  const loopback = ["127.0.0.1", "localhost", "::1"].includes(host);
+  vars.DEV_MAILBOX = process.env.DEV_MAILBOX ?? (loopback ? "on" : "off");
+  console.log(
+    vars.DEV_MAILBOX === "on"
+      ? "mailbox: emails are kept locally and shown at /dev/mailbox"
+      : `mailbox: /dev/mailbox is off because HOST=${host} is reachable from other machines (set DEV_MAILBOX=on to show it anyway)`,
+  );
 
   const sandboxPort = await freePort();
   const secret = randomBytes(32).toString("hex");

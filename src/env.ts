@@ -33,6 +33,8 @@ export interface Env {
   CLOUDFLARE_ACCOUNT_ID?: string;
   R2_ACCESS_KEY_ID?: string;
   R2_SECRET_ACCESS_KEY?: string;
+  /** Development: "on" lets the local mailbox be read (npm start sets it while it listens on loopback only). */
+  DEV_MAILBOX?: string;
   RESEND_API_KEY?: string;
   RESEND_BASE_URL?: string;
   EMAIL_FROM?: string;

@@ -42,7 +42,8 @@ function fromBase64(text: string): Uint8Array {
 
 async function secretsKey(env: Pick<Env, "SECRETS_KEY" | "ENVIRONMENT">): Promise<CryptoKey> {
   const material = env.SECRETS_KEY || (env.ENVIRONMENT === "test" ? TEST_KEY : "");
-  if (!material) throw new ServiceUnavailable("Agent secrets are not configured: set SECRETS_KEY (npm start makes one for local development)");
+  if (!material)
+    throw new ServiceUnavailable("Agent secrets are not configured: set SECRETS_KEY (npm start makes one for local development)");
   // Any string becomes a 256-bit key; a random 32-byte base64 value is what production should use.
   const digest = await crypto.subtle.digest("SHA-256", encoder.encode(material));
   return crypto.subtle.importKey("raw", digest, "AES-GCM", false, ["encrypt", "decrypt"]);

@@ -69,3 +69,21 @@ export function requestOrigin(request: Request, env: Pick<Env, "APP_URL" | "ENVI
 export function turnstileSiteKey(env: Pick<Env, "TURNSTILE_SITE_KEY" | "TURNSTILE_SECRET_KEY">): string | undefined {
   return env.TURNSTILE_SITE_KEY && env.TURNSTILE_SECRET_KEY ? env.TURNSTILE_SITE_KEY : undefined;
 }
+
+/**
+ * The origin of links sent by email (verification, reset, invitations): APP_URL when it is set (npm start sets it),
+ * never the request's Host, which anyone can choose; the request's origin only when no APP_URL is configured.
+ */
+export function emailOrigin(request: Request, env: Pick<Env, "APP_URL" | "ENVIRONMENT">): string {
+  return env.APP_URL ? new URL(env.APP_URL).origin : requestOrigin(request, env);
+}
+
+/** A link built on the request's origin, moved to APP_URL's origin for an email (emailOrigin). */
+export function emailLink(link: string, env: Pick<Env, "APP_URL">): string {
+  if (!env.APP_URL) return link;
+  const url = new URL(link);
+  const app = new URL(env.APP_URL);
+  url.protocol = app.protocol;
+  url.host = app.host;
+  return url.toString();
+}

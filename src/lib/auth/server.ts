@@ -11,6 +11,7 @@ import { isProduction, type Env } from "../../env.ts";
 import {
   adminEmails,
   AUTH_BASE_PATH,
+  emailLink,
   authSecret,
   COOKIE_PREFIX,
   googleEnabled,
@@ -83,18 +84,18 @@ function createAuth(env: Env, origin: string, hooks: AuthHooks) {
       password: { hash: hashPassword, verify: verifyPassword },
       resetPasswordTokenExpiresIn: RESET_PASSWORD_EXPIRES_SECONDS,
       revokeSessionsOnPasswordReset: true,
-      sendResetPassword: async ({ user, url }) => sendPasswordResetEmail(env, user, url),
+      sendResetPassword: async ({ user, url }) => sendPasswordResetEmail(env, user, emailLink(url, env)),
       // A reset means the password may have been known to someone else: their keys go too, and the owner is told.
       onPasswordReset: async ({ user }) => {
         const revoked = await revokeAllApiKeys(db, user.id);
-        if (revoked > 0) await sendApiKeysRevokedEmail(env, user, revoked, `${origin}/settings/api-keys`);
+        if (revoked > 0) await sendApiKeysRevokedEmail(env, user, revoked, emailLink(`${origin}/settings/api-keys`, env));
       },
     },
     emailVerification: {
       sendOnSignUp: true,
       autoSignInAfterVerification: true,
       expiresIn: VERIFY_EMAIL_EXPIRES_SECONDS,
-      sendVerificationEmail: async ({ user, url }) => sendVerificationEmail(env, user, url),
+      sendVerificationEmail: async ({ user, url }) => sendVerificationEmail(env, user, emailLink(url, env)),
     },
     user: {
       deleteUser: {

@@ -20,6 +20,15 @@ export function isMailboxActive(env: EmailEnv): boolean {
   return emailTransportKind(env) === "mailbox";
 }
 
+/**
+ * Whether the local mailbox may be read (GET /api/dev/mailbox, /dev/mailbox): it holds every user's verification and
+ * reset links, so only the test suite's Workers and a development Worker that `npm start` runs on a loopback address
+ * (DEV_MAILBOX=on; it decides from HOST, never from request headers) show it.
+ */
+export function isMailboxReadable(env: EmailEnv & Pick<Env, "DEV_MAILBOX">): boolean {
+  return isMailboxActive(env) && (env.ENVIRONMENT === "test" || env.DEV_MAILBOX === "on");
+}
+
 const DEFAULT_FROM = "netM8 <no-reply@netm8.dev>";
 
 export async function sendEmail(env: Env, message: EmailMessage): Promise<void> {

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db/client.ts";
 import { listMailbox } from "@/lib/email/mailbox.ts";
-import { isMailboxActive } from "@/lib/email/send.ts";
+import { isMailboxReadable } from "@/lib/email/send.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 
 export const dynamic = "force-dynamic";
@@ -10,7 +10,7 @@ export const metadata: Metadata = { title: "Dev mailbox" };
 
 export default async function DevMailboxPage({ searchParams }: { searchParams: Promise<{ to?: string }> }) {
   const env = getEnv();
-  if (!isMailboxActive(env)) notFound();
+  if (!isMailboxReadable(env)) notFound();
   const { to } = await searchParams;
   const messages = await listMailbox(getDb(env.DB), to);
   return (

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { getDb } from "@/db/client.ts";
 import { listMailbox } from "@/lib/email/mailbox.ts";
 import { escapeHtml } from "@/lib/email/message.ts";
-import { isMailboxActive, sendEmail } from "@/lib/email/send.ts";
+import { isMailboxReadable, sendEmail } from "@/lib/email/send.ts";
 import { NotFound } from "@/lib/errors.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, parseWith, readJson } from "@/lib/http/respond.ts";
@@ -19,7 +19,7 @@ const TestEmail = z.object({
 function mailboxEnv() {
   const env = getEnv();
   // The local mailbox exists only while it is the active email transport, and never in production.
-  if (!isMailboxActive(env)) throw new NotFound();
+  if (!isMailboxReadable(env)) throw new NotFound();
   return env;
 }
 

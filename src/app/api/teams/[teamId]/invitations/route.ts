@@ -1,7 +1,7 @@
 import { getDb } from "@/db/client.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
-import { requestOrigin } from "@/lib/auth/config.ts";
+import { emailOrigin } from "@/lib/auth/config.ts";
 import { requestTime } from "@/lib/http/clock.ts";
 import { teamForRequest } from "@/lib/teams/access.ts";
 import { createInvitation, listInvitations } from "@/lib/teams/invitations.ts";
@@ -24,7 +24,7 @@ export const POST = handle(async (request, { params }: Params) => {
   const body = await readJson(request, NewInvitationBody);
   const invitation = await createInvitation(env, getDb(env.DB), team, caller, {
     ...body,
-    origin: requestOrigin(request, env),
+    origin: emailOrigin(request, env),
     now: requestTime(request, env),
   });
   return Response.json(invitation, { status: 201 });

@@ -30,11 +30,11 @@ describe("a fresh deployment", () => {
     expect(await role(boss.headers)).toBe("admin");
   });
 
-  const signInAttempt = (ip: string, email = uniqueEmail("nobody")) =>
+  const signInAttempt = (ip: string, email = uniqueEmail("nobody"), password = "wrong password") =>
     worker.fetch("/api/auth/sign-in/email", {
       method: "POST",
       headers: { "content-type": "application/json", "cf-connecting-ip": ip, origin: worker.url },
-      body: JSON.stringify({ email, password: "wrong password" }),
+      body: JSON.stringify({ email, password }),
     });
 
   it("limits sign-in attempts per client IP with 429 and Retry-After, counts other IPs separately, and recovers", async () => {
@@ -60,10 +60,22 @@ describe("a fresh deployment", () => {
     expect(status).toBe(401);
   });
 
-  it("limits sign-in attempts per account whatever the IP", async () => {
+  it("limits sign-in attempts per account from one client, without locking the account out from everywhere", async () => {
+    const user = await signUp(worker.url);
+    const attacker = uniqueIp();
+    for (let i = 0; i < RATE_LIMITS.signInByEmailAndIp.limit; i++) expect((await signInAttempt(attacker, user.email)).status).toBe(401);
+    const refused = await signInAttempt(attacker, user.email);
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/reset your password/);
+    // The owner, from their own client, is not locked out by the attacker's failures.
+    expect((await signInAttempt(uniqueIp(), user.email, user.password)).status).toBe(200);
+  });
+
+  it("still caps sign-in attempts per account across every client, at a looser limit", async () => {
     const user = await signUp(worker.url);
     const { limit } = RATE_LIMITS.signInByEmail;
-    for (let i = 0; i < limit; i++) expect((await signInAttempt(uniqueIp(), user.email)).status).toBe(401);
+    const statuses = await Promise.all(Array.from({ length: limit }, () => signInAttempt(uniqueIp(), user.email)));
+    expect(statuses.map((r) => r.status).filter((s) => s !== 401)).toEqual([]);
     expect((await signInAttempt(uniqueIp(), user.email)).status).toBe(429);
   });
 

@@ -28,10 +28,11 @@ export const DisplayName = z
 /** What each guarded auth endpoint checks: its body, then its rate limits (by client IP, and by the body's email). */
 const PasskeyName = z.string().trim().max(NAME_MAX_LENGTH, `Passkey names have at most ${NAME_MAX_LENGTH} characters`);
 
-const GUARDED: Record<string, { byIp?: RateLimitName; byEmail?: RateLimitName; body?: z.ZodType }> = {
+const GUARDED: Record<string, { byIp?: RateLimitName; byEmail?: RateLimitName; byEmailAndIp?: RateLimitName; body?: z.ZodType }> = {
   "/sign-in/email": {
     byIp: "signInByIp",
     byEmail: "signInByEmail",
+    byEmailAndIp: "signInByEmailAndIp",
     body: z.looseObject({ email: Email, password: z.string().min(1, "Enter your password").max(PASSWORD_MAX_LENGTH) }),
   },
   "/sign-up/email": {
@@ -89,6 +90,7 @@ export async function guardAuthRequest(request: Request, env: Env): Promise<Requ
   const checks: [RateLimitName, string][] = [];
   if (guard.byIp) checks.push([guard.byIp, clientIp(request)]);
   if (guard.byEmail && email) checks.push([guard.byEmail, email]);
+  if (guard.byEmailAndIp && email) checks.push([guard.byEmailAndIp, `${email}|${clientIp(request)}`]);
   await enforceRateLimits(env, checks);
   return new Request(request.url, { method: request.method, headers: request.headers, body });
 }

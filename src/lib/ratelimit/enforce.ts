@@ -4,10 +4,10 @@ import { effectiveRule, type RateLimitName } from "./limits.ts";
 
 /** Counts one hit of `rule` for `key`; throws RateLimited (429 with Retry-After) once the limit is reached. */
 export async function enforceRateLimit(env: Env, rule: RateLimitName, key: string): Promise<void> {
-  const { limit, windowSeconds } = effectiveRule(rule, env.RATE_LIMIT_WINDOW_SECONDS);
+  const { limit, windowSeconds, message } = effectiveRule(rule, env.RATE_LIMIT_WINDOW_SECONDS);
   const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`${rule}:${key.toLowerCase()}`));
   const result = await stub.hit(limit, windowSeconds);
-  if (!result.allowed) throw new RateLimited(result.retryAfterSeconds);
+  if (!result.allowed) throw new RateLimited(result.retryAfterSeconds, message);
 }
 
 /** Enforces several (rule, key) pairs; every pair is counted, so one key cannot hide behind another. */

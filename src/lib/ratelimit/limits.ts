@@ -5,11 +5,24 @@
 export interface RateLimitRule {
   limit: number;
   windowSeconds: number;
+  /** What the refusal says, when the generic "Too many requests" would not tell the person what to do. */
+  message?: string;
 }
 
 export const RATE_LIMITS = {
   signInByIp: { limit: 20, windowSeconds: 600 },
-  signInByEmail: { limit: 10, windowSeconds: 600 },
+  // Guessing one account's password from one client stops early; from everywhere only at a looser cap, so nobody can
+  // lock a person out of their account by failing to sign in as them.
+  signInByEmailAndIp: {
+    limit: 10,
+    windowSeconds: 600,
+    message: "Too many failed sign-ins for this address from here. Wait a few minutes or reset your password.",
+  },
+  signInByEmail: {
+    limit: 100,
+    windowSeconds: 600,
+    message: "Too many failed sign-ins for this address. Wait a few minutes, or reset your password to sign in at once.",
+  },
   signUpByIp: { limit: 10, windowSeconds: 3600 },
   passwordResetByIp: { limit: 10, windowSeconds: 3600 },
   passwordResetByEmail: { limit: 3, windowSeconds: 3600 },
@@ -38,5 +51,5 @@ export function effectiveRule(name: RateLimitName, windowOverride?: string): Rat
       .find(([rule]) => rule === name);
     seconds = Number(entry?.[1]);
   }
-  return Number.isFinite(seconds) && seconds > 0 ? { limit: rule.limit, windowSeconds: seconds } : rule;
+  return Number.isFinite(seconds) && seconds > 0 ? { ...rule, windowSeconds: seconds } : rule;
 }

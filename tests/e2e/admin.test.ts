@@ -15,7 +15,12 @@ describe("the admin panel in Chromium", () => {
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    [worker, browser] = await Promise.all([startTestWorker({ vars: { ADMIN_EMAILS: ADMIN_EMAIL } }), launchBrowser()]);
+    // Each is kept as soon as it starts, so afterAll stops it even when the other one fails to start.
+    const started = await Promise.allSettled([
+      startTestWorker({ vars: { ADMIN_EMAILS: ADMIN_EMAIL } }).then((s) => (worker = s)),
+      launchBrowser().then((b) => (browser = b)),
+    ]);
+    for (const outcome of started) if (outcome.status === "rejected") throw outcome.reason;
     admin = await signUp(worker.url, { email: ADMIN_EMAIL, name: "Ada Admin" });
   }, 180_000);
 

@@ -42,7 +42,9 @@ async function openPage(url: string) {
 }
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startAgentStack(), launchBrowser()]);
+  // Each is kept as soon as it starts, so afterAll stops it even when the other one fails to start.
+  const started = await Promise.allSettled([startAgentStack().then((s) => (stack = s)), launchBrowser().then((b) => (browser = b))]);
+  for (const outcome of started) if (outcome.status === "rejected") throw outcome.reason;
   [alice, bob] = await Promise.all([signUpVerifiedUser(stack.worker.url), signUpVerifiedUser(stack.worker.url)]);
   aliceAgent = ((await (await call(alice, "/api/agent")).json()) as { agents: { id: string }[] }).agents[0]!.id;
   bobAgent = ((await (await call(bob, "/api/agent")).json()) as { agents: { id: string }[] }).agents[0]!.id;

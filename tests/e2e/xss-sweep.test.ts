@@ -73,7 +73,12 @@ async function expectInert(page: Page, texts: string[]): Promise<void> {
 }
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startAgentStack({ vars: { ADMIN_EMAILS: ADMIN_EMAIL } }), launchBrowser()]);
+  // Each is kept as soon as it starts, so afterAll stops it even when the other one fails to start.
+  const started = await Promise.allSettled([
+    startAgentStack({ vars: { ADMIN_EMAILS: ADMIN_EMAIL } }).then((s) => (stack = s)),
+    launchBrowser().then((b) => (browser = b)),
+  ]);
+  for (const outcome of started) if (outcome.status === "rejected") throw outcome.reason;
   [user, admin] = await Promise.all([signUpVerifiedUser(base()), signUpUser(base(), { email: ADMIN_EMAIL, name: "Ada Admin" })]);
 
   await post(user, "/api/auth/update-user", { name: TEXT.userName });

@@ -71,6 +71,12 @@ export type SandboxSpec = {
   cgroupProcs: string[];
   /** bubblewrap writes `{"child-pid": N}` and later `{"exit-code": N}` to this fd. */
   jsonStatusFd?: number;
+  /**
+   * The command is the sandbox's PID 1 itself, with no bubblewrap init beside it: that init would hold the
+   * command's stdin and stdout (bubblewrap's init closes only fds above 2) while being dumpable, so any process in
+   * the sandbox could take them. The command then reaps orphans itself.
+   */
+  asPid1?: boolean;
 };
 
 /** Opens the seccomp filter for one spawn: bubblewrap reads it from the fd the caller places it on. */
@@ -114,6 +120,7 @@ function bwrapArgs(spec: SandboxSpec, cwd: string, env: Record<string, string>, 
   const a: string[] = [];
   a.push("--unshare-user", "--uid", String(SANDBOX_UID), "--gid", String(SANDBOX_UID), "--disable-userns");
   a.push("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox");
+  if (spec.asPid1) a.push("--as-pid-1");
   if (!usesNetns(caps)) a.push("--unshare-net");
   a.push("--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv");
   for (const [key, value] of Object.entries(env)) a.push("--setenv", key, value);

@@ -239,6 +239,47 @@ def run_file_op(req):
         send({"id": req["id"], "type": "error", "code": mapped.code, "message": mapped.message})
 
 
+# The executor is its sandbox's PID 1 (no bubblewrap init beside it, so nothing else in the sandbox holds the channel
+# to sandboxd), and so its init: every orphan in the sandbox becomes its child. One thread reaps them all and hands
+# each command's status to the thread waiting for it; subprocess's own wait() would race it.
+_reaped = threading.Condition()
+_children = {}
+_spawned = threading.Event()
+
+
+def reap_forever():
+    while True:
+        _spawned.clear()
+        try:
+            pid, status = os.waitpid(-1, 0)
+        except ChildProcessError:
+            _spawned.wait()
+            continue
+        with _reaped:
+            if pid in _children:
+                _children[pid] = status
+                _reaped.notify_all()
+
+
+def spawn(argv, **options):
+    # Registered under the lock, so a command that exits at once still has its status kept for its waiter.
+    with _reaped:
+        proc = subprocess.Popen(argv, **options)
+        _children[proc.pid] = None
+    _spawned.set()
+    return proc
+
+
+def wait_child(proc):
+    with _reaped:
+        while _children[proc.pid] is None:
+            _reaped.wait()
+        status = _children.pop(proc.pid)
+    # Marks it waited for, so subprocess never calls waitpid on a pid that may since belong to another process.
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode
+
+
 def tree_of(root_pid):
     """Live (not zombie) pids in the command's session or descended from it, read from /proc."""
     parents = {}
@@ -342,7 +383,7 @@ class Exec:
         if timeout_ms:
             timer.start()
         try:
-            self.proc = subprocess.Popen(
+            self.proc = spawn(
                 req["argv"],
                 cwd=cwd,
                 env=req.get("env") or {},
@@ -366,7 +407,7 @@ class Exec:
                 self.proc.stdin.close()
             except OSError:
                 pass
-        code = self.proc.wait()
+        code = wait_child(self.proc)
         # exec is for foreground work: whatever the command left running in its session is ended with it.
         grace_until = time.monotonic() + 0.5
         for pump in pumps:
@@ -534,6 +575,10 @@ def not_dumpable():
 def main():
     not_dumpable()
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    # PID 1 gets only the signals it handles from inside its namespace: a no-op keeps `kill -INT 1` from raising
+    # KeyboardInterrupt here, and unlike SIG_IGN it is not inherited by the commands.
+    signal.signal(signal.SIGINT, lambda signum, frame: None)
+    threading.Thread(target=reap_forever, daemon=True).start()
     os.umask(0o022)
     send({"type": "ready", "pid": os.getpid()})
     for line in sys.stdin:

@@ -11,7 +11,8 @@ export type ExecRequest = {
   stdin?: string;
 };
 
-export type ExecExit = { exitCode: number; signal: number | null; timedOut: boolean; durationMs: number };
+/** How a command ended, as the executor reports it; its duration is measured by sandboxd, never taken from here. */
+export type ExecExit = { exitCode: number; signal: number | null; timedOut: boolean };
 
 type ExecHandlers = {
   onOutput: (stream: "stdout" | "stderr", data: Buffer) => void;
@@ -126,7 +127,9 @@ export class Executor {
 
   static start(spec: SandboxSpec): Promise<Executor> {
     const filter = openSeccompFilter(spec.caps);
-    const command = sandboxCommand(spec, ["/usr/bin/python3", "-I", "-S", EXECUTOR_PATH], { seccompFd: filter === null ? undefined : 3 });
+    const command = sandboxCommand({ ...spec, asPid1: true }, ["/usr/bin/python3", "-I", "-S", EXECUTOR_PATH], {
+      seccompFd: filter === null ? undefined : 3,
+    });
     let child: ChildProcessWithoutNullStreams;
     try {
       // Own process group: a signal to sandboxd's group (Ctrl-C) must not kill sandboxes before sandboxd ends them.

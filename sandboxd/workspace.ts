@@ -182,12 +182,14 @@ export class Workspace {
       }
       if (!(error instanceof ExecutorGone)) throw error;
       const elapsed = Math.round(performance.now() - started);
-      exit = { exitCode: 137, signal: 9, timedOut: elapsed >= timeoutMs, durationMs: elapsed };
+      exit = { exitCode: 137, signal: 9, timedOut: elapsed >= timeoutMs };
       this.#daemon.log(`workspace ${this.id}: executor died during a command: ${error.message}`);
     } finally {
       clearTimeout(watchdog);
       signal?.removeEventListener("abort", abort);
     }
+    // Billed time is sandboxd's own clock around the exec: nothing inside the sandbox can shorten it.
+    const durationMs = Math.round(performance.now() - started);
     const usage = exit.exitCode !== 0 ? diskUsage(this.dirs) : null;
     const diskFull = usage !== null && usage.freeBytes < Math.max(1 << 20, usage.totalBytes / 500);
     const error = limitError(this.#meta.limits, before, this.#cgroups.counters(), { timedOut: exit.timedOut, timeoutMs, diskFull });
@@ -195,7 +197,7 @@ export class Workspace {
       exitCode: exit.exitCode,
       stdout: Buffer.concat(captured.stdout).toString("utf8"),
       stderr: Buffer.concat(captured.stderr).toString("utf8"),
-      durationMs: exit.durationMs,
+      durationMs,
     };
     if (captured.truncated) result.truncated = true;
     if (error) result.error = error;

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, readlinkSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExecEvent, Workspace } from "../../../src/sandbox/types.ts";
 import { hostPidsRunning, removeDataDir, type SandboxdProcess, startSandboxd, uniqueId, waitFor } from "../../support/sandboxd.ts";
@@ -100,9 +100,30 @@ describe("exec", () => {
     expect(ps.stdout).not.toContain("sleep 300");
   });
 
+  it("keeps the executor, the sandbox's PID 1, when a command signals it", async () => {
+    const result = await ws.exec("echo $PPID; kill -9 1; kill -INT 1; kill -TERM 1; echo still");
+    expect(result).toMatchObject({ exitCode: 0, stdout: "1\nstill\n" });
+    expect(await ws.exec("echo alive")).toMatchObject({ exitCode: 0, stdout: "alive\n" });
+  });
+
   it("restarts the executor after it crashed", async () => {
-    const crashed = await ws.exec("kill -9 $PPID; sleep 5");
-    expect(crashed.exitCode).not.toBe(0);
+    // The executor is found on the host by its PID namespace, which the command reports from inside.
+    const namespace = (await ws.exec("readlink /proc/self/ns/pid")).stdout.trim();
+    const events = ws.execStream("echo started; sleep 5")[Symbol.asyncIterator]();
+    expect((await events.next()).value).toMatchObject({ type: "stdout", data: "started\n" });
+    const [executor] = hostPidsRunning("/usr/bin/python3 -I -S /run/sandboxd/executor.py").filter((pid) => {
+      try {
+        return readlinkSync(`/proc/${pid}/ns/pid`) === namespace;
+      } catch {
+        return false;
+      }
+    });
+    expect(executor).toBeDefined();
+    process.kill(executor!, "SIGKILL");
+    let exit: ExecEvent | undefined;
+    for (let next = await events.next(); !next.done; next = await events.next()) exit = next.value;
+    expect(exit).toMatchObject({ type: "exit" });
+    expect(exit).not.toMatchObject({ exitCode: 0 });
     const after = await ws.exec("echo alive");
     expect(after).toMatchObject({ exitCode: 0, stdout: "alive\n" });
   });

@@ -49,7 +49,7 @@ export function writeSandboxEtc(etcDir: string): void {
 }
 
 // A loopback resolver on the host is unreachable from the sandbox by design, so only other nameservers are kept.
-function readHostNameservers(): string[] {
+export function readHostNameservers(): string[] {
   try {
     return readFileSync("/etc/resolv.conf", "utf8")
       .split("\n")

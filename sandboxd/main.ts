@@ -3,8 +3,9 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ensureSystemPackages } from "../scripts/system-packages.ts";
-import { writeSandboxEtc } from "./bwrap.ts";
+import { readHostNameservers, writeSandboxEtc } from "./bwrap.ts";
 import { detectCapabilities, protectionReport } from "./capabilities.ts";
+import { type EgressPolicy, egressPolicy } from "./network.ts";
 import { writeSeccompFilter } from "./seccomp.ts";
 import { createSandboxServer } from "./server.ts";
 import { WorkspaceStore } from "./workspace.ts";
@@ -34,6 +35,14 @@ if (process.getuid?.() === 0) {
     log(`could not install system packages, going on with what is there: ${(error as Error).message}`);
   }
 }
+let egress: EgressPolicy;
+try {
+  egress = egressPolicy(process.env.SANDBOXD_EGRESS_ALLOW, readHostNameservers());
+} catch (error) {
+  log((error as Error).message);
+  process.exit(2);
+}
+if (egress.allow.length) log(`egress allowed to ${egress.allow.join(", ")} inside the private ranges`);
 const caps = detectCapabilities();
 if (!caps.bwrap || !caps.python3) {
   log("bubblewrap (bwrap) and /usr/bin/python3 are required; install the Debian packages bubblewrap and python3");
@@ -53,7 +62,7 @@ log(
 );
 
 const instance = createHash("sha256").update(dataDir).digest("hex").slice(0, 12);
-const store = new WorkspaceStore({ caps, dataDir, etcDir, instance, log });
+const store = new WorkspaceStore({ caps, dataDir, etcDir, egress, log, instance });
 const server = createSandboxServer({ store, secret, report, log });
 
 server.listen(port, "127.0.0.1", () => {

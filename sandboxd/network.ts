@@ -1,18 +1,66 @@
 import { spawn, spawnSync } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync, rmSync } from "node:fs";
+import { isIP } from "node:net";
 import { networkInterfaces } from "node:os";
 import type { Capabilities } from "./capabilities.ts";
 import { isMounted } from "./disk.ts";
 import type { WorkspaceDirs } from "./paths.ts";
 
+/** Private, shared, link-local (cloud metadata included) and unique-local ranges: unreachable from workspaces. */
+export const BLOCKED_EGRESS = {
+  ipv4: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"],
+  ipv6: ["fc00::/7", "fe80::/10"],
+};
+
+/** What workspaces may reach inside the blocked ranges: the operator's allow-list and the sandbox's nameservers. */
+export type EgressPolicy = { allow: string[]; nameservers: string[] };
+
+/** Parses SANDBOXD_EGRESS_ALLOW (comma-separated addresses or CIDRs); throws on anything else, so a typo stops start. */
+export function egressPolicy(allowList: string | undefined, nameservers: string[]): EgressPolicy {
+  const allow = (allowList ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const [address = "", prefix, ...rest] = entry.split("/");
+      const family = isIP(address);
+      const bits = family === 6 ? 128 : 32;
+      const length = prefix === undefined ? bits : Number(prefix);
+      if (!family || rest.length || !/^\d*$/.test(prefix ?? "") || !Number.isInteger(length) || length < 0 || length > bits) {
+        throw new Error(`SANDBOXD_EGRESS_ALLOW: "${entry}" is not an address or CIDR`);
+      }
+      return `${address}/${length}`;
+    });
+  return { allow, nameservers: nameservers.filter((ns) => isIP(ns)) };
+}
+
+// Policy rules sit between the local table (pref 0: the namespace's own addresses and loopback) and the main one.
+const ALLOW_PREF = 1000;
+const BLOCK_PREF = 1100;
+
+/** `ip rule` lines for one family: the allow-list and DNS to the nameservers first, then the blocked ranges. */
+function egressRules(policy: EgressPolicy, family: 4 | 6): string[] {
+  const ofFamily = (cidr: string) => isIP(cidr.split("/")[0]!) === family;
+  // A flush also drops the main table's own rule, so it is put back.
+  const lines = ["rule flush", "rule add lookup main pref 32766"];
+  for (const cidr of policy.allow.filter(ofFamily)) lines.push(`rule add to ${cidr} lookup main pref ${ALLOW_PREF}`);
+  for (const ns of policy.nameservers.filter(ofFamily)) {
+    for (const proto of ["udp", "tcp"]) lines.push(`rule add to ${ns} ipproto ${proto} dport 53 lookup main pref ${ALLOW_PREF}`);
+  }
+  for (const cidr of BLOCKED_EGRESS[family === 4 ? "ipv4" : "ipv6"]) lines.push(`rule add to ${cidr} prohibit pref ${BLOCK_PREF}`);
+  return lines;
+}
+
 /**
  * A network namespace bound to a file, so it outlives the processes in it and sandboxd restarts. Loopback goes up,
  * and since pasta gives the namespace only the host's main address, every other host address (a docker bridge, a
- * second NIC) gets a prohibit route: otherwise pasta would reach it as the host itself. Run on every prepare, as the
- * host's addresses may have changed since the namespace was made.
+ * second NIC) gets a prohibit route: otherwise pasta would reach it as the host itself. Policy rules make private,
+ * link-local and unique-local ranges unreachable (a rule, unlike a route, also beats the namespace's own connected
+ * subnet); they are set by root, and the sandbox user has no CAP_NET_ADMIN in this namespace to change them. Run on
+ * every prepare, as the host's addresses may have changed since the namespace was made.
  */
-export function ensureNetns(caps: Capabilities, dirs: WorkspaceDirs): void {
-  const lines = ["link set lo up"];
+export function ensureNetns(caps: Capabilities, dirs: WorkspaceDirs, policy: EgressPolicy): void {
+  const lines = ["link set lo up", ...egressRules(policy, 4)];
   for (const info of Object.values(networkInterfaces()).flat()) {
     if (!info || info.address.startsWith("127.") || info.address === "::1" || info.address.startsWith("fe80:")) continue;
     lines.push(`route replace prohibit ${info.address}/${info.family === "IPv4" ? 32 : 128}`);
@@ -22,6 +70,13 @@ export function ensureNetns(caps: Capabilities, dirs: WorkspaceDirs): void {
   const enter = exists ? [caps.nsenter!, `--net=${dirs.netns}`] : [caps.unshare!, `--net=${dirs.netns}`];
   const result = spawnSync(enter[0]!, [...enter.slice(1), caps.ip!, "-batch", "-"], { input: `${lines.join("\n")}\n`, encoding: "utf8" });
   if (result.status !== 0) throw new Error(`cannot set up the network namespace: ${result.stderr.trim()}`);
+  // `ip -batch` takes no per-line family, so IPv6 rules are a second call (skipped where the kernel has no IPv6).
+  if (!existsSync("/proc/sys/net/ipv6")) return;
+  const v6 = spawnSync(caps.nsenter!, [`--net=${dirs.netns}`, caps.ip!, "-6", "-batch", "-"], {
+    input: `${egressRules(policy, 6).join("\n")}\n`,
+    encoding: "utf8",
+  });
+  if (v6.status !== 0) throw new Error(`cannot set up the network namespace's IPv6 rules: ${v6.stderr.trim()}`);
 }
 
 export function removeNetns(dirs: WorkspaceDirs): void {

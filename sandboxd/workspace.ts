@@ -23,7 +23,7 @@ import {
   SpawnFailed,
 } from "./executor.ts";
 import { limitError, removeInstanceCgroups, WorkspaceCgroups } from "./limits.ts";
-import { ensureNetns, removeNetns, startPasta, stopPasta } from "./network.ts";
+import { type EgressPolicy, ensureNetns, removeNetns, startPasta, stopPasta } from "./network.ts";
 import { SANDBOX_ROOT, type WorkspaceDirs, workspaceDirs, workspacePath } from "./paths.ts";
 import { PortTable } from "./ports.ts";
 import { ProcessTable, toArgv } from "./processes.ts";
@@ -34,6 +34,7 @@ export type Daemon = {
   /** Short stable name of this data dir, for host-wide names (cgroups, uids) shared with other sandboxd. */
   instance: string;
   etcDir: string;
+  egress: EgressPolicy;
   log: (message: string) => void;
 };
 
@@ -94,7 +95,7 @@ export class Workspace {
       if (usesDiskImage(caps)) mountDiskImage(this.dirs, this.#meta.limits.diskMiB);
       prepareDiskLayout(this.dirs, usesOwnUid(caps) ? this.#meta.uid : null);
       this.#cgroups.apply(this.#meta.limits);
-      if (usesNetns(caps)) ensureNetns(caps, this.dirs);
+      if (usesNetns(caps)) ensureNetns(caps, this.dirs, this.#daemon.egress);
     })().catch((error) => {
       this.#prepared = null;
       throw error;

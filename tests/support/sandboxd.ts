@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chownSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { type AddressInfo, connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { LocalSandbox } from "../../src/sandbox/local.ts";
@@ -31,15 +32,25 @@ export type SandboxdProcess = {
  * and `secret` too (a restart that the Worker, configured with the old URL and secret, must find again).
  */
 export async function startSandboxd(
-  options: { dataDir?: string; uid?: number; port?: number; secret?: string } = {},
+  options: {
+    dataDir?: string;
+    uid?: number;
+    port?: number;
+    secret?: string;
+    env?: Record<string, string>;
+    /** Run sandboxd (and so pasta) in this network namespace file; the test reaches it through a unix socket bridge. */
+    netns?: string;
+  } = {},
 ): Promise<SandboxdProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "sandboxd-test-"));
   if (options.uid !== undefined) chownSync(dataDir, options.uid, options.uid);
   const secret = options.secret ?? randomBytes(24).toString("hex");
   // --exit-with-stdin: if this test process dies without cleaning up, sandboxd still stops.
-  const child = spawn(node, [path.join(root, "sandboxd/main.ts"), "--port", String(options.port ?? 0), "--exit-with-stdin"], {
+  const argv = [node, path.join(root, "sandboxd/main.ts"), "--port", String(options.port ?? 0), "--exit-with-stdin"];
+  if (options.netns) argv.unshift("nsenter", `--net=${options.netns}`);
+  const child = spawn(argv[0]!, argv.slice(1), {
     cwd: root,
-    env: { ...process.env, SANDBOXD_SECRET: secret, SANDBOXD_DATA_DIR: dataDir },
+    env: { ...process.env, ...options.env, SANDBOXD_SECRET: secret, SANDBOXD_DATA_DIR: dataDir },
     stdio: ["pipe", "pipe", "pipe"],
     detached: true,
     ...(options.uid !== undefined ? { uid: options.uid, gid: options.uid } : {}),
@@ -60,7 +71,10 @@ export async function startSandboxd(
     if (!options.dataDir) removeDataDir(dataDir);
     throw error;
   });
-  const url = `http://127.0.0.1:${port}`;
+  const bridge = options.netns ? await bridgeInto(options.netns, port) : null;
+  const url = bridge ? bridge.url : `http://127.0.0.1:${port}`;
+  const stopBridge = () => bridge?.close();
+  exited.then(stopBridge);
   return {
     url,
     secret,
@@ -83,6 +97,39 @@ export async function startSandboxd(
     },
     crash: () => kill(child, exited),
     closeStdin: () => child.stdin!.end(),
+  };
+}
+
+/**
+ * Reaches a loopback port inside a network namespace: a forwarder in the namespace listens on a unix socket (paths
+ * are not per namespace), and a server on this process's loopback forwards each connection to it.
+ */
+async function bridgeInto(netns: string, port: number): Promise<{ url: string; close: () => void }> {
+  const dir = mkdtempSync(path.join(tmpdir(), "sandboxd-bridge-"));
+  const socketPath = path.join(dir, "socket");
+  const forwarder = `const net = require("node:net");
+net.createServer((c) => { const u = net.connect(${port}, "127.0.0.1"); c.pipe(u).pipe(c); c.on("error", () => u.destroy()); u.on("error", () => c.destroy()); })
+  .listen(${JSON.stringify(socketPath)}, () => console.log("ready"));
+process.stdin.on("end", () => process.exit(0)).resume();`;
+  const inside = spawn("nsenter", [`--net=${netns}`, node, "-e", forwarder], { stdio: ["pipe", "pipe", "inherit"] });
+  await new Promise<void>((resolve, reject) => {
+    inside.stdout!.once("data", () => resolve());
+    inside.once("exit", (code) => reject(new Error(`the namespace forwarder exited (${code})`)));
+  });
+  const outside = createServer((c) => {
+    const u = connect(socketPath);
+    c.pipe(u).pipe(c);
+    c.on("error", () => u.destroy());
+    u.on("error", () => c.destroy());
+  });
+  await new Promise<void>((resolve) => outside.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(outside.address() as AddressInfo).port}`,
+    close: () => {
+      outside.close();
+      inside.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 

@@ -67,13 +67,13 @@ beforeAll(async () => {
   ip("-n", outsideNs, "link", "set", outsideLink, "up");
   // One listener per stand-in, each on a free port, answering with its own name.
   const server = `import socket, sys, threading
-def serve(name, host):
-    s = socket.socket(); s.bind((host, 0)); s.listen(16)
-    print(name, s.getsockname()[1], flush=True)
+def serve(name, s):
     while True:
         c, _ = s.accept(); c.sendall(name.encode() + b"\\n"); c.close()
 for name, host in ${JSON.stringify(standIns)}.items():
-    threading.Thread(target=serve, args=(name, host), daemon=True).start()
+    s = socket.socket(); s.bind((host, 0)); s.listen(16)
+    print(name, s.getsockname()[1], flush=True)
+    threading.Thread(target=serve, args=(name, s), daemon=True).start()
 sys.stdin.read()`;
   listener = spawn("nsenter", [`--net=/run/netns/${outsideNs}`, "python3", "-c", server], { stdio: ["pipe", "pipe", "inherit"] });
   let output = "";

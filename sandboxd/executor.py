@@ -9,6 +9,7 @@ import queue
 import signal
 import socket
 import stat
+import struct
 import subprocess
 import sys
 import threading
@@ -457,28 +458,55 @@ _relays_lock = threading.Lock()
 RELAY_CONNECT_TIMEOUT = 5.0
 
 
+# Bytes read from a relay's server and not yet acknowledged by sandboxd: the server is read no further ahead, so a
+# preview client that does not read holds back the server, not memory in sandboxd.
+RELAY_WINDOW = 256 * 1024
+
+
 class Relay:
     def __init__(self, conn_id, sock):
         self.id = conn_id
         self.sock = sock
         self.outbox = queue.Queue()
+        self.credit = threading.Condition()
+        self.in_flight = 0
+        self.stopped = False
 
     def read_loop(self):
         try:
             while True:
+                with self.credit:
+                    while self.in_flight >= RELAY_WINDOW and not self.stopped:
+                        self.credit.wait()
+                    if self.stopped:
+                        break
+                    room = RELAY_WINDOW - self.in_flight
                 try:
-                    chunk = self.sock.recv(65536)
+                    chunk = self.sock.recv(min(65536, room))
                 except OSError:
                     break
                 if not chunk:
                     break
+                with self.credit:
+                    self.in_flight += len(chunk)
                 send({"id": self.id, "type": "relay_data", "data": base64.b64encode(chunk).decode("ascii")})
         finally:
             send({"id": self.id, "type": "relay_end"})
             self.outbox.put(None)
 
+    def ack(self, size):
+        with self.credit:
+            self.in_flight = max(0, self.in_flight - size)
+            self.credit.notify()
+
+    def stop(self):
+        with self.credit:
+            self.stopped = True
+            self.credit.notify()
+
     def write_loop(self):
-        # A server that stops reading blocks only this thread, never the executor's request loop.
+        # A server that stops reading blocks only this thread, never the executor's request loop; sandboxd sends no
+        # more than its window ahead of the relay_sent acknowledgements.
         while True:
             item = self.outbox.get()
             if item is None:
@@ -493,9 +521,11 @@ class Relay:
                 self.sock.sendall(item)
             except OSError:
                 break
+            send({"id": self.id, "type": "relay_sent", "bytes": len(item)})
         self.close()
 
     def close(self):
+        self.stop()
         with _relays_lock:
             _relays.pop(self.id, None)
         try:
@@ -552,12 +582,23 @@ def relay_shutdown(req):
         relay.outbox.put(b"")
 
 
+def relay_ack(req):
+    with _relays_lock:
+        relay = _relays.get(req.get("conn"))
+    if relay is not None:
+        relay.ack(int(req.get("bytes", 0)))
+
+
 def relay_close(req):
     with _relays_lock:
         relay = _relays.get(req.get("conn"))
     if relay is not None:
+        relay.stop()
         relay.outbox.put(None)
         try:
+            # An abort, not an end: the close resets the connection, so the server learns at once even when a
+            # FIN would wait behind bytes it has not read.
+            relay.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             relay.sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
@@ -597,6 +638,8 @@ def main():
                 send({"id": req.get("id"), "type": "error", "code": "relay_failed", "message": "cannot start a thread: %s" % error})
         elif op == "relay_send":
             relay_send(req)
+        elif op == "relay_ack":
+            relay_ack(req)
         elif op == "relay_shutdown":
             relay_shutdown(req)
         elif op == "relay_close":

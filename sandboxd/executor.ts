@@ -22,16 +22,27 @@ type ExecHandlers = {
 
 type CallHandlers = { resolve: (value: unknown) => void; reject: (error: Error) => void; exec?: undefined };
 
-/** Receives the bytes a relay connection's server sends, then its end (also when the executor goes away). */
-export type RelayHandlers = { onData: (data: Buffer) => void; onEnd: () => void };
+/**
+ * Receives the bytes a relay connection's server sends, then its end (also when the executor goes away), and how
+ * many bytes written to it the server has taken.
+ */
+export type RelayHandlers = { onData: (data: Buffer) => void; onEnd: () => void; onSent?: (bytes: number) => void };
 
-/** One TCP connection from sandboxd to a port inside the workspace, carried over the executor's pipes. */
+/**
+ * One TCP connection from sandboxd to a port inside the workspace, carried over the executor's pipes. The executor
+ * sends at most RELAY_WINDOW bytes of the server's answer ahead of `ack`; writes are acknowledged through onSent.
+ */
 export type RelayConnection = {
   write: (data: Buffer) => void;
+  /** `bytes` of the server's answer were passed on: the executor may read that many more. */
+  ack: (bytes: number) => void;
   /** Half-closes: the server reads end of file. */
   end: () => void;
   close: () => void;
 };
+
+/** How far the executor reads a relay's server ahead of sandboxd's acknowledgements (executor.py RELAY_WINDOW). */
+export const RELAY_WINDOW = 256 * 1024;
 
 /** Longest line accepted from the executor: a largest file read, base64-encoded, plus its JSON envelope. */
 const MAX_LINE_CHARS = 48 * 1024 * 1024;
@@ -155,12 +166,16 @@ export class Executor {
 
   #dispatch(message: Record<string, unknown>): void {
     const id = message.id as string;
-    if (message.type === "relay_data" || message.type === "relay_end") {
+    if (message.type === "relay_data" || message.type === "relay_end" || message.type === "relay_sent") {
       const relay = this.#relays.get(id);
       if (!relay) return;
       if (message.type === "relay_end") {
         this.#relays.delete(id);
         relay.onEnd();
+      } else if (message.type === "relay_sent") {
+        const bytes = message.bytes;
+        if (typeof bytes !== "number" || !Number.isSafeInteger(bytes) || bytes < 0) throw new Error("malformed relay_sent");
+        relay.onSent?.(bytes);
       } else relay.onData(Buffer.from(message.data as string, "base64"));
       return;
     }
@@ -252,6 +267,7 @@ export class Executor {
     };
     return {
       write: (data) => send("relay_send", { data: data.toString("base64") }),
+      ack: (bytes) => send("relay_ack", { bytes }),
       end: () => send("relay_shutdown"),
       close: () => {
         if (this.#relays.delete(id)) send("relay_close");

@@ -6,6 +6,7 @@ import { ensureSystemPackages } from "../scripts/system-packages.ts";
 import { readHostNameservers, writeSandboxEtc } from "./bwrap.ts";
 import { detectCapabilities, protectionReport } from "./capabilities.ts";
 import { type EgressPolicy, egressPolicy } from "./network.ts";
+import { type PreviewSettings, previewSettings } from "./relay.ts";
 import { writeSeccompFilter } from "./seccomp.ts";
 import { createSandboxServer } from "./server.ts";
 import { WorkspaceStore } from "./workspace.ts";
@@ -36,8 +37,10 @@ if (process.getuid?.() === 0) {
   }
 }
 let egress: EgressPolicy;
+let preview: PreviewSettings;
 try {
   egress = egressPolicy(process.env.SANDBOXD_EGRESS_ALLOW, readHostNameservers());
+  preview = previewSettings(process.env);
 } catch (error) {
   log((error as Error).message);
   process.exit(2);
@@ -63,7 +66,7 @@ log(
 
 const instance = createHash("sha256").update(dataDir).digest("hex").slice(0, 12);
 const store = new WorkspaceStore({ caps, dataDir, etcDir, egress, log, instance });
-const server = createSandboxServer({ store, secret, report, log });
+const server = createSandboxServer({ store, secret, report, log, preview });
 
 server.listen(port, "127.0.0.1", () => {
   const address = server.address();

@@ -6,7 +6,7 @@ import type { ExecEvent, ProtectionReport } from "../src/sandbox/types.ts";
 import { HttpError, invalid } from "./errors.ts";
 import { gitClone, gitCommit, gitDiff, gitPush, gitStatus } from "./git.ts";
 import { workspacePath } from "./paths.ts";
-import { rejectUpgrade, relayHttp, relayTarget, relayUpgrade } from "./relay.ts";
+import { defaultPreviewSettings, type PreviewSettings, rejectUpgrade, relayHttp, relayTarget, relayUpgrade } from "./relay.ts";
 import * as schema from "./schemas.ts";
 import type { Workspace, WorkspaceStore } from "./workspace.ts";
 
@@ -28,6 +28,8 @@ export type ServerOptions = {
   secret: string;
   report: ProtectionReport;
   log: (message: string) => void;
+  /** Preview connection cap and idle timeout; the defaults when not given. */
+  preview?: PreviewSettings;
 };
 
 const ws = "/v1/workspaces/([^/]+)";
@@ -36,6 +38,7 @@ const codeRunners = { python: ["/usr/bin/python3", "-"], javascript: ["/usr/bin/
 
 export function createSandboxServer(options: ServerOptions): Server {
   const { store } = options;
+  const preview = options.preview ?? defaultPreviewSettings;
   const workspace = (ctx: Context): Workspace => store.get(schema.workspaceId.parse(ctx.params[0]));
   const routes: Route[] = [];
   const route = (method: string, path: string, handler: Handler) => routes.push({ method, pattern: new RegExp(`^${path}$`), handler });
@@ -184,7 +187,7 @@ export function createSandboxServer(options: ServerOptions): Server {
     try {
       if (!authorized(req, expected)) throw new HttpError(401, "unauthorized", "missing or wrong shared secret");
       const relay = relayTarget(req, (id) => store.get(id));
-      if (relay) return await relayHttp(relay, req, res);
+      if (relay) return await relayHttp(relay, req, res, preview);
       const url = new URL(req.url ?? "/", "http://sandboxd");
       let methodAllowed = false;
       for (const r of routes) {
@@ -219,7 +222,7 @@ export function createSandboxServer(options: ServerOptions): Server {
       if (!authorized(req, expected)) throw new HttpError(401, "unauthorized", "missing or wrong shared secret");
       const relay = relayTarget(req, (id) => store.get(id));
       if (!relay) throw new HttpError(404, "not_found", "only preview relays accept upgrades");
-      await relayUpgrade(relay, req, socket, head);
+      await relayUpgrade(relay, req, socket, head, preview);
     } catch (error) {
       const e = toHttpError(error, options.log);
       rejectUpgrade(socket, e.status, e.code, e.message);

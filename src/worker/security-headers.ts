@@ -78,7 +78,8 @@ export function withPreviewSecurityHeaders(request: Request, env: Env, response:
   });
 }
 
-function withHeaders(response: Response, edit: (headers: Headers) => void): Response {
+/** The response with its headers edited (a copy when they are immutable); upgrades (101) pass untouched. */
+export function withHeaders(response: Response, edit: (headers: Headers) => void): Response {
   if (response.status === 101 || response.webSocket) return response;
   try {
     edit(response.headers);

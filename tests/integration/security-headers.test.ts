@@ -195,9 +195,10 @@ describe("security headers on a production-mode Worker", () => {
     }
   });
 
-  it("sets a __Secure- session cookie that is Secure, HttpOnly, SameSite=Lax, Path=/ and host-only", async () => {
+  it("sets a __Host- session cookie that is Secure, HttpOnly, SameSite=Lax, Path=/ and host-only", async () => {
     const { name, attributes } = cookieAttributes(await signUpSetCookie(worker.url));
-    expect(name).toBe("__Secure-netm8.session_token");
+    // __Host- (it was __Secure-): no preview or sibling subdomain can set or shadow it.
+    expect(name).toBe("__Host-netm8.session_token");
     expect(attributes.has("secure")).toBe(true);
     expect(attributes.has("httponly")).toBe(true);
     expect(attributes.get("samesite")?.toLowerCase()).toBe("lax");

@@ -5,7 +5,8 @@ import { sessionTokenFromCookie } from "../../src/lib/auth/session.ts";
 import type { Env } from "../../src/env.ts";
 
 // Our session lookup reads Better Auth's signed cookie itself (no Better Auth instance per request), so this pins
-// the cookie format Better Auth writes: `<token>.<base64 HMAC-SHA256>`, URL-encoded, `__Secure-` in production.
+// the cookie format Better Auth writes: `<token>.<base64 HMAC-SHA256>`, URL-encoded, `__Host-` in production
+// (it was `__Secure-` until previews could plant a cookie for the app's domain; see session-cookie-migration.ts).
 describe("the session cookie", () => {
   for (const environment of ["test", "production"] as const) {
     it(`reads a token Better Auth signed, and refuses a tampered one (${environment})`, async () => {
@@ -14,7 +15,7 @@ describe("the session cookie", () => {
       const name = sessionCookieName(env);
       const serialized = await serializeSignedCookie(name, token, authSecret(env));
       const value = serialized.slice(name.length + 1).split(";")[0]!;
-      expect(name).toBe(environment === "production" ? "__Secure-netm8.session_token" : "netm8.session_token");
+      expect(name).toBe(environment === "production" ? "__Host-netm8.session_token" : "netm8.session_token");
       const request = (cookie: string) => new Request("http://localhost/", { headers: { cookie } });
       expect(await sessionTokenFromCookie(request(`other=1; ${name}=${value}`), env)).toBe(token);
       const tampered = value.replace(token, token.replace("A", "B"));

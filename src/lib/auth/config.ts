@@ -19,9 +19,37 @@ export function authSecret(env: Pick<Env, "BETTER_AUTH_SECRET" | "ENVIRONMENT">)
   throw new ServiceUnavailable("Sign-in is not configured: set BETTER_AUTH_SECRET (npm start makes one for local development)");
 }
 
-/** The session cookie's name: browsers only accept the `__Secure-` prefix over HTTPS, which production is. */
+/**
+ * The session cookie's name. In production (HTTPS) `__Host-`: browsers then accept it only host-only, Secure and on
+ * Path=/, so no other host (a preview, a sibling subdomain) can set or shadow it.
+ */
 export function sessionCookieName(env: Pick<Env, "ENVIRONMENT">): string {
-  return `${isProduction(env) ? "__Secure-" : ""}${COOKIE_PREFIX}.session_token`;
+  return `${isProduction(env) ? "__Host-" : ""}${COOKIE_PREFIX}.session_token`;
+}
+
+/** The production session cookie's name before it became `__Host-`: accepted once and re-issued under the new name. */
+export const LEGACY_SESSION_COOKIE_NAME = `__Secure-${COOKIE_PREFIX}.session_token`;
+
+// Better Auth's other cookies in production keep the names they had (`__Secure-netm8.<name>`).
+const OTHER_AUTH_COOKIES = [
+  "session_data",
+  "account_data",
+  "dont_remember",
+  "admin_session",
+  "state",
+  "oauth_state",
+  "better-auth-passkey",
+];
+
+/**
+ * Better Auth's cookie names. It can only put `__Secure-` in front of every name (useSecureCookies), so production
+ * turns that off and names the cookies here: `__Host-` for the session, `__Secure-` for the rest, all Secure.
+ */
+export function authCookieNames(env: Pick<Env, "ENVIRONMENT">): Record<string, { name: string }> {
+  if (!isProduction(env)) return {};
+  const names: Record<string, { name: string }> = { session_token: { name: sessionCookieName(env) } };
+  for (const cookie of OTHER_AUTH_COOKIES) names[cookie] = { name: `__Secure-${COOKIE_PREFIX}.${cookie}` };
+  return names;
 }
 
 export function adminEmails(env: Pick<Env, "ADMIN_EMAILS">): Set<string> {

@@ -11,6 +11,7 @@ import { isProduction, type Env } from "../../env.ts";
 import {
   adminEmails,
   AUTH_BASE_PATH,
+  authCookieNames,
   emailLink,
   authSecret,
   COOKIE_PREFIX,
@@ -72,7 +73,9 @@ function createAuth(env: Env, origin: string, hooks: AuthHooks) {
     },
     advanced: {
       cookiePrefix: COOKIE_PREFIX,
-      useSecureCookies: isProduction(env),
+      // Production names its cookies itself (`__Host-` session); Secure comes from the attributes.
+      useSecureCookies: false,
+      cookies: authCookieNames(env),
       defaultCookieAttributes: { httpOnly: true, sameSite: "lax", secure: isProduction(env) },
       ipAddress: { ipAddressHeaders: ["cf-connecting-ip", "x-real-ip"] },
       backgroundTasks: { handler: runInBackground },

@@ -19,13 +19,17 @@ export interface ActiveSession {
   personalAccountId: string | null;
   /** The admin's user id while an admin is signed in as this user (impersonation); null otherwise. */
   impersonatedBy: string | null;
+  expiresAt: Date;
 }
 
 const LAST_SEEN_RESOLUTION_MS = 60_000;
 
-/** The session token from the request's signed session cookie, or null when absent or tampered with. */
-export async function sessionTokenFromCookie(request: Request, env: Env): Promise<string | null> {
-  const raw = readCookie(request.headers.get("cookie"), sessionCookieName(env));
+/**
+ * The session token from the request's signed session cookie (or the cookie of that name), or null when absent or
+ * tampered with.
+ */
+export async function sessionTokenFromCookie(request: Request, env: Env, cookieName = sessionCookieName(env)): Promise<string | null> {
+  const raw = readCookie(request.headers.get("cookie"), cookieName);
   if (!raw) return null;
   let value: string;
   try {
@@ -59,14 +63,15 @@ export function hasSessionCookie(request: Request, env: Env): boolean {
  * The signed-in session of a request, read from D1 on every call (no cookie or KV cache), so a revoked or expired
  * session or a banned user is refused on the very next request. Records when the session was last seen.
  */
-export async function readSession(request: Request, env: Env): Promise<ActiveSession | null> {
-  const token = await sessionTokenFromCookie(request, env);
+export async function readSession(request: Request, env: Env, cookieName = sessionCookieName(env)): Promise<ActiveSession | null> {
+  const token = await sessionTokenFromCookie(request, env, cookieName);
   if (!token) return null;
   const db = getDb(env.DB);
   const now = new Date();
   const [row] = await db
     .select({
       sessionId: session.id,
+      expiresAt: session.expiresAt,
       lastSeenAt: session.lastSeenAt,
       impersonatedBy: session.impersonatedBy,
       user: {
@@ -92,14 +97,21 @@ export async function readSession(request: Request, env: Env): Promise<ActiveSes
     await db.update(session).set({ lastSeenAt: now }).where(eq(session.id, row.sessionId));
   }
   const { banned: _banned, banExpires: _banExpires, ...sessionUser } = row.user;
-  return { sessionId: row.sessionId, user: sessionUser, personalAccountId: row.personalAccountId, impersonatedBy: row.impersonatedBy };
+  return {
+    sessionId: row.sessionId,
+    user: sessionUser,
+    personalAccountId: row.personalAccountId,
+    impersonatedBy: row.impersonatedBy,
+    expiresAt: row.expiresAt,
+  };
 }
 
 export function isBanned(u: { banned: boolean; banExpires: Date | null }, now = new Date()): boolean {
   return u.banned && (!u.banExpires || u.banExpires.getTime() > now.getTime());
 }
 
-function readCookie(header: string | null, name: string): string | null {
+/** The first value of a cookie in a Cookie header, or null. */
+export function readCookie(header: string | null, name: string): string | null {
   if (!header) return null;
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");

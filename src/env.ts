@@ -12,6 +12,12 @@ export interface Env {
   AI?: Ai;
   ENVIRONMENT: "development" | "test" | "production";
   APP_URL?: string;
+  /**
+   * Production: the domain previews live on, `<port>-<sandbox>-<token>.<PREVIEW_DOMAIN>` (e.g. `netm8preview.dev`), a
+   * registrable domain of its own so a preview can never set cookies for the app. Unset: subdomains of the app host
+   * (`*.localhost` locally).
+   */
+  PREVIEW_DOMAIN?: string;
   LLM_PROVIDER?: string;
   LLM_BASE_URL?: string;
   LLM_API_KEY?: string;

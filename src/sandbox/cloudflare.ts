@@ -3,7 +3,7 @@
 // proxyToSandbox, the Sandbox class) is handed in by the Worker entry, so Next.js never bundles `cloudflare:workers`.
 import type { ExecEvent as SdkExecEvent, ExecResult as SdkExecResult, ISandbox, Process as SdkProcess } from "@cloudflare/sandbox";
 import { PREVIEW_ERROR_HEADER } from "../lib/previews/pages.ts";
-import { previewUrl } from "../lib/previews/url.ts";
+import { hostnameOf, previewDomain, previewUrl, type PreviewSite } from "../lib/previews/url.ts";
 import {
   defaultLimits,
   SandboxError,
@@ -78,6 +78,8 @@ export type CloudflareSandboxConfig = {
   sdk: SandboxSdk;
   /** The app's public origin (APP_URL); preview URLs are `<port>-<id>-<token>.<its host>`. */
   appOrigin?: string;
+  /** PREVIEW_DOMAIN, normalized: preview URLs are then `<port>-<id>-<token>.<previewDomain>`. */
+  previewDomain?: string;
 };
 
 export class CloudflareSandbox implements Sandbox {
@@ -94,7 +96,8 @@ export class CloudflareSandbox implements Sandbox {
       await sdk.restoreWorkspace?.();
       await sdk.writeFile(RESTORED_MARKER, new Date().toISOString());
     }
-    return new CloudflareWorkspace(id, sdk, this.#config.appOrigin);
+    const { appOrigin, previewDomain: domain } = this.#config;
+    return new CloudflareWorkspace(id, sdk, appOrigin ? { appOrigin, previewDomain: domain } : undefined);
   }
 
   async destroy(id: string): Promise<void> {
@@ -191,12 +194,18 @@ function toProcessInfo(
 export class CloudflareWorkspace implements Workspace {
   readonly id: string;
   readonly #sdk: SdkSandbox;
-  readonly #appOrigin: string | undefined;
+  readonly #site: PreviewSite | undefined;
 
-  constructor(id: string, sdk: SdkSandbox, appOrigin?: string) {
+  constructor(id: string, sdk: SdkSandbox, site?: PreviewSite) {
     this.id = id;
     this.#sdk = sdk;
-    this.#appOrigin = appOrigin;
+    this.#site = site;
+  }
+
+  /** The host the SDK builds its own preview URLs on: the preview domain, else the app's host. */
+  get #previewHostname(): string {
+    if (!this.#site) return "localhost";
+    return this.#site.previewDomain ? hostnameOf(this.#site.previewDomain) : new URL(this.#site.appOrigin).hostname;
   }
 
   async info(): Promise<WorkspaceInfo> {
@@ -415,8 +424,7 @@ export class CloudflareWorkspace implements Workspace {
       throw new SandboxError("invalid_port", "ports 1024-65535 can be previewed, except 3000 (the sandbox's control port)", 400);
     const existing = (await this.exposedPorts()).find((p) => p.port === port);
     const token = existing?.token ?? randomToken();
-    const hostname = this.#appOrigin ? new URL(this.#appOrigin).hostname : "localhost";
-    await this.#sdk.exposePort(port, { hostname, token });
+    await this.#sdk.exposePort(port, { hostname: this.#previewHostname, token });
     return this.#describe(port, token);
   }
 
@@ -425,15 +433,14 @@ export class CloudflareWorkspace implements Workspace {
   }
 
   async exposedPorts(): Promise<ExposedPort[]> {
-    const hostname = this.#appOrigin ? new URL(this.#appOrigin).hostname : "localhost";
-    return (await this.#sdk.getExposedPorts(hostname)).map((p) =>
+    return (await this.#sdk.getExposedPorts(this.#previewHostname)).map((p) =>
       this.#describe(p.port, new URL(p.url).hostname.split(".")[0]!.split("-").pop()!),
     );
   }
 
   #describe(port: number, token: string): ExposedPort {
     const exposed: ExposedPort = { port, token, exposedAt: new Date().toISOString() };
-    if (this.#appOrigin) exposed.url = previewUrl(this.#appOrigin, { port, sandboxId: this.id, token });
+    if (this.#site) exposed.url = previewUrl(this.#site, { port, sandboxId: this.id, token });
     return exposed;
   }
 
@@ -484,7 +491,7 @@ export function registerSandboxSdk(factory: (env: unknown) => SandboxSdk | null)
   (globalThis as Record<symbol, unknown>)[REGISTRY] = factory;
 }
 
-export function cloudflareSandboxFromEnv(env: { APP_URL?: string }): CloudflareSandbox {
+export function cloudflareSandboxFromEnv(env: { APP_URL?: string; PREVIEW_DOMAIN?: string }): CloudflareSandbox {
   const factory = (globalThis as Record<symbol, unknown>)[REGISTRY] as ((env: unknown) => SandboxSdk | null) | undefined;
   const sdk = factory?.(env);
   if (!sdk)
@@ -493,5 +500,5 @@ export function cloudflareSandboxFromEnv(env: { APP_URL?: string }): CloudflareS
       "SANDBOX_BACKEND=cloudflare needs the Sandbox Durable Object binding (env.production in wrangler.jsonc)",
       503,
     );
-  return new CloudflareSandbox({ sdk, appOrigin: env.APP_URL });
+  return new CloudflareSandbox({ sdk, appOrigin: env.APP_URL, previewDomain: previewDomain(env) });
 }

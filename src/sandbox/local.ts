@@ -1,5 +1,5 @@
 // The local backend: talks to sandboxd over HTTP with fetch only, so it runs inside a Worker as well as in Node.
-import { previewUrl } from "../lib/previews/url.ts";
+import { previewDomain, previewUrl, type PreviewSite } from "../lib/previews/url.ts";
 import {
   SandboxError,
   type CodeLanguage,
@@ -35,28 +35,35 @@ export type LocalSandboxConfig = {
   fetch?: typeof fetch;
   /** The app's public origin (APP_URL): exposed ports then carry their preview URL. */
   appOrigin?: string;
+  /** PREVIEW_DOMAIN, normalized: previews then live on `<label>.<previewDomain>`. */
+  previewDomain?: string;
 };
 
 export class LocalSandbox implements Sandbox {
   readonly #http: SandboxdHttp;
-  readonly #appOrigin: string | undefined;
+  readonly #site: PreviewSite | undefined;
 
   constructor(config: LocalSandboxConfig) {
     this.#http = new SandboxdHttp(config);
-    this.#appOrigin = config.appOrigin;
+    this.#site = config.appOrigin ? { appOrigin: config.appOrigin, previewDomain: config.previewDomain } : undefined;
   }
 
   /** Reads SANDBOXD_URL and SANDBOXD_SECRET from a Worker env binding object (or the Node environment). */
-  static fromEnv(env: { SANDBOXD_URL?: string; SANDBOXD_SECRET?: string; APP_URL?: string }): LocalSandbox {
+  static fromEnv(env: { SANDBOXD_URL?: string; SANDBOXD_SECRET?: string; APP_URL?: string; PREVIEW_DOMAIN?: string }): LocalSandbox {
     if (!env.SANDBOXD_URL || !env.SANDBOXD_SECRET) {
       throw new SandboxError("not_configured", "SANDBOXD_URL and SANDBOXD_SECRET must be set", 500);
     }
-    return new LocalSandbox({ url: env.SANDBOXD_URL, secret: env.SANDBOXD_SECRET, appOrigin: env.APP_URL });
+    return new LocalSandbox({
+      url: env.SANDBOXD_URL,
+      secret: env.SANDBOXD_SECRET,
+      appOrigin: env.APP_URL,
+      previewDomain: previewDomain(env),
+    });
   }
 
   async workspace(id: string, options: WorkspaceOptions = {}): Promise<Workspace> {
     await this.#http.json("PUT", `/v1/workspaces/${encodeURIComponent(id)}`, options);
-    return new LocalWorkspace(this.#http, id, this.#appOrigin);
+    return new LocalWorkspace(this.#http, id, this.#site);
   }
 
   /** Relays a preview request (WebSocket upgrades included) to sandboxd, which checks the token. */
@@ -93,18 +100,18 @@ class LocalWorkspace implements Workspace {
   readonly id: string;
   readonly #http: SandboxdHttp;
   readonly #base: string;
-  readonly #appOrigin: string | undefined;
+  readonly #site: PreviewSite | undefined;
 
-  constructor(http: SandboxdHttp, id: string, appOrigin?: string) {
+  constructor(http: SandboxdHttp, id: string, site?: PreviewSite) {
     this.#http = http;
     this.id = id;
     this.#base = `/v1/workspaces/${encodeURIComponent(id)}`;
-    this.#appOrigin = appOrigin;
+    this.#site = site;
   }
 
   #withUrl(exposed: ExposedPort): ExposedPort {
-    if (!this.#appOrigin) return exposed;
-    return { ...exposed, url: previewUrl(this.#appOrigin, { port: exposed.port, sandboxId: this.id, token: exposed.token }) };
+    if (!this.#site) return exposed;
+    return { ...exposed, url: previewUrl(this.#site, { port: exposed.port, sandboxId: this.id, token: exposed.token }) };
   }
 
   #post<T>(path: string, body: unknown): Promise<T> {

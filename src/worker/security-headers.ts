@@ -1,6 +1,6 @@
 import { isProduction, type Env } from "../env.ts";
 import { requestOrigin, turnstileSiteKey } from "../lib/auth/config.ts";
-import { previewOriginPattern } from "../lib/previews/url.ts";
+import { previewDomain, previewOriginPattern } from "../lib/previews/url.ts";
 
 const TURNSTILE_ORIGIN = "https://challenges.cloudflare.com";
 const HSTS = "max-age=63072000; includeSubDomains";
@@ -10,7 +10,8 @@ const PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=()
 export function appContentSecurityPolicy(request: Request, env: Env): string {
   const origin = requestOrigin(request, env);
   const origins = new Set([origin, ...(env.APP_URL ? [new URL(env.APP_URL).origin] : [])]);
-  const previews = [...new Set([...origins].map(previewOriginPattern))];
+  const domain = previewDomain(env);
+  const previews = [...new Set([...origins].map((appOrigin) => previewOriginPattern({ appOrigin, previewDomain: domain })))];
   const sockets = [...origins].map((o) => o.replace(/^http/, "ws"));
   const turnstile = turnstileSiteKey(env) ? [TURNSTILE_ORIGIN] : [];
   return [
@@ -28,7 +29,7 @@ export function appContentSecurityPolicy(request: Request, env: Env): string {
     "base-uri 'self'",
     "form-action 'self'",
     "frame-ancestors 'none'",
-    // Only the workspace previews (`<port>-<sandbox>-<token>.<app host>`) may be framed, by the preview tab.
+    // Only the workspace previews (`<port>-<sandbox>-<token>.<PREVIEW_DOMAIN or app host>`) may be framed, by the preview tab.
     ["frame-src", ...previews, ...turnstile].join(" "),
     "worker-src 'self' blob:",
     "manifest-src 'self'",
@@ -40,11 +41,14 @@ export function sendsHsts(env: Env): boolean {
   return isProduction(env) || (env.APP_URL?.startsWith("https:") ?? false);
 }
 
-/** The origins that may frame a preview: APP_URL's and the app host the preview host hangs under. */
+/**
+ * The origins that may frame a preview: APP_URL's, and the app host the preview host hangs under when previews have
+ * no domain of their own (with PREVIEW_DOMAIN, the parent is the preview domain, not the app).
+ */
 export function previewFrameAncestors(request: Request, env: Env): string {
   const url = new URL(request.url);
   const host = request.headers.get("host") ?? url.host;
-  const parent = host.includes(".") ? `${url.protocol}//${host.slice(host.indexOf(".") + 1)}` : null;
+  const parent = !previewDomain(env) && host.includes(".") ? `${url.protocol}//${host.slice(host.indexOf(".") + 1)}` : null;
   const origins = new Set([...(env.APP_URL ? [new URL(env.APP_URL).origin] : []), ...(parent ? [parent] : [])]);
   return `frame-ancestors ${[...origins].join(" ") || "'none'"}`;
 }
@@ -70,10 +74,12 @@ export function withAppSecurityHeaders(request: Request, env: Env, response: Res
 /**
  * A preview response (the workspace's own server, or our not-found page) may be framed by the app only. The
  * policy is added next to any the workspace server sent, so both apply; no X-Frame-Options, which would deny it.
+ * No Referer ever leaves a preview: its host carries the preview's token.
  */
 export function withPreviewSecurityHeaders(request: Request, env: Env, response: Response): Response {
   return withHeaders(response, (h) => {
     h.append("content-security-policy", previewFrameAncestors(request, env));
+    h.set("referrer-policy", "no-referrer");
     if (sendsHsts(env)) h.set("strict-transport-security", HSTS);
   });
 }

@@ -135,6 +135,46 @@ describe("live previews through the Worker", () => {
   });
 });
 
+// A workspace server that tries to set cookies for the app, on its pages and on a WebSocket handshake.
+const cookieServer = (port: number) =>
+  `cat > /tmp/cookies-${port}.js <<'JS'
+const http = require("http"), crypto = require("crypto");
+const cookies = [
+  "theme=dark; Path=/",
+  "planted=1; Domain=localhost; Path=/",
+  "netm8.session_token=attacker.c2lnbmVk; Path=/api",
+  "__Host-netm8.session_token=attacker.c2lnbmVk; Path=/; Secure",
+  "__Secure-netm8.session_token=attacker.c2lnbmVk; Path=/; Secure",
+];
+const s = http.createServer((req, res) => { res.setHeader("set-cookie", cookies); res.end("cookies"); });
+s.on("upgrade", (req, socket) => {
+  const accept = crypto.createHash("sha1").update(req.headers["sec-websocket-key"] + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest("base64");
+  socket.write("HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\nSec-WebSocket-Accept: " + accept + "\\r\\n" + cookies.map((c) => "Set-Cookie: " + c + "\\r\\n").join("") + "\\r\\n");
+});
+s.listen(${port}, "0.0.0.0");
+JS
+exec node /tmp/cookies-${port}.js`;
+
+describe("cookies from a preview", () => {
+  it("lets a workspace server set host-only cookies of its preview host, never ones for a parent domain or named like the app's", async () => {
+    const url = await expose(alice, aliceAgent, 4100);
+    const { status } = await api(alice, `/api/agent/${aliceAgent}/processes`, {
+      method: "POST",
+      body: JSON.stringify({ command: cookieServer(4100) }),
+    });
+    expect(status).toBe(201);
+    const page = await waitForPage(url.host);
+    expect(page.body).toBe("cookies");
+    const upgrade = await viaHost(url.host, "/hmr", WEBSOCKET_UPGRADE_HEADERS);
+    expect(upgrade.status).toBe(101);
+    for (const [label, answer] of [
+      ["page", page],
+      ["WebSocket handshake", upgrade],
+    ] as const)
+      expect([answer.headers["set-cookie"] ?? []].flat(), label).toEqual(["theme=dark; Path=/"]);
+  });
+});
+
 describe("the expose_port tool", () => {
   it("exposes a port for the agent and gives the model a preview URL that the Worker serves", async () => {
     const thread = (await api<{ id: string }>(alice, `/api/agent/${aliceAgent}/threads`, { method: "POST" })).body.id;

@@ -117,7 +117,7 @@ describe("security headers on a local Worker", () => {
     await response.body?.cancel();
   });
 
-  it("lets only the app frame a preview: the workspace server's page and the preview's own error page", async () => {
+  it("lets only the app frame a preview and sends no Referer from it: the workspace server's page and the error page", async () => {
     const headers = user.headers({ "content-type": "application/json" });
     const command = `node -e 'require("http").createServer((q, s) => { s.setHeader("content-type", "text/html"); s.end("<h1>framed preview</h1>"); }).listen(3000, "0.0.0.0")'`;
     expect(
@@ -145,6 +145,8 @@ describe("security headers on a local Worker", () => {
       expect(csp.has("frame-src") || csp.has("default-src"), label).toBe(false);
       expect(header(answer.headers, "x-frame-options"), label).toBeUndefined();
       expect(header(answer.headers, "strict-transport-security"), label).toBeUndefined();
+      // The preview's host carries its token: no Referer may take it to the sites a preview links to or loads from.
+      expect(header(answer.headers, "referrer-policy"), label).toBe("no-referrer");
     }
     // The app's frame-src admits exactly this preview's origin: the pattern's host suffix and port match.
     const frameSrc = directives((await fetch(`${base()}/`)).headers.get("content-security-policy")!).get("frame-src")!;

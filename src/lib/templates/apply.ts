@@ -1,6 +1,7 @@
 import type { Workspace } from "../../sandbox/types.ts";
 import { Conflict } from "../errors.ts";
 import { portPreview } from "../previews/ports.ts";
+import type { PreviewSite } from "../previews/url.ts";
 import { DEV_COMMAND, INSTALL_COMMAND, TEMPLATE_PORT, templateFiles, templateInfo, type TemplateName } from "./catalog.ts";
 
 export type TemplateStep = "copy" | "install" | "start";
@@ -22,8 +23,8 @@ export type TemplateEvent =
 export type ApplyOptions = {
   /** Directory in the workspace (default: the template's name); it must not exist or be empty. */
   dir?: string;
-  /** The app's origin for the preview URL; without it the backend's own (APP_URL) is used. */
-  appOrigin?: string;
+  /** Where the app's previews are, for the preview URL; without it the backend's own (APP_URL) is used. */
+  previewSite?: PreviewSite;
   signal?: AbortSignal;
   /** How long the dev server may take to listen. */
   startTimeoutMs?: number;
@@ -111,6 +112,6 @@ export async function* applyTemplate(workspace: Workspace, name: string, options
     }
   }
   yield { type: "step", step: "start", status: "done", processId: process.id };
-  const url = options.appOrigin ? portPreview(workspace, exposed, options.appOrigin).url : (exposed.url ?? null);
+  const url = options.previewSite ? portPreview(workspace, exposed, options.previewSite).url : (exposed.url ?? null);
   yield { type: "ready", template: template.name, dir, port: TEMPLATE_PORT, url, processId: process.id };
 }

@@ -57,7 +57,7 @@ describe("project templates", () => {
   });
 
   it("applies the Vue template for real: copied, installed from npm, started, and served through the preview relay", async () => {
-    const events = await collect(applyTemplate(ws, "vue-vite", { dir: "shop", appOrigin: "http://127.0.0.1:8787" }));
+    const events = await collect(applyTemplate(ws, "vue-vite", { dir: "shop", previewSite: { appOrigin: "http://127.0.0.1:8787" } }));
     const steps = events.filter((e) => e.type === "step").map((e) => e.type === "step" && `${e.step}:${e.status}`);
     expect(steps, JSON.stringify(events).slice(-3000)).toEqual([
       "copy:started",
@@ -84,7 +84,7 @@ describe("project templates", () => {
 
   it("refuses to apply a template over a directory that has files", async () => {
     await ws.writeFile("taken/keep.txt", "mine");
-    const events = applyTemplate(ws, "react-vite", { dir: "taken", appOrigin: "http://127.0.0.1:8787" });
+    const events = applyTemplate(ws, "react-vite", { dir: "taken", previewSite: { appOrigin: "http://127.0.0.1:8787" } });
     await expect(collect(events)).rejects.toMatchObject({ code: "conflict" });
     expect(await ws.readFile("taken/keep.txt")).toBe("mine");
   });

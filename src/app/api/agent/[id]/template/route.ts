@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { agentForRequest } from "@/operations/agent-access.ts";
 import { openWorkspace } from "@/operations/workspace.ts";
-import { requestOrigin } from "@/lib/auth/config.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
+import { previewSite } from "@/lib/previews/ports.ts";
 import { applyTemplate, type TemplateEvent } from "@/lib/templates/apply.ts";
 import { TEMPLATE_NAMES, templateInfo } from "@/lib/templates/catalog.ts";
 
@@ -29,7 +29,7 @@ export const POST = handle(async (request, { params }: Params) => {
   templateInfo(input.template);
   const events = applyTemplate(workspace, input.template, {
     dir: input.dir,
-    appOrigin: requestOrigin(request, env),
+    previewSite: previewSite(request, env),
   });
   const encoder = new TextEncoder();
   const send = (event: TemplateEvent | { type: "error"; code: string; message: string }) =>

@@ -4,6 +4,7 @@
  */
 export const WORKER_VAR_NAMES = [
   "APP_URL",
+  "PREVIEW_DOMAIN",
   "LLM_PROVIDER",
   "LLM_BASE_URL",
   "LLM_API_KEY",

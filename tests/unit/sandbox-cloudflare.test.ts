@@ -162,10 +162,11 @@ function recordedSandbox(files: Record<string, string> = {}) {
   return { sdk, calls, files, methods: () => calls.map((c) => c.method) };
 }
 
-function backend(stand: ReturnType<typeof recordedSandbox>, proxied: Response | null = null) {
+function backend(stand: ReturnType<typeof recordedSandbox>, proxied: Response | null = null, previewDomain?: string) {
   const requests: Request[] = [];
   const sandbox = new CloudflareSandbox({
     appOrigin: "https://netm8.example",
+    ...(previewDomain && { previewDomain }),
     sdk: {
       getSandbox: (id) => {
         expect(id).toBe("abcdefghij0123456789");
@@ -299,6 +300,15 @@ describe("the Cloudflare sandbox adapter (@cloudflare/sandbox behind the Workspa
     await ws.unexposePort(8080);
     expect(await ws.exposedPorts()).toEqual([]);
     await expect(ws.exposePort(3000)).rejects.toMatchObject({ code: "invalid_port" });
+  });
+
+  it("exposes a port on PREVIEW_DOMAIN when previews have a domain of their own", async () => {
+    const stand = recordedSandbox({ "/tmp/.netm8-restored": "x" });
+    const ws = await backend(stand, null, "netm8preview.example").sandbox.workspace(ID);
+    const exposed = await ws.exposePort(8080);
+    expect(exposed.url).toBe(`https://8080-${ID}-${exposed.token}.netm8preview.example/`);
+    expect(stand.calls.at(-1)).toEqual({ method: "exposePort", args: [8080, { hostname: "netm8preview.example", token: exposed.token }] });
+    expect((await ws.exposedPorts()).map((p) => p.url)).toEqual([exposed.url]);
   });
 
   it("marks the SDK's own preview refusals so the Worker shows its 404/502 pages, and passes the app's answers through", async () => {

@@ -38,8 +38,8 @@ export class NotFound extends AppError {
 }
 
 export class Conflict extends AppError {
-  constructor(message: string) {
-    super("conflict", 409, message);
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super("conflict", 409, message, details);
   }
 }
 

@@ -3,6 +3,7 @@ import { getDb } from "../db/client.ts";
 import type { Env } from "../env.ts";
 import { deleteAgentRow, listAgents, type AgentRow } from "../lib/agents/agents.ts";
 import { anonymisePersonalAccount, personalAccountOf } from "../lib/auth/account-deletion.ts";
+import { assertNoTeamLeftWithoutOwner } from "../lib/teams/members.ts";
 import { assertTeamDeletable, endTeam } from "../lib/teams/teams.ts";
 import { sandboxFor } from "../sandbox/backend.ts";
 
@@ -32,11 +33,13 @@ export async function deleteAgent(env: Env, agent: Pick<AgentRow, "id" | "accoun
 }
 
 /**
- * Runs before a user row is deleted: every agent of their personal account goes (best effort), then the account is
- * anonymised. Team accounts the user belonged to lose only the membership, by the foreign key.
+ * Runs before a user row is deleted: refuses (409) while the user is the last owner of a team; then every agent of
+ * their personal account goes (best effort) and the account is anonymised. Team accounts the user belonged to lose
+ * only the membership, by the foreign key.
  */
 export async function deleteUserAgents(env: Env, userId: string): Promise<void> {
   const db = getDb(env.DB);
+  await assertNoTeamLeftWithoutOwner(db, userId);
   const personal = await personalAccountOf(db, userId);
   if (!personal) return;
   for (const agent of await listAgents(db, personal.id)) await deleteAgent(env, agent, "best-effort");

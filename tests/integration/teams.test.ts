@@ -91,10 +91,10 @@ describe("the permission matrix: every team route and team agent operation, for 
     threadId = (await must<{ id: string }>(201, api(users.owner, `/api/agent/${agentId}/threads`, { method: "POST", account: teamId }))).id;
   }, 120_000);
 
-  /** One operation: the permission it needs (null: any member) and the status it answers when allowed. */
+  /** One operation: the permission it needs (null: any member; "owner": the owner role itself) and the status it answers when allowed. */
   interface Operation {
     name: string;
-    permission: Permission | null;
+    permission: Permission | null | "owner";
     allowed: number[];
     run(user: TestUser): Promise<number>;
   }
@@ -186,6 +186,17 @@ describe("the permission matrix: every team route and team agent operation, for 
       permission: "members.remove",
       allowed: [204],
       run: call("DELETE", async () => `/api/teams/${teamId}/members/${await freshMember()}`),
+    },
+    // Transferring to oneself: an owner gets past the owner check to a 409, and nothing changes.
+    {
+      name: "POST /api/teams/:teamId/transfer",
+      permission: "owner",
+      allowed: [409],
+      run: call(
+        "POST",
+        () => `/api/teams/${teamId}/transfer`,
+        async (user) => ({ userId: await userId(user) }),
+      ),
     },
     {
       name: "GET /api/teams/:teamId/invitations",
@@ -368,7 +379,8 @@ describe("the permission matrix: every team route and team agent operation, for 
       const expected: string[] = [];
       for (const op of operations) {
         const status = await op.run(users[role]);
-        const allowed = op.permission === null || permissionsOf(role).includes(op.permission);
+        const allowed =
+          op.permission === null || (op.permission === "owner" ? role === "owner" : permissionsOf(role).includes(op.permission));
         results.push(`${op.name} -> ${allowed && op.allowed.includes(status) ? "allowed" : status}`);
         expected.push(`${op.name} -> ${allowed ? "allowed" : 403}`);
       }
@@ -503,6 +515,117 @@ describe("team lifecycle", () => {
     expect((await api(member, `/api/teams/${teamId}/members/${ownerId}`, { method: "DELETE" })).status).toBe(403);
     await must(204, api(member, `/api/teams/${teamId}/members/${await userId(member)}`, { method: "DELETE" }));
     expect((await api(member, `/api/teams/${teamId}`)).status).toBe(404);
+  });
+
+  it("refuses control characters and text-direction overrides in team and role names", async () => {
+    const owner = await signUpVerifiedUser(base());
+    const teamId = await createTeam(owner);
+    const roleId = (
+      await must<{ id: string }>(
+        201,
+        api(owner, `/api/teams/${teamId}/roles`, { method: "POST", body: { name: "Clerk", permissions: [] } }),
+      )
+    ).id;
+    const statuses: string[] = [];
+    for (const name of ["nul\u0000byte", "evil\u202Etxt.exe", "new\nline", "pop\u2069x"]) {
+      const attempts: [string, string, object][] = [
+        ["POST", "/api/teams", { name, slug: `n-${randomUUID().slice(0, 8)}` }],
+        ["PATCH", `/api/teams/${teamId}`, { name }],
+        ["POST", `/api/teams/${teamId}/roles`, { name, permissions: [] }],
+        ["PATCH", `/api/teams/${teamId}/roles/${roleId}`, { name }],
+      ];
+      for (const [method, path, body] of attempts) {
+        const { status } = await api(owner, path, { method, body });
+        statuses.push(`${method} ${path.replace(teamId, ":teamId").replace(roleId, ":roleId")} ${JSON.stringify(name)} -> ${status}`);
+      }
+    }
+    expect(statuses.filter((s) => !s.endsWith("-> 400"))).toEqual([]);
+    expect((await must<{ name: string }>(200, api(owner, `/api/teams/${teamId}`))).name).toBe("Acme");
+  });
+
+  it("transfers ownership: only an owner may, only to a member; the old owner becomes admin, and it is audited", async () => {
+    const [owner, admin, stranger] = await Promise.all([
+      signUpVerifiedUser(base()),
+      signUpVerifiedUser(base()),
+      signUpVerifiedUser(base()),
+    ]);
+    const teamId = await createTeam(owner);
+    await join(owner, teamId, admin, "admin");
+    const [ownerId, adminId, strangerId] = await Promise.all([userId(owner), userId(admin), userId(stranger)]);
+    const transfer = (by: TestUser, to: string) => api(by, `/api/teams/${teamId}/transfer`, { method: "POST", body: { userId: to } });
+
+    // An admin holds every permission but team.delete, and still may not take the team.
+    expect((await transfer(admin, adminId)).status).toBe(403);
+    expect((await transfer(stranger, strangerId)).status).toBe(404);
+    expect((await transfer(owner, strangerId)).status).toBe(404);
+    expect((await transfer(owner, ownerId)).status).toBe(409);
+    expect((await api(owner, `/api/teams/${teamId}/transfer`, { method: "POST", body: {} })).status).toBe(400);
+
+    await must(204, transfer(owner, adminId));
+    const { members } = await must<{ members: { userId: string; role: string }[] }>(200, api(owner, `/api/teams/${teamId}/members`));
+    expect(Object.fromEntries(members.map((m) => [m.userId, m.role]))).toEqual({ [ownerId]: "admin", [adminId]: "owner" });
+    expect((await must<{ role: string; permissions: string[] }>(200, api(admin, `/api/teams/${teamId}`))).permissions).toContain(
+      "team.delete",
+    );
+    // The old owner is an admin now: no more transfers from them, and the new owner cannot be demoted by them.
+    expect((await transfer(owner, ownerId)).status).toBe(403);
+    expect((await api(owner, `/api/teams/${teamId}/members/${adminId}`, { method: "PATCH", body: { role: "member" } })).status).toBe(403);
+    const { events } = await must<{ events: { action: string; actor: { email: string }; detail: Record<string, unknown> }[] }>(
+      200,
+      api(admin, `/api/teams/${teamId}/audit`),
+    );
+    expect(events.find((e) => e.action === "team.ownership_transferred")).toMatchObject({
+      actor: { email: owner.email },
+      detail: { from: ownerId, to: adminId, previousRole: "admin" },
+    });
+  });
+
+  it("refuses to delete the account of a team's last owner, naming the team, until ownership is transferred", async () => {
+    const [owner, admin] = await Promise.all([signUpVerifiedUser(base()), signUpVerifiedUser(base())]);
+    const teamId = await createTeam(owner, "Orphan Risk");
+    await join(owner, teamId, admin, "admin");
+    const deleteAccount = (user: TestUser) =>
+      api<{ code: string; message: string; teams: { id: string; name: string }[] }>(user, "/api/auth/delete-user", {
+        method: "POST",
+        body: { password: user.password },
+      });
+
+    const refused = await deleteAccount(owner);
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toMatch(/last owner of the team Orphan Risk/);
+    expect(refused.body.message).toMatch(/transfer ownership or delete it/);
+    expect(refused.body.teams).toEqual([expect.objectContaining({ id: teamId, name: "Orphan Risk" })]);
+    // Nothing was deleted: the owner still signs in with the same session and still has their agents.
+    expect((await must<{ agents: unknown[] }>(200, api(owner, "/api/agent"))).agents.length).toBeGreaterThan(0);
+    expect((await must<{ role: string }>(200, api(owner, `/api/teams/${teamId}`))).role).toBe("owner");
+
+    await must(204, api(owner, `/api/teams/${teamId}/transfer`, { method: "POST", body: { userId: await userId(admin) } }));
+    await must(200, deleteAccount(owner));
+    expect((await api(owner, "/api/me")).status).toBe(401);
+    // The team lives on with an owner who can run it and delete it.
+    const { members } = await must<{ members: { email: string; role: string }[] }>(200, api(admin, `/api/teams/${teamId}/members`));
+    expect(members.map((m) => `${m.email} ${m.role}`)).toEqual([`${admin.email} owner`]);
+    const { slug } = await must<{ slug: string }>(200, api(admin, `/api/teams/${teamId}`));
+    await must(204, api(admin, `/api/teams/${teamId}`, { method: "DELETE", body: { confirm: slug } }));
+  });
+
+  it("lets a co-owner and a plain member delete their accounts; a team's only member deletes the team first", async () => {
+    const [owner, coOwner, member, solo] = await Promise.all([0, 1, 2, 3].map(() => signUpVerifiedUser(base())));
+    const teamId = await createTeam(owner!);
+    await join(owner!, teamId, coOwner!, "owner");
+    await join(owner!, teamId, member!, "member");
+    const deleteAccount = (user: TestUser) => api(user, "/api/auth/delete-user", { method: "POST", body: { password: user.password } });
+    await must(200, deleteAccount(member!));
+    await must(200, deleteAccount(coOwner!));
+    expect((await deleteAccount(owner!)).status).toBe(409);
+
+    const soloTeam = await must<{ id: string; slug: string }>(
+      201,
+      api(solo!, "/api/teams", { method: "POST", body: { name: "Just Me", slug: `solo-${randomUUID().slice(0, 8)}` } }),
+    );
+    expect((await deleteAccount(solo!)).status).toBe(409);
+    await must(204, api(solo!, `/api/teams/${soloTeam.id}`, { method: "DELETE", body: { confirm: soloTeam.slug } }));
+    await must(200, deleteAccount(solo!));
   });
 
   it.each(SIMULATED_TODAYS)(

@@ -12,6 +12,8 @@ export function DeleteAccountForm({ email, hasPassword }: { email: string; hasPa
   const [password, setPassword] = useState("");
   const [errors, setErrors] = useState<{ confirmation?: string; password?: string }>({});
   const [formError, setFormError] = useState<string>();
+  // Set when the account is the last owner of a team (409): the teams page is where to transfer or delete them.
+  const [ownsTeams, setOwnsTeams] = useState(false);
   const [pending, setPending] = useState(false);
 
   async function onSubmit(event: FormEvent) {
@@ -24,9 +26,11 @@ export function DeleteAccountForm({ email, hasPassword }: { email: string; hasPa
     if (found.confirmation || found.password) return;
     setPending(true);
     setFormError(undefined);
+    setOwnsTeams(false);
     const { error } = await authClient.deleteUser(hasPassword ? { password } : {});
     if (error) {
       setFormError(errorMessage(error));
+      setOwnsTeams(error.status === 409);
       setPending(false);
       return;
     }
@@ -54,7 +58,19 @@ export function DeleteAccountForm({ email, hasPassword }: { email: string; hasPa
           onChange={(e) => setPassword(e.target.value)}
         />
       )}
-      {formError && <Alert variant="destructive">{formError}</Alert>}
+      {formError && (
+        <Alert variant="destructive" data-testid="delete-account-error">
+          {formError}
+          {ownsTeams && (
+            <>
+              {" "}
+              <a href="/team" className="underline">
+                Manage your teams
+              </a>
+            </>
+          )}
+        </Alert>
+      )}
       <div>
         <Button type="submit" variant="destructive" disabled={pending}>
           {pending && <Loader2 className="animate-spin" />}

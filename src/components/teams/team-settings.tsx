@@ -170,6 +170,18 @@ export function TeamSettings({ teamId, userId, personalAccountId }: { teamId: st
         onDelete={(id) => act(() => teamsRequest(teamPath(teamId, `/roles/${id}`), "DELETE"), "Role deleted")}
       />
       {may("audit.view") && <AuditLog events={audit} />}
+      {team.role === "owner" && (
+        <TransferOwnership
+          team={team}
+          candidates={members.filter((m) => m.userId !== userId && m.role !== "owner")}
+          onTransfer={(member) =>
+            act(
+              () => teamsRequest(teamPath(teamId, "/transfer"), "POST", { userId: member.userId }),
+              `${member.email} now owns ${team.name}; you are an admin`,
+            )
+          }
+        />
+      )}
       {may("team.delete") && (
         <DeleteTeam
           team={team}
@@ -368,6 +380,58 @@ function AuditLog({ events }: { events: AuditEvent[] }) {
             </li>
           ))}
         </ul>
+      </CardContent>
+    </Card>
+  );
+}
+
+/** An owner hands the team to another member (who becomes owner) and stays on as an admin, after a confirmation. */
+function TransferOwnership({
+  team,
+  candidates,
+  onTransfer,
+}: {
+  team: Team;
+  candidates: Member[];
+  onTransfer: (member: Member) => Promise<void>;
+}) {
+  const [chosen, setChosen] = useState("");
+  const member = candidates.find((m) => m.userId === chosen);
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Transfer ownership</CardTitle>
+        <CardDescription>
+          Makes another member an owner; you become an admin. A team's last owner transfers it (or deletes it) before deleting their
+          account.
+        </CardDescription>
+      </CardHeader>
+      <CardContent>
+        {candidates.length === 0 ? (
+          <p className="text-sm text-muted-foreground">Invite someone first: there is no other member to make owner.</p>
+        ) : (
+          <form
+            className="flex flex-wrap gap-2"
+            onSubmit={(e: FormEvent) => {
+              e.preventDefault();
+              if (!member) return;
+              if (!window.confirm(`Make ${member.email} the owner of ${team.name}? You will become an admin.`)) return;
+              void onTransfer(member);
+            }}
+          >
+            <select aria-label="New owner" className={selectClass} value={chosen} onChange={(e) => setChosen(e.target.value)}>
+              <option value="">Choose a member</option>
+              {candidates.map((m) => (
+                <option key={m.userId} value={m.userId}>
+                  {m.name} ({m.email})
+                </option>
+              ))}
+            </select>
+            <Button type="submit" variant="outline" disabled={!member}>
+              Transfer ownership
+            </Button>
+          </form>
+        )}
       </CardContent>
     </Card>
   );

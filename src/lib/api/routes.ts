@@ -216,6 +216,13 @@ export const API_ROUTES: ApiRoute[] = [
     summary: "Removes a member (members.remove), or leaves when it is the caller",
   },
   {
+    method: "POST",
+    path: "/api/teams/:teamId/transfer",
+    access: "user",
+    summary: "Makes another member owner; the calling owner becomes an admin (owners only)",
+    body: "json",
+  },
+  {
     method: "GET",
     path: "/api/teams/:teamId/invitations",
     access: "user",

@@ -8,6 +8,7 @@ import { genericOAuth } from "better-auth/plugins/generic-oauth";
 import { getDb } from "../../db/client.ts";
 import * as schema from "../../db/schema.ts";
 import { isProduction, type Env } from "../../env.ts";
+import { AppError } from "../errors.ts";
 import {
   adminEmails,
   AUTH_BASE_PATH,
@@ -104,7 +105,17 @@ function createAuth(env: Env, origin: string, hooks: AuthHooks) {
       deleteUser: {
         enabled: true,
         // Agents go; the personal account stays for the ledger, anonymised (src/operations/agent-deletion.ts).
-        beforeDelete: async (user) => hooks.beforeUserDeleted(user.id),
+        beforeDelete: async (user) => {
+          try {
+            await hooks.beforeUserDeleted(user.id);
+          } catch (error) {
+            // A refusal (the last owner of a team) reaches the client with its status, code and message, not a 500.
+            if (error instanceof AppError) {
+              throw new APIError(error.status as 409, { code: error.code, message: error.message, ...error.details });
+            }
+            throw error;
+          }
+        },
       },
     },
     databaseHooks: {

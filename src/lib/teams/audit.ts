@@ -11,6 +11,7 @@ export type AuditAction =
   | "member.removed"
   | "member.left"
   | "member.role_changed"
+  | "team.ownership_transferred"
   | "role.created"
   | "role.updated"
   | "role.deleted"

@@ -1,6 +1,7 @@
-import { and, asc, eq, ne } from "drizzle-orm";
+import { and, asc, eq, exists, ne, notExists } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../db/client.ts";
-import { accountMember, user } from "../../db/schema.ts";
+import { account, accountMember, user } from "../../db/schema.ts";
 import type { ActingAccount } from "../auth/caller.ts";
 import { Conflict, Forbidden, NotFound } from "../errors.ts";
 import { recordAudit } from "./audit.ts";
@@ -84,4 +85,86 @@ export async function leaveTeam(db: Db, acting: ActingAccount, userId: string): 
     await assertAnotherOwner(db, acting.id, userId, "The last owner cannot leave: make someone else owner or delete the team");
   await db.delete(accountMember).where(and(eq(accountMember.accountId, acting.id), eq(accountMember.userId, userId)));
   await recordAudit(db, acting.id, userId, "member.left", { userId });
+}
+
+/**
+ * Hands the team to another member: they become an owner and the caller, an owner, becomes an admin, in one batch.
+ * The caller is demoted only if the target did become owner (they may have left meanwhile), so the team always
+ * keeps an owner.
+ */
+export async function transferOwnership(db: Db, acting: ActingAccount, actorUserId: string, toUserId: string): Promise<void> {
+  if (acting.role !== "owner") throw new Forbidden("Only an owner can transfer ownership");
+  if (toUserId === actorUserId) throw new Conflict("You already own this team: choose another member");
+  const current = await memberRole(db, acting.id, toUserId);
+  if (current === "owner") throw new Conflict("That member is already an owner");
+  const target = alias(accountMember, "target");
+  await db.batch([
+    db
+      .update(accountMember)
+      .set({ role: "owner" })
+      .where(and(eq(accountMember.accountId, acting.id), eq(accountMember.userId, toUserId))),
+    db
+      .update(accountMember)
+      .set({ role: "admin" })
+      .where(
+        and(
+          eq(accountMember.accountId, acting.id),
+          eq(accountMember.userId, actorUserId),
+          eq(accountMember.role, "owner"),
+          exists(
+            db
+              .select({ one: target.userId })
+              .from(target)
+              .where(and(eq(target.accountId, acting.id), eq(target.userId, toUserId), eq(target.role, "owner"))),
+          ),
+        ),
+      ),
+  ]);
+  await recordAudit(db, acting.id, actorUserId, "team.ownership_transferred", { from: actorUserId, to: toUserId, previousRole: current });
+}
+
+export interface OwnedTeam {
+  id: string;
+  name: string;
+  slug: string;
+}
+
+/** The teams in which the user is the only owner: without them those teams would have nobody who can run them. */
+export async function teamsOnlyOwnedBy(db: Db, userId: string): Promise<OwnedTeam[]> {
+  const other = alias(accountMember, "other_owner");
+  const rows = await db
+    .select({ id: account.id, name: account.name, slug: account.slug })
+    .from(accountMember)
+    .innerJoin(account, eq(account.id, accountMember.accountId))
+    .where(
+      and(
+        eq(accountMember.userId, userId),
+        eq(accountMember.role, "owner"),
+        eq(account.kind, "team"),
+        notExists(
+          db
+            .select({ one: other.userId })
+            .from(other)
+            .where(and(eq(other.accountId, accountMember.accountId), eq(other.role, "owner"), ne(other.userId, userId))),
+        ),
+      ),
+    )
+    .orderBy(asc(account.name));
+  return rows.map((row) => ({ ...row, slug: row.slug ?? "" }));
+}
+
+/**
+ * Refuses (409) to delete a user who is the last owner of a team: they transfer ownership or delete the team first,
+ * so no team is left that nobody can run or delete. The answer names the teams.
+ */
+export async function assertNoTeamLeftWithoutOwner(db: Db, userId: string): Promise<void> {
+  const teams = await teamsOnlyOwnedBy(db, userId);
+  if (teams.length === 0) return;
+  const names = teams.map((t) => t.name).join(", ");
+  throw new Conflict(
+    `You are the last owner of ${teams.length === 1 ? "the team" : "the teams"} ${names}: transfer ownership or delete ${
+      teams.length === 1 ? "it" : "them"
+    } before deleting your account`,
+    { teams },
+  );
 }

@@ -1,20 +1,20 @@
 import type { ExecResult, GitCloneOptions, GitCommitOptions, GitCredentials, GitPushOptions, GitStatus } from "../src/sandbox/types.ts";
+import { credentialEnv as helperEnv, credentialHelper } from "../src/sandbox/git-credential-helper.ts";
 import { HttpError } from "./errors.ts";
 import { workspacePath } from "./paths.ts";
 import type { Workspace } from "./workspace.ts";
 
-// Credentials reach git only through this helper reading the environment: never argv, config files or the remote URL.
-const credentialHelper = '!f() { test "$1" = get || exit 0; echo "username=$GIT_USERNAME"; echo "password=$GIT_PASSWORD"; }; f';
-
-function credentialArgs(credentials: GitCredentials | undefined): { args: string[]; env: Record<string, string> } {
-  if (!credentials) return { args: [], env: {} };
-  return {
-    args: ["-c", "credential.helper=", "-c", `credential.helper=${credentialHelper}`],
-    env: { GIT_USERNAME: credentials.username, GIT_PASSWORD: credentials.password },
-  };
-}
+/**
+ * Config for a credentialed git call: no hooks, no helper but ours, and nothing from the user's global config
+ * (GIT_CONFIG_GLOBAL below); the repository's own config is replaced for the run (see gitPush).
+ */
+const safeArgs = ["-c", "core.hooksPath=/dev/null", "-c", "credential.helper=", "-c", `credential.helper=${credentialHelper}`];
 
 const quietEnv = { GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "/bin/false" };
+
+function credentialEnv(credentials: GitCredentials): Record<string, string> {
+  return { ...quietEnv, GIT_CONFIG_GLOBAL: "/dev/null", XDG_CONFIG_HOME: "/nonexistent", ...helperEnv(credentials) };
+}
 
 export function gitClone(workspace: Workspace, options: GitCloneOptions): Promise<ExecResult> {
   const target =
@@ -26,12 +26,17 @@ export function gitClone(workspace: Workspace, options: GitCloneOptions): Promis
       .pop() ??
     "repo";
   const dir = workspacePath(target);
-  const auth = credentialArgs(options.credentials);
-  const args = ["git", ...auth.args, "clone"];
+  const args = ["git", ...(options.credentials ? safeArgs : []), "clone"];
   if (options.branch) args.push("--branch", options.branch);
   if (options.depth) args.push("--depth", String(options.depth));
   args.push("--", options.url, dir);
-  return workspace.exec({ command: args, env: { ...options.env, ...quietEnv, ...auth.env }, timeoutMs: options.timeoutMs });
+  if (!options.credentials) return workspace.exec({ command: args, env: { ...options.env, ...quietEnv }, timeoutMs: options.timeoutMs });
+  // A new clone has no config of its own yet; the global one is left out, so only our helper sees the token.
+  return workspace.execIsolated({
+    argv: args,
+    env: { ...options.env, ...credentialEnv(options.credentials) },
+    timeoutMs: options.timeoutMs,
+  });
 }
 
 export async function gitStatus(workspace: Workspace, dir: string): Promise<GitStatus> {
@@ -63,14 +68,59 @@ export async function gitCommit(workspace: Workspace, options: GitCommitOptions)
   });
 }
 
-export function gitPush(workspace: Workspace, options: GitPushOptions): Promise<ExecResult> {
-  const auth = credentialArgs(options.credentials);
-  const args = ["git", ...auth.args, "push", options.remote ?? "origin"];
-  if (options.branch) args.push(options.branch);
-  return workspace.exec({
-    command: args,
+/** Reads a value with git inside the workspace; undefined when git says nothing or fails. */
+async function gitValue(workspace: Workspace, dir: string, args: string[]): Promise<string | undefined> {
+  const result = await workspace.exec({ command: ["git", ...args], cwd: dir });
+  const value = result.stdout.trim();
+  return result.exitCode === 0 && value ? value : undefined;
+}
+
+/** A config with only what git needs to read the repository (its format), nothing that runs or redirects anything. */
+async function formatOnlyConfig(workspace: Workspace, dir: string): Promise<string> {
+  const lines = [
+    "[core]",
+    `\trepositoryformatversion = ${(await gitValue(workspace, dir, ["config", "--local", "core.repositoryformatversion"])) ?? "0"}`,
+  ];
+  const extensions: string[] = [];
+  for (const name of ["objectformat", "refstorage"]) {
+    const value = await gitValue(workspace, dir, ["config", "--local", `extensions.${name}`]);
+    if (value && /^[a-z0-9-]+$/.test(value)) extensions.push(`\t${name} = ${value}`);
+  }
+  return [...lines, ...(extensions.length ? ["[extensions]", ...extensions] : []), ""].join("\n");
+}
+
+/**
+ * Pushes a repository. Without credentials it is a plain `git push` in the workspace. With them, the remote's URL and
+ * the branch are read in the workspace first, then git pushes in a sandbox of its own (./isolated.ts) with the
+ * repository's config replaced by one that holds only its format: no hook, proxy, TLS setting or credential helper
+ * the workspace wrote can see or redirect the token, and our helper sends it only to the hosts it is bound to.
+ */
+export async function gitPush(workspace: Workspace, options: GitPushOptions): Promise<ExecResult> {
+  const remote = options.remote ?? "origin";
+  if (!options.credentials) {
+    const args = ["git", "push", remote];
+    if (options.branch) args.push(options.branch);
+    return workspace.exec({ command: args, cwd: options.dir, env: { ...options.env, ...quietEnv }, timeoutMs: options.timeoutMs });
+  }
+  const gitDir = await gitValue(workspace, options.dir, ["rev-parse", "--absolute-git-dir"]);
+  if (!gitDir) throw new HttpError(400, "git_failed", `${options.dir} is not a git repository`);
+  const commonDir = (await gitValue(workspace, options.dir, ["rev-parse", "--path-format=absolute", "--git-common-dir"])) ?? gitDir;
+  const configured = await gitValue(workspace, options.dir, ["remote", "get-url", "--push", "--", remote]);
+  const url = configured ?? remote;
+  if (url.startsWith("-")) throw new HttpError(400, "git_failed", `the remote ${remote} has a URL git would read as an option`);
+  const branch = options.branch ?? (await gitValue(workspace, options.dir, ["symbolic-ref", "--short", "-q", "HEAD"]));
+  if (!branch) throw new HttpError(400, "git_failed", "HEAD is not on a branch: say which branch to push");
+  const config = await formatOnlyConfig(workspace, options.dir);
+  const result = await workspace.execIsolated({
+    argv: ["git", ...safeArgs, "push", url, `refs/heads/${branch}:refs/heads/${branch}`],
     cwd: options.dir,
-    env: { ...options.env, ...quietEnv, ...auth.env },
+    env: { ...options.env, ...credentialEnv(options.credentials) },
     timeoutMs: options.timeoutMs,
+    files: { [`${gitDir}/config`]: config, [`${commonDir}/config`]: config },
   });
+  // Pushed to a URL rather than a remote name, git updated no remote-tracking branch: do what `git push origin` does.
+  if (result.exitCode === 0 && configured) {
+    await workspace.exec({ command: ["git", "update-ref", `refs/remotes/${remote}/${branch}`, `refs/heads/${branch}`], cwd: options.dir });
+  }
+  return result;
 }

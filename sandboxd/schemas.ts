@@ -102,7 +102,16 @@ export const exists = z.strictObject({ path });
 
 export const startProcess = z.strictObject({ command, cwd: optionalPath, env });
 
-const credentials = z.strictObject({ username: z.string().max(1024), password: z.string().max(16 * 1024) }).optional();
+const gitHost = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?(:\d{1,5})?$/, "a host is a lowercase name or address, with :port if not the default");
+const credentials = z
+  .strictObject({
+    username: z.string().max(1024),
+    password: z.string().max(16 * 1024),
+    hosts: z.array(gitHost).min(1).max(20),
+  })
+  .optional();
 const gitRef = z
   .string()
   .min(1)

@@ -22,6 +22,7 @@ import {
   type RelayHandlers,
   SpawnFailed,
 } from "./executor.ts";
+import { type IsolatedRun, runIsolated } from "./isolated.ts";
 import { limitError, removeInstanceCgroups, WorkspaceCgroups } from "./limits.ts";
 import { type EgressPolicy, ensureNetns, removeNetns, startPasta, stopPasta } from "./network.ts";
 import { SANDBOX_ROOT, type WorkspaceDirs, workspaceDirs, workspacePath } from "./paths.ts";
@@ -203,6 +204,15 @@ export class Workspace {
     if (captured.truncated) result.truncated = true;
     if (error) result.error = error;
     return result;
+  }
+
+  /** One command in a sandbox of its own (./isolated.ts): the platform's credentialed git calls run this way. */
+  async execIsolated(run: Omit<IsolatedRun, "cwd" | "timeoutMs"> & { cwd?: string; timeoutMs?: number }): Promise<ExecResult> {
+    if (this.#destroyed) throw notFound(`workspace ${this.id} was destroyed`, "workspace_not_found");
+    await this.prepare();
+    await this.#ensureNetwork();
+    const timeoutMs = run.timeoutMs ?? this.#meta.limits.timeoutMs;
+    return runIsolated(this.#spec(), { ...run, cwd: workspacePath(run.cwd ?? "."), timeoutMs });
   }
 
   async fileOp<T>(op: string, payload: Record<string, unknown>): Promise<T> {

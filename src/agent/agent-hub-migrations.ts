@@ -33,4 +33,14 @@ export const AGENT_HUB_MIGRATIONS: readonly SqlMigration[] = [
       sql`CREATE TABLE IF NOT EXISTS hub_flag (key TEXT PRIMARY KEY, value TEXT NOT NULL)`;
     },
   },
+  {
+    version: 2,
+    description: "secrets say whether commands get them, and git tokens the hosts they are sent to",
+    up(sql) {
+      sql`ALTER TABLE agent_secret ADD COLUMN commands INTEGER NOT NULL DEFAULT 1`;
+      sql`ALTER TABLE agent_secret ADD COLUMN hosts TEXT`;
+      // Git tokens were in every command's environment before; from now on only the platform's git calls get them.
+      sql`UPDATE agent_secret SET commands = 0 WHERE name IN ('GIT_TOKEN', 'GITHUB_TOKEN', 'GH_TOKEN')`;
+    },
+  },
 ];

@@ -1,6 +1,7 @@
 import { Agent, type Connection, type FiberRecoveryContext } from "agents";
 import type { Env } from "../env.ts";
 import { newThreadId } from "../lib/agents/ids.ts";
+import type { OpenedSecret, SecretInput } from "../lib/agents/secrets.ts";
 import { agentClock, type Clock } from "./clock.ts";
 import { credentialTags, recheckCredentialOnEachMessage } from "./connection-auth.ts";
 import { AGENT_HUB_MIGRATIONS } from "./agent-hub-migrations.ts";
@@ -191,7 +192,7 @@ export class AgentHub extends Agent<Env, HubState> {
    * What a turn needs from the hub, in one round trip: marks the thread running, returns memory notes, secrets and
    * the simulated time of a test (null on real time).
    */
-  async beginTurn(threadId: string): Promise<{ memory: string[]; secrets: Record<string, string>; simulatedAt: number | null }> {
+  async beginTurn(threadId: string): Promise<{ memory: string[]; secrets: Record<string, OpenedSecret>; simulatedAt: number | null }> {
     await this.setThreadRunning(threadId, true);
     return { memory: await this.memoryForPrompt(), secrets: await this.openSecrets(), simulatedAt: await this.simulatedTime() };
   }
@@ -303,7 +304,7 @@ export class AgentHub extends Agent<Env, HubState> {
   async onScheduleDue(): Promise<void> {
     await this.#work.runDueSchedules(this.now());
   }
-  putSecrets(values: Record<string, string>) {
+  putSecrets(values: Record<string, SecretInput>) {
     return this.#work.putSecrets(values);
   }
   listSecrets() {

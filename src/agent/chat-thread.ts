@@ -23,7 +23,7 @@ import { sandboxFor } from "../sandbox/backend.ts";
 import { meteredWorkspace } from "../sandbox/metered-workspace.ts";
 import { SandboxError, type Workspace } from "../sandbox/types.ts";
 import { presetFor, presetTools } from "../lib/agents/presets.ts";
-import { gitCredentials, redactValue } from "../lib/agents/secrets.ts";
+import { commandEnv, gitCredentials, redactValue, secretValues } from "../lib/agents/secrets.ts";
 import { agentHub } from "./client.ts";
 import { agentClock, type Clock } from "./clock.ts";
 import { credentialTags, recheckCredentialOnEachMessage } from "./connection-auth.ts";
@@ -141,9 +141,9 @@ export class ChatThread extends AIChatAgent<Env> {
       workspace: () => (workspace ??= this.#provisionedWorkspace(agentId).then((ws) => meteredWorkspace(ws, (run) => meter.sandbox(run)))),
       remember: (note) => hub.addNote(note),
       workspaceChanged: () => this.ctx.waitUntil(hub.workspaceChanged()),
-      secretEnv: async () => secrets,
+      secretEnv: async () => commandEnv(secrets),
       gitCredentials: async () => gitCredentials(secrets),
-      redact: async (value) => redactValue(value, secrets),
+      redact: async (value) => redactValue(value, secretValues(secrets)),
     });
     const tools = Object.fromEntries(presetTools(presetFor(agent.preset), Object.keys(allTools)).map((name) => [name, allTools[name]!]));
     const toolTokens = estimateTokens(Object.keys(tools)) + TOOL_SCHEMA_TOKENS;

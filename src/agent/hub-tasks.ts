@@ -4,7 +4,16 @@ import { eq } from "drizzle-orm";
 import type { Env } from "../env.ts";
 import { findAgentById } from "../lib/agents/agents.ts";
 import { presetFor } from "../lib/agents/presets.ts";
-import { openSecret, sealSecret, secretHint, type SecretInfo } from "../lib/agents/secrets.ts";
+import {
+  DEFAULT_GIT_HOSTS,
+  isGitCredential,
+  type OpenedSecret,
+  openSecret,
+  sealSecret,
+  type SecretInfo,
+  type SecretInput,
+  secretHint,
+} from "../lib/agents/secrets.ts";
 import { randomId } from "../lib/agents/ids.ts";
 import type { Workspace } from "../sandbox/types.ts";
 import { sandboxFor } from "../sandbox/backend.ts";
@@ -295,26 +304,30 @@ export class HubTasks {
 
   // Secrets
 
-  async putSecrets(values: Record<string, string>): Promise<SecretInfo[]> {
+  async putSecrets(values: Record<string, SecretInput>): Promise<SecretInfo[]> {
     const env = this.#host.env();
     const now = this.#host.now();
-    for (const [name, value] of Object.entries(values)) {
+    for (const [name, { value, commands, hosts }] of Object.entries(values)) {
       const sealed = await sealSecret(env, this.#host.agentId(), name, value);
-      this.#sql`INSERT INTO agent_secret (name, sealed, hint, updated_at) VALUES (${name}, ${sealed}, ${secretHint(value)}, ${now})
-        ON CONFLICT(name) DO UPDATE SET sealed = excluded.sealed, hint = excluded.hint, updated_at = excluded.updated_at`;
+      const hostList = hosts ? JSON.stringify(hosts) : null;
+      this.#sql`INSERT INTO agent_secret (name, sealed, hint, updated_at, commands, hosts)
+        VALUES (${name}, ${sealed}, ${secretHint(value)}, ${now}, ${commands ? 1 : 0}, ${hostList})
+        ON CONFLICT(name) DO UPDATE SET sealed = excluded.sealed, hint = excluded.hint, updated_at = excluded.updated_at,
+          commands = excluded.commands, hosts = excluded.hosts`;
     }
     return this.listSecrets();
   }
 
   async listSecrets(): Promise<SecretInfo[]> {
-    return this.#sql<{ name: string; hint: string; updated_at: number }>`SELECT name, hint, updated_at FROM agent_secret ORDER BY name`.map(
-      (r) => ({
-        name: r.name,
-        // Hints stored before they stopped showing a value's first characters keep only the length.
-        hint: r.hint.replace(/^[^(]*…/, ""),
-        updatedAt: new Date(r.updated_at).toISOString(),
-      }),
-    );
+    return this.#sql<{ name: string; hint: string; updated_at: number; commands: number; hosts: string | null }>`
+      SELECT name, hint, updated_at, commands, hosts FROM agent_secret ORDER BY name`.map((r) => ({
+      name: r.name,
+      // Hints stored before they stopped showing a value's first characters keep only the length.
+      hint: r.hint.replace(/^[^(]*…/, ""),
+      updatedAt: new Date(r.updated_at).toISOString(),
+      commands: r.commands === 1,
+      hosts: r.hosts ? (JSON.parse(r.hosts) as string[]) : isGitCredential(r.name) ? DEFAULT_GIT_HOSTS : null,
+    }));
   }
 
   async deleteSecret(name: string): Promise<boolean> {
@@ -323,12 +336,17 @@ export class HubTasks {
     return existed;
   }
 
-  /** The decrypted secrets, for the agent's own threads and routes (sandbox environment, redaction, git push). */
-  async openSecrets(): Promise<Record<string, string>> {
+  /** The decrypted secrets with their settings, for the agent's own threads and routes (commands, redaction, git). */
+  async openSecrets(): Promise<Record<string, OpenedSecret>> {
     const env = this.#host.env();
-    const out: Record<string, string> = {};
-    for (const row of this.#sql<{ name: string; sealed: string }>`SELECT name, sealed FROM agent_secret`) {
-      out[row.name] = await openSecret(env, this.#host.agentId(), row.name, row.sealed);
+    const out: Record<string, OpenedSecret> = {};
+    for (const row of this.#sql<{ name: string; sealed: string; commands: number; hosts: string | null }>`
+      SELECT name, sealed, commands, hosts FROM agent_secret`) {
+      out[row.name] = {
+        value: await openSecret(env, this.#host.agentId(), row.name, row.sealed),
+        commands: row.commands === 1,
+        hosts: row.hosts ? (JSON.parse(row.hosts) as string[]) : null,
+      };
     }
     return out;
   }

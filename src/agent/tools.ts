@@ -2,7 +2,7 @@ import { tool, zodSchema, type Schema, type ToolSet } from "ai";
 import { z } from "zod";
 import { applyTemplate } from "../lib/templates/apply.ts";
 import { TEMPLATE_NAMES } from "../lib/templates/catalog.ts";
-import type { Workspace } from "../sandbox/types.ts";
+import type { GitCredentials, Workspace } from "../sandbox/types.ts";
 
 /*
  * The agent's tools: names and JSON arguments are a stable contract (the UI, the docs and the tests name them).
@@ -86,10 +86,10 @@ export interface ToolContext {
   remember(note: string): Promise<{ id: string }>;
   /** Called after a tool that may have changed files or processes, so connected clients refresh. */
   workspaceChanged(): void;
-  /** The agent's secrets as environment variables for commands (exec, start_process). */
+  /** The secrets marked for commands, as environment variables (exec, start_process); never a git token. */
   secretEnv?(): Promise<Record<string, string>>;
-  /** Credentials for git_push, from the agent's secrets. */
-  gitCredentials?(): Promise<{ username: string; password: string } | undefined>;
+  /** The git token and the hosts it may go to, for git_push (used by the platform, never in a command). */
+  gitCredentials?(): Promise<GitCredentials | undefined>;
   /** Applied to every tool result before the model or anyone sees it (removes secret values). */
   redact?<T>(value: T): Promise<T>;
 }

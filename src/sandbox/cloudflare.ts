@@ -1,6 +1,7 @@
 // The production backend: one @cloudflare/sandbox container (a Durable Object) per workspace, behind the same
 // Workspace interface as sandboxd. This module imports only the SDK's types; the SDK's runtime (getSandbox,
 // proxyToSandbox, the Sandbox class) is handed in by the Worker entry, so Next.js never bundles `cloudflare:workers`.
+import { credentialEnv, credentialHelper } from "./git-credential-helper.ts";
 import type { ExecEvent as SdkExecEvent, ExecResult as SdkExecResult, ISandbox, Process as SdkProcess } from "@cloudflare/sandbox";
 import { PREVIEW_ERROR_HEADER } from "../lib/previews/pages.ts";
 import { hostnameOf, previewDomain, previewUrl, type PreviewSite } from "../lib/previews/url.ts";
@@ -402,19 +403,23 @@ export class CloudflareWorkspace implements Workspace {
   }
 
   async gitPush(options: GitPushOptions): Promise<GitResult> {
-    // Credentials reach git only through the environment and an inline helper, never argv or a file.
-    const helper = `!f() { echo username=$GIT_USERNAME; echo password=$GIT_PASSWORD; }; f`;
+    // Credentials reach git only through the environment and the host-bound helper, never argv or a file. Unlike
+    // sandboxd, the Cloudflare container runs this beside the workspace's own processes (see README, Secrets).
     const args = [
       "git",
       "-c",
-      `credential.helper=${helper}`,
+      "core.hooksPath=/dev/null",
+      "-c",
+      "credential.helper=",
+      "-c",
+      `credential.helper=${credentialHelper}`,
       "push",
       options.remote ?? "origin",
       ...(options.branch ? [options.branch] : []),
     ];
     const env = {
       ...options.env,
-      ...(options.credentials && { GIT_USERNAME: options.credentials.username, GIT_PASSWORD: options.credentials.password }),
+      ...(options.credentials && credentialEnv(options.credentials)),
     };
     return this.exec(args, { cwd: options.dir, env, timeoutMs: options.timeoutMs });
   }

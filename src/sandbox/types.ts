@@ -102,7 +102,8 @@ export type LogsOptions = {
   signal?: AbortSignal;
 };
 
-export type GitCredentials = { username: string; password: string };
+/** A token for git over HTTPS and the hosts it may be sent to (a credential helper checks each connection). */
+export type GitCredentials = { username: string; password: string; hosts: string[] };
 
 export type GitCloneOptions = {
   url: string;

@@ -204,6 +204,113 @@ describe("git push with the agent's token", () => {
   }, 120_000);
 });
 
+describe("which secrets commands get", () => {
+  const recorder = (port: number) => `import http.server
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        auth = self.headers.get('Authorization')
+        if auth:
+            open('/workspace/auth-${port}.txt', 'w').write(auth)
+            self.send_response(403)
+        else:
+            self.send_response(401)
+            self.send_header('WWW-Authenticate', 'Basic realm="git"')
+        self.end_headers()
+    def log_message(self, *args): pass
+http.server.HTTPServer(('127.0.0.1', ${port}), H).serve_forever()`;
+
+  const exec = (command: string) =>
+    api<{ exitCode: number; stdout: string; stderr: string }>(owner, `/api/agent/${agentId}/exec`, {
+      method: "POST",
+      body: JSON.stringify({ command }),
+    });
+
+  it("keeps git tokens and secrets marked so out of commands; the git token goes only to the hosts it is bound to", async () => {
+    const token = `ghp_${randomUUID().replace(/-/g, "")}`;
+    const put = await api<{ secrets: { name: string; commands: boolean; hosts: string[] | null }[] }>(
+      owner,
+      `/api/agent/${agentId}/secrets`,
+      {
+        method: "PUT",
+        body: JSON.stringify({
+          secrets: { GIT_TOKEN: token, SIGNING_KEY: { value: "signing-key-value", commands: false }, PLAIN_KEY: "plain-key-value" },
+        }),
+      },
+    );
+    expect(put.status).toBe(200);
+    expect(put.body.secrets).toEqual([
+      expect.objectContaining({ name: "GIT_TOKEN", commands: false, hosts: ["github.com", "gitlab.com", "bitbucket.org", "codeberg.org"] }),
+      expect.objectContaining({ name: "PLAIN_KEY", commands: true, hosts: null }),
+      expect.objectContaining({ name: "SIGNING_KEY", commands: false, hosts: null }),
+    ]);
+
+    const threadId = await newThread();
+    stack.model.enqueue(
+      { toolCalls: [{ name: "exec", arguments: { command: 'printf "[%s][%s][%s]" "$GIT_TOKEN" "$SIGNING_KEY" "$PLAIN_KEY"' } }] },
+      { text: "Printed." },
+    );
+    const answer = await turn(threadId, "Print the variables");
+    expect((answer.toolCalls[0]!.output as { stdout: string }).stdout).toBe("[][][[secret PLAIN_KEY]]");
+
+    // A push to a server in the workspace (as a member could aim it) goes without the token, and says so.
+    expect((await exec(`cat > recorder.py <<'PY'\n${recorder(8431)}\nPY`)).body.exitCode).toBe(0);
+    const server = await api<{ id: string }>(owner, `/api/agent/${agentId}/processes`, {
+      method: "POST",
+      body: JSON.stringify({ command: "python3 recorder.py" }),
+    });
+    expect(server.status).toBe(201);
+    const setup = await exec(
+      "until python3 -c \"import socket; socket.create_connection(('127.0.0.1', 8431))\" 2>/dev/null; do sleep 0.1; done; " +
+        "git init -q -b main bound && cd bound && git -c user.email=a@example.com -c user.name=A commit -q --allow-empty -m first && " +
+        "git remote add origin http://127.0.0.1:8431/repo.git",
+    );
+    expect(setup.body.exitCode, setup.body.stderr).toBe(0);
+    const elsewhere = await api<{ exitCode: number; stderr: string }>(owner, `/api/agent/${agentId}/git/push`, {
+      method: "POST",
+      body: JSON.stringify({ dir: "bound", branch: "main" }),
+    });
+    expect(elsewhere.status).toBe(200);
+    expect(elsewhere.body.exitCode).not.toBe(0);
+    expect(elsewhere.body.stderr).toContain("goes to 127.0.0.1:8431 without it");
+    expect((await exec("cat auth-8431.txt")).body.exitCode).not.toBe(0);
+
+    // Bound to that host, the token goes there (as Basic auth), and the answer still does not show it.
+    await api(owner, `/api/agent/${agentId}/secrets`, {
+      method: "PUT",
+      body: JSON.stringify({ secrets: { GIT_TOKEN: { value: token, hosts: ["127.0.0.1:8431"] } } }),
+    });
+    const bound = await api<{ exitCode: number }>(owner, `/api/agent/${agentId}/git/push`, {
+      method: "POST",
+      body: JSON.stringify({ dir: "bound", branch: "main" }),
+    });
+    expect(bound.text).not.toContain(token);
+    expect((await exec("cat auth-8431.txt")).body.stdout).toBe(`Basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`);
+
+    await api(owner, `/api/agent/${agentId}/processes/${server.body.id}`, { method: "DELETE" });
+    for (const name of ["GIT_TOKEN", "SIGNING_KEY", "PLAIN_KEY"]) {
+      await api(owner, `/api/agent/${agentId}/secrets?name=${name}`, { method: "DELETE" });
+    }
+  }, 120_000);
+
+  it("refuses a git token for commands, hosts on another secret and a malformed host, storing nothing", async () => {
+    const before = (await api(owner, `/api/agent/${agentId}/secrets`)).text;
+    for (const secrets of [
+      { GIT_TOKEN: { value: "token-value", commands: true } },
+      { PLAIN_KEY: { value: "plain-value", hosts: ["github.com"] } },
+      { GIT_TOKEN: { value: "token-value", hosts: ["evil host/path"] } },
+      { GIT_TOKEN: { value: "token-value", hosts: [] } },
+    ]) {
+      const answer = await api<{ error: { code: string; message: string } }>(owner, `/api/agent/${agentId}/secrets`, {
+        method: "PUT",
+        body: JSON.stringify({ secrets }),
+      });
+      expect(answer.status, JSON.stringify(secrets)).toBe(400);
+      expect(answer.body.error.message.length).toBeGreaterThan(0);
+    }
+    expect((await api(owner, `/api/agent/${agentId}/secrets`)).text).toBe(before);
+  });
+});
+
 describe("agent presets", () => {
   it("creates a data analyst with its instructions, Python tools without git, and starter files in its workspace", async () => {
     const created = await api<{ id: string; preset: string; instructions: string }>(owner, "/api/agent", {

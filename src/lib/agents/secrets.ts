@@ -13,9 +13,67 @@ export const SecretName = z
   .string()
   .regex(/^[A-Z_][A-Z0-9_]{0,63}$/, "a secret name is an environment variable name: A-Z, 0-9 and _, not starting with a digit");
 export const SecretValue = z.string().min(1, "the value must not be empty").max(10_000);
+
+/** Secrets the platform itself uses for git: never in a command's environment, only in the platform's own git calls. */
+export const GIT_CREDENTIAL_NAMES = ["GIT_TOKEN", "GITHUB_TOKEN", "GH_TOKEN"] as const;
+export const isGitCredential = (name: string) => (GIT_CREDENTIAL_NAMES as readonly string[]).includes(name);
+
+/** The hosts a git token is sent to when none are given with it: the common forges, over HTTPS. */
+export const DEFAULT_GIT_HOSTS = ["github.com", "gitlab.com", "bitbucket.org", "codeberg.org"];
+
+/** A host as git names it to a credential helper: a DNS name or IPv4 address, with a port when not the default. */
+export const GitHost = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?(:\d{1,5})?$/, "a host is a name like github.com, with :port if not the default");
+
+/** A secret with its settings: whether commands get it, and for a git token the hosts it is sent to. */
+const SecretSetting = z
+  .object({
+    value: SecretValue,
+    commands: z.boolean().optional(),
+    hosts: z.array(GitHost).min(1, "give at least one host").max(20).optional(),
+  })
+  .strict();
+
+export type SecretInput = { value: string; commands: boolean; hosts: string[] | null };
+
 export const PutSecretsBody = z
-  .object({ secrets: z.record(SecretName, SecretValue) })
-  .refine((v) => Object.keys(v.secrets).length > 0, "nothing to store");
+  .object({ secrets: z.record(SecretName, z.union([SecretValue, SecretSetting])) })
+  .refine((v) => Object.keys(v.secrets).length > 0, "nothing to store")
+  .superRefine((v, ctx) => {
+    for (const [name, setting] of Object.entries(v.secrets)) {
+      if (typeof setting === "string") continue;
+      if (isGitCredential(name) && setting.commands)
+        ctx.addIssue({
+          code: "custom",
+          path: ["secrets", name, "commands"],
+          message: `${name} is a git credential: the platform's git operations use it, commands never get it`,
+        });
+      if (!isGitCredential(name) && setting.hosts)
+        ctx.addIssue({
+          code: "custom",
+          path: ["secrets", name, "hosts"],
+          message: `hosts apply only to ${GIT_CREDENTIAL_NAMES.join(", ")}`,
+        });
+    }
+  })
+  .transform(({ secrets }) => ({
+    secrets: Object.fromEntries(
+      Object.entries(secrets).map(([name, setting]): [string, SecretInput] => {
+        const given = typeof setting === "string" ? { value: setting } : setting;
+        return [
+          name,
+          {
+            value: given.value,
+            commands: isGitCredential(name) ? false : (given.commands ?? true),
+            hosts: isGitCredential(name) ? (given.hosts ?? null) : null,
+          },
+        ];
+      }),
+    ),
+  }));
 export const DeleteSecretBody = z.object({ name: SecretName });
 
 /** The test suite's own Workers only; everywhere else a SECRETS_KEY is required (npm start makes one per state dir). */
@@ -150,17 +208,46 @@ export interface SecretInfo {
   name: string;
   updatedAt: string;
   hint: string;
+  /** Whether exec, code and background processes get it as an environment variable. */
+  commands: boolean;
+  /** For a git token: the hosts the platform's git operations send it to. */
+  hosts: string[] | null;
+}
+
+/** A decrypted secret with its settings, inside the agent's own threads and routes only. */
+export interface OpenedSecret {
+  value: string;
+  commands: boolean;
+  hosts: string[] | null;
+}
+
+/** Every value, by name: what redaction hides, whether or not commands get it. */
+export function secretValues(secrets: Record<string, OpenedSecret>): Record<string, string> {
+  return Object.fromEntries(Object.entries(secrets).map(([name, secret]) => [name, secret.value]));
+}
+
+/** The environment variables commands get: the secrets marked for commands, never a git credential. */
+export function commandEnv(secrets: Record<string, OpenedSecret>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(secrets)
+      .filter(([name, secret]) => secret.commands && !isGitCredential(name))
+      .map(([name, secret]) => [name, secret.value]),
+  );
 }
 
 export function secretHint(value: string): string {
   return `(${value.length} characters)`;
 }
 
-/** Git credentials from the agent's secrets: a token for HTTPS pushes (GitHub accepts any user name with a token). */
-export function gitCredentials(secrets: Record<string, string>): { username: string; password: string } | undefined {
-  const token = secrets.GIT_TOKEN ?? secrets.GITHUB_TOKEN ?? secrets.GH_TOKEN;
-  if (!token) return undefined;
-  return { username: secrets.GIT_USERNAME ?? "x-access-token", password: token };
+/**
+ * Git credentials from the agent's secrets: a token (GitHub accepts any user name with one) and the hosts it may be
+ * sent to; sandboxd's credential helper gives it to git for those hosts only.
+ */
+export function gitCredentials(secrets: Record<string, OpenedSecret>): { username: string; password: string; hosts: string[] } | undefined {
+  const name = GIT_CREDENTIAL_NAMES.find((candidate) => secrets[candidate]);
+  if (!name) return undefined;
+  const token = secrets[name]!;
+  return { username: secrets.GIT_USERNAME?.value ?? "x-access-token", password: token.value, hosts: token.hosts ?? DEFAULT_GIT_HOSTS };
 }
 
 /**

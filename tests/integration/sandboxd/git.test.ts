@@ -85,40 +85,118 @@ describe("git", () => {
     expect(log.stdout).toBe("third <agent@example.com>\n");
   });
 
-  it("hands push credentials to git through environment variables only", async () => {
-    await ws.gitClone({ url: "file:///workspace/remote/origin.git", dir: "creds" });
-    // An HTTP remote inside the sandbox that asks for Basic auth and records what it receives.
-    const server = await ws.startProcess([
-      "python3",
-      "-c",
-      `import http.server
+  /** An HTTP server in the sandbox that asks for Basic auth and writes what it receives to `file`. */
+  const authRecorder = (port: number, file: string) => `import http.server
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         auth = self.headers.get('Authorization')
         if auth:
-            open('/workspace/auth.txt', 'w').write(auth)
+            open('/workspace/${file}', 'w').write(auth)
             self.send_response(403)
         else:
             self.send_response(401)
             self.send_header('WWW-Authenticate', 'Basic realm="git"')
         self.end_headers()
     def log_message(self, *args): pass
-http.server.HTTPServer(('127.0.0.1', 8419), H).serve_forever()`,
-    ]);
-    await waitFor(
-      async () => (await ws.exec("python3 -c \"import socket; socket.create_connection(('127.0.0.1', 8419))\"")).exitCode === 0,
-    );
+http.server.HTTPServer(('127.0.0.1', ${port}), H).serve_forever()`;
+
+  const listening = (port: number) =>
+    waitFor(async () => (await ws.exec(`python3 -c "import socket; socket.create_connection(('127.0.0.1', ${port}))"`)).exitCode === 0);
+
+  it("hands push credentials to git through its environment only, and only for the hosts they are bound to", async () => {
+    await ws.gitClone({ url: "file:///workspace/remote/origin.git", dir: "creds" });
+    const server = await ws.startProcess(["python3", "-c", authRecorder(8419, "auth.txt")]);
+    await listening(8419);
+    const elsewhere = await ws.gitPush({
+      dir: "creds",
+      remote: "http://127.0.0.1:8419/repo.git",
+      branch: "main",
+      credentials: { username: "alice", password: "s3cret-token", hosts: ["github.com"] },
+    });
+    expect(elsewhere.exitCode).not.toBe(0);
+    expect(elsewhere.stderr).toContain("bound to github.com, so this goes to 127.0.0.1:8419 without it");
+    expect(await ws.exists("auth.txt")).toEqual({ exists: false });
+
     const push = await ws.gitPush({
       dir: "creds",
       remote: "http://127.0.0.1:8419/repo.git",
       branch: "main",
-      credentials: { username: "alice", password: "s3cret-token" },
+      credentials: { username: "alice", password: "s3cret-token", hosts: ["127.0.0.1:8419"] },
     });
     expect(push.exitCode).not.toBe(0);
     expect(await ws.readFile("auth.txt")).toBe(`Basic ${Buffer.from("alice:s3cret-token").toString("base64")}`);
     const config = await ws.exec("cat creds/.git/config; ls ~/.git-credentials 2>&1");
     expect(config.stdout).not.toContain("s3cret-token");
     await ws.stopProcess(server.id);
+  });
+
+  it("keeps the token from the repository's hooks and config: a pre-push hook, a credential helper and a proxy it set", async () => {
+    await ws.gitClone({ url: "file:///workspace/remote/origin.git", dir: "hostile" });
+    const setup = await ws.exec(
+      [
+        "cd hostile",
+        "mkdir -p .git/hooks && printf '#!/bin/sh\\nenv > /workspace/hook-env.txt\\n' > .git/hooks/pre-push && chmod +x .git/hooks/pre-push",
+        "git config credential.helper '!f() { cat >> /workspace/helper.txt; }; f'",
+        "git config credential.http://localhost:8420.helper '!f() { cat >> /workspace/helper.txt; }; f'",
+        // The workspace's own "proxy" would see the Authorization header of a request meant for localhost:8420.
+        "git config http.proxy http://127.0.0.1:8422",
+        "git remote add upstream http://localhost:8420/repo.git",
+        "git -c user.name=A -c user.email=a@example.com commit -q --allow-empty -m hostile",
+      ].join(" && "),
+    );
+    expect(setup.exitCode, setup.stderr).toBe(0);
+    const proxy = await ws.startProcess(["python3", "-c", authRecorder(8422, "proxy-auth.txt")]);
+    await listening(8422);
+    const push = await ws.gitPush({
+      dir: "hostile",
+      remote: "upstream",
+      branch: "main",
+      credentials: { username: "alice", password: "hook-token", hosts: ["localhost:8420"] },
+    });
+    expect(push.exitCode).not.toBe(0);
+    for (const file of ["hook-env.txt", "helper.txt", "proxy-auth.txt"]) expect(await ws.exists(file)).toEqual({ exists: false });
+    // The same push without credentials is the workspace's own git, hooks and all.
+    await ws.gitPush({ dir: "hostile", remote: "origin", branch: "main" });
+    expect((await ws.exists("hook-env.txt")).exists).toBe(true);
+    await ws.stopProcess(proxy.id);
+  });
+
+  it("runs a credentialed push where no other process of the workspace can see it", async () => {
+    await ws.gitClone({ url: "file:///workspace/remote/origin.git", dir: "watched" });
+    const token = "watched-token-5f3a9c";
+    // While git waits for its answer, the server looks through every process it can see for the token.
+    const watcher = ws.exec([
+      "python3",
+      "-c",
+      `import http.server, os
+needle = bytes.fromhex('${Buffer.from(token).toString("hex")}')
+def scan():
+    hits = []
+    for pid in filter(str.isdigit, os.listdir('/proc')):
+        for name in ('environ', 'cmdline'):
+            try:
+                if needle in open('/proc/%s/%s' % (pid, name), 'rb').read(): hits.append(pid + '/' + name)
+            except OSError: pass
+    return hits
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        open('/workspace/scan.txt', 'w').write(' '.join(scan()) or 'none')
+        self.send_response(404)
+        self.end_headers()
+    def log_message(self, *args): pass
+server = http.server.HTTPServer(('127.0.0.1', 8423), H)
+while not os.path.exists('/workspace/scan.txt'): server.handle_request()`,
+    ]);
+    await listening(8423);
+    const push = await ws.gitPush({
+      dir: "watched",
+      remote: "http://127.0.0.1:8423/repo.git",
+      branch: "main",
+      credentials: { username: "alice", password: token, hosts: ["127.0.0.1:8423"] },
+    });
+    expect(push.exitCode).not.toBe(0);
+    await watcher;
+    expect(await ws.readFile("scan.txt")).toBe("none");
   });
 
   it("fails clearly when the directory is not a repository", async () => {

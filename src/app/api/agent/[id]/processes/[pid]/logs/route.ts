@@ -1,6 +1,6 @@
 import { agentHub } from "@/operations/agent-access.ts";
 import { workspaceForRequest } from "@/operations/workspace.ts";
-import { chunkRedactor, redactText } from "@/lib/agents/secrets.ts";
+import { chunkRedactor, redactText, secretValues } from "@/lib/agents/secrets.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle } from "@/lib/http/respond.ts";
 
@@ -14,7 +14,7 @@ export const GET = handle(async (request, { params }: Params) => {
   const { workspace, agent } = await workspaceForRequest(request, env, id);
   await workspace.getProcess(pid);
   // Commands see the agent's secrets; people reading the logs never do.
-  const secrets = await (await agentHub(env, agent.id)).openSecrets();
+  const secrets = secretValues(await (await agentHub(env, agent.id)).openSecrets());
   const follow = new URL(request.url).searchParams.get("follow") === "1";
   if (!follow) {
     let output = "";

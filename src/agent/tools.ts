@@ -88,7 +88,7 @@ export interface ToolContext {
   workspaceChanged(): void;
   /** The secrets marked for commands, as environment variables (exec, start_process); never a git token. */
   secretEnv?(): Promise<Record<string, string>>;
-  /** The git token and the hosts it may go to, for git_push (used by the platform, never in a command). */
+  /** The git token and the hosts it may go to, for git_clone and git_push (the platform uses it, never a command). */
   gitCredentials?(): Promise<GitCredentials | undefined>;
   /** Applied to every tool result before the model or anyone sees it (removes secret values). */
   redact?<T>(value: T): Promise<T>;
@@ -167,7 +167,7 @@ export function buildTools(ctx: ToolContext): ToolSet {
       return changed({ id, status: info.status, reason: info.reason });
     },
     git_clone: async ({ url, branch, dir }) => {
-      const result = await (await ctx.workspace()).gitClone({ url, branch, dir, depth: 1 });
+      const result = await (await ctx.workspace()).gitClone({ url, branch, dir, depth: 1, credentials: await ctx.gitCredentials?.() });
       return changed(execOutput(result));
     },
     git_status: async ({ dir }) => (await ctx.workspace()).gitStatus(dirOf(dir)),

@@ -127,6 +127,15 @@ http.server.HTTPServer(('127.0.0.1', ${port}), H).serve_forever()`;
     expect(await ws.readFile("auth.txt")).toBe(`Basic ${Buffer.from("alice:s3cret-token").toString("base64")}`);
     const config = await ws.exec("cat creds/.git/config; ls ~/.git-credentials 2>&1");
     expect(config.stdout).not.toContain("s3cret-token");
+    // A credentialed clone (isolated the same way) works and leaves no token in the new repository either.
+    const cloned = await ws.gitClone({
+      url: "file:///workspace/remote/origin.git",
+      dir: "creds-clone",
+      credentials: { username: "alice", password: "s3cret-token", hosts: ["github.com"] },
+    });
+    expect(cloned.exitCode, cloned.stderr).toBe(0);
+    expect(await ws.readFile("creds-clone/README.md")).toBe(await ws.readFile("creds/README.md"));
+    expect((await ws.exec("grep -r s3cret-token creds-clone/.git; echo $?")).stdout.trim()).toBe("1");
     await ws.stopProcess(server.id);
   });
 

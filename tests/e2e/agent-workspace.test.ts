@@ -348,6 +348,17 @@ describe("agent workspace in Chromium against the real Worker, sandboxd and the 
     await workspace.getByRole("button", { name: "Set" }).click();
     const names = workspace.getByRole("list", { name: "Secret names" });
     await names.getByText("DEPLOY_TOKEN").waitFor();
+    // A secret only the platform needs: commands do not get it.
+    await workspace.getByLabel("Secret name", { exact: true }).fill("SIGNING_KEY");
+    await workspace.getByLabel("Secret value").fill("signing-key-value");
+    await workspace.getByLabel("Commands get it").uncheck();
+    await workspace.getByRole("button", { name: "Set" }).click();
+    await names.getByText("not in commands").waitFor();
+    const { secrets } = await api<{ secrets: { name: string; commands: boolean }[] }>(`/api/agent/${agentId}/secrets`);
+    expect(secrets.map(({ name, commands }) => ({ name, commands }))).toEqual([
+      { name: "DEPLOY_TOKEN", commands: true },
+      { name: "SIGNING_KEY", commands: false },
+    ]);
     await page.reload({ waitUntil: "load" });
     await page.waitForFunction(() => document.documentElement.dataset.hydrated === "true");
     await page.getByRole("region", { name: "Workspace" }).getByRole("tab", { name: "Memory" }).click();

@@ -7,7 +7,7 @@ import { Button } from "@/components/ui/button.tsx";
 import { Input } from "@/components/ui/input.tsx";
 import { errorMessage, request, requestJson, relativeTime } from "./agent-api.ts";
 import { useAgentWorkspace } from "./agent-context.tsx";
-import type { SecretInfo } from "@/lib/agents/secrets.ts";
+import { DEFAULT_GIT_HOSTS, isGitCredential, type SecretInfo } from "@/lib/agents/secrets.ts";
 
 const NAME = /^[A-Z_][A-Z0-9_]*$/;
 
@@ -18,6 +18,9 @@ export function SecretsSection() {
   const [secrets, setSecrets] = useState<SecretInfo[] | null>(null);
   const [name, setName] = useState("");
   const [value, setValue] = useState("");
+  const [commands, setCommands] = useState(true);
+  const [hosts, setHosts] = useState("");
+  const gitToken = isGitCredential(name);
   const [error, setError] = useState<string>();
 
   const load = useCallback(async () => {
@@ -36,13 +39,17 @@ export function SecretsSection() {
     if (!NAME.test(name))
       return setError("Names are environment variable names: capital letters, digits and _, not starting with a digit.");
     if (!value) return setError("Enter the secret's value.");
+    const hostList = hosts.split(/[\s,]+/).filter(Boolean);
+    const setting = gitToken ? { value, ...(hostList.length > 0 && { hosts: hostList }) } : { value, commands };
     try {
       setSecrets(
-        (await requestJson<{ secrets: SecretInfo[] }>(base, { method: "PUT", body: JSON.stringify({ secrets: { [name]: value } }) }))
+        (await requestJson<{ secrets: SecretInfo[] }>(base, { method: "PUT", body: JSON.stringify({ secrets: { [name]: setting } }) }))
           .secrets,
       );
       setName("");
       setValue("");
+      setHosts("");
+      setCommands(true);
       setError(undefined);
     } catch (e) {
       setError(errorMessage(e));
@@ -65,7 +72,9 @@ export function SecretsSection() {
         <KeyRound className="size-4" /> Secrets
       </h3>
       <p className="mb-2 text-xs text-muted-foreground">
-        Environment variables for the agent&apos;s commands (for example GIT_TOKEN). Values are hidden from the model and never shown again.
+        Environment variables for the agent&apos;s commands, hidden from the model and never shown again. Anyone who can use the agent can
+        make a command print a secret it gets: untick &quot;Commands get it&quot; for values only the platform needs. A git token
+        (GIT_TOKEN) never reaches commands; the agent&apos;s git clone and push send it to its hosts only.
       </p>
       <form onSubmit={add} className="flex flex-wrap gap-2">
         <Input
@@ -87,6 +96,20 @@ export function SecretsSection() {
         <Button type="submit" variant="outline">
           <Plus /> Set
         </Button>
+        {gitToken ? (
+          <Input
+            value={hosts}
+            onChange={(e) => setHosts(e.target.value)}
+            placeholder={`hosts (default ${DEFAULT_GIT_HOSTS.join(", ")})`}
+            aria-label="Hosts the git token is sent to"
+            className="w-full font-mono text-xs"
+          />
+        ) : (
+          <label className="flex w-full items-center gap-2 text-xs">
+            <input type="checkbox" checked={commands} onChange={(e) => setCommands(e.target.checked)} />
+            Commands get it (as an environment variable)
+          </label>
+        )}
       </form>
       {error && (
         <Alert variant="destructive" className="mt-2">
@@ -98,7 +121,9 @@ export function SecretsSection() {
         {secrets?.map((s) => (
           <li key={s.name} className="flex items-center gap-2 py-1.5">
             <span className="font-mono text-xs font-medium">{s.name}</span>
-            <span className="min-w-0 flex-1 truncate font-mono text-xs text-muted-foreground">{s.hint}</span>
+            <span className="min-w-0 flex-1 truncate font-mono text-xs text-muted-foreground">
+              {s.hint} · {s.hosts ? `git: ${s.hosts.join(", ")}` : s.commands ? "commands get it" : "not in commands"}
+            </span>
             <span className="hidden text-[11px] text-muted-foreground sm:inline">{relativeTime(s.updatedAt)}</span>
             <Button
               variant="ghost"

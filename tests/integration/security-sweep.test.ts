@@ -141,6 +141,85 @@ describe("every /api route from the route table", () => {
 });
 
 /*
+ * What an attacker with an ordinary account tried in a red-team pass (issue 21), kept fixed for every route that
+ * exists now or is added later: API keys that manage keys, sessions or the account, and names that carry control
+ * characters or text-direction overrides. Other findings have their own tests: the dev instance (dev-instance),
+ * secrets and git tokens (agent-secrets-context, teams), redirects (auth-api), cookies (tests/e2e/preview-cookies).
+ */
+describe("findings of the red-team pass, on every route they could touch", () => {
+  it("refuses an API key on every route that manages keys or sessions, and Better Auth takes none for the account", async () => {
+    const created = await fetch(`${base()}/api/keys`, {
+      method: "POST",
+      headers: owner.headers({ "content-type": "application/json" }),
+      body: JSON.stringify({ name: "sweep" }),
+    });
+    const { key } = (await created.json()) as { key: { id: string; secret: string } };
+    const bearer = { authorization: `Bearer ${key.secret}`, "content-type": "application/json" };
+    const keyRoutes = userRoutes.filter((r) => /^\/api\/(keys|sessions)(\/|$)/.test(r.path));
+    expect(keyRoutes.length).toBeGreaterThanOrEqual(5);
+    const answers = await Promise.all(
+      keyRoutes.map(async (route) => {
+        const path = concretePath(route, { ...ids, id: key.id, sid: "s-unknown" });
+        const response = await fetch(`${base()}${path}`, {
+          method: route.method,
+          headers: bearer,
+          ...(route.method !== "GET" && route.method !== "DELETE" && { body: '{"name":"another"}' }),
+        });
+        return `${route.method} ${route.path} -> ${response.status}`;
+      }),
+    );
+    expect(answers.filter((a) => !a.endsWith("-> 403"))).toEqual([]);
+    const accountCalls: [endpoint: string, body: object][] = [
+      ["change-password", { currentPassword: owner.password, newPassword: "a-new-password-123" }],
+      ["change-email", { newEmail: `taken-${randomUUID()}@example.com` }],
+      ["delete-user", { password: owner.password }],
+      ["revoke-sessions", {}],
+      ["update-user", { name: "Renamed by a key" }],
+    ];
+    const account = await Promise.all(
+      accountCalls.map(async ([endpoint, body]) => {
+        const response = await fetch(`${base()}/api/auth/${endpoint}`, { method: "POST", headers: bearer, body: JSON.stringify(body) });
+        return `${endpoint} -> ${response.status}`;
+      }),
+    );
+    expect(account.filter((a) => !/-> (401|403)$/.test(a))).toEqual([]);
+    // The key still works where keys are meant to, and it was not revoked by the attempts.
+    expect((await fetch(`${base()}/api/agent`, { headers: bearer })).status).toBe(200);
+  });
+
+  it("refuses NUL and a right-to-left override in every name and title a user sets, changing nothing", async () => {
+    const before = await ownerState();
+    // Each route with the rest of a valid body, so a 400 can only be the name's.
+    const named: [method: string, path: string, body: (name: string) => object][] = [
+      ["POST", "/api/agent", (name) => ({ name })],
+      ["PATCH", `/api/agent/${ids.id}`, (name) => ({ name })],
+      ["POST", `/api/agent/${ids.id}/threads`, (title) => ({ title })],
+      ["PATCH", `/api/agent/${ids.id}/threads/${ids.tid}`, (title) => ({ title })],
+      ["POST", "/api/teams", (name) => ({ name, slug: `s-${randomUUID().slice(0, 8)}` })],
+      ["PATCH", `/api/teams/${ids.teamId}`, (name) => ({ name })],
+      ["POST", `/api/teams/${ids.teamId}/roles`, (name) => ({ name, permissions: [] })],
+      ["POST", "/api/keys", (name) => ({ name })],
+    ];
+    const send = (method: string, path: string, body: object) =>
+      fetch(`${base()}${path}`, { method, headers: owner.headers({ "content-type": "application/json" }), body: JSON.stringify(body) });
+    const answers = await Promise.all(
+      named.flatMap(([method, path, body]) =>
+        ["evil\u0000name", "invoice\u202Efdp.exe"].map(
+          async (value) => `${method} ${path} ${JSON.stringify(value)} -> ${(await send(method, path, body(value))).status}`,
+        ),
+      ),
+    );
+    expect(answers.filter((a) => !a.endsWith("-> 400"))).toEqual([]);
+    expect(await ownerState()).toBe(before);
+    // The same bodies with a plain name are accepted.
+    const plain = await Promise.all(
+      named.map(async ([method, path, body]) => `${method} ${path} -> ${(await send(method, path, body("Plain name"))).status}`),
+    );
+    expect(plain.filter((a) => !/-> 20[01]$/.test(a))).toEqual([]);
+  });
+});
+
+/*
  * A user an admin has banned, on a Worker of its own (ADMIN_EMAILS names the admin): every user route answers 401
  * to the cookie and to the API key they had before the ban, with their own ids in the paths, so a route that forgot
  * the check would act on their own data; the /ws/ agent routes refuse them too. Nothing of theirs changes.

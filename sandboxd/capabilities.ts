@@ -13,7 +13,7 @@ export type Capabilities = {
   pasta: string | null;
   mkfs: string | null;
   python3: string | null;
-  cgroups: { pids: string | null; memory: string | null; cpu: string | null };
+  cgroups: { pids: string | null; memory: string | null; cpu: string | null; cpuacct: string | null };
   /** Compiled seccomp filter every sandbox is started with; set once sandboxd has written it. */
   seccompFilter: string | null;
 };
@@ -59,6 +59,7 @@ export function detectCapabilities(): Capabilities {
       pids: cgroupV1("pids", root),
       memory: cgroupV1("memory", root),
       cpu: cgroupV1("cpu", root),
+      cpuacct: cgroupV1("cpuacct", root),
     },
     seccompFilter: null,
   };

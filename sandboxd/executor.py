@@ -2,6 +2,7 @@
 # It reads one JSON request per line on stdin and writes JSON events per line on stdout.
 # Python (not node) because it starts in ~20 ms, which keeps a workspace's cold start short.
 import base64
+import errno
 import json
 import os
 import shutil
@@ -329,12 +330,34 @@ def kill_tree(root_pid):
         time.sleep(0.005)
 
 
+# With "hold", a command starts as a shell that waits for one line on its stdin before it execs the command: sandboxd
+# moves that process into the command's own cgroup first, so everything the command starts is in it, however it
+# detaches, and sandboxd ends all of it with the command and reads its CPU time.
+HOLD_SCRIPT = 'read -r _; exec "$@"'
+RELEASE_WAIT = 10.0
+
+
+def missing_command(argv, cwd, env):
+    """The errno exec would fail with (so a missing command is still told apart from one that ran), or None."""
+    name = argv[0] if argv else ""
+    if not name:
+        return errno.ENOENT
+    if "/" in name:
+        target = os.path.join(cwd, name)
+        if not os.path.exists(target):
+            return errno.ENOENT
+        return None if os.access(target, os.X_OK) and not os.path.isdir(target) else errno.EACCES
+    found = shutil.which(name, path=env.get("PATH", os.defpath))
+    return None if found else errno.ENOENT
+
+
 class Exec:
     def __init__(self, req):
         self.id = req["id"]
         self.req = req
         self.timed_out = False
         self.proc = None
+        self.released = threading.Event()
 
     def pump(self, fd, name):
         while True:
@@ -383,12 +406,24 @@ class Exec:
         timer.daemon = True
         if timeout_ms:
             timer.start()
+        hold = bool(req.get("hold"))
+        argv = req["argv"]
+        env = req.get("env") or {}
+        if hold:
+            missing = missing_command(argv, cwd, env)
+            if missing is not None:
+                timer.cancel()
+                os.close(out_write)
+                os.close(err_write)
+                send({"id": self.id, "type": "spawn_error", "errno": missing, "message": "%s: %s" % (os.strerror(missing), argv[0] if argv else "")})
+                return
+            argv = ["/bin/sh", "-c", HOLD_SCRIPT, "sh"] + list(argv)
         try:
             self.proc = spawn(
-                req["argv"],
+                argv,
                 cwd=cwd,
-                env=req.get("env") or {},
-                stdin=subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,
+                env=env,
+                stdin=subprocess.PIPE if stdin_data is not None or hold else subprocess.DEVNULL,
                 stdout=out_write,
                 stderr=err_write,
                 start_new_session=True,
@@ -402,9 +437,15 @@ class Exec:
             return
         os.close(out_write)
         os.close(err_write)
-        if stdin_data is not None:
+        if hold:
+            send({"id": self.id, "type": "spawned", "pid": self.proc.pid})
+            self.released.wait(RELEASE_WAIT)
+        if hold or stdin_data is not None:
             try:
-                self.proc.stdin.write(base64.b64decode(stdin_data))
+                if hold:
+                    self.proc.stdin.write(b"\n")
+                if stdin_data is not None:
+                    self.proc.stdin.write(base64.b64decode(stdin_data))
                 self.proc.stdin.close()
             except OSError:
                 pass
@@ -414,6 +455,14 @@ class Exec:
         for pump in pumps:
             pump.join(max(0.0, grace_until - time.monotonic()))
         kill_tree(self.proc.pid)
+        if hold:
+            # A process that left the command's tree (setsid and a double fork) may still hold its output: sandboxd,
+            # which sees the command's cgroup, ends it, and the output ends with it.
+            grace_until = time.monotonic() + 0.2
+            for pump in pumps:
+                pump.join(max(0.0, grace_until - time.monotonic()))
+            if any(pump.is_alive() for pump in pumps):
+                send({"id": self.id, "type": "lingering"})
         for pump in pumps:
             pump.join()
         timer.cancel()
@@ -441,6 +490,13 @@ def start_exec(req):
     except RuntimeError as error:
         job.forget()
         send({"id": job.id, "type": "spawn_error", "errno": 11, "message": "cannot start a thread: %s" % error})
+
+
+def release_exec(req):
+    with _execs_lock:
+        job = _execs.get(req.get("target"))
+    if job is not None:
+        job.released.set()
 
 
 def kill_exec(req):
@@ -631,6 +687,8 @@ def main():
             start_exec(req)
         elif op == "kill":
             kill_exec(req)
+        elif op == "release":
+            release_exec(req)
         elif op == "relay_open":
             try:
                 threading.Thread(target=relay_open, args=(req,), daemon=True).start()

@@ -16,6 +16,10 @@ export type ExecExit = { exitCode: number; signal: number | null; timedOut: bool
 
 type ExecHandlers = {
   onOutput: (stream: "stdout" | "stderr", data: Buffer) => void;
+  /** The command's process exists (pid in the sandbox) and waits: it runs once this returns. */
+  onSpawned?: (pid: number) => void;
+  /** The command ended but something it detached still holds its output: end everything it started. */
+  onLingering?: () => void;
   resolve: (exit: ExecExit) => void;
   reject: (error: Error) => void;
 };
@@ -155,6 +159,11 @@ export class Executor {
     });
   }
 
+  /** The host pid of bubblewrap, whose child is the executor (PID 1 of the sandbox). */
+  get bwrapPid(): number | undefined {
+    return this.#child.pid;
+  }
+
   get alive(): boolean {
     return this.#alive;
   }
@@ -186,6 +195,22 @@ export class Executor {
       case "stderr":
         if ("onOutput" in handlers) handlers.onOutput(message.type, Buffer.from(message.data as string, "base64"));
         return;
+      case "spawned": {
+        const pid = message.pid;
+        if (typeof pid !== "number" || !Number.isSafeInteger(pid) || pid < 2) throw new Error("malformed spawned");
+        try {
+          (handlers as ExecHandlers).onSpawned?.(pid);
+        } catch (error) {
+          // A command that could not be put in its cgroup is not let run untracked: it is ended before it starts.
+          this.#stderr = `command ${id} not started: ${(error as Error).message}`;
+          this.#send({ id: String(this.#nextId++), op: "kill", target: id });
+        }
+        this.#send({ op: "release", target: id });
+        return;
+      }
+      case "lingering":
+        (handlers as ExecHandlers).onLingering?.();
+        return;
       case "exit":
         this.#pending.delete(id);
         (handlers as ExecHandlers).resolve(message as unknown as ExecExit);
@@ -205,14 +230,21 @@ export class Executor {
     }
   }
 
-  /** Runs a command; output arrives through onOutput while it runs. Returns the id usable with kill(). */
-  exec(request: ExecRequest, onOutput: ExecHandlers["onOutput"]): { id: string; done: Promise<ExecExit> } {
+  /**
+   * Runs a command; output arrives through onOutput while it runs. With onSpawned, the command's process is held
+   * until onSpawned has returned (to put it in a cgroup of its own). Returns the id usable with kill().
+   */
+  exec(
+    request: ExecRequest,
+    onOutput: ExecHandlers["onOutput"],
+    group?: Pick<ExecHandlers, "onSpawned" | "onLingering">,
+  ): { id: string; done: Promise<ExecExit> } {
     const id = String(this.#nextId++);
     const done = new Promise<ExecExit>((resolve, reject) => {
-      this.#pending.set(id, { onOutput, resolve, reject });
+      this.#pending.set(id, { onOutput, ...group, resolve, reject });
     });
     try {
-      this.#send({ id, op: "exec", ...request });
+      this.#send({ id, op: "exec", ...request, ...(group?.onSpawned && { hold: true }) });
     } catch (error) {
       this.#pending.get(id)?.reject(error as Error);
       this.#pending.delete(id);

@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Capabilities } from "./capabilities.ts";
 import type { LimitError, Limits } from "../src/sandbox/types.ts";
 
-type Controller = "pids" | "memory" | "cpu";
+type Controller = "pids" | "memory" | "cpu" | "cpuacct";
 
 /** Counters that tell which limit a command ran into. */
 export type LimitCounters = { oomKills: number; pidsRefused: number };
@@ -14,7 +14,7 @@ export class WorkspaceCgroups {
 
   /** `instance` keeps two sandboxd (e.g. `npm start` and a test run) with the same workspace id apart. */
   constructor(caps: Capabilities, instance: string, workspaceId: string) {
-    for (const controller of ["pids", "memory", "cpu"] as const) {
+    for (const controller of ["pids", "memory", "cpu", "cpuacct"] as const) {
       const mount = caps.cgroups[controller];
       if (mount) this.#dirs[controller] = path.join(mount, "sandboxd", instance, workspaceId);
     }
@@ -44,14 +44,26 @@ export class WorkspaceCgroups {
   counters(): LimitCounters {
     return {
       oomKills: readCounter(this.#dirs.memory, "memory.oom_control", "oom_kill"),
-      pidsRefused: readCounter(this.#dirs.pids, "pids.events", "max"),
+      // A refused fork is counted in the group of the process that tried: its command's group, or the workspace's.
+      pidsRefused: [this.#dirs.pids, ...childGroups(this.#dirs.pids)].reduce((sum, dir) => sum + readCounter(dir, "pids.events", "max"), 0),
     };
   }
 
+  /** Every process of the workspace, its commands' own groups included. */
   pids(): number[] {
     const dir = this.#dirs.pids ?? this.#dirs.memory ?? this.#dirs.cpu;
-    if (!dir || !existsSync(dir)) return [];
-    return readFileSync(path.join(dir, "cgroup.procs"), "utf8").split("\n").filter(Boolean).map(Number);
+    return dir ? pidsUnder(dir) : [];
+  }
+
+  /** CPU time every process of the workspace has used since its groups were made, in nanoseconds. */
+  cpuNs(): number {
+    return readNumber(this.#dirs.cpuacct, "cpuacct.usage");
+  }
+
+  /** A group of one command (an exec and everything it starts) under the workspace's, or null without pids. */
+  command(name: string): CommandCgroup | null {
+    if (!this.#dirs.pids) return null;
+    return new CommandCgroup(path.join(this.#dirs.pids, name), this.#dirs.cpuacct ? path.join(this.#dirs.cpuacct, name) : null);
   }
 
   /** cgroup v1 has no cgroup.kill: kill what is listed until nothing is left. */
@@ -70,6 +82,7 @@ export class WorkspaceCgroups {
   remove(): void {
     this.killAll();
     for (const dir of Object.values(this.#dirs)) {
+      for (const child of childGroups(dir)) removeGroup(child);
       for (let attempt = 0; attempt < 50 && existsSync(dir); attempt++) {
         try {
           rmdirSync(dir);
@@ -78,6 +91,99 @@ export class WorkspaceCgroups {
         }
       }
     }
+  }
+}
+
+/**
+ * The groups of one command: a pids group that holds its whole tree (a process cannot leave it: the sandbox has no
+ * cgroup filesystem), and a cpuacct group that counts its CPU time. Nested in the workspace's groups, so the
+ * workspace's limits still apply. Made before the command runs and removed, with whatever is left in it, at its end.
+ */
+export class CommandCgroup {
+  readonly #pids: string;
+  readonly #cpuacct: string | null;
+
+  constructor(pids: string, cpuacct: string | null) {
+    this.#pids = pids;
+    this.#cpuacct = cpuacct;
+    mkdirSync(pids);
+    if (cpuacct) mkdirSync(cpuacct);
+  }
+
+  /** Moves a (held, not yet running) process in, before it can start anything. */
+  adopt(hostPid: number): void {
+    writeFileSync(path.join(this.#pids, "cgroup.procs"), String(hostPid));
+    if (this.#cpuacct) writeFileSync(path.join(this.#cpuacct, "cgroup.procs"), String(hostPid));
+  }
+
+  /** Kills everything still in the group: whatever the command left behind, however it detached. */
+  killAll(): void {
+    killUntilEmpty(() => pidsUnder(this.#pids));
+  }
+
+  /** CPU time of the command and every process it started, in nanoseconds. */
+  cpuNs(): number {
+    return readNumber(this.#cpuacct ?? undefined, "cpuacct.usage");
+  }
+
+  remove(): void {
+    this.killAll();
+    removeGroup(this.#pids);
+    if (this.#cpuacct) removeGroup(this.#cpuacct);
+  }
+}
+
+function childGroups(dir: string | undefined): string[] {
+  if (!dir) return [];
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => path.join(dir, entry.name));
+  } catch {
+    return [];
+  }
+}
+
+function pidsUnder(dir: string): number[] {
+  let pids: number[];
+  try {
+    pids = readFileSync(path.join(dir, "cgroup.procs"), "utf8").split("\n").filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+  for (const child of childGroups(dir)) pids.push(...pidsUnder(child));
+  return pids;
+}
+
+function killUntilEmpty(list: () => number[]): void {
+  // cgroup v1 has no cgroup.kill, and a fork bomb makes processes while we kill: repeat until none is left.
+  for (let round = 0; round < 100; round++) {
+    const pids = list();
+    if (pids.length === 0) return;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {}
+    }
+  }
+}
+
+function removeGroup(dir: string): void {
+  for (let attempt = 0; attempt < 50 && existsSync(dir); attempt++) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      killUntilEmpty(() => pidsUnder(dir));
+    }
+  }
+}
+
+function readNumber(dir: string | undefined, file: string): number {
+  if (!dir) return 0;
+  try {
+    return Number(readFileSync(path.join(dir, file), "utf8").trim()) || 0;
+  } catch {
+    return 0;
   }
 }
 

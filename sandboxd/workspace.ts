@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import {
@@ -22,6 +23,7 @@ import {
   type RelayHandlers,
   SpawnFailed,
 } from "./executor.ts";
+import { childInNamespace } from "./host-pids.ts";
 import { type IsolatedRun, runIsolated } from "./isolated.ts";
 import { limitError, removeInstanceCgroups, WorkspaceCgroups } from "./limits.ts";
 import { type EgressPolicy, ensureNetns, removeNetns, startPasta, stopPasta } from "./network.ts";
@@ -151,6 +153,16 @@ export class Workspace {
     const executor = await this.executor();
     const before = this.#cgroups.counters();
     const captured = { stdout: [] as Buffer[], stderr: [] as Buffer[], bytes: { stdout: 0, stderr: 0 }, truncated: false };
+    // The command's own cgroup: everything it starts stays in it, ends with it, and its CPU time is read from it.
+    const group = this.#cgroups.command(`exec-${randomBytes(6).toString("hex")}`);
+    const hooks = group && {
+      onSpawned: (nsPid: number) => {
+        const held = this.#heldCommand(executor, nsPid);
+        if (held === undefined) throw new Error(`the command (pid ${nsPid} in the sandbox) was not found`);
+        group.adopt(held);
+      },
+      onLingering: () => group.killAll(),
+    };
     const started = performance.now();
     const { id, done } = executor.exec(
       {
@@ -168,6 +180,7 @@ export class Workspace {
         captured[stream].push(room < data.length ? data.subarray(0, room) : data);
         captured.bytes[stream] += Math.min(room, data.length);
       },
+      hooks ?? undefined,
     );
     const abort = () => executor.kill(id);
     signal?.addEventListener("abort", abort);
@@ -189,17 +202,24 @@ export class Workspace {
     } finally {
       clearTimeout(watchdog);
       signal?.removeEventListener("abort", abort);
+      // Whatever the command left running (setsid, double fork, nohup) ends with it; then its CPU time is final.
+      group?.killAll();
     }
+    // Read before the command's group goes: what it ran into is counted there.
+    const after = this.#cgroups.counters();
+    const cpuMs = group ? Math.round(group.cpuNs() / 1e6) : undefined;
+    group?.remove();
     // Billed time is sandboxd's own clock around the exec: nothing inside the sandbox can shorten it.
     const durationMs = Math.round(performance.now() - started);
     const usage = exit.exitCode !== 0 ? diskUsage(this.dirs) : null;
     const diskFull = usage !== null && usage.freeBytes < Math.max(1 << 20, usage.totalBytes / 500);
-    const error = limitError(this.#meta.limits, before, this.#cgroups.counters(), { timedOut: exit.timedOut, timeoutMs, diskFull });
+    const error = limitError(this.#meta.limits, before, after, { timedOut: exit.timedOut, timeoutMs, diskFull });
     const result: ExecResult = {
       exitCode: exit.exitCode,
       stdout: Buffer.concat(captured.stdout).toString("utf8"),
       stderr: Buffer.concat(captured.stderr).toString("utf8"),
       durationMs,
+      ...(cpuMs !== undefined && { cpuMs }),
     };
     if (captured.truncated) result.truncated = true;
     if (error) result.error = error;
@@ -213,6 +233,14 @@ export class Workspace {
     await this.#ensureNetwork();
     const timeoutMs = run.timeoutMs ?? this.#meta.limits.timeoutMs;
     return runIsolated(this.#spec(), { ...run, cwd: workspacePath(run.cwd ?? "."), timeoutMs });
+  }
+
+  /** Host pid of a command the executor holds (its child with that pid in the sandbox), found among the workspace's. */
+  #heldCommand(executor: Executor, nsPid: number): number | undefined {
+    const candidates = this.#cgroups.pids();
+    const bwrap = executor.bwrapPid;
+    const executorPid = bwrap === undefined ? undefined : childInNamespace(candidates, bwrap, 1);
+    return executorPid === undefined ? undefined : childInNamespace(candidates, executorPid, nsPid);
   }
 
   async fileOp<T>(op: string, payload: Record<string, unknown>): Promise<T> {

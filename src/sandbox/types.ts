@@ -52,6 +52,11 @@ export type ExecResult = {
   /** True when stdout or stderr was longer than the capture limit and was cut. */
   truncated?: boolean;
   error?: LimitError;
+  /**
+   * CPU time of the command and everything it started, measured by sandboxd from the command's own cgroup (sandboxd
+   * with cgroups only); `durationMs` is wall-clock time.
+   */
+  cpuMs?: number;
 };
 
 export type ExecEvent =

@@ -1,7 +1,15 @@
 import { readFileSync, readlinkSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExecEvent, Workspace } from "../../../src/sandbox/types.ts";
-import { hostPidsRunning, removeDataDir, type SandboxdProcess, startSandboxd, uniqueId, waitFor } from "../../support/sandboxd.ts";
+import {
+  hostPidsMentioning,
+  hostPidsRunning,
+  removeDataDir,
+  type SandboxdProcess,
+  startSandboxd,
+  uniqueId,
+  waitFor,
+} from "../../support/sandboxd.ts";
 
 let sandboxd: SandboxdProcess;
 let ws: Workspace;
@@ -98,6 +106,31 @@ describe("exec", () => {
     expect(result.stdout).toBe("started\n");
     const ps = await ws.exec("ps -eo args");
     expect(ps.stdout).not.toContain("sleep 300");
+  });
+
+  it("ends what a command detached (setsid, a double fork, nohup) when the command ends: its cgroup holds them all", async () => {
+    const marker = 300 + Math.floor(Math.random() * 600);
+    const result = await ws.exec(
+      `setsid sleep ${marker}.1 & (setsid sh -c 'sleep ${marker}.2 &' &); nohup sleep ${marker}.3 >/dev/null 2>&1 & echo started`,
+    );
+    expect(result.stdout).toBe("started\n");
+    // Ended before the answer: nothing to wait for.
+    expect(hostPidsMentioning(`sleep ${marker}.`)).toEqual([]);
+  });
+
+  it("measures a command's CPU time, its children's included, from its cgroup; waiting costs none", async () => {
+    const busy = "import time; t = time.process_time()\nwhile time.process_time() - t < 0.4: pass\nprint(time.process_time())";
+    const result = await ws.exec(["sh", "-c", `python3 -c "${busy}" & python3 -c "${busy}"; wait`]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const reported = result.stdout.trim().split("\n").map(Number);
+    expect(reported).toHaveLength(2);
+    const ownMs = (reported[0]! + reported[1]!) * 1000;
+    // The cgroup counts what the two processes report plus their shells and interpreter start-up, nothing else.
+    expect(result.cpuMs).toBeGreaterThanOrEqual(ownMs * 0.95);
+    expect(result.cpuMs).toBeLessThan(ownMs * 1.1 + 200);
+    const idle = await ws.exec("sleep 0.5");
+    expect(idle.durationMs).toBeGreaterThanOrEqual(500);
+    expect(idle.cpuMs).toBeLessThan(50);
   });
 
   it("keeps the executor, the sandbox's PID 1, when a command signals it", async () => {

@@ -36,9 +36,16 @@ export class WorkspaceCgroups {
     }
   }
 
-  /** cgroup.procs files the sandbox wrapper writes its pid into before it execs bubblewrap. */
-  procsFiles(): string[] {
-    return Object.values(this.#dirs).map((dir) => path.join(dir, "cgroup.procs"));
+  /**
+   * cgroup.procs files the sandbox wrapper writes its pid into before it execs bubblewrap: the workspace's, or with
+   * a command's group, that group's for pids and cpuacct (the workspace's memory and CPU limits still apply).
+   */
+  procsFiles(command?: CommandCgroup): string[] {
+    const own = command?.procsFiles() ?? [];
+    return Object.entries(this.#dirs)
+      .filter(([controller]) => !command || (controller !== "pids" && controller !== "cpuacct"))
+      .map(([, dir]) => path.join(dir, "cgroup.procs"))
+      .concat(own);
   }
 
   counters(): LimitCounters {
@@ -108,6 +115,10 @@ export class CommandCgroup {
     this.#cpuacct = cpuacct;
     mkdirSync(pids);
     if (cpuacct) mkdirSync(cpuacct);
+  }
+
+  procsFiles(): string[] {
+    return [this.#pids, ...(this.#cpuacct ? [this.#cpuacct] : [])].map((dir) => path.join(dir, "cgroup.procs"));
   }
 
   /** Moves a (held, not yet running) process in, before it can start anything. */

@@ -232,7 +232,15 @@ export class Workspace {
     await this.prepare();
     await this.#ensureNetwork();
     const timeoutMs = run.timeoutMs ?? this.#meta.limits.timeoutMs;
-    return runIsolated(this.#spec(), { ...run, cwd: workspacePath(run.cwd ?? "."), timeoutMs });
+    const group = this.#cgroups.command(`run-${randomBytes(6).toString("hex")}`);
+    const spec = { ...this.#spec(), cgroupProcs: this.#cgroups.procsFiles(group ?? undefined) };
+    try {
+      const result = await runIsolated(spec, { ...run, cwd: workspacePath(run.cwd ?? "."), timeoutMs });
+      group?.killAll();
+      return group ? { ...result, cpuMs: Math.round(group.cpuNs() / 1e6) } : result;
+    } finally {
+      group?.remove();
+    }
   }
 
   /** Host pid of a command the executor holds (its child with that pid in the sandbox), found among the workspace's. */

@@ -90,7 +90,7 @@ export class TurnMeter {
     this.usage.steps += 1;
   }
 
-  async sandbox<T extends { durationMs: number }>(run: () => Promise<T>): Promise<T> {
+  async sandbox<T extends { durationMs: number; cpuMs?: number }>(run: () => Promise<T>): Promise<T> {
     const { result, chargedMillicredits } = await chargeSandboxRun(this.#d1, this.#ref, run, this.#clock);
     this.usage.chargedMillicredits += chargedMillicredits;
     this.sandboxMillicredits += chargedMillicredits;

@@ -2,9 +2,12 @@ import type { ExecEvent, GitCloneOptions, GitCommitOptions, GitPushOptions, Work
 
 /**
  * Bills one sandbox run: reserves before `run` starts (refusing when the account cannot pay, so nothing runs), then
- * settles to the duration the run reports. Provided by the caller (a turn's meter, or a route's ledger charge).
+ * settles to the compute the run reports (CPU time, else duration). Provided by the caller (a turn's meter, or a route's ledger charge).
  */
-export type Charge = <T extends { durationMs: number }>(run: () => Promise<T>) => Promise<T>;
+/** What a sandbox run used: wall-clock time, and CPU time where the backend measures it. */
+export type Usage = { durationMs: number; cpuMs?: number };
+
+export type Charge = <T extends Usage>(run: () => Promise<T>) => Promise<T>;
 
 /**
  * The one place that decides what of a workspace is billed. Every command that computes goes through `charge`:
@@ -58,10 +61,10 @@ export function meteredWorkspace(inner: Workspace, charge: Charge): Workspace {
  */
 async function* meteredStream(start: () => AsyncIterable<ExecEvent>, charge: Charge): AsyncGenerator<ExecEvent> {
   let began!: (events: AsyncIterable<ExecEvent>) => void;
-  let ended!: (result: { durationMs: number }) => void;
+  let ended!: (result: Usage) => void;
   let failed!: (error: unknown) => void;
   const started = new Promise<AsyncIterable<ExecEvent>>((resolve) => (began = resolve));
-  const finished = new Promise<{ durationMs: number }>((resolve, reject) => {
+  const finished = new Promise<Usage>((resolve, reject) => {
     ended = resolve;
     failed = reject;
   });
@@ -72,11 +75,11 @@ async function* meteredStream(start: () => AsyncIterable<ExecEvent>, charge: Cha
   // A refused reservation rejects `charged` before `started` ever resolves.
   const events = await Promise.race([started, charged.then(() => null)]);
   if (!events) return;
-  let durationMs = 0;
+  let used: Usage = { durationMs: 0 };
   let read = false;
   try {
     for await (const event of events) {
-      if (event.type === "exit") durationMs = event.durationMs;
+      if (event.type === "exit") used = { durationMs: event.durationMs, ...(event.cpuMs !== undefined && { cpuMs: event.cpuMs }) };
       yield event;
     }
     read = true;
@@ -87,10 +90,10 @@ async function* meteredStream(start: () => AsyncIterable<ExecEvent>, charge: Cha
   } finally {
     if (!read) {
       // The consumer stopped reading early: bill what ran so far.
-      ended({ durationMs });
+      ended(used);
       await charged.catch((error: unknown) => console.error("a streamed sandbox run could not be charged", error));
     }
   }
-  ended({ durationMs });
+  ended(used);
   await charged;
 }

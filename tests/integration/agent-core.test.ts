@@ -175,6 +175,31 @@ describe("an agent turn with tools against the real Worker, sandboxd and the mod
   });
 });
 
+describe("sandbox compute in the ledger", () => {
+  const exec = (command: string) =>
+    api<{ exitCode: number; durationMs: number; cpuMs?: number }>(owner, `/api/agent/${agentId}/exec`, {
+      method: "POST",
+      body: JSON.stringify({ command }),
+    });
+
+  it("bills an exec for the CPU time sandboxd measured in its cgroup, not for the time it waited", async () => {
+    const waited = await exec("sleep 1.5");
+    expect(waited.body.exitCode).toBe(0);
+    expect(waited.body.durationMs).toBeGreaterThanOrEqual(1500);
+    const [waitRow] = await usageRows(owner);
+    expect(waitRow!.sandboxMs).toBe(waited.body.cpuMs);
+    expect(waitRow!.sandboxMs).toBeLessThan(100);
+
+    const busy = await exec("python3 -c 'import time\nt = time.process_time()\nwhile time.process_time() - t < 0.6: pass'");
+    expect(busy.body.exitCode).toBe(0);
+    const [busyRow] = await usageRows(owner);
+    expect(busyRow!.sandboxMs).toBe(busy.body.cpuMs);
+    expect(busyRow!.sandboxMs).toBeGreaterThanOrEqual(600);
+    // 0.2 credits per CPU-minute, rounded up to a whole milli-credit.
+    expect(-busyRow!.amount).toBeCloseTo(Math.ceil((busy.body.cpuMs! * 200) / 60_000) / 1000, 6);
+  });
+});
+
 describe("when things go wrong", () => {
   it("repairs almost-JSON tool arguments and reports unusable ones to the model without crashing the turn", async () => {
     const threadId = await newThread();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sandboxCost, stepCost, stepMaxCost } from "../../src/lib/billing/pricing.ts";
+import { billedComputeMs, sandboxCost, stepCost, stepMaxCost } from "../../src/lib/billing/pricing.ts";
 import { formatCredits, monthKey, toCredits } from "../../src/lib/billing/rules.ts";
 
 const gptOss = { id: "gpt-oss:20b", inputMillicreditsPer1k: 200, outputMillicreditsPer1k: 600 };
@@ -23,10 +23,18 @@ describe("pricing", () => {
     expect(stepCost(gptOss, { inputTokens: 0, outputTokens: 0 })).toBe(0);
   });
 
-  it("bills sandbox time per started second", () => {
+  it("bills sandbox compute per CPU millisecond, 0.2 credits a CPU-minute, rounded up", () => {
     expect(sandboxCost(0)).toBe(0);
-    expect(sandboxCost(1)).toBe(2);
-    expect(sandboxCost(60_000)).toBe(100);
+    expect(sandboxCost(1)).toBe(1);
+    expect(sandboxCost(300)).toBe(1);
+    expect(sandboxCost(301)).toBe(2);
+    expect(sandboxCost(60_000)).toBe(200);
+  });
+
+  it("bills the CPU time a backend measured, else the wall-clock time", () => {
+    expect(billedComputeMs({ durationMs: 5000, cpuMs: 12 })).toBe(12);
+    expect(billedComputeMs({ durationMs: 5000, cpuMs: 0 })).toBe(0);
+    expect(billedComputeMs({ durationMs: 5000 })).toBe(5000);
   });
 });
 

@@ -1,4 +1,4 @@
-import { SANDBOX_MILLICREDITS_PER_MINUTE } from "./rules.ts";
+import { SANDBOX_MILLICREDITS_PER_CPU_MINUTE } from "./rules.ts";
 
 export interface ModelRates {
   id: string;
@@ -24,8 +24,12 @@ export function stepCost(model: ModelRates, usage: TokenUsage): number {
   return perThousand(usage.inputTokens, model.inputMillicreditsPer1k) + perThousand(usage.outputTokens, model.outputMillicreditsPer1k);
 }
 
-/** The cost of sandbox time, per started second. */
-export function sandboxCost(durationMs: number): number {
-  const seconds = Math.ceil(Math.max(0, durationMs) / 1000);
-  return Math.ceil((seconds * SANDBOX_MILLICREDITS_PER_MINUTE) / 60);
+/** The cost of sandbox compute: CPU milliseconds (or wall-clock ones where CPU is not measured), rounded up. */
+export function sandboxCost(computeMs: number): number {
+  return Math.ceil((Math.max(0, Math.ceil(computeMs)) * SANDBOX_MILLICREDITS_PER_CPU_MINUTE) / 60_000);
+}
+
+/** What a sandbox run is billed for: its CPU time when the backend measured it, else its wall-clock time. */
+export function billedComputeMs(run: { durationMs: number; cpuMs?: number }): number {
+  return run.cpuMs ?? run.durationMs;
 }

@@ -8,8 +8,12 @@ export const FREE_MONTHLY_ALLOWANCE_MILLICREDITS = 50 * MILLICREDITS_PER_CREDIT;
 /** An open reservation older than this is presumed orphaned (its process crashed) and released by the cron. */
 export const RESERVATION_TTL_MS = 60 * 60 * 1000;
 
-/** Sandbox time is billed per started second at this rate. */
-export const SANDBOX_MILLICREDITS_PER_MINUTE = 100;
+/**
+ * Sandbox compute is billed per CPU-millisecond at this rate (0.2 credits per CPU-minute): CPU time measured by
+ * sandboxd from the command's cgroup, so waiting (an idle server, `sleep`, a slow download) costs next to nothing.
+ * A backend that cannot measure CPU time (the Cloudflare container) bills wall-clock time at the same rate.
+ */
+export const SANDBOX_MILLICREDITS_PER_CPU_MINUTE = 200;
 
 /** Where the out-of-credits message sends people. */
 export const BUY_CREDITS_PATH = "/billing";

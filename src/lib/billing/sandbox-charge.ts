@@ -1,5 +1,5 @@
 import { release, reserve, settle } from "./ledger.ts";
-import { sandboxCost } from "./pricing.ts";
+import { billedComputeMs, sandboxCost } from "./pricing.ts";
 
 /** Whose account a sandbox run is billed to, and what it is attributed to in the ledger. */
 export interface MeterRef {
@@ -8,11 +8,14 @@ export interface MeterRef {
   threadId: string;
 }
 
-/** The longest a metered sandbox run is reserved for (the exec timeout's upper bound). */
-export const SANDBOX_RESERVATION_MS = 10 * 60_000;
+/**
+ * What a metered sandbox run reserves: the exec timeout's upper bound (10 minutes) on two CPUs, the most a
+ * workspace is given; the run then settles to what it used.
+ */
+export const SANDBOX_RESERVATION_MS = 2 * 10 * 60_000;
 
-/** Runs a sandbox operation under a reservation of its longest possible duration, then bills what it took. */
-export async function chargeSandboxRun<T extends { durationMs: number }>(
+/** Runs a sandbox operation under a reservation of the most it can use, then bills the compute it used. */
+export async function chargeSandboxRun<T extends { durationMs: number; cpuMs?: number }>(
   d1: D1Database,
   ref: MeterRef,
   run: () => Promise<T>,
@@ -26,11 +29,12 @@ export async function chargeSandboxRun<T extends { durationMs: number }>(
     await release(d1, held, new Date(clock()));
     throw error;
   }
+  const computeMs = billedComputeMs(result);
   const { chargedMillicredits } = await settle(
     d1,
     held,
-    sandboxCost(result.durationMs),
-    { ...ref, sandboxMs: result.durationMs, reason: "Sandbox time" },
+    sandboxCost(computeMs),
+    { ...ref, sandboxMs: computeMs, reason: result.cpuMs === undefined ? "Sandbox time" : "Sandbox CPU time" },
     new Date(clock()),
   );
   return { result, chargedMillicredits };

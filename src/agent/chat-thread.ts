@@ -274,7 +274,8 @@ export class ChatThread extends AIChatAgent<Env> {
     const metadata: TurnMetadata = {
       ...(message.metadata as TurnMetadata | undefined),
       stopped: true,
-      usage: { inputTokens: meter.usage.inputTokens, outputTokens: meter.usage.outputTokens },
+      // Token counts exist only for finished steps; an unfinished one has none to show.
+      ...(meter.usage.steps > 0 ? { usage: { inputTokens: meter.usage.inputTokens, outputTokens: meter.usage.outputTokens } } : {}),
       credits: toCredits(meter.usage.chargedMillicredits),
     };
     const messages = [...this.messages];

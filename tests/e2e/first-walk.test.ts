@@ -240,8 +240,11 @@ describe("first walk through the app in Chromium (issue 23)", () => {
       await page.getByTestId("assistant-message").last().getByText("Echo: hello").waitFor({ timeout: 20_000 });
       expect(await fullyInView(page, stop), "after a turn").toBe(true);
       await screenshot(page, `walk-impersonating-chat-${viewport}`);
+      // A window shorter than the settings page, scrolled to its end.
+      await page.setViewportSize({ ...VIEWPORTS[viewport], height: 500 });
       await gotoHydrated(page, `${base()}/settings`);
       await page.evaluate(() => window.scrollTo(0, document.scrollingElement!.scrollHeight));
+      expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(100);
       expect(await fullyInView(page, stop), "Stop impersonating at the bottom of settings").toBe(true);
       await screenshot(page, `walk-impersonating-settings-${viewport}`);
       await stop.click();

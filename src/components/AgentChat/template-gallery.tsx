@@ -105,6 +105,10 @@ export function TemplateGallery({
     let copied = false;
     const fail = (message: string, taken = false) => {
       setError(message);
+      // The step that was under way when the apply stopped is the one that failed.
+      setSteps((current) =>
+        Object.fromEntries(Object.entries(current).map(([id, status]) => [id, status === "started" ? "failed" : status])),
+      );
       setFailure({ template, dir: target, taken, copied });
     };
     try {

@@ -86,6 +86,8 @@ export class ChatThread extends AIChatAgent<Env> {
   taskStepLimit: number | undefined = undefined;
   /** The agent's clock as the last turn read it from the hub (./clock.ts). */
   #turnClock: Clock | undefined;
+  /** The running turn's meter and abort signal, for labelling a turn its user stopped with what it cost. */
+  #turn: { meter: TurnMeter; signal?: AbortSignal } | undefined;
 
   /** The agent's clock: real time, or the simulated time a test set for the agent (asked of the hub only in tests). */
   async #clock(): Promise<Clock> {
@@ -136,6 +138,7 @@ export class ChatThread extends AIChatAgent<Env> {
 
     const baseSystem = systemPrompt({ agentName: agent.name, instructions: agent.instructions, memory, now: new Date(clock()) });
     const meter = new TurnMeter(this.env.DB, { accountId: agent.accountId, agentId, threadId }, model, clock);
+    this.#turn = { meter, signal: options?.abortSignal };
     let workspace: Promise<Workspace> | undefined;
     const allTools = buildTools({
       workspace: () => (workspace ??= this.#provisionedWorkspace(agentId).then((ws) => meteredWorkspace(ws, (run) => meter.sandbox(run)))),
@@ -253,11 +256,31 @@ export class ChatThread extends AIChatAgent<Env> {
 
   protected async onChatResponse(result: { message?: UIMessage; status: string }): Promise<void> {
     const { agentId, threadId } = this.#ids;
+    const turn = this.#turn;
+    this.#turn = undefined;
+    if (result.status === "aborted" && result.message && turn?.signal?.aborted) await this.#markStopped(result.message.id, turn.meter);
     const hub = await agentHub(this.env, agentId);
     const userText = messageText(lastOf(this.messages, (m) => m.role === "user"));
     await hub.setThreadRunning(threadId, false);
     await hub.recordTurn(threadId, userText, messageText(result.message));
     await touchAgent(getDb(this.env.DB), agentId, new Date((this.#turnClock ?? (await this.#clock()))()));
+  }
+
+  /** A turn its user stopped says so, with what it was charged (the unfinished step's reservation is given back). */
+  async #markStopped(messageId: string, meter: TurnMeter): Promise<void> {
+    const index = this.messages.findIndex((m) => m.id === messageId);
+    if (index < 0) return;
+    const message = this.messages[index]!;
+    const metadata: TurnMetadata = {
+      ...(message.metadata as TurnMetadata | undefined),
+      stopped: true,
+      // Token counts exist only for finished steps; an unfinished one has none to show.
+      ...(meter.usage.steps > 0 ? { usage: { inputTokens: meter.usage.inputTokens, outputTokens: meter.usage.outputTokens } } : {}),
+      credits: toCredits(meter.usage.chargedMillicredits),
+    };
+    const messages = [...this.messages];
+    messages[index] = { ...message, metadata };
+    await this.persistMessages(messages);
   }
 
   /** After a crash mid-turn: keep what was streamed, say plainly that it was interrupted, and do not continue. */

@@ -16,6 +16,8 @@ export interface TurnMetadata {
   credits?: number;
   error?: "insufficient_credits" | "unavailable";
   interrupted?: boolean;
+  /** Its user stopped it (the stop button or the API): credits and usage are what was charged until then. */
+  stopped?: boolean;
 }
 
 export interface TurnToolCall {

@@ -1,3 +1,4 @@
+import { agentHub } from "../agent/client.ts";
 import type { Env } from "../env.ts";
 import type { AgentRow } from "../lib/agents/agents.ts";
 import { chargeSandboxRun } from "../lib/billing/sandbox-charge.ts";
@@ -22,4 +23,13 @@ export async function openWorkspace(request: Request, env: Env, agent: AgentRow)
 export async function workspaceForRequest(request: Request, env: Env, agentId: string) {
   const access = await agentForRequest(request, env, agentId);
   return { ...access, ...(await openWorkspace(request, env, access.agent)) };
+}
+
+/** Tells every open window of the agent that its files changed (their Files, Processes and Preview tabs reload). */
+export async function announceWorkspaceChange(env: Env, agentId: string): Promise<void> {
+  try {
+    await (await agentHub(env, agentId)).workspaceChanged();
+  } catch (error) {
+    console.error("workspace change not announced", error);
+  }
 }

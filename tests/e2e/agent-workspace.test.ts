@@ -392,6 +392,9 @@ describe("agent workspace in Chromium against the real Worker, sandboxd and the 
     const create = page.getByRole("dialog", { name: "New agent" });
     await create.getByLabel("Name").fill("Scratch agent");
     await create.getByRole("button", { name: "Create agent" }).click();
+    // Create opens the new agent; its card is on the list when one goes back.
+    await page.waitForURL(/\/agents\/[a-z0-9]+\/threads\/[a-z0-9]{12}$/);
+    await gotoHydrated(page, `${base()}/agents`);
     const card = page.getByRole("listitem", { name: "Scratch agent" });
     await card.waitFor();
     await card.getByRole("button", { name: "Actions for Scratch agent" }).click();

@@ -5,6 +5,7 @@ import { VerifiedNotice } from "@/components/auth/verified-notice.tsx";
 import { VerifyEmailBanner } from "@/components/auth/verify-email-banner.tsx";
 import { AppShell } from "@/components/shell/app-shell.tsx";
 import { ImpersonationBanner } from "@/components/shell/impersonation-banner.tsx";
+import { ShellBanners } from "@/components/shell/shell-banners.tsx";
 import { selectedAccount } from "@/components/teams/shell-accounts.ts";
 
 export const dynamic = "force-dynamic";
@@ -16,11 +17,13 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   const { choices, selectedId, permissions } = await selectedAccount(active);
   return (
     <AppShell user={{ name: user.name, email: user.email, isAdmin: user.role === "admin" }} accounts={{ choices, selectedId, permissions }}>
-      {active.impersonatedBy && <ImpersonationBanner name={user.name} email={user.email} />}
-      {!user.emailVerified && <VerifyEmailBanner email={user.email} />}
-      <Suspense>
-        <VerifiedNotice emailVerified={user.emailVerified} />
-      </Suspense>
+      <ShellBanners sticky={Boolean(active.impersonatedBy)}>
+        {active.impersonatedBy && <ImpersonationBanner name={user.name} email={user.email} />}
+        {!user.emailVerified && <VerifyEmailBanner email={user.email} />}
+        <Suspense>
+          <VerifiedNotice emailVerified={user.emailVerified} />
+        </Suspense>
+      </ShellBanners>
       {children}
     </AppShell>
   );

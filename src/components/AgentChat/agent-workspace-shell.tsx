@@ -83,7 +83,7 @@ function WorkspaceLayout({ children }: { children: ReactNode }) {
 
   const showPanel = wide ? workspaceOpen : workspaceOverlay;
   return (
-    <div ref={container} className="-m-4 flex h-[calc(100dvh-3.5rem)] min-h-0 md:-m-8 md:h-dvh">
+    <div ref={container} className="workspace-fill -m-4 flex min-h-0 md:-m-8">
       <aside className="hidden w-60 shrink-0 border-r lg:block" aria-label="Chat history">
         <div className="flex h-12 items-center gap-2 border-b px-3">
           <Link href="/agents" className="text-muted-foreground hover:text-foreground" aria-label="All agents">

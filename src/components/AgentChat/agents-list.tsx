@@ -2,6 +2,7 @@
 
 import { Bot, Loader2, MoreHorizontal, Pencil, Plus, Trash2 } from "lucide-react";
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert.tsx";
 import { Badge } from "@/components/ui/badge.tsx";
@@ -170,7 +171,7 @@ function AgentCard({
         )}
       </div>
       <div className="flex flex-wrap items-center gap-2 text-xs text-muted-foreground">
-        <span>Active {relativeTime(agent.lastActiveAt ?? agent.createdAt)}</span>
+        <span>{agent.lastActiveAt ? `Active ${relativeTime(agent.lastActiveAt)}` : "Never used"}</span>
         {agent.preset && agent.preset !== "general" && <Badge>{PRESETS.find((p) => p.id === agent.preset)?.title ?? agent.preset}</Badge>}
         {agent.isDefault && <Badge>Default</Badge>}
         {running ? (
@@ -203,18 +204,27 @@ function AgentNameDialog({
   onClose: () => void;
   onSaved: () => void;
 }) {
+  const router = useRouter();
   const [name, setName] = useState(editing?.kind === "rename" ? editing.agent.name : "");
   const [preset, setPreset] = useState<string>("general");
+  // A problem with the name is shown on the field; anything else the server says (e.g. an unverified email) on the form.
+  const [nameError, setNameError] = useState<string>();
   const [error, setError] = useState<string>();
   const [pending, setPending] = useState(false);
   async function submit(event: FormEvent) {
     event.preventDefault();
-    if (!editing || !name.trim()) return setError("Give the agent a name.");
+    setError(undefined);
+    if (!editing || !name.trim()) return setNameError("Give the agent a name.");
+    setNameError(undefined);
     setPending(true);
     try {
-      if (editing.kind === "create")
-        await requestJson("/api/agent", { method: "POST", body: JSON.stringify({ name: name.trim(), preset }) });
-      else await requestJson(`/api/agent/${editing.agent.id}`, { method: "PATCH", body: JSON.stringify({ name: name.trim() }) });
+      if (editing.kind === "create") {
+        const created = await requestJson<AgentInfo>("/api/agent", { method: "POST", body: JSON.stringify({ name: name.trim(), preset }) });
+        // A new agent is made to be used: open it (its page starts a first chat).
+        router.push(`/agents/${created.id}`);
+        return;
+      }
+      await requestJson(`/api/agent/${editing.agent.id}`, { method: "PATCH", body: JSON.stringify({ name: name.trim() }) });
       onSaved();
     } catch (e) {
       setError(errorMessage(e));
@@ -227,7 +237,19 @@ function AgentNameDialog({
       <form onSubmit={submit} className="space-y-4">
         <div className="space-y-2">
           <Label htmlFor="agent-name">Name</Label>
-          <Input id="agent-name" value={name} maxLength={100} onChange={(e) => setName(e.target.value)} aria-invalid={Boolean(error)} />
+          <Input
+            id="agent-name"
+            value={name}
+            maxLength={100}
+            onChange={(e) => setName(e.target.value)}
+            aria-invalid={Boolean(nameError)}
+            aria-describedby={nameError ? "agent-name-error" : undefined}
+          />
+          {nameError && (
+            <p id="agent-name-error" className="text-sm text-destructive">
+              {nameError}
+            </p>
+          )}
         </div>
         {editing?.kind === "create" && (
           <fieldset className="space-y-2">

@@ -1,7 +1,7 @@
 "use client";
 
 import type { UIMessage } from "ai";
-import { Brain, ChevronRight, CreditCard, RotateCcw } from "lucide-react";
+import { Brain, ChevronRight, CreditCard, RotateCcw, Square } from "lucide-react";
 import Link from "next/link";
 import { memo } from "react";
 import type { TurnMetadata } from "@/agent/wire.ts";
@@ -32,6 +32,12 @@ function TurnFooter({ metadata, text }: { metadata: TurnMetadata | undefined; te
   const usage = metadata?.usage;
   return (
     <div className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-muted-foreground">
+      {metadata?.stopped && (
+        <span className="inline-flex items-center gap-1 font-medium text-foreground" data-testid="turn-stopped">
+          <Square className="size-3 fill-current" />
+          Stopped
+        </span>
+      )}
       {metadata?.credits !== undefined && (
         <span
           data-testid="turn-cost"

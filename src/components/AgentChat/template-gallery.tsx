@@ -1,9 +1,12 @@
 "use client";
 
-import { CheckCircle2, Loader2, Rocket, X, XCircle } from "lucide-react";
+import { CheckCircle2, Loader2, Rocket, RotateCcw, Trash2, X, XCircle } from "lucide-react";
 import { useEffect, useState, type ReactNode } from "react";
 import { Alert } from "@/components/ui/alert.tsx";
 import { Button } from "@/components/ui/button.tsx";
+import { Dialog } from "@/components/ui/dialog.tsx";
+import { Input } from "@/components/ui/input.tsx";
+import { Label } from "@/components/ui/label.tsx";
 import { cn } from "@/lib/ui/cn.ts";
 import { errorMessage, request, requestJson } from "./agent-api.ts";
 import { useAgentWorkspace } from "./agent-context.tsx";
@@ -50,6 +53,16 @@ async function* sseEvents(response: Response): AsyncGenerator<Progress> {
   }
 }
 
+/** An apply that failed, kept so the panel can retry it or clean up after it. */
+interface Failure {
+  template: Template;
+  dir: string;
+  /** The directory was there before (nothing was copied), so retrying needs another one or its deletion. */
+  taken: boolean;
+  /** Files were copied before it failed: the directory is this apply's own and a retry may replace it. */
+  copied: boolean;
+}
+
 /** Project starters: one click copies the files, installs, starts the dev server and opens the preview. */
 export function TemplateGallery({
   onReady,
@@ -60,12 +73,16 @@ export function TemplateGallery({
   onClose?: () => void;
   exposeForm: ReactNode;
 }) {
-  const { agentId } = useAgentWorkspace();
+  const { agentId, api } = useAgentWorkspace();
   const [templates, setTemplates] = useState<Template[] | null>(null);
   const [error, setError] = useState<string>();
+  const [notice, setNotice] = useState<string>();
   const [running, setRunning] = useState<string | null>(null);
   const [steps, setSteps] = useState<Record<string, Progress["status"]>>({});
   const [output, setOutput] = useState("");
+  const [dir, setDir] = useState("");
+  const [failure, setFailure] = useState<Failure | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState(false);
 
   useEffect(() => {
     requestJson<{ templates: Template[] }>("/api/templates")
@@ -73,28 +90,58 @@ export function TemplateGallery({
       .catch((e) => setError(errorMessage(e)));
   }, []);
 
-  async function start(template: Template) {
+  async function start(template: Template, replace = false) {
+    const target =
+      dir
+        .trim()
+        .replace(/^\.\/+/, "")
+        .replace(/\/+$/, "") || template.name;
     setRunning(template.name);
     setSteps({});
     setOutput("");
     setError(undefined);
+    setNotice(undefined);
+    setFailure(null);
+    let copied = false;
+    const fail = (message: string, taken = false) => {
+      setError(message);
+      // The step that was under way when the apply stopped is the one that failed.
+      setSteps((current) =>
+        Object.fromEntries(Object.entries(current).map(([id, status]) => [id, status === "started" ? "failed" : status])),
+      );
+      setFailure({ template, dir: target, taken, copied });
+    };
     try {
       const response = await request(`/api/agent/${agentId}/template`, {
         method: "POST",
-        body: JSON.stringify({ template: template.name }),
+        body: JSON.stringify({ template: template.name, dir: target, ...(replace ? { replace: true } : {}) }),
       });
       for await (const event of sseEvents(response)) {
         if (event.type === "step" && event.step) {
           setSteps((s) => ({ ...s, [event.step!]: event.status }));
-          if (event.status === "failed") setError(event.message ?? `The ${event.step} step failed.`);
+          if (event.step === "copy" && event.status === "done") copied = true;
+          if (event.status === "failed") fail(event.message ?? `The ${event.step} step failed.`);
         } else if (event.type === "output" && event.data) setOutput((o) => (o + event.data).slice(-20_000));
-        else if (event.type === "error") setError(event.message ?? "The template could not be applied.");
+        else if (event.type === "error") fail(event.message ?? "The template could not be applied.", event.code === "conflict" && !copied);
         else if (event.type === "ready" && event.url) return onReady(event.port ?? template.port);
       }
     } catch (e) {
-      setError(errorMessage(e));
+      fail(errorMessage(e));
     } finally {
       setRunning(null);
+    }
+  }
+
+  async function deleteFailedDir() {
+    if (!failure) return;
+    setConfirmDelete(false);
+    try {
+      await api.remove(failure.dir);
+      setNotice(`Deleted ${failure.dir}/. Start the template again when you are ready.`);
+      setFailure({ ...failure, taken: false, copied: false });
+      setError(undefined);
+    } catch (e) {
+      setError(errorMessage(e));
     }
   }
 
@@ -116,9 +163,57 @@ export function TemplateGallery({
       </div>
       {error && (
         <Alert variant="destructive" className="mb-3">
-          {error}
+          <p>{error}</p>
+          {failure && !running && (
+            <div className="mt-2 flex flex-wrap gap-2">
+              {/* A retry into a directory this apply created replaces it; one that was there before needs a choice. */}
+              <Button size="sm" variant="outline" onClick={() => void start(failure.template, failure.copied && !failure.taken)}>
+                <RotateCcw /> Try again
+              </Button>
+              {(failure.taken || failure.copied) && (
+                <Button size="sm" variant="outline" onClick={() => setConfirmDelete(true)}>
+                  <Trash2 /> Delete {failure.dir}/
+                </Button>
+              )}
+            </div>
+          )}
         </Alert>
       )}
+      {notice && !error && (
+        <Alert variant="success" className="mb-3" role="status">
+          {notice}
+        </Alert>
+      )}
+      <Dialog
+        open={confirmDelete}
+        onClose={() => setConfirmDelete(false)}
+        title={`Delete ${failure?.dir ?? ""}/?`}
+        description="Everything in this directory of the workspace is deleted. This cannot be undone."
+      >
+        <div className="flex justify-end gap-2">
+          <Button variant="outline" onClick={() => setConfirmDelete(false)}>
+            Cancel
+          </Button>
+          <Button variant="destructive" onClick={() => void deleteFailedDir()}>
+            Delete
+          </Button>
+        </div>
+      </Dialog>
+      <div className="mb-3 grid gap-1.5">
+        <Label htmlFor="template-dir">Directory in the workspace</Label>
+        <Input
+          id="template-dir"
+          value={dir}
+          onChange={(e) => setDir(e.target.value)}
+          placeholder="The template's name, e.g. nextjs"
+          aria-describedby="template-dir-hint"
+          className="max-w-xs font-mono"
+          disabled={running !== null}
+        />
+        <p id="template-dir-hint" className="text-xs text-muted-foreground">
+          It must be new or empty. The dev server takes port 8080, or the next free one.
+        </p>
+      </div>
       {!templates && !error && (
         <p className="flex items-center gap-2 text-sm text-muted-foreground" role="status">
           <Loader2 className="size-4 animate-spin" /> Loading templates…
@@ -135,7 +230,7 @@ export function TemplateGallery({
           </li>
         ))}
       </ul>
-      {running && (
+      {(running || failure) && Object.keys(steps).length > 0 && (
         <div className="mt-4 space-y-2" role="group" aria-label="Template progress">
           <div
             className="h-2 overflow-hidden rounded-full bg-muted"

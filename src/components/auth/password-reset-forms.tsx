@@ -40,9 +40,12 @@ export function ForgotPasswordForm({ turnstileSiteKey }: { turnstileSiteKey?: st
 
   if (sent) {
     return (
-      <Alert variant="success">
-        If an account uses that address, we sent it a link to choose a new password. The link works once, for one hour.
-      </Alert>
+      <div className="grid gap-4">
+        <Alert variant="success">
+          If an account uses that address, we sent it a link to choose a new password. The link works once, for one hour.
+        </Alert>
+        <BackToSignIn />
+      </div>
     );
   }
   return (
@@ -62,12 +65,18 @@ export function ForgotPasswordForm({ turnstileSiteKey }: { turnstileSiteKey?: st
         {pending && <Loader2 className="animate-spin" />}
         Send reset link
       </Button>
-      <p className="text-center text-sm text-muted-foreground">
-        <Link href="/sign-in" className="underline-offset-4 hover:underline">
-          Back to sign in
-        </Link>
-      </p>
+      <BackToSignIn />
     </form>
+  );
+}
+
+function BackToSignIn() {
+  return (
+    <p className="text-center text-sm text-muted-foreground">
+      <Link href="/sign-in" className="underline-offset-4 hover:underline">
+        Back to sign in
+      </Link>
+    </p>
   );
 }
 

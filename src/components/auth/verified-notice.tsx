@@ -11,7 +11,7 @@ export function VerifiedNotice({ emailVerified }: { emailVerified: boolean }) {
   const pathname = usePathname();
   if (!emailVerified || params.get("verified") !== "1") return null;
   return (
-    <div role="status" className="mb-6 flex items-center gap-3 rounded-md border border-emerald-500/50 bg-emerald-500/10 px-4 py-3 text-sm">
+    <div role="status" className="flex items-center gap-3 rounded-md border border-emerald-500/50 bg-emerald-500/10 px-4 py-3 text-sm">
       <CheckCircle2 className="size-4 shrink-0 text-emerald-600" />
       <p className="min-w-0 flex-1">Your email is verified. Your agents are ready.</p>
       <Button variant="ghost" size="icon" aria-label="Dismiss" onClick={() => router.replace(pathname)}>

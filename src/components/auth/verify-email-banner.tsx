@@ -24,7 +24,7 @@ export function VerifyEmailBanner({ email }: { email: string }) {
     <div
       role="status"
       data-testid="verify-email-banner"
-      className="mb-6 flex flex-wrap items-center gap-3 rounded-md border border-amber-500/50 bg-amber-500/10 px-4 py-3 text-sm"
+      className="flex flex-wrap items-center gap-3 rounded-md border border-amber-500/50 bg-amber-500/10 px-4 py-3 text-sm"
     >
       <MailWarning className="size-4 shrink-0 text-amber-600" />
       <p className="min-w-0 flex-1">

@@ -23,7 +23,7 @@ export function ImpersonationBanner({ name, email }: { name: string; email: stri
     <div
       role="status"
       data-testid="impersonation-banner"
-      className="mb-4 flex flex-wrap items-center justify-between gap-3 rounded-md border border-amber-500 bg-amber-100 px-4 py-2 text-sm text-amber-950 dark:bg-amber-950 dark:text-amber-100"
+      className="flex flex-wrap items-center justify-between gap-3 rounded-md border border-amber-500 bg-amber-100 px-4 py-2 text-sm text-amber-950 dark:bg-amber-950 dark:text-amber-100"
     >
       <span>
         You are signed in as <strong>{name}</strong> ({email}) by impersonation. Everything you do here is done as this user.

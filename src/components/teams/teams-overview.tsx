@@ -6,6 +6,7 @@ import { Button } from "@/components/ui/button.tsx";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card.tsx";
 import { Input } from "@/components/ui/input.tsx";
 import { Label } from "@/components/ui/label.tsx";
+import { SLUG_PATTERN } from "@/lib/teams/slug.ts";
 import { selectAccount } from "./select-account.ts";
 import { teamsRequest, type Team } from "./teams-api.ts";
 
@@ -98,7 +99,7 @@ export function TeamsOverview() {
                 id="team-slug"
                 required
                 maxLength={40}
-                pattern="[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+                pattern={SLUG_PATTERN}
                 value={slug}
                 onChange={(e) => {
                   setSlug(e.target.value);

@@ -4,9 +4,10 @@ import { account, accountMember, teamInvitation, teamRole } from "../../db/schem
 import { Conflict, Invalid } from "../errors.ts";
 import { recordAudit } from "./audit.ts";
 import { permissionsFor } from "./membership.ts";
+import { SLUG } from "./slug.ts";
 import type { Permission } from "./permissions.ts";
 
-export const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+export { SLUG } from "./slug.ts";
 
 export interface TeamSummary {
   id: string;

@@ -4,6 +4,9 @@ import { portPreview } from "../previews/ports.ts";
 import type { PreviewSite } from "../previews/url.ts";
 import { DEV_COMMAND, INSTALL_COMMAND, TEMPLATE_PORT, templateFiles, templateInfo, type TemplateName } from "./catalog.ts";
 
+/** The ports a template's dev server may take: its own first, then the next free one (another app may hold it). */
+export const TEMPLATE_PORTS = Array.from({ length: 20 }, (_, i) => TEMPLATE_PORT + i);
+
 export type TemplateStep = "copy" | "install" | "start";
 
 /** Progress of applying a template, in order; a failed step is the last event. */
@@ -23,6 +26,8 @@ export type TemplateEvent =
 export type ApplyOptions = {
   /** Directory in the workspace (default: the template's name); it must not exist or be empty. */
   dir?: string;
+  /** Delete what is in `dir` first (for retrying a failed apply into the same directory). */
+  replace?: boolean;
   /** Where the app's previews are, for the preview URL; without it the backend's own (APP_URL) is used. */
   previewSite?: PreviewSite;
   signal?: AbortSignal;
@@ -39,7 +44,28 @@ const NPM_ENV = {
   npm_config_audit: "false",
 };
 
-const listening = (port: number) => `(exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null || (exec 3<>/dev/tcp/::1/${port}) 2>/dev/null`;
+const listening = (port: number | string) =>
+  `(exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null || (exec 3<>/dev/tcp/::1/${port}) 2>/dev/null`;
+
+/** The first of TEMPLATE_PORTS nothing in the workspace listens on, or null when all are taken. */
+async function freePort(workspace: Workspace): Promise<number | null> {
+  const script = `for p in ${TEMPLATE_PORTS.join(" ")}; do ${listening("$p")} || { echo $p; exit 0; }; done; exit 1`;
+  const result = await workspace.exec(script);
+  const port = Number(result.stdout.trim());
+  return result.exitCode === 0 && TEMPLATE_PORTS.includes(port) ? port : null;
+}
+
+/** The starter's files with its dev server moved from TEMPLATE_PORT to `port` (scripts and Vite's config). */
+export function filesForPort(files: Record<string, string>, port: number): Record<string, string> {
+  if (port === TEMPLATE_PORT) return files;
+  const moved = new RegExp(`(--port |port: )${TEMPLATE_PORT}\\b`, "g");
+  return Object.fromEntries(
+    Object.entries(files).map(([path, content]) => [
+      path,
+      path === "package.json" || /^vite\.config\.[cm]?[jt]s$/.test(path) ? content.replace(moved, `$1${port}`) : content,
+    ]),
+  );
+}
 
 /** Copies a starter into the workspace, installs its packages, starts its dev server and exposes its port. */
 export async function* applyTemplate(workspace: Workspace, name: string, options: ApplyOptions): AsyncGenerator<TemplateEvent> {
@@ -48,10 +74,17 @@ export async function* applyTemplate(workspace: Workspace, name: string, options
 
   yield { type: "step", step: "copy", status: "started" };
   const existing = await workspace.exists(dir);
-  if (existing.exists && (existing.type !== "directory" || (await workspace.listFiles(dir)).length > 0)) {
-    throw new Conflict(`${dir} already exists in the workspace and is not empty; choose another dir`);
+  if (existing.exists && options.replace && dir !== ".") {
+    await workspace.deleteFile(dir, { recursive: true });
+  } else if (existing.exists && (existing.type !== "directory" || (await workspace.listFiles(dir)).length > 0)) {
+    throw new Conflict(`${dir} already exists in the workspace and is not empty: choose another directory, or delete it and try again`);
   }
-  const files = templateFiles(template.name);
+  const port = await freePort(workspace);
+  if (port === null) {
+    const [first, last] = [TEMPLATE_PORTS[0], TEMPLATE_PORTS.at(-1)];
+    throw new Conflict(`ports ${first} to ${last} are all in use in the workspace; stop one of those servers and try again`);
+  }
+  const files = filesForPort(templateFiles(template.name), port);
   for (const [path, content] of Object.entries(files)) await workspace.writeFile(dir === "." ? path : `${dir}/${path}`, content);
   yield { type: "step", step: "copy", status: "done", files: Object.keys(files).length };
 
@@ -82,20 +115,21 @@ export async function* applyTemplate(workspace: Workspace, name: string, options
   yield { type: "step", step: "install", status: "done", exitCode: 0 };
 
   yield { type: "step", step: "start", status: "started", message: DEV_COMMAND };
-  if ((await workspace.exec(listening(TEMPLATE_PORT))).exitCode === 0) {
+  // Something may have taken the port during the install.
+  if ((await workspace.exec(listening(port))).exitCode === 0) {
     yield {
       type: "step",
       step: "start",
       status: "failed",
-      message: `port ${TEMPLATE_PORT} is already in use in the workspace; stop that server and try again`,
+      message: `port ${port} was taken in the workspace during the install; try again to pick another one`,
     };
     return;
   }
-  const exposed = await workspace.exposePort(TEMPLATE_PORT);
+  const exposed = await workspace.exposePort(port);
   const process = await workspace.startProcess(DEV_COMMAND, { cwd: dir });
   const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
   while (true) {
-    const probe = await workspace.exec(`for i in $(seq 1 20); do ${listening(TEMPLATE_PORT)} && exit 0; sleep 0.1; done; exit 1`);
+    const probe = await workspace.exec(`for i in $(seq 1 20); do ${listening(port)} && exit 0; sleep 0.1; done; exit 1`);
     if (probe.exitCode === 0) break;
     const state = await workspace.getProcess(process.id);
     if (state.status === "exited" || Date.now() > deadline || options.signal?.aborted) {
@@ -106,12 +140,12 @@ export async function* applyTemplate(workspace: Workspace, name: string, options
       const why =
         state.status === "exited"
           ? `the dev server exited (${state.reason ?? "exited"})`
-          : `the dev server did not listen on port ${TEMPLATE_PORT} in time`;
+          : `the dev server did not listen on port ${port} in time`;
       yield { type: "step", step: "start", status: "failed", processId: process.id, message: why };
       return;
     }
   }
   yield { type: "step", step: "start", status: "done", processId: process.id };
   const url = options.previewSite ? portPreview(workspace, exposed, options.previewSite).url : (exposed.url ?? null);
-  yield { type: "ready", template: template.name, dir, port: TEMPLATE_PORT, url, processId: process.id };
+  yield { type: "ready", template: template.name, dir, port, url, processId: process.id };
 }

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TemplateEvent } from "../../../src/lib/templates/apply.ts";
-import { applyTemplate } from "../../../src/lib/templates/apply.ts";
+import { applyTemplate, filesForPort } from "../../../src/lib/templates/apply.ts";
 import { listTemplates, TEMPLATE_PORT, templateFiles } from "../../../src/lib/templates/catalog.ts";
 import type { Workspace } from "../../../src/sandbox/types.ts";
 import { bundledSource } from "../../../templates/bundle.ts";
@@ -54,6 +54,16 @@ describe("project templates", () => {
     });
     // Vite refuses unknown Host headers; a preview has its own host name.
     for (const vite of ["react-vite", "vue-vite"] as const) expect(templateFiles(vite)["vite.config.js"]).toContain("allowedHosts: true");
+  });
+
+  it("moves every starter's dev server to another port, in its scripts and Vite's config, when the template port is taken", () => {
+    for (const template of listTemplates()) {
+      const moved = filesForPort(templateFiles(template.name), TEMPLATE_PORT + 1);
+      const pkg = JSON.parse(moved["package.json"]!) as { scripts: Record<string, string> };
+      expect(pkg.scripts.dev, template.name).toContain(`--port ${TEMPLATE_PORT + 1}`);
+      for (const [path, content] of Object.entries(moved)) expect(content, `${template.name}/${path}`).not.toContain(String(TEMPLATE_PORT));
+      if (moved["vite.config.js"]) expect(moved["vite.config.js"]).toContain(`port: ${TEMPLATE_PORT + 1}`);
+    }
   });
 
   it("applies the Vue template for real: copied, installed from npm, started, and served through the preview relay", async () => {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { workspaceForRequest } from "@/operations/workspace.ts";
+import { announceWorkspaceChange, workspaceForRequest } from "@/operations/workspace.ts";
 import { NotFound } from "@/lib/errors.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, parseWith } from "@/lib/http/respond.ts";
@@ -46,8 +46,10 @@ export const PUT = handle(async (request, { params }: Params) => {
 });
 
 export const DELETE = handle(async (request, { params }: Params) => {
-  const { workspace } = await workspaceForRequest(request, getEnv(), (await params).id);
+  const env = getEnv();
+  const { workspace, agent } = await workspaceForRequest(request, env, (await params).id);
   const path = pathParam(request, true);
   await workspace.deleteFile(path, { recursive: true });
+  await announceWorkspaceChange(env, agent.id);
   return new Response(null, { status: 204 });
 });

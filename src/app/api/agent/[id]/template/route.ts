@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { agentForRequest } from "@/operations/agent-access.ts";
-import { openWorkspace } from "@/operations/workspace.ts";
+import { announceWorkspaceChange, openWorkspace } from "@/operations/workspace.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
 import { previewSite } from "@/lib/previews/ports.ts";
@@ -18,6 +18,8 @@ const ApplyInput = z.object({
     .max(512)
     .regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$)).*$/, "dir is a path inside the workspace, without ..")
     .optional(),
+  /** Delete what is in dir first: retrying an apply that failed after its files were copied. */
+  replace: z.boolean().optional(),
 });
 
 /** Applies a template: copy, npm install, start the dev server; progress streams as server-sent events. */
@@ -29,6 +31,8 @@ export const POST = handle(async (request, { params }: Params) => {
   templateInfo(input.template);
   const events = applyTemplate(workspace, input.template, {
     dir: input.dir,
+    replace: input.replace,
+    signal: request.signal,
     previewSite: previewSite(request, env),
   });
   const encoder = new TextEncoder();
@@ -36,12 +40,21 @@ export const POST = handle(async (request, { params }: Params) => {
     encoder.encode(`data: ${JSON.stringify(event)}\n\n`);
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
+      let copied = false;
       try {
-        for await (const event of events) controller.enqueue(send(event));
+        for await (const event of events) {
+          controller.enqueue(send(event));
+          // The Files tab of every open window shows the new project as soon as it is there.
+          if (event.type === "step" && event.step === "copy" && event.status === "done") {
+            copied = true;
+            await announceWorkspaceChange(env, agent.id);
+          }
+        }
       } catch (error) {
         const code = (error as { code?: string }).code ?? "internal";
         controller.enqueue(send({ type: "error", code, message: (error as Error).message }));
       }
+      if (copied) await announceWorkspaceChange(env, agent.id);
       controller.close();
     },
   });

@@ -73,6 +73,11 @@ export class WorkspaceCgroups {
     return new CommandCgroup(path.join(this.#dirs.pids, name), this.#dirs.cpuacct ? path.join(this.#dirs.cpuacct, name) : null);
   }
 
+  /** Removes the groups of commands and processes (after a crash: nothing runs in them any more). */
+  removeCommandGroups(): void {
+    for (const dir of Object.values(this.#dirs)) for (const child of childGroups(dir)) removeGroup(child);
+  }
+
   /** cgroup v1 has no cgroup.kill: kill what is listed until nothing is left. */
   killAll(): void {
     for (let round = 0; round < 100; round++) {
@@ -113,8 +118,9 @@ export class CommandCgroup {
   constructor(pids: string, cpuacct: string | null) {
     this.#pids = pids;
     this.#cpuacct = cpuacct;
-    mkdirSync(pids);
-    if (cpuacct) mkdirSync(cpuacct);
+    // A group left by an earlier sandboxd run (killed at its start) may still be there; it is reused.
+    mkdirSync(pids, { recursive: true });
+    if (cpuacct) mkdirSync(cpuacct, { recursive: true });
   }
 
   procsFiles(): string[] {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, watch, writeFileSync } from "node:fs";
+import { appendFileSync, closeSync, existsSync, openSync, readFileSync, renameSync, statSync, watch, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import path from "node:path";
 import type { Command, ProcessInfo } from "../src/sandbox/types.ts";
@@ -22,10 +22,13 @@ export class ProcessTable {
   readonly #logsDir: string;
   readonly #records = new Map<string, ProcessRecord>();
   readonly #running = new Map<string, Running>();
+  readonly #onExit: (id: string) => void;
 
-  constructor(file: string, logsDir: string) {
+  /** `onExit` runs once a process is gone (its cgroup's CPU time is then final). */
+  constructor(file: string, logsDir: string, onExit: (id: string) => void = () => {}) {
     this.#file = file;
     this.#logsDir = logsDir;
+    this.#onExit = onExit;
     if (existsSync(file)) {
       for (const record of JSON.parse(readFileSync(file, "utf8")) as ProcessRecord[]) {
         this.#records.set(record.id, record);
@@ -57,7 +60,8 @@ export class ProcessTable {
     return path.join(this.#logsDir, `${id}.log`);
   }
 
-  start(spec: SandboxSpec, command: Command, cwd: string, env: Record<string, string>): ProcessInfo {
+  /** `specFor` gives the sandbox of one process by its id (its own cgroup among others). */
+  start(specFor: (id: string) => SandboxSpec, command: Command, cwd: string, env: Record<string, string>): ProcessInfo {
     const id = `proc_${randomBytes(6).toString("hex")}`;
     const record: ProcessRecord = {
       id,
@@ -71,14 +75,14 @@ export class ProcessTable {
       reason: null,
     };
     this.#records.set(id, record);
-    this.#launch(spec, record);
+    this.#launch(specFor(id), record);
     return publicInfo(record);
   }
 
-  restart(spec: SandboxSpec, id: string): ProcessInfo {
+  restart(specFor: (id: string) => SandboxSpec, id: string): ProcessInfo {
     const record = this.#record(id);
     if (this.#running.has(id)) return publicInfo(record);
-    this.#launch(spec, record);
+    this.#launch(specFor(id), record);
     return publicInfo(record);
   }
 
@@ -134,12 +138,14 @@ export class ProcessTable {
                 : `exited with code ${exitCode}`,
         });
         this.#save();
+        this.#onExit(record.id);
         resolve();
       });
       child.on("error", (error) => {
         this.#running.delete(record.id);
         Object.assign(record, { status: "exited", exitedAt: new Date().toISOString(), reason: `could not start: ${error.message}` });
         this.#save();
+        this.#onExit(record.id);
         resolve();
       });
     });
@@ -163,10 +169,20 @@ export class ProcessTable {
         } catch {}
       }
       await running.exited;
-      if (reason !== "stopped") Object.assign(record, { reason });
+      if (reason !== "stopped") {
+        Object.assign(record, { reason });
+        // The process's own log says why it ended, for whoever reads it next.
+        try {
+          appendFileSync(path.join(this.#logsDir, `${id}.log`), `\n[netM8] ${reason}\n`);
+        } catch {}
+      }
       this.#save();
     }
     return publicInfo(record);
+  }
+
+  runningCount(): number {
+    return this.#running.size;
   }
 
   async stopAll(reason: string): Promise<void> {

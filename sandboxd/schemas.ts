@@ -101,6 +101,7 @@ export const moveFile = z.strictObject({ from: path, to: path, overwrite: z.bool
 export const exists = z.strictObject({ path });
 
 export const startProcess = z.strictObject({ command, cwd: optionalPath, env });
+export const stopAllProcesses = z.strictObject({ reason: z.string().min(1).max(500).refine(noNul) });
 
 const gitHost = z
   .string()

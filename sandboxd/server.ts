@@ -44,6 +44,13 @@ export function createSandboxServer(options: ServerOptions): Server {
   const route = (method: string, path: string, handler: Handler) => routes.push({ method, pattern: new RegExp(`^${path}$`), handler });
 
   route("GET", "/v1/status", async () => options.report);
+  // Background processes' CPU time per workspace (counters that only grow), for the platform's billing.
+  route("GET", "/v1/usage", async () => ({
+    workspaces: store
+      .all()
+      .map((w) => w.usage())
+      .filter((u) => u.backgroundCpuMs > 0 || u.runningProcesses > 0),
+  }));
 
   route("PUT", ws, async (ctx) => {
     const id = schema.workspaceId.parse(ctx.params[0]);
@@ -151,6 +158,11 @@ export function createSandboxServer(options: ServerOptions): Server {
   route("GET", `${ws}/processes`, async (ctx) => ({ processes: workspace(ctx).processes.list() }));
   route("GET", `${ws}/processes/([^/]+)`, async (ctx) => workspace(ctx).processes.get(ctx.params[1]!));
   route("POST", `${ws}/processes/([^/]+)/stop`, async (ctx) => workspace(ctx).processes.stop(ctx.params[1]!));
+  route("POST", `${ws}/processes/stop-all`, async (ctx) => {
+    const { reason } = await ctx.body(schema.stopAllProcesses);
+    await workspace(ctx).processes.stopAll(reason);
+    return { processes: workspace(ctx).processes.list() };
+  });
   route("POST", `${ws}/processes/([^/]+)/restart`, async (ctx) => workspace(ctx).restartProcess(ctx.params[1]!));
   route("GET", `${ws}/processes/([^/]+)/logs`, async (ctx) => {
     const target = workspace(ctx);

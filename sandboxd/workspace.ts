@@ -25,7 +25,7 @@ import {
 } from "./executor.ts";
 import { childInNamespace } from "./host-pids.ts";
 import { type IsolatedRun, runIsolated } from "./isolated.ts";
-import { limitError, removeInstanceCgroups, WorkspaceCgroups } from "./limits.ts";
+import { type CommandCgroup, limitError, removeInstanceCgroups, WorkspaceCgroups } from "./limits.ts";
 import { type EgressPolicy, ensureNetns, removeNetns, startPasta, stopPasta } from "./network.ts";
 import { SANDBOX_ROOT, type WorkspaceDirs, workspaceDirs, workspacePath } from "./paths.ts";
 import { PortTable } from "./ports.ts";
@@ -67,6 +67,11 @@ export class Workspace {
   #executor: Promise<Executor> | null = null;
   #network: Promise<void> | null = null;
   #destroyed = false;
+  /** Each background process's own cgroup, while it runs. */
+  readonly #processGroups = new Map<string, CommandCgroup>();
+  readonly #usageFile: string;
+  /** CPU time of background processes that have ended, kept across restarts (usage.json). */
+  #backgroundCpuNs: number;
 
   constructor(daemon: Daemon, meta: WorkspaceMeta) {
     this.#daemon = daemon;
@@ -74,7 +79,9 @@ export class Workspace {
     this.id = meta.id;
     this.dirs = workspaceDirs(daemon.dataDir, meta.id);
     this.#cgroups = new WorkspaceCgroups(daemon.caps, daemon.instance, meta.id);
-    this.processes = new ProcessTable(this.dirs.processes, this.dirs.logs);
+    this.processes = new ProcessTable(this.dirs.processes, this.dirs.logs, (id) => this.#processEnded(id));
+    this.#usageFile = path.join(this.dirs.dir, "usage.json");
+    this.#backgroundCpuNs = readUsage(this.#usageFile);
     this.ports = new PortTable(path.join(this.dirs.dir, "ports.json"));
   }
 
@@ -281,13 +288,42 @@ export class Workspace {
   async startProcess(command: Command, cwd: string | undefined, env: Record<string, string> | undefined): Promise<ProcessInfo> {
     await this.prepare();
     await this.#ensureNetwork();
-    return this.processes.start(this.#spec(), command, workspacePath(cwd ?? "."), env ?? {});
+    return this.processes.start((id) => this.#processSpec(id), command, workspacePath(cwd ?? "."), env ?? {});
+  }
+
+  /** A background process's sandbox: its own cgroup (pids and cpuacct) under the workspace's. */
+  #processSpec(id: string): SandboxSpec {
+    this.#processEnded(id);
+    const group = this.#cgroups.command(`proc-${id}`);
+    if (group) this.#processGroups.set(id, group);
+    return { ...this.#spec(), cgroupProcs: this.#cgroups.procsFiles(group ?? undefined) };
+  }
+
+  /** A background process is gone: its CPU time joins the workspace's total and its cgroup is removed. */
+  #processEnded(id: string): void {
+    const group = this.#processGroups.get(id);
+    if (!group) return;
+    this.#processGroups.delete(id);
+    group.killAll();
+    this.#backgroundCpuNs += group.cpuNs();
+    writeUsage(this.#usageFile, this.#backgroundCpuNs);
+    group.remove();
+  }
+
+  /**
+   * CPU time all background processes of the workspace have used, ever (a counter that only grows: the platform bills
+   * the difference since it last looked), and how many run now.
+   */
+  usage(): { id: string; backgroundCpuMs: number; runningProcesses: number } {
+    let ns = this.#backgroundCpuNs;
+    for (const group of this.#processGroups.values()) ns += group.cpuNs();
+    return { id: this.id, backgroundCpuMs: Math.floor(ns / 1e6), runningProcesses: this.processes.runningCount() };
   }
 
   async restartProcess(id: string): Promise<ProcessInfo> {
     await this.prepare();
     await this.#ensureNetwork();
-    return this.processes.restart(this.#spec(), id);
+    return this.processes.restart((processId) => this.#processSpec(processId), id);
   }
 
   async setNetwork(enabled: boolean): Promise<WorkspaceInfo> {
@@ -330,6 +366,7 @@ export class Workspace {
   recover(): void {
     stopPasta(this.dirs);
     this.#cgroups.killAll();
+    this.#cgroups.removeCommandGroups();
   }
 
   /** Releases mounts at sandboxd shutdown so nothing stays behind; the next run mounts again. */
@@ -340,6 +377,19 @@ export class Workspace {
     if (usesDiskImage(caps)) unmountDiskImage(this.dirs);
     this.#prepared = null;
   }
+}
+
+function readUsage(file: string): number {
+  try {
+    return Number((JSON.parse(readFileSync(file, "utf8")) as { backgroundCpuNs?: number }).backgroundCpuNs) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+function writeUsage(file: string, backgroundCpuNs: number): void {
+  writeFileSync(`${file}.tmp`, JSON.stringify({ backgroundCpuNs }), { mode: 0o600 });
+  renameSync(`${file}.tmp`, file);
 }
 
 function saveMeta(dirs: WorkspaceDirs, meta: WorkspaceMeta): void {
@@ -368,6 +418,11 @@ export class WorkspaceStore {
       workspace.recover();
       this.#workspaces.set(id, workspace);
     }
+  }
+
+  /** Every workspace of this data dir (loaded at start). */
+  all(): Workspace[] {
+    return [...this.#workspaces.values()];
   }
 
   get(id: string): Workspace {

@@ -351,6 +351,18 @@ export const agentScheduleDue = sqliteTable(
   (t) => [index("agent_schedule_due_next_idx").on(t.nextRunAt)],
 );
 
+/**
+ * How much of a workspace's background-process CPU time has been billed: sandboxd counts it up (it only grows) and
+ * the cron bills the difference (src/lib/billing/background-compute.ts). The workspace id is the agent id.
+ */
+export const sandboxMeter = sqliteTable("sandbox_meter", {
+  agentId: text("agent_id")
+    .primaryKey()
+    .references(() => agent.id, { onDelete: "cascade" }),
+  billedCpuMs: integer("billed_cpu_ms").notNull().default(0),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+});
+
 /** A team's custom role: a name and the permissions (names from src/lib/teams/permissions.ts) it grants. */
 export const teamRole = sqliteTable(
   "team_role",

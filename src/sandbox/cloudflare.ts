@@ -28,6 +28,7 @@ import {
   type Sandbox,
   type StartProcessOptions,
   type Workspace,
+  type WorkspaceUsage,
   type WorkspaceInfo,
 } from "./types.ts";
 import { fromBase64, toBase64 } from "./base64.ts";
@@ -41,6 +42,7 @@ export type SdkSandbox = Pick<
   | "listProcesses"
   | "getProcess"
   | "killProcess"
+  | "killAllProcesses"
   | "getProcessLogs"
   | "streamProcessLogs"
   | "writeFile"
@@ -103,6 +105,11 @@ export class CloudflareSandbox implements Sandbox {
 
   async destroy(id: string): Promise<void> {
     await this.#config.sdk.getSandbox(id).destroy();
+  }
+
+  /** The container reports no CPU time per process: background processes are not metered on this backend. */
+  async usage(): Promise<WorkspaceUsage[]> {
+    return [];
   }
 
   async status(): Promise<ProtectionReport> {
@@ -347,6 +354,11 @@ export class CloudflareWorkspace implements Workspace {
   async stopProcess(id: string): Promise<ProcessInfo> {
     await this.#sdk.killProcess(id);
     return this.getProcess(id);
+  }
+
+  async stopAllProcesses(_reason: string): Promise<ProcessInfo[]> {
+    await this.#sdk.killAllProcesses();
+    return this.listProcesses();
   }
 
   async restartProcess(id: string): Promise<ProcessInfo> {

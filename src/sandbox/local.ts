@@ -22,6 +22,7 @@ import {
   type Sandbox,
   type StartProcessOptions,
   type Workspace,
+  type WorkspaceUsage,
   type WorkspaceInfo,
   type WorkspaceOptions,
 } from "./types.ts";
@@ -93,6 +94,10 @@ export class LocalSandbox implements Sandbox {
 
   status(): Promise<ProtectionReport> {
     return this.#http.json("GET", "/v1/status");
+  }
+
+  async usage(): Promise<WorkspaceUsage[]> {
+    return (await this.#http.json<{ workspaces: WorkspaceUsage[] }>("GET", "/v1/usage")).workspaces;
   }
 }
 
@@ -226,6 +231,10 @@ class LocalWorkspace implements Workspace {
 
   stopProcess(id: string): Promise<ProcessInfo> {
     return this.#post(`/processes/${encodeURIComponent(id)}/stop`, {});
+  }
+
+  async stopAllProcesses(reason: string): Promise<ProcessInfo[]> {
+    return (await this.#post<{ processes: ProcessInfo[] }>("/processes/stop-all", { reason })).processes;
   }
 
   restartProcess(id: string): Promise<ProcessInfo> {

@@ -39,6 +39,7 @@ export function meteredWorkspace(inner: Workspace, charge: Charge): Workspace {
     getProcess: (id) => inner.getProcess(id),
     processLogs: (id, options) => inner.processLogs(id, options),
     stopProcess: (id) => inner.stopProcess(id),
+    stopAllProcesses: (reason) => inner.stopAllProcesses(reason),
     restartProcess: (id) => inner.restartProcess(id),
 
     gitClone: (options: GitCloneOptions) => charge(() => inner.gitClone(options)),

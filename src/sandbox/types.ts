@@ -193,6 +193,8 @@ export interface Workspace {
   getProcess(id: string): Promise<ProcessInfo>;
   processLogs(id: string, options?: LogsOptions): AsyncIterable<string>;
   stopProcess(id: string): Promise<ProcessInfo>;
+  /** Stops every running background process, writing `reason` as the last line of each one's log. */
+  stopAllProcesses(reason: string): Promise<ProcessInfo[]>;
   restartProcess(id: string): Promise<ProcessInfo>;
 
   gitClone(options: GitCloneOptions): Promise<GitResult>;
@@ -209,6 +211,8 @@ export interface Workspace {
   destroy(): Promise<void>;
 }
 
+export type WorkspaceUsage = { id: string; backgroundCpuMs: number; runningProcesses: number };
+
 export interface Sandbox {
   /**
    * Gets the workspace with this id (an agent's workspace id), creating it when it does not exist. Options apply
@@ -218,6 +222,11 @@ export interface Sandbox {
   /** Destroys a workspace's processes, network namespace and files. Missing workspaces are fine. */
   destroy(id: string): Promise<void>;
   status(): Promise<ProtectionReport>;
+  /**
+   * Background processes' CPU time per workspace: counters that only grow, for workspaces that have used some or run
+   * processes now. Empty for a backend that cannot measure it.
+   */
+  usage(): Promise<WorkspaceUsage[]>;
   /**
    * Answers a request for a preview host: the workspace's server on that port, or a 404 (unknown workspace, port
    * not exposed, wrong token) or 502 (nothing listening) error response with a JSON `{error}` body.

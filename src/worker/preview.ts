@@ -1,4 +1,5 @@
 import type { Env } from "../env.ts";
+import { previewsOutOfCredits } from "../lib/billing/background-compute.ts";
 import { COOKIE_PREFIX } from "../lib/auth/config.ts";
 import { PREVIEW_ERROR_HEADER, previewErrorPage, statusForPreviewError } from "../lib/previews/pages.ts";
 import { hostnameOf, previewDomain } from "../lib/previews/url.ts";
@@ -47,6 +48,7 @@ export async function handlePreviewRequest(request: Request, env: Env): Promise<
   const domain = previewDomain(env);
   const preview = parsePreviewHost(host, domain);
   if (!preview) return looksLikePreview(host, domain) ? previewErrorPage(404, "invalid_preview_host") : null;
+  if (await previewsOutOfCredits(env, preview.sandboxId, new Date())) return previewErrorPage(402, "out_of_credits", preview.port);
   let response: Response;
   try {
     response = await sandboxFor(env).previewFetch(request, preview);

@@ -74,6 +74,10 @@ function recordedSandbox(files: Record<string, string> = {}) {
     async killProcess(id) {
       record("killProcess", id);
     },
+    async killAllProcesses() {
+      record("killAllProcesses");
+      return 0;
+    },
     async getProcessLogs(id) {
       return { stdout: "ready on 8080\n", stderr: "", processId: id };
     },

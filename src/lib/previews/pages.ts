@@ -11,9 +11,18 @@ const UNREACHABLE_TEXT = {
     "The preview exists, but no server in the workspace is listening on this port right now. Start the server (bound to 127.0.0.1 or 0.0.0.0) and reload.",
 };
 
-/** The page a person sees when a preview cannot be shown: 404 for unknown previews, 502 for a silent port. */
-export function previewErrorPage(status: 404 | 502, code: string, port?: number): Response {
-  const text = status === 404 ? NOT_FOUND_TEXT : UNREACHABLE_TEXT;
+const OUT_OF_CREDITS_TEXT = {
+  title: "This preview is paused: out of credits",
+  detail:
+    "The workspace's account has no credits left, so its processes were stopped. Its files are kept: the owner can add credits on the Billing page and start the server again.",
+};
+
+/**
+ * The page a person sees when a preview cannot be shown: 404 for unknown previews, 502 for a silent port, 402 for a
+ * workspace stopped for lack of credits.
+ */
+export function previewErrorPage(status: 402 | 404 | 502, code: string, port?: number): Response {
+  const text = status === 402 ? OUT_OF_CREDITS_TEXT : status === 404 ? NOT_FOUND_TEXT : UNREACHABLE_TEXT;
   const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(text.title)} · netM8</title>

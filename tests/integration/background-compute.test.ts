@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AgentApi, agentApi, eventually } from "../support/agent-api.ts";
+import { type AgentStack, startAgentStack } from "../support/agent-stack.ts";
+import { rawRequest } from "../support/http.ts";
+import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
+
+/*
+ * Background processes are billed for the CPU time their cgroups report, by the cron, exactly once; an account that
+ * cannot pay has its processes stopped with a line in their logs and its previews paused until it can.
+ */
+
+let stack: AgentStack;
+let me: AgentApi;
+let user: TestUser;
+
+type Row = { reason: string; sandboxMs: number | null; amount: number; model: string | null };
+type Process = { id: string; status: string; reason: string | null };
+
+const backgroundRows = async () =>
+  (await me.call<{ transactions: Row[] }>("/api/credits/transactions?kind=usage&limit=200")).body.transactions.filter(
+    (row) => row.reason === "Background process CPU time",
+  );
+
+async function runCron(): Promise<void> {
+  const response = await stack.worker.fetch(`/cdn-cgi/local/scheduled?time=${Date.now()}`);
+  expect(response.status).toBe(200);
+}
+
+async function writeFile(path: string, text: string): Promise<void> {
+  const written = await me.call(`/api/agent/${me.agentId}/files?path=${encodeURIComponent(path)}`, { method: "PUT", body: text });
+  expect(written.status).toBeLessThan(300);
+}
+
+async function startProcess(command: string): Promise<Process> {
+  const started = await me.call<Process>(`/api/agent/${me.agentId}/processes`, { method: "POST", body: JSON.stringify({ command }) });
+  expect(started.status).toBe(201);
+  return started.body;
+}
+
+const processOf = async (id: string) => (await me.call<Process>(`/api/agent/${me.agentId}/processes/${id}`)).body;
+const logsOf = async (id: string) =>
+  (await fetch(`${stack.worker.url}/api/agent/${me.agentId}/processes/${id}/logs`, { headers: user.headers() })).text();
+
+/** The workspace's background CPU counter as sandboxd reports it. */
+async function observedCpuMs(): Promise<number> {
+  const usage = await stack.sandboxd.client.usage();
+  return usage.find((u) => u.id === me.agentId)?.backgroundCpuMs ?? 0;
+}
+
+beforeAll(async () => {
+  stack = await startAgentStack();
+  user = await signUpVerifiedUser(stack.worker.url);
+  me = await agentApi(stack.worker.url, user);
+}, 180_000);
+afterAll(() => stack?.dispose());
+
+describe("background processes' CPU time", () => {
+  it("bills a busy process the CPU time its cgroup reports, once, and a sleeping one next to nothing", async () => {
+    await writeFile(
+      "busy.py",
+      "import time\nt = time.process_time()\nwhile time.process_time() - t < 1.5: pass\nprint('cpu', time.process_time())\n",
+    );
+    const busy = await startProcess("python3 busy.py");
+    const idle = await startProcess("sleep 2");
+    for (const id of [busy.id, idle.id]) await eventually(async () => (await processOf(id)).status === "exited", 30_000, `${id} to exit`);
+    const reported = Number(/cpu ([\d.]+)/.exec(await logsOf(busy.id))?.[1]) * 1000;
+    expect(reported).toBeGreaterThanOrEqual(1500);
+
+    await runCron();
+    const rows = await backgroundRows();
+    expect(rows).toHaveLength(1);
+    const billedMs = rows[0]!.sandboxMs!;
+    // The process's own CPU time, plus its interpreter's start-up and the sleeping process's few milliseconds.
+    expect(billedMs).toBeGreaterThanOrEqual(reported);
+    expect(billedMs).toBeLessThan(reported * 1.1);
+    expect(-rows[0]!.amount).toBeCloseTo(Math.ceil((billedMs * 200) / 60_000) / 1000, 6);
+    // What sandboxd observed is what was billed; a second cron bills nothing more.
+    expect(await observedCpuMs()).toBe(billedMs);
+    await runCron();
+    expect(await backgroundRows()).toHaveLength(1);
+    expect((await me.audit()).consistent).toBe(true);
+  }, 90_000);
+
+  it("stops the processes of an account that cannot pay, says so in their logs, and pauses its previews until it can", async () => {
+    const server = await startProcess("python3 -m http.server 8090 --bind 127.0.0.1");
+    const exposed = await me.call<{ url: string }>(`/api/agent/${me.agentId}/ports`, {
+      method: "POST",
+      body: JSON.stringify({ port: 8090 }),
+    });
+    expect(exposed.status).toBeLessThan(300);
+    // fetch cannot set Host: a raw request to the Worker for the preview's host.
+    const preview = () => rawRequest(`${stack.worker.url}/`, { headers: { host: new URL(exposed.body.url).host } });
+    await eventually(async () => (await preview()).status === 200, 20_000, "the preview to serve");
+
+    // Everything the account has is held by a reservation: nothing is available to pay with.
+    const { available } = await me.credits();
+    const held = await fetch(`${stack.worker.url}/api/test/ledger`, {
+      method: "POST",
+      body: JSON.stringify({ action: "reserve", accountId: me.accountId, maxCost: Math.round(available * 1000) }),
+    });
+    expect(held.status).toBe(200);
+    const reservation = await held.json();
+    await runCron();
+
+    const stopped = await processOf(server.id);
+    expect(stopped.status).toBe("exited");
+    expect(stopped.reason).toContain("out of credits");
+    expect(await logsOf(server.id)).toContain("[netM8] stopped: the account is out of credits");
+    const paused = await preview();
+    expect(paused.status).toBe(402);
+    expect(paused.body).toContain("out of credits");
+
+    // Credits again: the preview page is no longer the pause page (the server itself was stopped: 502 until restarted).
+    await fetch(`${stack.worker.url}/api/test/ledger`, { method: "POST", body: JSON.stringify({ action: "release", reservation }) });
+    const files = await me.call(`/api/agent/${me.agentId}/files?path=busy.py`);
+    expect(files.status).toBe(200);
+    expect((await preview()).status).toBe(502);
+  }, 90_000);
+});

@@ -40,7 +40,7 @@ export function gitClone(workspace: Workspace, options: GitCloneOptions): Promis
 }
 
 export async function gitStatus(workspace: Workspace, dir: string): Promise<GitStatus> {
-  const result = await workspace.exec({ command: ["git", "status", "--porcelain=v1", "--branch"], cwd: dir });
+  const result = await workspace.exec({ command: ["git", "status", "--porcelain=v1", "--branch"], cwd: dir, unbilled: true });
   if (result.exitCode !== 0) throw new HttpError(400, "git_failed", result.stderr.trim() || "git status failed");
   const lines = result.stdout.split("\n").filter(Boolean);
   const header = lines[0]?.startsWith("## ") ? lines.shift()!.slice(3) : null;
@@ -51,39 +51,53 @@ export async function gitStatus(workspace: Workspace, dir: string): Promise<GitS
 }
 
 export async function gitDiff(workspace: Workspace, dir: string, staged: boolean): Promise<string> {
-  const result = await workspace.exec({ command: ["git", "diff", ...(staged ? ["--staged"] : [])], cwd: dir });
+  const result = await workspace.exec({ command: ["git", "diff", ...(staged ? ["--staged"] : [])], cwd: dir, unbilled: true });
   if (result.exitCode !== 0) throw new HttpError(400, "git_failed", result.stderr.trim() || "git diff failed");
   return result.stdout;
 }
 
 export async function gitCommit(workspace: Workspace, options: GitCommitOptions): Promise<ExecResult> {
   const author = options.author ?? { name: "netM8 Agent", email: "agent@netm8.local" };
+  let staged: ExecResult | undefined;
   if (options.all ?? true) {
-    const add = await workspace.exec({ command: ["git", "add", "-A"], cwd: options.dir });
-    if (add.exitCode !== 0) return add;
+    staged = await workspace.exec({ command: ["git", "add", "-A"], cwd: options.dir });
+    if (staged.exitCode !== 0) return staged;
   }
-  return workspace.exec({
+  const commit = await workspace.exec({
     command: ["git", "-c", `user.name=${author.name}`, "-c", `user.email=${author.email}`, "commit", "-m", options.message],
     cwd: options.dir,
   });
+  // One operation, one bill: the staging step's time is the commit's.
+  return staged ? withUsageOf(commit, [staged]) : commit;
 }
 
-/** Reads a value with git inside the workspace; undefined when git says nothing or fails. */
-async function gitValue(workspace: Workspace, dir: string, args: string[]): Promise<string | undefined> {
+/** An operation's result with the time and CPU time of its helper commands added, so one bill covers them all. */
+function withUsageOf(result: ExecResult, helpers: ExecResult[]): ExecResult {
+  const sum = (pick: (r: ExecResult) => number | undefined) => helpers.reduce((total, r) => total + (pick(r) ?? 0), pick(result) ?? 0);
+  return {
+    ...result,
+    durationMs: sum((r) => r.durationMs),
+    ...(result.cpuMs !== undefined && { cpuMs: sum((r) => r.cpuMs) }),
+  };
+}
+
+/** Reads a value with git inside the workspace; undefined when git says nothing or fails. Each run joins `ran`. */
+async function gitValue(workspace: Workspace, dir: string, args: string[], ran: ExecResult[]): Promise<string | undefined> {
   const result = await workspace.exec({ command: ["git", ...args], cwd: dir });
+  ran.push(result);
   const value = result.stdout.trim();
   return result.exitCode === 0 && value ? value : undefined;
 }
 
 /** A config with only what git needs to read the repository (its format), nothing that runs or redirects anything. */
-async function formatOnlyConfig(workspace: Workspace, dir: string): Promise<string> {
+async function formatOnlyConfig(workspace: Workspace, dir: string, ran: ExecResult[]): Promise<string> {
   const lines = [
     "[core]",
-    `\trepositoryformatversion = ${(await gitValue(workspace, dir, ["config", "--local", "core.repositoryformatversion"])) ?? "0"}`,
+    `\trepositoryformatversion = ${(await gitValue(workspace, dir, ["config", "--local", "core.repositoryformatversion"], ran)) ?? "0"}`,
   ];
   const extensions: string[] = [];
   for (const name of ["objectformat", "refstorage"]) {
-    const value = await gitValue(workspace, dir, ["config", "--local", `extensions.${name}`]);
+    const value = await gitValue(workspace, dir, ["config", "--local", `extensions.${name}`], ran);
     if (value && /^[a-z0-9-]+$/.test(value)) extensions.push(`\t${name} = ${value}`);
   }
   return [...lines, ...(extensions.length ? ["[extensions]", ...extensions] : []), ""].join("\n");
@@ -102,15 +116,17 @@ export async function gitPush(workspace: Workspace, options: GitPushOptions): Pr
     if (options.branch) args.push(options.branch);
     return workspace.exec({ command: args, cwd: options.dir, env: { ...options.env, ...quietEnv }, timeoutMs: options.timeoutMs });
   }
-  const gitDir = await gitValue(workspace, options.dir, ["rev-parse", "--absolute-git-dir"]);
+  // The helper commands below are part of the push and billed with it.
+  const ran: ExecResult[] = [];
+  const gitDir = await gitValue(workspace, options.dir, ["rev-parse", "--absolute-git-dir"], ran);
   if (!gitDir) throw new HttpError(400, "git_failed", `${options.dir} is not a git repository`);
-  const commonDir = (await gitValue(workspace, options.dir, ["rev-parse", "--path-format=absolute", "--git-common-dir"])) ?? gitDir;
-  const configured = await gitValue(workspace, options.dir, ["remote", "get-url", "--push", "--", remote]);
+  const commonDir = (await gitValue(workspace, options.dir, ["rev-parse", "--path-format=absolute", "--git-common-dir"], ran)) ?? gitDir;
+  const configured = await gitValue(workspace, options.dir, ["remote", "get-url", "--push", "--", remote], ran);
   const url = configured ?? remote;
   if (url.startsWith("-")) throw new HttpError(400, "git_failed", `the remote ${remote} has a URL git would read as an option`);
-  const branch = options.branch ?? (await gitValue(workspace, options.dir, ["symbolic-ref", "--short", "-q", "HEAD"]));
+  const branch = options.branch ?? (await gitValue(workspace, options.dir, ["symbolic-ref", "--short", "-q", "HEAD"], ran));
   if (!branch) throw new HttpError(400, "git_failed", "HEAD is not on a branch: say which branch to push");
-  const config = await formatOnlyConfig(workspace, options.dir);
+  const config = await formatOnlyConfig(workspace, options.dir, ran);
   const result = await workspace.execIsolated({
     argv: ["git", ...safeArgs, "push", url, `refs/heads/${branch}:refs/heads/${branch}`],
     cwd: options.dir,
@@ -120,7 +136,12 @@ export async function gitPush(workspace: Workspace, options: GitPushOptions): Pr
   });
   // Pushed to a URL rather than a remote name, git updated no remote-tracking branch: do what `git push origin` does.
   if (result.exitCode === 0 && configured) {
-    await workspace.exec({ command: ["git", "update-ref", `refs/remotes/${remote}/${branch}`, `refs/heads/${branch}`], cwd: options.dir });
+    ran.push(
+      await workspace.exec({
+        command: ["git", "update-ref", `refs/remotes/${remote}/${branch}`, `refs/heads/${branch}`],
+        cwd: options.dir,
+      }),
+    );
   }
-  return result;
+  return withUsageOf(result, ran);
 }

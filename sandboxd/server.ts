@@ -49,7 +49,7 @@ export function createSandboxServer(options: ServerOptions): Server {
     workspaces: store
       .all()
       .map((w) => w.usage())
-      .filter((u) => u.backgroundCpuMs > 0 || u.runningProcesses > 0),
+      .filter((u) => u.backgroundCpuMs > 0 || u.commandCpuMs > 0 || u.runningProcesses > 0),
   }));
 
   route("PUT", ws, async (ctx) => {

@@ -9,6 +9,7 @@ import {
   type ProcessInfo,
   type WorkspaceInfo,
   type WorkspaceOptions,
+  type WorkspaceUsage,
 } from "../src/sandbox/types.ts";
 import { baseEnv, type SandboxSpec } from "./bwrap.ts";
 import { type Capabilities, usesDiskImage, usesNetns, usesOwnUid, usesPasta } from "./capabilities.ts";
@@ -43,7 +44,15 @@ export type Daemon = {
 
 type WorkspaceMeta = { id: string; uid: number | null; createdAt: string; network: boolean; limits: Limits };
 
-export type ExecInput = { command: Command; cwd?: string; env?: Record<string, string>; timeoutMs?: number; stdin?: string };
+export type ExecInput = {
+  command: Command;
+  cwd?: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  stdin?: string;
+  /** sandboxd's own read-only look (git status, diff): counted apart, as compute the platform does not bill. */
+  unbilled?: boolean;
+};
 
 export type OutputListener = (stream: "stdout" | "stderr", data: Buffer) => void;
 
@@ -70,8 +79,8 @@ export class Workspace {
   /** Each background process's own cgroup, while it runs. */
   readonly #processGroups = new Map<string, CommandCgroup>();
   readonly #usageFile: string;
-  /** CPU time of background processes that have ended, kept across restarts (usage.json). */
-  #backgroundCpuNs: number;
+  /** CPU time of background processes that have ended, and of every command reported (cpuMs), kept in usage.json. */
+  #usage: UsageCounters;
 
   constructor(daemon: Daemon, meta: WorkspaceMeta) {
     this.#daemon = daemon;
@@ -81,7 +90,7 @@ export class Workspace {
     this.#cgroups = new WorkspaceCgroups(daemon.caps, daemon.instance, meta.id);
     this.processes = new ProcessTable(this.dirs.processes, this.dirs.logs, (id) => this.#processEnded(id));
     this.#usageFile = path.join(this.dirs.dir, "usage.json");
-    this.#backgroundCpuNs = readUsage(this.#usageFile);
+    this.#usage = readUsage(this.#usageFile);
     this.ports = new PortTable(path.join(this.dirs.dir, "ports.json"));
   }
 
@@ -214,7 +223,7 @@ export class Workspace {
     }
     // Read before the command's group goes: what it ran into is counted there.
     const after = this.#cgroups.counters();
-    const cpuMs = group ? Math.round(group.cpuNs() / 1e6) : undefined;
+    const cpuMs = group ? this.#countCommand(group, input.unbilled ?? false) : undefined;
     group?.remove();
     // Billed time is sandboxd's own clock around the exec: nothing inside the sandbox can shorten it.
     const durationMs = Math.round(performance.now() - started);
@@ -244,7 +253,7 @@ export class Workspace {
     try {
       const result = await runIsolated(spec, { ...run, cwd: workspacePath(run.cwd ?? "."), timeoutMs });
       group?.killAll();
-      return group ? { ...result, cpuMs: Math.round(group.cpuNs() / 1e6) } : result;
+      return group ? { ...result, cpuMs: this.#countCommand(group, false) } : result;
     } finally {
       group?.remove();
     }
@@ -305,8 +314,8 @@ export class Workspace {
     if (!group) return;
     this.#processGroups.delete(id);
     group.killAll();
-    this.#backgroundCpuNs += group.cpuNs();
-    writeUsage(this.#usageFile, this.#backgroundCpuNs);
+    this.#usage.backgroundCpuNs += group.cpuNs();
+    writeUsage(this.#usageFile, this.#usage);
     group.remove();
   }
 
@@ -314,10 +323,25 @@ export class Workspace {
    * CPU time all background processes of the workspace have used, ever (a counter that only grows: the platform bills
    * the difference since it last looked), and how many run now.
    */
-  usage(): { id: string; backgroundCpuMs: number; runningProcesses: number } {
-    let ns = this.#backgroundCpuNs;
+  usage(): WorkspaceUsage {
+    let ns = this.#usage.backgroundCpuNs;
     for (const group of this.#processGroups.values()) ns += group.cpuNs();
-    return { id: this.id, backgroundCpuMs: Math.floor(ns / 1e6), runningProcesses: this.processes.runningCount() };
+    return {
+      id: this.id,
+      backgroundCpuMs: Math.floor(ns / 1e6),
+      commandCpuMs: this.#usage.commandCpuMs,
+      unbilledCpuMs: this.#usage.unbilledCpuMs,
+      runningProcesses: this.processes.runningCount(),
+    };
+  }
+
+  /** A command's CPU time in whole milliseconds, as reported with its result, added to the workspace's count. */
+  #countCommand(group: CommandCgroup, unbilled: boolean): number {
+    const cpuMs = Math.round(group.cpuNs() / 1e6);
+    if (unbilled) this.#usage.unbilledCpuMs += cpuMs;
+    else this.#usage.commandCpuMs += cpuMs;
+    writeUsage(this.#usageFile, this.#usage);
+    return cpuMs;
   }
 
   async restartProcess(id: string): Promise<ProcessInfo> {
@@ -379,16 +403,23 @@ export class Workspace {
   }
 }
 
-function readUsage(file: string): number {
+type UsageCounters = { backgroundCpuNs: number; commandCpuMs: number; unbilledCpuMs: number };
+
+function readUsage(file: string): UsageCounters {
   try {
-    return Number((JSON.parse(readFileSync(file, "utf8")) as { backgroundCpuNs?: number }).backgroundCpuNs) || 0;
+    const saved = JSON.parse(readFileSync(file, "utf8")) as Partial<UsageCounters>;
+    return {
+      backgroundCpuNs: Number(saved.backgroundCpuNs) || 0,
+      commandCpuMs: Number(saved.commandCpuMs) || 0,
+      unbilledCpuMs: Number(saved.unbilledCpuMs) || 0,
+    };
   } catch {
-    return 0;
+    return { backgroundCpuNs: 0, commandCpuMs: 0, unbilledCpuMs: 0 };
   }
 }
 
-function writeUsage(file: string, backgroundCpuNs: number): void {
-  writeFileSync(`${file}.tmp`, JSON.stringify({ backgroundCpuNs }), { mode: 0o600 });
+function writeUsage(file: string, usage: UsageCounters): void {
+  writeFileSync(`${file}.tmp`, JSON.stringify(usage), { mode: 0o600 });
   renameSync(`${file}.tmp`, file);
 }
 

@@ -211,7 +211,16 @@ export interface Workspace {
   destroy(): Promise<void>;
 }
 
-export type WorkspaceUsage = { id: string; backgroundCpuMs: number; runningProcesses: number };
+export type WorkspaceUsage = {
+  id: string;
+  /** CPU time of background processes, ever: the platform bills the difference since it last looked. */
+  backgroundCpuMs: number;
+  /** CPU time of every exec, code run and git run, ever, each as reported (and billed) with its result. */
+  commandCpuMs: number;
+  /** CPU time of sandboxd's own read-only looks (git status and diff), which are not billed. */
+  unbilledCpuMs: number;
+  runningProcesses: number;
+};
 
 export interface Sandbox {
   /**

@@ -41,10 +41,10 @@ const processOf = async (id: string) => (await me.call<Process>(`/api/agent/${me
 const logsOf = async (id: string) =>
   (await fetch(`${stack.worker.url}/api/agent/${me.agentId}/processes/${id}/logs`, { headers: user.headers() })).text();
 
-/** The workspace's background CPU counter as sandboxd reports it. */
-async function observedCpuMs(): Promise<number> {
+/** The workspace's CPU counters as sandboxd reports them. */
+async function observed(): Promise<{ backgroundCpuMs: number; commandCpuMs: number; unbilledCpuMs: number }> {
   const usage = await stack.sandboxd.client.usage();
-  return usage.find((u) => u.id === me.agentId)?.backgroundCpuMs ?? 0;
+  return usage.find((u) => u.id === me.agentId) ?? { backgroundCpuMs: 0, commandCpuMs: 0, unbilledCpuMs: 0 };
 }
 
 beforeAll(async () => {
@@ -75,9 +75,33 @@ describe("background processes' CPU time", () => {
     expect(billedMs).toBeLessThan(reported * 1.1);
     expect(-rows[0]!.amount).toBeCloseTo(Math.ceil((billedMs * 200) / 60_000) / 1000, 6);
     // What sandboxd observed is what was billed; a second cron bills nothing more.
-    expect(await observedCpuMs()).toBe(billedMs);
+    expect((await observed()).backgroundCpuMs).toBe(billedMs);
     await runCron();
     expect(await backgroundRows()).toHaveLength(1);
+    expect((await me.audit()).consistent).toBe(true);
+  }, 90_000);
+
+  it("reconciles: the CPU time sandboxd observed is the CPU time billed, over exec, git and background work", async () => {
+    const exec = (command: string) =>
+      me.call<{ exitCode: number; cpuMs: number }>(`/api/agent/${me.agentId}/exec`, { method: "POST", body: JSON.stringify({ command }) });
+    expect((await exec("python3 -c 'sum(range(3_000_000))'")).body.exitCode).toBe(0);
+    expect((await exec("git init -q -b main repo && echo hi > repo/a.txt")).body.exitCode).toBe(0);
+    const commit = await me.call<{ exitCode: number }>(`/api/agent/${me.agentId}/git/commit`, {
+      method: "POST",
+      body: JSON.stringify({ dir: "repo", message: "first" }),
+    });
+    expect(commit.body.exitCode).toBe(0);
+    const worker = await startProcess("python3 -c 'sum(range(5_000_000))'");
+    await eventually(async () => (await processOf(worker.id)).status === "exited", 30_000, "the process to exit");
+    await runCron();
+
+    const rows = (await me.call<{ transactions: Row[] }>("/api/credits/transactions?kind=usage&limit=200")).body.transactions;
+    const billed = rows.filter((row) => row.model === null).reduce((sum, row) => sum + (row.sandboxMs ?? 0), 0);
+    const { backgroundCpuMs, commandCpuMs } = await observed();
+    expect(commandCpuMs).toBeGreaterThan(0);
+    // Every millisecond sandboxd counted for a command or a process is in the ledger (git status and diff, read-only
+    // looks, are counted apart as unbilled).
+    expect(billed).toBe(backgroundCpuMs + commandCpuMs);
     expect((await me.audit()).consistent).toBe(true);
   }, 90_000);
 

@@ -28,6 +28,7 @@ export async function billBackgroundCompute(env: Env, now: Date): Promise<Backgr
   const usage = await sandbox.usage();
   const bills: BackgroundBill[] = [];
   for (const workspace of usage) {
+    if (workspace.backgroundCpuMs === 0 && workspace.runningProcesses === 0) continue;
     const bill = await billWorkspace(env, workspace, now);
     if (bill) bills.push(bill);
   }

@@ -174,13 +174,24 @@ export function modelProviderOptions(reasoningEffort: ReasoningEffort = "medium"
   return { llm: { reasoningEffort } };
 }
 
-/** What a person should read when the model endpoint cannot be reached or answers with an error. */
+/** The first words a user reads when the model cannot answer: plain, with nothing about server configuration. */
+export const MODEL_NOT_ANSWERING = "The model is not answering; try again shortly.";
+
+/**
+ * What a person should read when the model endpoint cannot be reached or answers with an error: plain words, the
+ * endpoint and its error for support. How to configure the endpoint is for admins (modelSetupHint, /admin/health).
+ */
 export function modelUnavailableMessage(env: ModelEnv, cause: unknown): string {
   const endpoint = modelEndpoint(env);
   const detail = cause instanceof Error ? cause.message : String(cause);
-  const how =
-    endpoint.provider === "workers-ai"
-      ? "Check the AI binding of this Worker."
-      : `Start a model server there (for example \`ollama serve\` with \`ollama pull ${endpoint.modelName}\`) or set LLM_BASE_URL, LLM_API_KEY and LLM_MODEL to another OpenAI-compatible endpoint.`;
-  return `The model endpoint ${endpoint.description} could not answer (${detail}). ${how} Nothing was charged; you can retry.`;
+  console.error(`model endpoint ${endpoint.description} could not answer: ${detail}. ${modelSetupHint(env)}`);
+  return `${MODEL_NOT_ANSWERING} Nothing was charged. (${endpoint.description}: ${detail})`;
+}
+
+/** For operators (logs and the admin health page): how to get the configured model endpoint answering. */
+export function modelSetupHint(env: ModelEnv): string {
+  const endpoint = modelEndpoint(env);
+  return endpoint.provider === "workers-ai"
+    ? "Check the AI binding of this Worker."
+    : `Start a model server there (for example \`ollama serve\` with \`ollama pull ${endpoint.modelName}\`) or set LLM_BASE_URL, LLM_API_KEY and LLM_MODEL to another OpenAI-compatible endpoint.`;
 }

@@ -204,12 +204,19 @@ describe("operator messages", () => {
     const adminPage = await pageFor(admin);
     await gotoHydrated(adminPage, `${base()}/billing`);
     await adminPage.getByTestId("purchases-disabled").getByText("STRIPE_SECRET_KEY").first().waitFor();
+    const adminCheckout = await api<{ error: { message: string } }>(admin, "/api/credits/checkout", {
+      method: "POST",
+      body: { package: "starter" },
+    });
+    expect(adminCheckout.status).toBe(503);
+    expect(adminCheckout.body.error.message).toContain("STRIPE_SECRET_KEY");
 
     await gotoHydrated(adminPage, `${base()}/admin/health`);
     const stripe = adminPage.getByTestId("health-stripe");
-    await stripe.getByText("Not configured").waitFor();
+    await stripe.waitFor();
+    expect(await stripe.getAttribute("data-ok")).toBe("false");
     expect(await stripe.textContent()).toContain("STRIPE_WEBHOOK_SECRET");
-    await adminPage.getByTestId("health-model").getByText("Answering").waitFor();
+    expect(await adminPage.getByTestId("health-model").getAttribute("data-ok")).toBe("true");
     expect((await api(user, "/api/admin/health")).status).toBe(404);
     const health = await api<{ checks: { id: string; ok: boolean }[] }>(admin, "/api/admin/health");
     expect(health.body.checks.find((c) => c.id === "stripe")?.ok).toBe(false);

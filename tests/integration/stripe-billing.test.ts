@@ -245,7 +245,15 @@ describe("billing without Stripe keys", () => {
   const base = () => inject("workerUrl");
 
   it("says purchases are not available and refuses checkouts with 503 in plain words, while the webhook changes nothing", async () => {
-    const user = await signUpUser(base());
+    // The first account on the shared Worker's fresh database becomes an admin, who is told what to configure: of two
+    // new users at most one can be that one, so take one that is not an admin.
+    const users = await Promise.all([signUpUser(base()), signUpUser(base())]);
+    const roles = await Promise.all(
+      users.map(
+        async (u) => ((await (await fetch(`${base()}/api/me`, { headers: u.headers() })).json()) as { user: { role: string } }).user.role,
+      ),
+    );
+    const user = users[roles.indexOf("user")]!;
     const listing = (await (await fetch(`${base()}/api/credits/purchases`, { headers: user.headers() })).json()) as {
       purchasesEnabled: boolean;
       packages: { id: string; credits: number; priceCents: number }[];

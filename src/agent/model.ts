@@ -2,6 +2,7 @@ import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import type { LanguageModel } from "ai";
 import { createWorkersAI } from "workers-ai-provider";
 import type { Env } from "../env.ts";
+import { MODEL_NOT_ANSWERING } from "./wire.ts";
 
 export const DEFAULT_LLM_BASE_URL = "http://127.0.0.1:11434/v1";
 export const DEFAULT_LLM_MODEL = "gpt-oss:20b";
@@ -173,9 +174,6 @@ export function modelFailedMidAnswerMessage(env: ModelEnv, detail: string): stri
 export function modelProviderOptions(reasoningEffort: ReasoningEffort = "medium") {
   return { llm: { reasoningEffort } };
 }
-
-/** The first words a user reads when the model cannot answer: plain, with nothing about server configuration. */
-export const MODEL_NOT_ANSWERING = "The model is not answering; try again shortly.";
 
 /**
  * What a person should read when the model endpoint cannot be reached or answers with an error: plain words, the

@@ -237,6 +237,18 @@ describe("operator messages", () => {
     const shown = (await alert.first().textContent()) ?? "";
     expect(shown).toContain("try again shortly");
     expect(shown).not.toMatch(/ollama|LLM_BASE_URL|LLM_API_KEY/);
+    expect(await userPage.getByTestId("operator-link").count()).toBe(0);
+
+    // An admin whose turn fails the same way is pointed at the Health page, where the setup hint is.
+    const adminAgent = (await api<{ agents: { id: string }[] }>(admin, "/api/agent")).body.agents[0]!.id;
+    const adminThread = await api<{ id: string }>(admin, `/api/agent/${adminAgent}/threads`, { method: "POST" });
+    for (let i = 0; i < 5; i++) stack.model.enqueue({ error: { status: 400, message: "model 'gpt-oss:20b' not found" } });
+    await gotoHydrated(adminPage, `${base()}/agents/${adminAgent}/threads/${adminThread.body.id}`);
+    await adminPage.locator('form[data-connected="true"]').waitFor();
+    await adminPage.getByLabel("Message", { exact: true }).fill("hello?");
+    await adminPage.getByLabel("Message", { exact: true }).press("Enter");
+    await adminPage.getByTestId("operator-link").first().click();
+    await adminPage.waitForURL(`${base()}/admin/health`);
   }, 120_000);
 });
 

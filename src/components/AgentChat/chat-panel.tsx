@@ -10,6 +10,7 @@ import { Textarea } from "@/components/ui/textarea.tsx";
 import { useAgentWorkspace, useSocketOpen } from "./agent-context.tsx";
 import { CreditAction, useCreditText } from "./credit-action.tsx";
 import { MessageView, TypingDots } from "./message-view.tsx";
+import { OperatorLink } from "./operator-link.tsx";
 import { useOnline } from "./use-online.ts";
 
 const STICK_THRESHOLD_PX = 80;
@@ -178,7 +179,10 @@ export function ChatPanel({ threadId }: { threadId: string }) {
               className="flex flex-wrap items-center gap-3 rounded-lg border border-destructive/50 px-3 py-2 text-sm text-destructive"
             >
               {creditError && <CreditCard className="size-4" />}
-              <span className="min-w-0 flex-1 break-words">{errorText || "The turn failed."}</span>
+              <span className="grid min-w-0 flex-1 gap-1 break-words">
+                {errorText || "The turn failed."}
+                <OperatorLink text={errorText} />
+              </span>
               {creditError ? (
                 <CreditAction />
               ) : (

@@ -8,6 +8,7 @@ import { Button } from "@/components/ui/button.tsx";
 import { cn } from "@/lib/ui/cn.ts";
 import { formatCredits } from "./agent-api.ts";
 import { CreditAction, CreditText } from "./credit-action.tsx";
+import { OperatorLink } from "./operator-link.tsx";
 import { CopyButton, Markdown } from "./markdown.tsx";
 import { ToolCard, type ToolPart } from "./tool-card.tsx";
 
@@ -101,8 +102,9 @@ export const MessageView = memo(function MessageView({
         </div>
       )}
       {metadata?.error === "unavailable" && (
-        <div role="alert" className="my-2 rounded-lg border border-destructive/50 px-3 py-2 text-sm text-destructive">
+        <div role="alert" className="my-2 grid gap-1 rounded-lg border border-destructive/50 px-3 py-2 text-sm text-destructive">
           {text}
+          <OperatorLink text={text} />
         </div>
       )}
       {streaming && !text && message.parts.length === 0 && <TypingDots />}

@@ -97,6 +97,7 @@ describe("an invitation for someone without an account", () => {
     await gotoHydrated(page, rebase(link, base()));
     expect(new URL(page.url()).pathname).toBe("/sign-in");
     await page.getByTestId("invitation-notice").getByText("Harbor pilots").waitFor();
+    await screenshot(page, "first-steps-invited-sign-in");
 
     await page.getByRole("link", { name: "Create an account" }).click();
     await page.waitForURL(/\/sign-up\?next=/);
@@ -112,6 +113,7 @@ describe("an invitation for someone without an account", () => {
     await page.waitForFunction(() => document.documentElement.dataset.hydrated === "true");
     await page.getByText("Join Harbor pilots").waitFor();
     await page.getByTestId("verify-first").waitFor();
+    await screenshot(page, "first-steps-invitation-verify-first");
     expect(await page.getByRole("button", { name: "Accept invitation" }).count()).toBe(0);
 
     // The verification link brings the new user back to the invitation.
@@ -135,6 +137,7 @@ describe("an invitation for someone without an account", () => {
     await gotoHydrated(page, `${base()}/team`);
     const pending = page.getByTestId("my-invitations");
     await pending.getByText("Night shift").waitFor();
+    await screenshot(page, "first-steps-my-invitations");
     await pending.getByRole("button", { name: "Accept" }).click();
     await page.waitForURL(`${base()}/agents`);
     await page.waitForFunction(() => document.documentElement.dataset.hydrated === "true");
@@ -159,6 +162,8 @@ describe("team credits without Stripe", () => {
     await gotoHydrated(ownerPage, `${base()}/billing`);
     await ownerPage.getByTestId("purchases-disabled").getByText("Purchases are not available yet").waitFor();
     expect(await ownerPage.getByTestId("who-adds-credits").textContent()).toMatch(/platform administrator/);
+    expect(await ownerPage.getByText("Free credits reset to 50").count()).toBe(0);
+    await screenshot(ownerPage, "first-steps-team-billing-without-stripe");
 
     const page = await pageFor(admin);
     await gotoHydrated(page, `${base()}/admin/accounts?q=${encodeURIComponent("Lighthouse keepers")}`);
@@ -170,6 +175,7 @@ describe("team credits without Stripe", () => {
     await page.getByRole("button", { name: "Adjust" }).click();
     await page.getByRole("status").filter({ hasText: "Credits adjusted" }).waitFor();
     await page.getByTestId("admin-ledger").getByText("Pilot credits for the team").waitFor();
+    await screenshot(page, "first-steps-admin-team-credits");
 
     expect((await api<{ balance: number }>(owner, "/api/credits", { account: teamId })).body.balance).toBe(100);
     const audit = await api<{ entries: { action: string; targetId: string | null }[] }>(admin, "/api/admin/audit");
@@ -217,6 +223,7 @@ describe("operator messages", () => {
     expect(await stripe.getAttribute("data-ok")).toBe("false");
     expect(await stripe.textContent()).toContain("STRIPE_WEBHOOK_SECRET");
     expect(await adminPage.getByTestId("health-model").getAttribute("data-ok")).toBe("true");
+    await screenshot(adminPage, "first-steps-admin-health");
     expect((await api(user, "/api/admin/health")).status).toBe(404);
     const health = await api<{ checks: { id: string; ok: boolean }[] }>(admin, "/api/admin/health");
     expect(health.body.checks.find((c) => c.id === "stripe")?.ok).toBe(false);
@@ -277,6 +284,7 @@ describe("actions follow the member's permissions", () => {
     await alert.first().waitFor({ timeout: 30_000 });
     expect(await page.getByRole("link", { name: "Buy credits" }).count()).toBe(0);
     expect(await alert.first().textContent()).toMatch(/owner or admin/);
+    await screenshot(page, "first-steps-member-out-of-credits");
 
     // The owner, who may buy, still gets the way out.
     const ownerPage = await pageFor(owner);

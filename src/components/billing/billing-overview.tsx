@@ -58,7 +58,7 @@ export function BillingOverview({
     <div className="grid gap-8">
       {canceled && <Alert>Checkout was canceled; nothing was charged.</Alert>}
       <div className="grid gap-2">
-        <BalanceCard balance={data.credits} />
+        <BalanceCard balance={data.credits} team={team} />
         <Link href="/billing/transactions" className="text-sm text-primary underline-offset-4 hover:underline">
           See all transactions
         </Link>

@@ -2,6 +2,7 @@ import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import type { LanguageModel } from "ai";
 import { createWorkersAI } from "workers-ai-provider";
 import type { Env } from "../env.ts";
+import { MODEL_NOT_ANSWERING } from "./wire.ts";
 
 export const DEFAULT_LLM_BASE_URL = "http://127.0.0.1:11434/v1";
 export const DEFAULT_LLM_MODEL = "gpt-oss:20b";
@@ -174,13 +175,21 @@ export function modelProviderOptions(reasoningEffort: ReasoningEffort = "medium"
   return { llm: { reasoningEffort } };
 }
 
-/** What a person should read when the model endpoint cannot be reached or answers with an error. */
+/**
+ * What a person should read when the model endpoint cannot be reached or answers with an error: plain words, the
+ * endpoint and its error for support. How to configure the endpoint is for admins (modelSetupHint, /admin/health).
+ */
 export function modelUnavailableMessage(env: ModelEnv, cause: unknown): string {
   const endpoint = modelEndpoint(env);
   const detail = cause instanceof Error ? cause.message : String(cause);
-  const how =
-    endpoint.provider === "workers-ai"
-      ? "Check the AI binding of this Worker."
-      : `Start a model server there (for example \`ollama serve\` with \`ollama pull ${endpoint.modelName}\`) or set LLM_BASE_URL, LLM_API_KEY and LLM_MODEL to another OpenAI-compatible endpoint.`;
-  return `The model endpoint ${endpoint.description} could not answer (${detail}). ${how} Nothing was charged; you can retry.`;
+  console.error(`model endpoint ${endpoint.description} could not answer: ${detail}. ${modelSetupHint(env)}`);
+  return `${MODEL_NOT_ANSWERING} Nothing was charged. (${endpoint.description}: ${detail})`;
+}
+
+/** For operators (logs and the admin health page): how to get the configured model endpoint answering. */
+export function modelSetupHint(env: ModelEnv): string {
+  const endpoint = modelEndpoint(env);
+  return endpoint.provider === "workers-ai"
+    ? "Check the AI binding of this Worker."
+    : `Start a model server there (for example \`ollama serve\` with \`ollama pull ${endpoint.modelName}\`) or set LLM_BASE_URL, LLM_API_KEY and LLM_MODEL to another OpenAI-compatible endpoint.`;
 }

@@ -10,6 +10,9 @@ export { MessageType as ChatMessageType } from "@cloudflare/ai-chat/types";
 /** The Agents SDK's own frame types (`cf_agent_state`, `rpc`...), sent by every agent. */
 export { MessageType as AgentMessageType } from "agents/types";
 
+/** The first words a user reads when the model cannot answer: plain, with nothing about server configuration. */
+export const MODEL_NOT_ANSWERING = "The model is not answering; try again shortly.";
+
 /** Metadata on an assistant message: the turn's usage and cost, or why it did not run. */
 export interface TurnMetadata {
   usage?: { inputTokens: number; outputTokens: number };

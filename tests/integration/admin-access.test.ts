@@ -10,7 +10,18 @@ import { startTestWorker, type TestWorker } from "../support/worker.ts";
  */
 
 const ADMIN_EMAIL = `admin-${randomUUID().slice(0, 8)}@example.com`;
-const ADMIN_PAGES = ["/admin", "/admin/users", "/admin/users/:id", "/admin/agents", "/admin/models", "/admin/analytics", "/admin/audit"];
+const ADMIN_PAGES = [
+  "/admin",
+  "/admin/users",
+  "/admin/users/:id",
+  "/admin/accounts",
+  "/admin/accounts/:accountId",
+  "/admin/agents",
+  "/admin/models",
+  "/admin/analytics",
+  "/admin/audit",
+  "/admin/health",
+];
 const adminRoutes = API_ROUTES.filter((r) => r.access === "admin");
 
 let worker: TestWorker;
@@ -55,6 +66,9 @@ beforeAll(async () => {
   const agents = (await (await worker.fetch("/api/agent", { headers: plain.headers() })).json()) as { agents: { id: string }[] };
   ids = { id: found.users[0]!.id, sid: "s-unknown", taskId: "t-unknown", tid: "aaaaaaaaaaaa" };
   ids.agentId = agents.agents[0]!.id;
+  ids.accountId = (
+    (await (await worker.fetch("/api/me", { headers: plain.headers() })).json()) as { personalAccountId: string }
+  ).personalAccountId;
 }, 180_000);
 
 afterAll(() => worker?.dispose());

@@ -4,7 +4,7 @@ import { BUILT_IN_ROLE_PERMISSIONS, type Permission } from "../../src/lib/teams/
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
 import { ChatSocket } from "../support/chat-socket.ts";
 import { shifted, SIMULATED_TODAYS } from "../support/simulated-today.ts";
-import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
+import { signUpUser, signUpVerifiedUser, type TestUser } from "../support/users.ts";
 import { type ApiInit, apiRequest } from "../support/http.ts";
 
 const SEVEN_DAYS_MS = 7 * 24 * 3600 * 1000;
@@ -698,6 +698,42 @@ describe("team lifecycle", () => {
     expect((await fetch(`${base()}/ws/agent/${agent.id}`, { headers: owner.headers() })).status).toBe(404);
     // The slug is free again.
     await must(201, api(owner, "/api/teams", { method: "POST", body: { name: "Again", slug: created.slug } }));
+  });
+});
+
+describe("pending invitations listed for the invited address", () => {
+  it("shows them only to that address once it is verified, accepts them by id once, and hides others' ids", async () => {
+    const [owner, stranger] = await Promise.all([signUpVerifiedUser(base()), signUpVerifiedUser(base())]);
+    const teamId = await createTeam(owner, "Listed");
+    const invitee = await signUpUser(base());
+    const invitation = await must<{ id: string }>(
+      201,
+      api(owner, `/api/teams/${teamId}/invitations`, { method: "POST", body: { email: invitee.email.toUpperCase(), role: "member" } }),
+    );
+    const accept = (user: TestUser) => api(user, `/api/me/invitations/${invitation.id}/accept`, { method: "POST" });
+
+    // Unverified, anyone could have signed up with that address: nothing is listed and nothing can be accepted.
+    expect(await must(200, api(invitee, "/api/me/invitations"))).toEqual({ invitations: [] });
+    expect((await accept(invitee)).status).toBe(403);
+    // Another address never sees it, and its id answers as if it did not exist.
+    expect(await must(200, api(stranger, "/api/me/invitations"))).toEqual({ invitations: [] });
+    expect((await accept(stranger)).status).toBe(404);
+
+    const verified = await signUpVerifiedUser(base());
+    const second = await must<{ id: string }>(
+      201,
+      api(owner, `/api/teams/${teamId}/invitations`, { method: "POST", body: { email: verified.email, role: "member" } }),
+    );
+    const listed = await must<{ invitations: { id: string; teamId: string; teamName: string; role: string }[] }>(
+      200,
+      api(verified, "/api/me/invitations"),
+    );
+    expect(listed.invitations).toEqual([expect.objectContaining({ id: second.id, teamId, teamName: "Listed", role: "member" })]);
+    expect(await must(200, api(verified, `/api/me/invitations/${second.id}/accept`, { method: "POST" }))).toEqual({ teamId });
+    expect((await api(verified, `/api/me/invitations/${second.id}/accept`, { method: "POST" })).status).toBe(409);
+    expect(await must(200, api(verified, "/api/me/invitations"))).toEqual({ invitations: [] });
+    const members = await must<{ members: { email: string; role: string }[] }>(200, api(owner, `/api/teams/${teamId}/members`));
+    expect(members.members.find((m) => m.email === verified.email)?.role).toBe("member");
   });
 });
 

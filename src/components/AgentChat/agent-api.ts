@@ -2,12 +2,14 @@
 
 import type { MemoryNote, ThreadSummary } from "@/agent/agent-hub.ts";
 import type { agentJson } from "@/lib/agents/views.ts";
+import type { Permission } from "@/lib/teams/permissions.ts";
 import type { ExecResult, FileEntry, ProcessInfo } from "@/sandbox/types.ts";
 import { request, requestJson } from "../api-client.ts";
 
 export { ApiError, request, requestJson } from "../api-client.ts";
 export type { ExecResult, FileEntry, MemoryNote, ProcessInfo };
-export type AgentInfo = ReturnType<typeof agentJson>;
+/** An agent, with what the caller may do in its account (GET /api/agent/:id says; lists and writes do not). */
+export type AgentInfo = ReturnType<typeof agentJson> & { permissions?: Permission[] };
 export type ThreadInfo = ThreadSummary;
 
 const json = (method: string, body?: unknown) => ({ method, body });

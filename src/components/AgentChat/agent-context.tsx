@@ -17,6 +17,8 @@ export interface AgentWorkspaceContext {
   /** The newest tasks with their progress, as the agent pushes them (null until known). */
   tasks: Task[] | null;
   hubConnected: boolean;
+  /** The viewer is a platform admin: failures of the server's configuration point to the admin Health page. */
+  operator: boolean;
 }
 
 const Context = createContext<AgentWorkspaceContext | null>(null);
@@ -50,7 +52,15 @@ export function useSocketOpen(socket: {
 }
 
 /** One connection to the agent's hub (thread list, running flags, workspace version) shared by the whole screen. */
-export function AgentWorkspaceProvider({ agentId, children }: { agentId: string; children: ReactNode }) {
+export function AgentWorkspaceProvider({
+  agentId,
+  operator = false,
+  children,
+}: {
+  agentId: string;
+  operator?: boolean;
+  children: ReactNode;
+}) {
   const api = useMemo(() => agentApi(agentId), [agentId]);
   const [agent, setAgent] = useState<AgentInfo | null>(null);
   const [agentError, setAgentError] = useState<string | null>(null);
@@ -81,8 +91,9 @@ export function AgentWorkspaceProvider({ agentId, children }: { agentId: string;
       workspaceVersion: state?.workspaceVersion ?? 0,
       tasks: state?.tasks ?? null,
       hubConnected,
+      operator,
     }),
-    [agentId, agent, agentError, api, state, hubConnected],
+    [agentId, agent, agentError, api, state, hubConnected, operator],
   );
   return <Context.Provider value={value}>{children}</Context.Provider>;
 }

@@ -172,9 +172,10 @@ function WorkspaceLayout({ children }: { children: ReactNode }) {
 }
 
 /** The agent screen: chat history, the conversation, and the workspace beside it. */
-export function AgentWorkspaceShell({ agentId, children }: { agentId: string; children: ReactNode }) {
+/** `operator`: the viewer is a platform admin, shown where to look when the model endpoint fails. */
+export function AgentWorkspaceShell({ agentId, operator, children }: { agentId: string; operator: boolean; children: ReactNode }) {
   return (
-    <AgentWorkspaceProvider agentId={agentId}>
+    <AgentWorkspaceProvider agentId={agentId} operator={operator}>
       <WorkspaceLayout>{children}</WorkspaceLayout>
     </AgentWorkspaceProvider>
   );

@@ -57,7 +57,11 @@ export function AgentsList({ canManage = true }: { canManage?: boolean }) {
       {agents?.length === 0 && (
         <div className="rounded-xl border border-dashed p-10 text-center">
           <p className="font-medium">No agents yet</p>
-          <p className="mt-1 text-sm text-muted-foreground">Create an agent to start a conversation and a workspace.</p>
+          <p className="mt-1 text-sm text-muted-foreground">
+            {canManage
+              ? "Create an agent to start a conversation and a workspace."
+              : "Your role in this team does not allow creating agents. Ask a team owner or admin to create one."}
+          </p>
         </div>
       )}
       <ul className="grid gap-4 sm:grid-cols-2 xl:grid-cols-3" aria-label="Agents">

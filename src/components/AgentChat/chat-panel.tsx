@@ -4,12 +4,13 @@ import { useAgentChat } from "@cloudflare/ai-chat/react";
 import type { UIMessage } from "ai";
 import { useAgent } from "agents/react";
 import { ArrowDown, ArrowUp, CreditCard, RotateCcw, Square, WifiOff } from "lucide-react";
-import Link from "next/link";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from "react";
 import { Button } from "@/components/ui/button.tsx";
 import { Textarea } from "@/components/ui/textarea.tsx";
 import { useAgentWorkspace, useSocketOpen } from "./agent-context.tsx";
+import { CreditAction, useCreditText } from "./credit-action.tsx";
 import { MessageView, TypingDots } from "./message-view.tsx";
+import { OperatorLink } from "./operator-link.tsx";
 import { useOnline } from "./use-online.ts";
 
 const STICK_THRESHOLD_PX = 80;
@@ -136,6 +137,8 @@ export function ChatPanel({ threadId }: { threadId: string }) {
   const last = messages.at(-1);
   const streamingId = busy && last?.role === "assistant" ? last.id : undefined;
   const creditError = isCreditError(error?.message);
+  const creditText = useCreditText(error?.message ?? "");
+  const errorText = creditError ? creditText : error?.message;
 
   return (
     <div className="relative flex min-h-0 flex-1 flex-col">
@@ -176,11 +179,12 @@ export function ChatPanel({ threadId }: { threadId: string }) {
               className="flex flex-wrap items-center gap-3 rounded-lg border border-destructive/50 px-3 py-2 text-sm text-destructive"
             >
               {creditError && <CreditCard className="size-4" />}
-              <span className="min-w-0 flex-1 break-words">{error.message || "The turn failed."}</span>
+              <span className="grid min-w-0 flex-1 gap-1 break-words">
+                {errorText || "The turn failed."}
+                <OperatorLink text={errorText} />
+              </span>
               {creditError ? (
-                <Button asChild size="sm">
-                  <Link href="/billing">Buy credits</Link>
-                </Button>
+                <CreditAction />
               ) : (
                 <Button
                   variant="outline"

@@ -2,12 +2,13 @@
 
 import type { UIMessage } from "ai";
 import { Brain, ChevronRight, CreditCard, RotateCcw, Square } from "lucide-react";
-import Link from "next/link";
 import { memo } from "react";
 import type { TurnMetadata } from "@/agent/wire.ts";
 import { Button } from "@/components/ui/button.tsx";
 import { cn } from "@/lib/ui/cn.ts";
 import { formatCredits } from "./agent-api.ts";
+import { CreditAction, CreditText } from "./credit-action.tsx";
+import { OperatorLink } from "./operator-link.tsx";
 import { CopyButton, Markdown } from "./markdown.tsx";
 import { ToolCard, type ToolPart } from "./tool-card.tsx";
 
@@ -100,15 +101,16 @@ export const MessageView = memo(function MessageView({
           className="my-2 flex flex-wrap items-center gap-3 rounded-lg border border-amber-500/50 bg-amber-500/5 px-3 py-2 text-sm"
         >
           <CreditCard className="size-4 shrink-0 text-amber-600" />
-          <span className="min-w-0 flex-1">{text || "You are out of credits."}</span>
-          <Button asChild size="sm">
-            <Link href="/billing">Buy credits</Link>
-          </Button>
+          <span className="min-w-0 flex-1">
+            <CreditText text={text || "You are out of credits."} />
+          </span>
+          <CreditAction />
         </div>
       )}
       {metadata?.error === "unavailable" && (
-        <div role="alert" className="my-2 rounded-lg border border-destructive/50 px-3 py-2 text-sm text-destructive">
+        <div role="alert" className="my-2 grid gap-1 rounded-lg border border-destructive/50 px-3 py-2 text-sm text-destructive">
           {text}
+          <OperatorLink text={text} />
         </div>
       )}
       {streaming && !text && message.parts.length === 0 && <TypingDots />}

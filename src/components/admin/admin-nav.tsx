@@ -6,10 +6,12 @@ import { usePathname } from "next/navigation";
 const ITEMS = [
   { href: "/admin", label: "Overview" },
   { href: "/admin/users", label: "Users" },
+  { href: "/admin/accounts", label: "Accounts" },
   { href: "/admin/agents", label: "Agents" },
   { href: "/admin/models", label: "Models" },
   { href: "/admin/analytics", label: "Analytics" },
   { href: "/admin/audit", label: "Audit log" },
+  { href: "/admin/health", label: "Health" },
 ];
 
 export function AdminNav() {

@@ -109,7 +109,10 @@ export function SignInForm({
       {googleEnabled && <GoogleButton callbackURL={target} disabled={pending !== null} />}
       <p className="text-center text-sm text-muted-foreground">
         New to netM8?{" "}
-        <Link href="/sign-up" className="font-medium text-foreground underline-offset-4 hover:underline">
+        <Link
+          href={next ? `/sign-up?next=${encodeURIComponent(target)}` : "/sign-up"}
+          className="font-medium text-foreground underline-offset-4 hover:underline"
+        >
           Create an account
         </Link>
       </p>

@@ -9,9 +9,26 @@ import { authClient, errorMessage } from "./auth-client.ts";
 import { FormField } from "./form-field.tsx";
 import { GoogleButton } from "./google-button.tsx";
 import { Turnstile, type TurnstileHandle } from "./turnstile.tsx";
-import { emailError, nameError, newPasswordError, PASSWORD_MIN } from "./validation.ts";
+import { emailError, nameError, newPasswordError, PASSWORD_MIN, safeNext } from "./validation.ts";
 
-export function SignUpForm({ googleEnabled, turnstileSiteKey }: { googleEnabled: boolean; turnstileSiteKey?: string }) {
+/** The address a verification link returns to: where the user was going, marked as just verified. */
+function verifiedTarget(target: string): string {
+  const url = new URL(target, "http://x");
+  url.searchParams.set("verified", "1");
+  return `${url.pathname}${url.search}${url.hash}`;
+}
+
+/** `next`: where to go once signed up (an invitation link, say); the verification email's link returns there too. */
+export function SignUpForm({
+  next,
+  googleEnabled,
+  turnstileSiteKey,
+}: {
+  next?: string;
+  googleEnabled: boolean;
+  turnstileSiteKey?: string;
+}) {
+  const target = safeNext(next);
   const [captcha, setCaptcha] = useState<string | null>(null);
   const turnstile = useRef<TurnstileHandle>(null);
   const [values, setValues] = useState({ name: "", email: "", password: "" });
@@ -32,7 +49,7 @@ export function SignUpForm({ googleEnabled, turnstileSiteKey }: { googleEnabled:
     setPending(true);
     setFormError(undefined);
     const { error } = await authClient.signUp.email(
-      { name: values.name.trim(), email: values.email.trim(), password: values.password, callbackURL: "/agents?verified=1" },
+      { name: values.name.trim(), email: values.email.trim(), password: values.password, callbackURL: verifiedTarget(target) },
       captcha ? { headers: { "x-captcha-response": captcha } } : undefined,
     );
     if (error) {
@@ -41,7 +58,7 @@ export function SignUpForm({ googleEnabled, turnstileSiteKey }: { googleEnabled:
       setPending(false);
       return;
     }
-    window.location.assign("/agents");
+    window.location.assign(target);
   }
 
   return (
@@ -82,10 +99,13 @@ export function SignUpForm({ googleEnabled, turnstileSiteKey }: { googleEnabled:
           Create account
         </Button>
       </form>
-      {googleEnabled && <GoogleButton callbackURL="/agents" disabled={pending} />}
+      {googleEnabled && <GoogleButton callbackURL={target} disabled={pending} />}
       <p className="text-center text-sm text-muted-foreground">
         Already have an account?{" "}
-        <Link href="/sign-in" className="font-medium text-foreground underline-offset-4 hover:underline">
+        <Link
+          href={next ? `/sign-in?next=${encodeURIComponent(target)}` : "/sign-in"}
+          className="font-medium text-foreground underline-offset-4 hover:underline"
+        >
           Sign in
         </Link>
       </p>

@@ -12,7 +12,9 @@ export function VerifyEmailBanner({ email }: { email: string }) {
   async function resend() {
     setState("sending");
     setError(undefined);
-    const { error } = await authClient.sendVerificationEmail({ email, callbackURL: "/agents?verified=1" });
+    // Back to this page once verified: someone accepting a team invitation returns to it, not to /agents.
+    const callbackURL = `${window.location.pathname}?verified=1`;
+    const { error } = await authClient.sendVerificationEmail({ email, callbackURL });
     if (error) {
       setError(errorMessage(error));
       setState("idle");

@@ -2,7 +2,8 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import type { CreditsResponse } from "./billing-api.ts";
 import { credits } from "./format.ts";
 
-export function BalanceCard({ balance }: { balance: CreditsResponse }) {
+/** `team`: a team's balance, which gets no monthly free credits. */
+export function BalanceCard({ balance, team = false }: { balance: CreditsResponse; team?: boolean }) {
   return (
     <Card>
       <CardHeader>
@@ -33,7 +34,9 @@ export function BalanceCard({ balance }: { balance: CreditsResponse }) {
           )}
         </dl>
         <p className="mt-3 text-xs text-muted-foreground">
-          Free credits reset to 50 each calendar month (UTC) and are spent first; purchased credits never expire.
+          {team
+            ? "Teams get no monthly free credits; purchased and added credits never expire."
+            : "Free credits reset to 50 each calendar month (UTC) and are spent first; purchased credits never expire."}
         </p>
       </CardContent>
     </Card>

@@ -6,12 +6,27 @@ import { apiFetch } from "@/components/auth/auth-client.ts";
 import { Alert } from "@/components/ui/alert.tsx";
 import { Button } from "@/components/ui/button.tsx";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card.tsx";
+import { PURCHASES_UNAVAILABLE } from "@/lib/billing/purchase-messages.ts";
 import type { PackageInfo } from "./billing-api.ts";
 import { credits, money } from "./format.ts";
 
 const BASE_CREDITS_PER_DOLLAR = 100;
 
-export function PackageList({ packages, enabled }: { packages: PackageInfo[]; enabled: boolean }) {
+/**
+ * The packages and their Buy buttons. Without Stripe: a plain notice with who can add credits instead
+ * (`whoAddsCredits`), and the configuration it needs only for a platform admin (`operator`).
+ */
+export function PackageList({
+  packages,
+  enabled,
+  whoAddsCredits,
+  operator,
+}: {
+  packages: PackageInfo[];
+  enabled: boolean;
+  whoAddsCredits: string | null;
+  operator: boolean;
+}) {
   const [pending, setPending] = useState<string | null>(null);
   const [error, setError] = useState<string>();
 
@@ -34,12 +49,17 @@ export function PackageList({ packages, enabled }: { packages: PackageInfo[]; en
       </h2>
       {!enabled && (
         <Alert data-testid="purchases-disabled">
-          <p className="font-medium">Purchases are not set up on this server.</p>
-          <p className="mt-1 text-muted-foreground">
-            Operator: set <code>STRIPE_SECRET_KEY</code> and <code>STRIPE_WEBHOOK_SECRET</code>, and point a Stripe webhook (events{" "}
-            <code>checkout.session.completed</code>, <code>checkout.session.async_payment_succeeded</code>, <code>charge.refunded</code>) at{" "}
-            <code>/api/stripe/webhook</code>.
+          <p className="font-medium">{PURCHASES_UNAVAILABLE}.</p>
+          <p className="mt-1 text-muted-foreground" data-testid="who-adds-credits">
+            {whoAddsCredits}
           </p>
+          {operator && (
+            <p className="mt-1 text-muted-foreground" data-testid="operator-hint">
+              Operator (shown to platform admins only): set <code>STRIPE_SECRET_KEY</code> and <code>STRIPE_WEBHOOK_SECRET</code>, and point
+              a Stripe webhook (events <code>checkout.session.completed</code>, <code>checkout.session.async_payment_succeeded</code>,{" "}
+              <code>charge.refunded</code>) at <code>/api/stripe/webhook</code>.
+            </p>
+          )}
         </Alert>
       )}
       {error && <Alert variant="destructive">{error}</Alert>}

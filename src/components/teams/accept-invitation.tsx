@@ -7,7 +7,8 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { selectAccount } from "./select-account.ts";
 import { teamsRequest, type InvitationPreview } from "./teams-api.ts";
 
-export function AcceptInvitation({ token, email }: { token: string; email: string }) {
+/** `verified`: whether the signed-in user's email is verified; accepting needs it, so until then the page says how. */
+export function AcceptInvitation({ token, email, verified }: { token: string; email: string; verified: boolean }) {
   const [preview, setPreview] = useState<InvitationPreview>();
   const [error, setError] = useState<string>();
   const [pending, setPending] = useState(false);
@@ -47,8 +48,13 @@ export function AcceptInvitation({ token, email }: { token: string; email: strin
             You are signed in as {email}. Sign in as {preview.email} to accept this invitation.
           </Alert>
         )}
+        {preview.state === "pending" && !wrongAddress && !verified && (
+          <Alert data-testid="verify-first">
+            Verify your email address to accept: open the link we sent to {email}. It brings you back here.
+          </Alert>
+        )}
         {error && <Alert variant="destructive">{error}</Alert>}
-        {preview.state === "pending" && !wrongAddress && (
+        {preview.state === "pending" && !wrongAddress && verified && (
           <Button onClick={accept} disabled={pending}>
             {pending ? "Joining…" : "Accept invitation"}
           </Button>

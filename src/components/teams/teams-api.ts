@@ -1,6 +1,6 @@
 import { requestJson } from "../api-client.ts";
 import type { AuditEntry } from "@/lib/teams/audit.ts";
-import type { InvitationView, previewInvitation } from "@/lib/teams/invitations.ts";
+import type { InvitationForMe as InvitationForMeView, InvitationView, previewInvitation } from "@/lib/teams/invitations.ts";
 import type { MemberView } from "@/lib/teams/members.ts";
 import type { RoleView } from "@/lib/teams/roles.ts";
 import type { TeamSummary } from "@/lib/teams/teams.ts";
@@ -10,6 +10,7 @@ export type Member = MemberView;
 export type Invitation = InvitationView;
 export type Role = RoleView;
 export type AuditEvent = AuditEntry;
+export type InvitationForMe = InvitationForMeView;
 export type InvitationPreview = Awaited<ReturnType<typeof previewInvitation>>;
 
 /** Calls a team route from the browser (../api-client.ts); a refusal becomes an ApiError with the server's message. */

@@ -9,6 +9,7 @@ export type AdminAction =
   | "user.role"
   | "user.sessions_revoked"
   | "user.credits_adjusted"
+  | "account.credits_adjusted"
   | "user.impersonate"
   | "model.create"
   | "model.update"

@@ -1,12 +1,13 @@
 import { and, asc, desc, eq, inArray, or, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
-import { account, accountMember, agent, apiKey, authAccount, ledgerEntry, passkey, session, user } from "../../db/schema.ts";
+import { account, accountMember, agent, apiKey, authAccount, passkey, session, user } from "../../db/schema.ts";
 import type { Env } from "../../env.ts";
 import type { Caller } from "../auth/caller.ts";
 import { isBanned } from "../auth/session.ts";
 import { getBalance, grant } from "../billing/ledger.ts";
 import { fromCredits, toCredits } from "../billing/rules.ts";
 import { Invalid, NotFound } from "../errors.ts";
+import { type AdminLedgerRow, recentLedger } from "./accounts.ts";
 import { auditStatement } from "./audit.ts";
 
 export interface AdminUserSummary {
@@ -78,17 +79,7 @@ export interface AdminUserDetails {
   passkeys: { id: string; name: string | null; deviceType: string; createdAt: string | null }[];
   apiKeys: { id: string; name: string; prefix: string; lastUsedAt: string | null }[];
   balance: { credits: number; freeCredits: number; purchasedCredits: number } | null;
-  ledger: {
-    id: string;
-    kind: string;
-    bucket: string;
-    credits: number;
-    balanceAfterCredits: number;
-    reason: string;
-    actorUserId: string | null;
-    actorEmail: string | null;
-    createdAt: string;
-  }[];
+  ledger: AdminLedgerRow[];
 }
 
 export async function getUserRow(db: Db, userId: string): Promise<typeof user.$inferSelect> {
@@ -128,19 +119,9 @@ export async function userDetails(env: Env, db: Db, userId: string): Promise<Adm
     accountIds.length
       ? db.select().from(agent).where(inArray(agent.accountId, accountIds)).orderBy(desc(agent.createdAt))
       : Promise.resolve([]),
-    personal
-      ? db
-          .select()
-          .from(ledgerEntry)
-          .where(eq(ledgerEntry.accountId, personal.accountId))
-          .orderBy(desc(ledgerEntry.createdAt), desc(ledgerEntry.id))
-          .limit(50)
-      : Promise.resolve([]),
+    personal ? recentLedger(db, personal.accountId) : Promise.resolve([]),
     personal ? getBalance(env.DB, personal.accountId) : Promise.resolve(null),
   ]);
-  const actorIds = [...new Set(ledger.map((l) => l.actorUserId).filter((id): id is string => id !== null))];
-  const actors = actorIds.length ? await db.select({ id: user.id, email: user.email }).from(user).where(inArray(user.id, actorIds)) : [];
-  const actorEmail = new Map(actors.map((a) => [a.id, a.email]));
   return {
     user: { ...summary(row), banExpires: row.banExpires?.toISOString() ?? null },
     personalAccountId: personal?.accountId ?? null,
@@ -171,17 +152,7 @@ export async function userDetails(env: Env, db: Db, userId: string): Promise<Adm
           purchasedCredits: toCredits(balance.purchasedMillicredits),
         }
       : null,
-    ledger: ledger.map((l) => ({
-      id: l.id,
-      kind: l.kind,
-      bucket: l.bucket,
-      credits: toCredits(l.amountMillicredits),
-      balanceAfterCredits: toCredits(l.balanceAfterMillicredits),
-      reason: l.reason,
-      actorUserId: l.actorUserId,
-      actorEmail: l.actorUserId ? (actorEmail.get(l.actorUserId) ?? null) : null,
-      createdAt: l.createdAt.toISOString(),
-    })),
+    ledger,
   };
 }
 

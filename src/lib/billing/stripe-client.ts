@@ -1,6 +1,7 @@
 import Stripe from "stripe";
 import type { Env } from "../../env.ts";
 import { ServiceUnavailable } from "../errors.ts";
+import { PURCHASES_SETUP_HINT, PURCHASES_UNAVAILABLE } from "./purchase-messages.ts";
 
 export type StripeEnv = Pick<Env, "STRIPE_SECRET_KEY" | "STRIPE_WEBHOOK_SECRET" | "STRIPE_API_BASE" | "ENVIRONMENT">;
 
@@ -11,13 +12,11 @@ export function stripeConfigured(env: StripeEnv): boolean {
 
 /**
  * The Stripe SDK on the Workers runtime (fetch, no Node http). `STRIPE_API_BASE` points it at a stand-in outside
- * production, for tests.
+ * production, for tests. Without keys it refuses with 503: in plain words, or with what to set `forOperator`.
  */
-export function stripeClient(env: StripeEnv): Stripe {
+export function stripeClient(env: StripeEnv, options: { forOperator?: boolean } = {}): Stripe {
   if (!env.STRIPE_SECRET_KEY || !env.STRIPE_WEBHOOK_SECRET) {
-    throw new ServiceUnavailable(
-      "Purchases are not set up on this server: the operator must set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET",
-    );
+    throw new ServiceUnavailable(options.forOperator ? PURCHASES_SETUP_HINT : PURCHASES_UNAVAILABLE);
   }
   const base = env.STRIPE_API_BASE && env.ENVIRONMENT !== "production" ? new URL(env.STRIPE_API_BASE) : null;
   return new Stripe(env.STRIPE_SECRET_KEY, {

@@ -106,7 +106,7 @@ export async function createInvitation(
   const teamName = team?.name ?? "a team";
   const lines = [
     `${inviter.user.name} invited you to join the team "${teamName}" on netM8.`,
-    "The link works once and is valid for 7 days. No netM8 account yet? Sign up with this email address, verify it, then open this link again.",
+    "The link works once and is valid for 7 days. No netM8 account yet? Open the link and create one with this email address: the invitation waits for you.",
   ];
   await sendEmail(env, {
     to: email,
@@ -169,6 +169,55 @@ export async function previewInvitation(db: Db, token: string, now: Date) {
  */
 export async function acceptInvitation(db: Db, caller: Caller, token: string, now: Date): Promise<{ teamId: string }> {
   const { row } = await findByToken(db, token);
+  return claim(db, caller, row, now);
+}
+
+/** A pending invitation addressed to the signed-in user, as the teams page lists it. */
+export interface InvitationForMe {
+  id: string;
+  teamId: string;
+  teamName: string;
+  role: string;
+  invitedBy: string | null;
+  expiresAt: string;
+}
+
+/**
+ * The pending invitations sent to the caller's address. Only for a verified address: before that, anyone could sign
+ * up with someone else's address and read which teams invited it.
+ */
+export async function invitationsForCaller(db: Db, caller: Caller, now: Date): Promise<InvitationForMe[]> {
+  if (!caller.user.emailVerified) return [];
+  const rows = await db
+    .select({ row: teamInvitation, teamName: account.name, invitedBy: user.name })
+    .from(teamInvitation)
+    .innerJoin(account, eq(account.id, teamInvitation.accountId))
+    .leftJoin(user, eq(user.id, teamInvitation.invitedByUserId))
+    .where(and(eq(teamInvitation.email, caller.user.email.toLowerCase()), isNull(account.deletedAt)))
+    .orderBy(desc(teamInvitation.createdAt));
+  return rows
+    .filter(({ row }) => stateOf(row, now) === "pending")
+    .map(({ row, teamName, invitedBy }) => ({
+      id: row.id,
+      teamId: row.accountId,
+      teamName,
+      role: row.role,
+      invitedBy,
+      expiresAt: row.expiresAt.toISOString(),
+    }));
+}
+
+/** Accepts a pending invitation listed for the caller (by id instead of the emailed token; the same rules apply). */
+export async function acceptInvitationById(db: Db, caller: Caller, invitationId: string, now: Date): Promise<{ teamId: string }> {
+  const row = await db.select().from(teamInvitation).where(eq(teamInvitation.id, invitationId)).get();
+  // Someone else's invitation answers as if it did not exist: ids must not reveal who was invited where.
+  if (!row || row.email !== caller.user.email.toLowerCase()) throw new NotFound("No such invitation");
+  const team = await db.select({ deletedAt: account.deletedAt }).from(account).where(eq(account.id, row.accountId)).get();
+  if (!team || team.deletedAt) throw new NotFound("No such invitation");
+  return claim(db, caller, row, now);
+}
+
+async function claim(db: Db, caller: Caller, row: InvitationRow, now: Date): Promise<{ teamId: string }> {
   const state = stateOf(row, now);
   if (state !== "pending") throw new Conflict(`This invitation is ${state}`);
   if (row.email !== caller.user.email.toLowerCase()) {

@@ -21,7 +21,11 @@ export default async function BillingPage() {
         }
       />
       <Suspense fallback={<p className="text-sm text-muted-foreground">Loading billing…</p>}>
-        <BillingOverview canPurchase={selected ? selected.permissions.includes("billing.purchase") : true} />
+        <BillingOverview
+          canPurchase={selected ? selected.permissions.includes("billing.purchase") : true}
+          team={Boolean(selected?.team)}
+          operator={active?.user.role === "admin"}
+        />
       </Suspense>
     </>
   );

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { currentSession } from "@/components/auth/current-session.ts";
 import { PageHeader } from "@/components/shell/page-header.tsx";
+import { MyInvitations } from "@/components/teams/my-invitations.tsx";
 import { selectedAccount } from "@/components/teams/shell-accounts.ts";
 import { TeamSettings } from "@/components/teams/team-settings.tsx";
 import { TeamsOverview } from "@/components/teams/teams-overview.tsx";
@@ -18,6 +19,7 @@ export default async function TeamPage({ searchParams }: { searchParams: Promise
     return (
       <>
         <PageHeader title={selected.team.name} description="Members, invitations, roles and the audit log of this team." />
+        <MyInvitations />
         <TeamSettings teamId={selected.team.id} userId={active.user.id} personalAccountId={selected.personalAccountId} />
       </>
     );
@@ -25,6 +27,7 @@ export default async function TeamPage({ searchParams }: { searchParams: Promise
   return (
     <>
       <PageHeader title="Teams" description="Teams share agents and credits, with roles." />
+      <MyInvitations />
       <TeamsOverview />
     </>
   );

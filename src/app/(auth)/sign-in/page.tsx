@@ -4,6 +4,7 @@ import { AuthCard } from "@/components/auth/auth-card.tsx";
 import { currentSession } from "@/components/auth/current-session.ts";
 import { SignInForm } from "@/components/auth/sign-in-form.tsx";
 import { safeNext } from "@/components/auth/validation.ts";
+import { InvitationNotice } from "@/components/teams/invitation-notice.tsx";
 import { googleEnabled, turnstileSiteKey } from "@/lib/auth/config.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 
@@ -18,6 +19,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
   const notice = reset ? "Your password was changed. Sign in with the new one." : undefined;
   return (
     <AuthCard title="Sign in" description="Welcome back to netM8.">
+      <InvitationNotice next={next} action="sign in" />
       {error && (
         <p role="alert" className="mb-4 text-sm text-destructive">
           {error === "account_not_linked"

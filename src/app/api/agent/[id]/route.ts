@@ -12,8 +12,9 @@ export const dynamic = "force-dynamic";
 type Params = { params: Promise<{ id: string }> };
 
 export const GET = handle(async (request, { params }: Params) => {
-  const { agent } = await agentForRequest(request, getEnv(), (await params).id);
-  return Response.json(agentJson(agent));
+  const { agent, account } = await agentForRequest(request, getEnv(), (await params).id);
+  // What the caller may do in the agent's account, so the UI offers only those actions (the server still checks).
+  return Response.json({ ...agentJson(agent), permissions: account.permissions });
 });
 
 export const PATCH = handle(async (request, { params }: Params) => {

@@ -19,7 +19,7 @@ export const POST = handle(async (request) => {
   const caller = await requireUser(request, env);
   const acting = await callerAccount(request, env, caller, "billing.purchase");
   const { package: packageId } = await readJson(request, Body);
-  const session = await createCheckoutSession(getDb(env.DB), stripeClient(env), {
+  const session = await createCheckoutSession(getDb(env.DB), stripeClient(env, { forOperator: caller.user.role === "admin" }), {
     accountId: acting.id,
     pkg: findPackage(packageId)!,
     origin: requestOrigin(request, env),

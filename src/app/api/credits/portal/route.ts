@@ -13,6 +13,11 @@ export const POST = handle(async (request) => {
   const env = getEnv();
   const caller = await requireUser(request, env);
   const acting = await callerAccount(request, env, caller, "billing.purchase");
-  const portal = await createPortalSession(getDb(env.DB), stripeClient(env), acting.id, `${requestOrigin(request, env)}/billing`);
+  const portal = await createPortalSession(
+    getDb(env.DB),
+    stripeClient(env, { forOperator: caller.user.role === "admin" }),
+    acting.id,
+    `${requestOrigin(request, env)}/billing`,
+  );
   return Response.json(portal, { headers: { "cache-control": "no-store" } });
 });

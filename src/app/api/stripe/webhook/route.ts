@@ -11,7 +11,7 @@ export const dynamic = "force-dynamic";
 /** Stripe's webhook: the only way purchased credits arrive. A bad or missing signature is a 400 and changes nothing. */
 export const POST = handle(async (request) => {
   const env = getEnv();
-  const stripe = stripeClient(env);
+  const stripe = stripeClient(env, { forOperator: true });
   const event = await verifyStripeEvent(stripe, await request.text(), request.headers.get("stripe-signature"), env.STRIPE_WEBHOOK_SECRET!);
   const { outcome, accountId } = await processStripeEvent(env.DB, stripe, event, requestTime(request, env));
   if (accountId && (outcome === "granted" || outcome === "refunded")) {

@@ -1,8 +1,10 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { notFound } from "next/navigation";
 import { UserActions } from "@/components/admin/user-actions.tsx";
 import { requireAdminPage } from "@/components/admin/require-admin-page.ts";
 import { formatDateTime, formatNumber } from "@/components/admin/format.ts";
+import { LedgerTable } from "@/components/admin/ledger-table.tsx";
 import { SessionRevokeButton } from "@/components/admin/session-revoke-button.tsx";
 import { PageHeader } from "@/components/shell/page-header.tsx";
 import { Badge } from "@/components/ui/badge.tsx";
@@ -86,7 +88,9 @@ export default async function AdminUserPage({ params }: { params: Promise<{ id: 
             <ul className="space-y-1">
               {details.memberships.map((m) => (
                 <li key={m.accountId}>
-                  {m.name}{" "}
+                  <Link href={`/admin/accounts/${m.accountId}`} className="hover:underline">
+                    {m.name}
+                  </Link>{" "}
                   <span className="text-muted-foreground">
                     ({m.kind}, {m.role})
                   </span>
@@ -160,33 +164,7 @@ export default async function AdminUserPage({ params }: { params: Promise<{ id: 
       </div>
       <div className="mt-4">
         <Section title="Ledger (newest 50)">
-          <div className="overflow-x-auto">
-            <table className="w-full text-sm" data-testid="admin-ledger">
-              <thead className="text-left text-muted-foreground">
-                <tr>
-                  <th className="py-1 pr-3 font-medium">When</th>
-                  <th className="py-1 pr-3 font-medium">Kind</th>
-                  <th className="py-1 pr-3 text-right font-medium">Credits</th>
-                  <th className="py-1 pr-3 text-right font-medium">Balance</th>
-                  <th className="py-1 font-medium">Reason</th>
-                </tr>
-              </thead>
-              <tbody>
-                {details.ledger.map((l) => (
-                  <tr key={l.id} className="border-t">
-                    <td className="py-1 pr-3 whitespace-nowrap">{formatDateTime(l.createdAt)}</td>
-                    <td className="py-1 pr-3">{l.kind}</td>
-                    <td className="py-1 pr-3 text-right tabular-nums">{formatNumber(l.credits, 3)}</td>
-                    <td className="py-1 pr-3 text-right tabular-nums">{formatNumber(l.balanceAfterCredits, 3)}</td>
-                    <td className="py-1">
-                      {l.reason}
-                      {l.actorEmail && <span className="block text-xs text-muted-foreground">by {l.actorEmail}</span>}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <LedgerTable ledger={details.ledger} />
         </Section>
       </div>
     </>

@@ -13,7 +13,7 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
   return (
     <>
       <PageHeader title="Team invitation" />
-      <AcceptInvitation token={token} email={active.user.email} />
+      <AcceptInvitation token={token} email={active.user.email} verified={active.user.emailVerified} />
     </>
   );
 }

@@ -269,7 +269,12 @@ export class Workspace {
     return this.info();
   }
 
-  /** Ends everything the workspace runs; files stay. Used at sandboxd shutdown. */
+  /** Whether anything of the workspace runs: its executor, its network (pasta) or a background process. */
+  get running(): boolean {
+    return this.#executor !== null || this.#network !== null || this.processes.list().some((p) => p.status === "running");
+  }
+
+  /** Ends everything the workspace runs; files stay. Used at sandboxd shutdown, on idle and by `POST .../stop`. */
   async shutdown(reason: string): Promise<void> {
     await this.processes.stopAll(reason);
     const executor = await this.#executor?.catch(() => null);
@@ -338,6 +343,11 @@ export class WorkspaceStore {
     const workspace = this.#workspaces.get(id);
     if (!workspace) throw notFound(`no workspace with id ${id}`, "workspace_not_found");
     return workspace;
+  }
+
+  /** Every workspace this sandboxd knows. */
+  all(): Workspace[] {
+    return [...this.#workspaces.values()];
   }
 
   getOrCreate(id: string, options: WorkspaceOptions): Promise<Workspace> {

@@ -7,7 +7,7 @@ import type { WorkspaceActivity } from "./activity.ts";
 import { HttpError, invalid } from "./errors.ts";
 import { gitClone, gitCommit, gitDiff, gitPush, gitStatus } from "./git.ts";
 import { workspacePath } from "./paths.ts";
-import { defaultPreviewSettings, type PreviewSettings, rejectUpgrade, relayHttp, relayTarget, relayUpgrade } from "./relay.ts";
+import { defaultPreviewSettings, type PreviewSettings, RELAY_PATH, rejectUpgrade, relayHttp, relayTarget, relayUpgrade } from "./relay.ts";
 import * as schema from "./schemas.ts";
 import type { Workspace, WorkspaceStore } from "./workspace.ts";
 
@@ -262,9 +262,14 @@ export function createSandboxServer(options: ServerOptions): Server {
 
 const STREAMED = Symbol("streamed");
 
-/** The workspace a request is about, for liveness: a valid id in `/v1/workspaces/<id>...`, else null. */
+/**
+ * The workspace a request uses, for the idle sweep: a valid id in `/v1/workspaces/<id>...`, else null. Looking (a GET:
+ * info, processes, logs, ports) is not using, except through a preview relay.
+ */
 function workspaceOf(req: IncomingMessage): string | null {
-  const id = /^\/v1\/workspaces\/([^/?]+)/.exec(req.url ?? "")?.[1];
+  const url = req.url ?? "";
+  if (req.method === "GET" && !RELAY_PATH.test(url.split("?")[0]!)) return null;
+  const id = /^\/v1\/workspaces\/([^/?]+)/.exec(url)?.[1];
   return id && schema.workspaceId.safeParse(id).success ? id : null;
 }
 

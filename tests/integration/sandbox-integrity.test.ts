@@ -103,3 +103,106 @@ describe("a ban", () => {
     expect(still.body).toContain("bystander-site");
   });
 });
+
+describe("the agent cap of an account", () => {
+  it("refuses the agent past the default 20 with 409 agent_limit_reached naming the limit, until an admin raises it", async () => {
+    const user = await signUpVerifiedUser(stack.worker.url, { name: "Many Agents" });
+    const id = await userId(user);
+    await firstAgent(user);
+    for (let n = 2; n <= 20; n++) {
+      const created = await api(user, "/api/agent", { method: "POST", body: { name: `Agent ${n}` } });
+      expect(created.status, created.text).toBe(201);
+    }
+    const refused = await api<{ error: { code: string; message: string; limit: number } }>(user, "/api/agent", {
+      method: "POST",
+      body: { name: "One too many" },
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: "agent_limit_reached", limit: 20 });
+    expect(refused.body.error.message).toMatch(/limit of 20 agents.*ask an admin to raise/);
+    expect((await api<{ agents: unknown[] }>(user, "/api/agent")).body.agents).toHaveLength(20);
+
+    // Only admins set limits, and only sensible ones.
+    expect((await api(user, `/api/admin/users/${id}/limits`, { method: "PUT", body: { maxAgents: 100 } })).status).toBe(404);
+    for (const body of [{ maxAgents: 0 }, { maxAgents: 2.5 }, { maxAgents: "30" }, { maxAgents: 1_000_000 }, { other: 1 }]) {
+      expect((await api(admin, `/api/admin/users/${id}/limits`, { method: "PUT", body })).status, JSON.stringify(body)).toBe(400);
+    }
+    const raised = await api<{ limits: unknown }>(admin, `/api/admin/users/${id}/limits`, { method: "PUT", body: { maxAgents: 21 } });
+    expect(raised.status, raised.text).toBe(200);
+    expect(raised.body.limits).toEqual({ maxAgents: 21, maxLiveWorkspaces: 5, custom: { maxAgents: 21, maxLiveWorkspaces: null } });
+    expect((await api(user, "/api/agent", { method: "POST", body: { name: "Agent 21" } })).status).toBe(201);
+    const again = await api<{ error: { code: string; message: string } }>(user, "/api/agent", { method: "POST", body: { name: "22" } });
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toContain("limit of 21 agents");
+
+    const audit = await api<{ entries: { action: string; detail: unknown }[] }>(admin, `/api/admin/audit?targetId=${id}`);
+    expect(audit.body.entries).toContainEqual(
+      expect.objectContaining({
+        action: "user.limits",
+        detail: expect.objectContaining({ to: { maxAgents: 21, maxLiveWorkspaces: null } }),
+      }),
+    );
+    const page = await api<string>(admin, `/admin/users/${id}`, { headers: { accept: "text/html" } });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('data-testid="user-limits"');
+    expect(page.text).toContain("Now 21 agents and 5 live workspaces at once");
+  });
+});
+
+describe("the live workspace cap of an account", () => {
+  it("stops the least recently used idle workspace for room, refuses with 409 naming the limit when all are busy, and an admin can raise it", async () => {
+    const user = await signUpVerifiedUser(stack.worker.url, { name: "Many Workspaces" });
+    const id = await userId(user);
+    const agents = [await firstAgent(user)];
+    for (let n = 2; n <= 7; n++)
+      agents.push((await api<{ id: string }>(user, "/api/agent", { method: "POST", body: { name: `W${n}` } })).body.id);
+    const live = async (agentId: string) => {
+      const response = await fetch(`${stack.sandboxd.url}/v1/workspaces/${agentId}`, {
+        headers: { authorization: `Bearer ${stack.sandboxd.secret}` },
+      });
+      return ((await response.json()) as { live: boolean }).live;
+    };
+    const pids: string[] = [];
+    for (const agentId of agents.slice(0, 5)) {
+      const started = await api<{ id: string }>(user, `/api/agent/${agentId}/processes`, {
+        method: "POST",
+        body: { command: "exec sleep 600" },
+      });
+      expect(started.status, started.text).toBe(201);
+      pids.push(started.body.id);
+    }
+
+    const refused = await api<{ error: { code: string; message: string } }>(user, `/api/agent/${agents[5]}/exec`, {
+      method: "POST",
+      body: { command: "echo hi" },
+    });
+    expect(refused.status, refused.text).toBe(409);
+    expect(refused.body.error.code).toBe("live_workspace_limit_reached");
+    expect(refused.body.error.message).toMatch(/5 workspaces of this account are live.*limit is 5.*raise/);
+
+    const raised = await api(admin, `/api/admin/users/${id}/limits`, { method: "PUT", body: { maxLiveWorkspaces: 6 } });
+    expect(raised.status, raised.text).toBe(200);
+    const sixth = await api<{ stdout: string }>(user, `/api/agent/${agents[5]}/exec`, {
+      method: "POST",
+      body: { command: "echo six > six.txt; cat six.txt" },
+    });
+    expect(sixth.status, sixth.text).toBe(200);
+    expect(sixth.body.stdout).toBe("six\n");
+
+    // The first agent's process stops (which uses it, after the sixth's exec): the sixth is now the least recently
+    // used idle workspace, and the seventh takes its place.
+    expect((await api(user, `/api/agent/${agents[0]}/processes/${pids[0]}`, { method: "DELETE" })).status).toBe(200);
+    const seventh = await api<{ stdout: string }>(user, `/api/agent/${agents[6]}/exec`, {
+      method: "POST",
+      body: { command: "echo seven" },
+    });
+    expect(seventh.status, seventh.text).toBe(200);
+    expect(await live(agents[5]!)).toBe(false);
+    expect(await live(agents[0]!)).toBe(true);
+    expect(await live(agents[6]!)).toBe(true);
+    // A stopped workspace starts again on its next use, files kept (and makes room the same way).
+    const back = await api<{ stdout: string }>(user, `/api/agent/${agents[5]}/exec`, { method: "POST", body: { command: "cat six.txt" } });
+    expect(back.body.stdout).toBe("six\n");
+    for (const [i, pid] of pids.entries()) await api(user, `/api/agent/${agents[i]}/processes/${pid}`, { method: "DELETE" });
+  });
+});

@@ -9,6 +9,7 @@ export type AdminAction =
   | "user.role"
   | "user.sessions_revoked"
   | "user.credits_adjusted"
+  | "user.limits"
   | "user.impersonate"
   | "model.create"
   | "model.update"

@@ -8,8 +8,9 @@ import { banUserRow } from "../lib/admin/users.ts";
 import { findAgentById } from "../lib/agents/agents.ts";
 import { THREAD_ID } from "../lib/agents/ids.ts";
 import type { Caller } from "../lib/auth/caller.ts";
-import { NotFound } from "../lib/errors.ts";
+import { NotFound, ServiceUnavailable } from "../lib/errors.ts";
 import { sandboxFor } from "../sandbox/backend.ts";
+import { type Sandbox, SandboxError } from "../sandbox/types.ts";
 
 async function existingAgent(db: Db, agentId: string) {
   const row = await findAgentById(db, agentId);
@@ -57,16 +58,33 @@ export async function stopRunningTasks(env: Env, agentIds: string[]): Promise<nu
 
 /**
  * Stops everything the sandboxes of these agents run (background processes, commands, network) and closes their
- * previews; files stay. Every agent is tried; the first failure is thrown after all were tried.
+ * previews; files stay. A Worker without a sandbox backend has nothing to stop. Every agent is tried; then any
+ * failure is a 503 that says the rest was done and a retry is safe.
  */
 export async function stopSandboxes(env: Env, agentIds: string[]): Promise<{ processesStopped: number; previewsClosed: number }> {
-  const sandbox = sandboxFor(env);
-  const results = await Promise.allSettled(agentIds.map((id) => sandbox.stop(id, { closePreviews: true })));
   const total = { processesStopped: 0, previewsClosed: 0 };
+  let sandbox: Sandbox;
+  try {
+    sandbox = sandboxFor(env);
+  } catch (error) {
+    if (error instanceof SandboxError && error.code === "not_configured") return total;
+    throw error;
+  }
+  const results = await Promise.allSettled(agentIds.map((id) => sandbox.stop(id, { closePreviews: true })));
+  const failed: unknown[] = [];
   for (const result of results) {
-    if (result.status === "rejected") throw result.reason;
-    total.processesStopped += result.value.processesStopped;
-    total.previewsClosed += result.value.previewsClosed;
+    if (result.status === "rejected") failed.push(result.reason);
+    else {
+      total.processesStopped += result.value.processesStopped;
+      total.previewsClosed += result.value.previewsClosed;
+    }
+  }
+  if (failed.length > 0) {
+    console.error("Could not stop the sandboxes of a banned user's agents", failed);
+    const reason = failed[0] instanceof Error ? failed[0].message : String(failed[0]);
+    throw new ServiceUnavailable(
+      `The user is banned, but the sandboxes of ${failed.length} of their agents could not be stopped (${reason}). Ban again to retry.`,
+    );
   }
   return total;
 }

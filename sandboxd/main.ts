@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ensureSystemPackages } from "../scripts/system-packages.ts";
+import { type ActivitySettings, activitySettings, WorkspaceActivity } from "./activity.ts";
 import { readHostNameservers, writeSandboxEtc } from "./bwrap.ts";
 import { detectCapabilities, protectionReport } from "./capabilities.ts";
 import { type EgressPolicy, egressPolicy } from "./network.ts";
@@ -38,7 +39,9 @@ if (process.getuid?.() === 0) {
 }
 let egress: EgressPolicy;
 let preview: PreviewSettings;
+let idle: ActivitySettings;
 try {
+  idle = activitySettings(process.env);
   egress = egressPolicy(process.env.SANDBOXD_EGRESS_ALLOW, readHostNameservers());
   preview = previewSettings(process.env);
 } catch (error) {
@@ -66,7 +69,9 @@ log(
 
 const instance = createHash("sha256").update(dataDir).digest("hex").slice(0, 12);
 const store = new WorkspaceStore({ caps, dataDir, etcDir, egress, log, instance });
-const server = createSandboxServer({ store, secret, report, log, preview });
+const activity = new WorkspaceActivity(store, idle, log);
+activity.start();
+const server = createSandboxServer({ store, secret, report, log, preview, activity });
 
 server.listen(port, "127.0.0.1", () => {
   const address = server.address();
@@ -81,6 +86,7 @@ async function shutdown(signal: string): Promise<void> {
   log(`${signal}: stopping workspaces`);
   server.close();
   server.closeAllConnections();
+  activity.close();
   await store.shutdown().catch((error) => log(`shutdown: ${(error as Error).message}`));
   process.exit(0);
 }

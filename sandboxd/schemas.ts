@@ -46,6 +46,8 @@ export const workspaceId = z.string().regex(workspaceIdPattern, "workspace ids a
 
 export const createWorkspace = z.strictObject({
   network: z.boolean().optional(),
+  /** The account the workspace belongs to and its cap on live workspaces (sandboxd/activity.ts). */
+  group: z.strictObject({ id: z.string().min(1).max(200), maxLive: z.number().int().min(1).max(100_000) }).optional(),
   limits: z
     .strictObject({
       timeoutMs: z
@@ -73,6 +75,8 @@ export const createWorkspace = z.strictObject({
 });
 
 export const updateWorkspace = z.strictObject({ network: z.boolean() });
+
+export const stopWorkspace = z.strictObject({ closePreviews: z.boolean().optional() });
 
 export const exec = z.strictObject({
   command,

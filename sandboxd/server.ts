@@ -3,10 +3,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from "node:net";
 import { z } from "zod";
 import type { ExecEvent, ProtectionReport } from "../src/sandbox/types.ts";
+import type { WorkspaceActivity } from "./activity.ts";
 import { HttpError, invalid } from "./errors.ts";
 import { gitClone, gitCommit, gitDiff, gitPush, gitStatus } from "./git.ts";
 import { workspacePath } from "./paths.ts";
-import { defaultPreviewSettings, type PreviewSettings, rejectUpgrade, relayHttp, relayTarget, relayUpgrade } from "./relay.ts";
+import { defaultPreviewSettings, type PreviewSettings, RELAY_PATH, rejectUpgrade, relayHttp, relayTarget, relayUpgrade } from "./relay.ts";
 import * as schema from "./schemas.ts";
 import type { Workspace, WorkspaceStore } from "./workspace.ts";
 
@@ -28,6 +29,8 @@ export type ServerOptions = {
   secret: string;
   report: ProtectionReport;
   log: (message: string) => void;
+  /** Liveness, idle stops and the live-workspace cap per account. */
+  activity: WorkspaceActivity;
   /** Preview connection cap and idle timeout; the defaults when not given. */
   preview?: PreviewSettings;
 };
@@ -37,7 +40,7 @@ const MAX_UNREAD_STREAM_BYTES = 64 * 1024 * 1024;
 const codeRunners = { python: ["/usr/bin/python3", "-"], javascript: ["/usr/bin/node", "-"] } as const;
 
 export function createSandboxServer(options: ServerOptions): Server {
-  const { store } = options;
+  const { store, activity } = options;
   const preview = options.preview ?? defaultPreviewSettings;
   const workspace = (ctx: Context): Workspace => store.get(schema.workspaceId.parse(ctx.params[0]));
   const routes: Route[] = [];
@@ -52,14 +55,33 @@ export function createSandboxServer(options: ServerOptions): Server {
       .filter((u) => u.backgroundCpuMs > 0 || u.commandCpuMs > 0 || u.runningProcesses > 0),
   }));
 
+  const describe = async (target: Workspace) => ({ ...target.info(), ...activity.describe(target) });
+
   route("PUT", ws, async (ctx) => {
     const id = schema.workspaceId.parse(ctx.params[0]);
-    const created = await store.getOrCreate(id, await ctx.body(schema.createWorkspace));
-    return created.info();
+    const { group, ...options } = await ctx.body(schema.createWorkspace);
+    const created = await store.getOrCreate(id, options);
+    await activity.admit(created, group);
+    return describe(created);
   });
-  route("GET", ws, async (ctx) => workspace(ctx).info());
+  route("GET", ws, async (ctx) => describe(workspace(ctx)));
   route("PATCH", ws, async (ctx) => workspace(ctx).setNetwork((await ctx.body(schema.updateWorkspace)).network));
-  route("DELETE", ws, async (ctx) => ({ destroyed: await store.destroy(schema.workspaceId.parse(ctx.params[0])) }));
+  route("DELETE", ws, async (ctx) => {
+    const id = schema.workspaceId.parse(ctx.params[0]);
+    const destroyed = await store.destroy(id);
+    activity.forget(id);
+    return { destroyed };
+  });
+  // Everything the workspace runs stops (files stay); with closePreviews its preview tokens go too. Used on a ban.
+  route("POST", `${ws}/stop`, async (ctx) => {
+    const input = await ctx.body(schema.stopWorkspace);
+    const target = workspace(ctx);
+    const ports = input.closePreviews ? target.ports.list().map((p) => p.port) : [];
+    for (const port of ports) target.ports.unexpose(port);
+    const processesStopped = target.processes.list().filter((p) => p.status === "running").length;
+    await activity.stop(target, "stopped");
+    return { processesStopped, previewsClosed: ports.length };
+  });
 
   route("POST", `${ws}/exec`, async (ctx) => workspace(ctx).exec(await ctx.body(schema.exec), undefined, ctx.signal));
   route("POST", `${ws}/exec/stream`, async (ctx) => {
@@ -198,6 +220,8 @@ export function createSandboxServer(options: ServerOptions): Server {
     res.on("close", () => controller.abort());
     try {
       if (!authorized(req, expected)) throw new HttpError(401, "unauthorized", "missing or wrong shared secret");
+      const used = workspaceOf(req);
+      if (used) res.on("close", await activity.enter(used));
       const relay = relayTarget(req, (id) => store.get(id));
       if (relay) return await relayHttp(relay, req, res, preview);
       const url = new URL(req.url ?? "/", "http://sandboxd");
@@ -232,6 +256,8 @@ export function createSandboxServer(options: ServerOptions): Server {
     socket.on("error", () => {});
     try {
       if (!authorized(req, expected)) throw new HttpError(401, "unauthorized", "missing or wrong shared secret");
+      const used = workspaceOf(req);
+      if (used) socket.on("close", await activity.enter(used));
       const relay = relayTarget(req, (id) => store.get(id));
       if (!relay) throw new HttpError(404, "not_found", "only preview relays accept upgrades");
       await relayUpgrade(relay, req, socket, head, preview);
@@ -247,6 +273,17 @@ export function createSandboxServer(options: ServerOptions): Server {
 }
 
 const STREAMED = Symbol("streamed");
+
+/**
+ * The workspace a request uses, for the idle sweep: a valid id in `/v1/workspaces/<id>...`, else null. Looking (a GET:
+ * info, processes, logs, ports) is not using, except through a preview relay.
+ */
+function workspaceOf(req: IncomingMessage): string | null {
+  const url = req.url ?? "";
+  if (req.method === "GET" && !RELAY_PATH.test(url.split("?")[0]!)) return null;
+  const id = /^\/v1\/workspaces\/([^/?]+)/.exec(url)?.[1];
+  return id && schema.workspaceId.safeParse(id).success ? id : null;
+}
 
 function digest(value: string): Buffer {
   return createHash("sha256").update(value).digest();

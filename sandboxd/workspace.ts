@@ -365,7 +365,12 @@ export class Workspace {
     return this.info();
   }
 
-  /** Ends everything the workspace runs; files stay. Used at sandboxd shutdown. */
+  /** Whether anything of the workspace runs: its executor, its network (pasta) or a background process. */
+  get running(): boolean {
+    return this.#executor !== null || this.#network !== null || this.processes.list().some((p) => p.status === "running");
+  }
+
+  /** Ends everything the workspace runs; files stay. Used at sandboxd shutdown, on idle and by `POST .../stop`. */
   async shutdown(reason: string): Promise<void> {
     await this.processes.stopAll(reason);
     const executor = await this.#executor?.catch(() => null);

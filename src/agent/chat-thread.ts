@@ -14,6 +14,7 @@ import {
 } from "ai";
 import { getDb } from "../db/client.ts";
 import type { Env } from "../env.ts";
+import { workspaceGroup } from "../lib/agents/account-limits.ts";
 import { findAgentWithModel, touchAgent, type AgentRow } from "../lib/agents/agents.ts";
 import { parseThreadObjectName } from "../lib/agents/ids.ts";
 import type { CatalogModel } from "../lib/billing/catalog.ts";
@@ -141,7 +142,10 @@ export class ChatThread extends AIChatAgent<Env> {
     this.#turn = { meter, signal: options?.abortSignal };
     let workspace: Promise<Workspace> | undefined;
     const allTools = buildTools({
-      workspace: () => (workspace ??= this.#provisionedWorkspace(agentId).then((ws) => meteredWorkspace(ws, (run) => meter.sandbox(run)))),
+      workspace: () =>
+        (workspace ??= this.#provisionedWorkspace(agentId, agent.accountId).then((ws) =>
+          meteredWorkspace(ws, (run) => meter.sandbox(run)),
+        )),
       remember: (note) => hub.addNote(note),
       workspaceChanged: () => this.ctx.waitUntil(hub.workspaceChanged()),
       secretEnv: async () => commandEnv(secrets),
@@ -230,9 +234,10 @@ export class ChatThread extends AIChatAgent<Env> {
     return createUIMessageStreamResponse({ stream: withChargeFailure });
   }
 
-  /** The agent's workspace, with the preset's starter files written on first use. */
-  async #provisionedWorkspace(agentId: string): Promise<Workspace> {
-    const workspace = await sandboxFor(this.env).workspace(agentId);
+  /** The agent's workspace, with the preset's starter files written on first use; within its account's live cap. */
+  async #provisionedWorkspace(agentId: string, accountId: string): Promise<Workspace> {
+    const group = await workspaceGroup(getDb(this.env.DB), accountId);
+    const workspace = await sandboxFor(this.env).workspace(agentId, { group });
     try {
       await (await agentHub(this.env, agentId)).provisionWorkspace();
     } catch (error) {

@@ -2,6 +2,7 @@ import { getDb } from "../db/client.ts";
 import { agentScheduleDue } from "../db/schema.ts";
 import { eq } from "drizzle-orm";
 import type { Env } from "../env.ts";
+import { workspaceGroup } from "../lib/agents/account-limits.ts";
 import { findAgentById } from "../lib/agents/agents.ts";
 import { presetFor } from "../lib/agents/presets.ts";
 import {
@@ -360,7 +361,8 @@ export class HubTasks {
     const agent = await findAgentById(getDb(env.DB), this.#host.agentId());
     if (!agent) return;
     const preset = presetFor(agent.preset);
-    const workspace: Workspace = await sandboxFor(env).workspace(this.#host.agentId());
+    const group = await workspaceGroup(getDb(env.DB), agent.accountId);
+    const workspace: Workspace = await sandboxFor(env).workspace(this.#host.agentId(), { group });
     for (const [path, content] of Object.entries(preset.starterFiles)) {
       if (!(await workspace.exists(path)).exists) await workspace.writeFile(path, content);
     }

@@ -153,6 +153,9 @@ export const account = sqliteTable("account", {
     .unique()
     .references(() => user.id, { onDelete: "set null" }),
   deletedAt: integer("deleted_at", { mode: "timestamp_ms" }),
+  /** Caps an admin raised for this account; null is the default (src/lib/agents/account-limits.ts). */
+  maxAgents: integer("max_agents"),
+  maxLiveWorkspaces: integer("max_live_workspaces"),
   createdAt: createdAt(),
 });
 

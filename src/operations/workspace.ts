@@ -1,5 +1,7 @@
 import { agentHub } from "../agent/client.ts";
+import { getDb } from "../db/client.ts";
 import type { Env } from "../env.ts";
+import { workspaceGroup } from "../lib/agents/account-limits.ts";
 import type { AgentRow } from "../lib/agents/agents.ts";
 import { chargeSandboxRun } from "../lib/billing/sandbox-charge.ts";
 import { requestClock } from "../lib/http/clock.ts";
@@ -15,7 +17,8 @@ import { agentForRequest } from "./agent-access.ts";
 export async function openWorkspace(request: Request, env: Env, agent: AgentRow): Promise<{ workspace: Workspace }> {
   const clock = requestClock(request, env);
   const ref = { accountId: agent.accountId, agentId: agent.id, threadId: "" };
-  const workspace = await sandboxFor(env).workspace(agent.id);
+  const group = await workspaceGroup(getDb(env.DB), agent.accountId);
+  const workspace = await sandboxFor(env).workspace(agent.id, { group });
   return { workspace: meteredWorkspace(workspace, async (run) => (await chargeSandboxRun(env.DB, ref, run, clock)).result) };
 }
 

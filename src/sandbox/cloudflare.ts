@@ -27,6 +27,7 @@ import {
   type ProtectionReport,
   type Sandbox,
   type StartProcessOptions,
+  type StopResult,
   type Workspace,
   type WorkspaceUsage,
   type WorkspaceInfo,
@@ -110,6 +111,21 @@ export class CloudflareSandbox implements Sandbox {
   /** The container reports no CPU time per process: background processes are not metered on this backend. */
   async usage(): Promise<WorkspaceUsage[]> {
     return [];
+  }
+
+  /** Kills the container's running processes and unexposes its ports; the container itself sleeps when idle. */
+  async stop(id: string, options: { closePreviews?: boolean } = {}): Promise<StopResult> {
+    const { appOrigin, previewDomain: domain } = this.#config;
+    const workspace = new CloudflareWorkspace(
+      id,
+      this.#config.sdk.getSandbox(id),
+      appOrigin ? { appOrigin, previewDomain: domain } : undefined,
+    );
+    const ports = options.closePreviews ? await workspace.exposedPorts() : [];
+    for (const { port } of ports) await workspace.unexposePort(port);
+    const running = (await workspace.listProcesses()).filter((p) => p.status === "running");
+    for (const process of running) await workspace.stopProcess(process.id);
+    return { processesStopped: running.length, previewsClosed: ports.length };
   }
 
   async status(): Promise<ProtectionReport> {

@@ -21,6 +21,7 @@ import {
   type ProtectionReport,
   type Sandbox,
   type StartProcessOptions,
+  type StopResult,
   type Workspace,
   type WorkspaceUsage,
   type WorkspaceInfo,
@@ -90,6 +91,15 @@ export class LocalSandbox implements Sandbox {
 
   async destroy(id: string): Promise<void> {
     await this.#http.json("DELETE", `/v1/workspaces/${encodeURIComponent(id)}`);
+  }
+
+  async stop(id: string, options: { closePreviews?: boolean } = {}): Promise<StopResult> {
+    try {
+      return await this.#http.json("POST", `/v1/workspaces/${encodeURIComponent(id)}/stop`, options);
+    } catch (error) {
+      if (error instanceof SandboxError && error.code === "workspace_not_found") return { processesStopped: 0, previewsClosed: 0 };
+      throw error;
+    }
   }
 
   status(): Promise<ProtectionReport> {

@@ -24,7 +24,16 @@ export type LimitError = {
 export type WorkspaceOptions = {
   network?: boolean;
   limits?: Partial<Limits>;
+  /**
+   * The billing account the workspace belongs to and how many of its workspaces may be live (running something) at
+   * once. Given on every use: past the cap the least recently used idle one is stopped, else 409
+   * `live_workspace_limit_reached`.
+   */
+  group?: { id: string; maxLive: number };
 };
+
+/** What `Sandbox.stop` ended. */
+export type StopResult = { processesStopped: number; previewsClosed: number };
 
 export type WorkspaceInfo = {
   id: string;
@@ -34,6 +43,9 @@ export type WorkspaceInfo = {
   /** Absolute path of the workspace inside the sandbox; relative paths in every call are taken from here. */
   root: string;
   disk: { usedBytes: number; totalBytes: number } | null;
+  /** Whether it runs something now (executor, network, a background process); sandboxd only. */
+  live?: boolean;
+  lastUsedAt?: string | null;
 };
 
 export type ExecOptions = {
@@ -230,6 +242,11 @@ export interface Sandbox {
   workspace(id: string, options?: WorkspaceOptions): Promise<Workspace>;
   /** Destroys a workspace's processes, network namespace and files. Missing workspaces are fine. */
   destroy(id: string): Promise<void>;
+  /**
+   * Stops everything a workspace runs (background processes, commands, its network), keeping its files; it starts
+   * again on next use. With `closePreviews` its preview URLs stop answering too. Missing workspaces are fine.
+   */
+  stop(id: string, options?: { closePreviews?: boolean }): Promise<StopResult>;
   status(): Promise<ProtectionReport>;
   /**
    * Background processes' CPU time per workspace: counters that only grow, for workspaces that have used some or run

@@ -92,6 +92,31 @@ describe("the admin panel in Chromium", () => {
     expect(errors).toEqual([]);
   });
 
+  it("raises a user's caps on agents and live workspaces from the user's page, and an empty field means the default", async () => {
+    const customer = await signUp(worker.url, { name: "Petra Power-user", ip: uniqueIp() });
+    const { page, errors } = await pageFor(admin);
+    await openUser(page, customer.email);
+    const limits = page.getByTestId("user-limits");
+    await limits.filter({ hasText: "Now 20 agents and 5 live workspaces at once" }).waitFor();
+    await limits.getByLabel("Agents", { exact: true }).fill("30");
+    await limits.getByLabel("Live workspaces").fill("8");
+    await limits.getByRole("button", { name: "Save limits" }).click();
+    await limits.getByRole("status").filter({ hasText: "Saved: 30 agents, 8 live workspaces at once." }).waitFor();
+    await limits.filter({ hasText: "Now 30 agents and 8 live workspaces at once" }).waitFor();
+    await screenshot(page, "admin-user-limits");
+
+    await limits.getByLabel("Agents", { exact: true }).fill("");
+    await limits.getByRole("button", { name: "Save limits" }).click();
+    await limits.getByRole("status").filter({ hasText: "Saved: 20 agents, 8 live workspaces at once." }).waitFor();
+    await limits.getByLabel("Live workspaces").fill("0");
+    await limits.getByRole("button", { name: "Save limits" }).click();
+    await limits
+      .getByRole("status")
+      .filter({ hasText: /maxLiveWorkspaces/ })
+      .waitFor();
+    expect(errors).toEqual([]);
+  });
+
   it("shows the platform analytics as charts per day", async () => {
     const { page, errors } = await pageFor(admin);
     await gotoHydrated(page, `${worker.url}/admin/analytics?days=7`);

@@ -14,8 +14,10 @@ export interface AgentStack {
  * Everything an agent needs, real except the model: sandboxd (bubblewrap), the fake OpenAI-compatible server (so
  * the test can script it) and the Worker under workerd wired to both.
  */
-export async function startAgentStack(options: { model?: ModelServerOptions; vars?: Record<string, string> } = {}): Promise<AgentStack> {
-  const [sandboxd, model] = await Promise.all([startSandboxd(), startModelServer(options.model)]);
+export async function startAgentStack(
+  options: { model?: ModelServerOptions; vars?: Record<string, string>; sandboxdEnv?: Record<string, string> } = {},
+): Promise<AgentStack> {
+  const [sandboxd, model] = await Promise.all([startSandboxd({ env: options.sandboxdEnv }), startModelServer(options.model)]);
   const worker = await startTestWorker({
     vars: {
       LLM_PROVIDER: "openai-compatible",

@@ -41,9 +41,16 @@ export function UserActions({ userId, banned, role, isSelf, hasPersonalAccount }
   const ban = (e: FormEvent) => {
     e.preventDefault();
     void run("ban", async () => {
-      const result = await adminRequest<{ tasksStopped: number }>(`${base}/ban`, "POST", { reason: banReason });
+      const result = await adminRequest<{ tasksStopped: number; processesStopped: number; previewsClosed: number }>(`${base}/ban`, "POST", {
+        reason: banReason,
+      });
       setBanReason("");
-      return `Banned. Their sessions and API keys stopped${result.tasksStopped ? ` and ${result.tasksStopped} running tasks were stopped` : ""}.`;
+      const stopped = [
+        result.tasksStopped && `${result.tasksStopped} running tasks`,
+        result.processesStopped && `${result.processesStopped} background processes`,
+        result.previewsClosed && `${result.previewsClosed} previews`,
+      ].filter(Boolean);
+      return `Banned. Their sessions and API keys stopped${stopped.length ? `, and so did ${stopped.join(", ")}` : ""}.`;
     });
   };
 

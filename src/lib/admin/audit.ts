@@ -10,6 +10,7 @@ export type AdminAction =
   | "user.sessions_revoked"
   | "user.credits_adjusted"
   | "account.credits_adjusted"
+  | "user.limits"
   | "user.impersonate"
   | "model.create"
   | "model.update"

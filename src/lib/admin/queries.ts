@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_ACCOUNT_LIMIT } from "../agents/account-limits.ts";
 import { parseWith } from "../http/respond.ts";
 
 const Page = z.object({
@@ -34,6 +35,11 @@ export const BanBody = z.object({
   reason: z.string().trim().min(1, "Give a reason for the ban").max(500),
   expiresAt: z.iso.datetime().optional(),
 });
+
+const cap = z.number().int().min(1).max(MAX_ACCOUNT_LIMIT).nullable().optional();
+
+/** New caps for a user's personal account: a number sets one, null returns it to the default, absent leaves it. */
+export const LimitsBody = z.strictObject({ maxAgents: cap, maxLiveWorkspaces: cap });
 
 export const RoleBody = z.object({ role: z.enum(["admin", "user"]) });
 

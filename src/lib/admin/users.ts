@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, inArray, or, sql } from "drizzle-orm";
+import { type AccountLimits, accountLimits } from "../agents/account-limits.ts";
 import type { Db } from "../../db/client.ts";
 import { account, accountMember, agent, apiKey, authAccount, passkey, session, user } from "../../db/schema.ts";
 import type { Env } from "../../env.ts";
@@ -64,6 +65,8 @@ export async function searchUsers(db: Db, query: { q?: string; page: number; pag
 export interface AdminUserDetails {
   user: AdminUserSummary & { banExpires: string | null };
   personalAccountId: string | null;
+  /** The personal account's caps (agents, live workspaces) and which an admin set. */
+  limits: AccountLimits | null;
   signInMethods: { providerId: string; createdAt: string }[];
   memberships: { accountId: string; name: string; kind: string; role: string }[];
   agents: { id: string; name: string; accountId: string; modelId: string; lastActiveAt: string | null }[];
@@ -115,16 +118,18 @@ export async function userDetails(env: Env, db: Db, userId: string): Promise<Adm
   ]);
   const personal = memberships.find((m) => m.kind === "personal" && m.personalUserId === userId) ?? null;
   const accountIds = memberships.map((m) => m.accountId);
-  const [agents, ledger, balance] = await Promise.all([
+  const [agents, ledger, balance, limits] = await Promise.all([
     accountIds.length
       ? db.select().from(agent).where(inArray(agent.accountId, accountIds)).orderBy(desc(agent.createdAt))
       : Promise.resolve([]),
     personal ? recentLedger(db, personal.accountId) : Promise.resolve([]),
     personal ? getBalance(env.DB, personal.accountId) : Promise.resolve(null),
+    personal ? accountLimits(db, personal.accountId) : Promise.resolve(null),
   ]);
   return {
     user: { ...summary(row), banExpires: row.banExpires?.toISOString() ?? null },
     personalAccountId: personal?.accountId ?? null,
+    limits,
     signInMethods: methods.map((m) => ({ providerId: m.providerId, createdAt: m.createdAt.toISOString() })),
     memberships: memberships.map(({ personalUserId: _p, ...m }) => m),
     agents: agents.map((a) => ({

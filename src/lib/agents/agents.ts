@@ -1,8 +1,9 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { agent, model } from "../../db/schema.ts";
 import { enabledModel, getEnabledModel, type CatalogModel } from "../billing/catalog.ts";
 import { NotFound } from "../errors.ts";
+import { accountLimits, agentLimitReached, belowAgentCap } from "./account-limits.ts";
 import { AGENT_ID, newAgentId } from "./ids.ts";
 import { presetFor } from "./presets.ts";
 
@@ -49,22 +50,18 @@ export async function findAgentWithModel(db: Db, agentId: string): Promise<{ age
   return { agent: row.agent, model: enabledModel(row.model, row.agent.modelId) };
 }
 
+/** A new agent, unless the account is at its agent cap (checked in the same statement, so concurrent creates agree). */
 export async function createAgent(db: Db, accountId: string, input: AgentInput, createdByUserId?: string): Promise<AgentRow> {
   const modelId = input.modelId ?? DEFAULT_MODEL_ID;
   await getEnabledModel(db, modelId);
-  const [row] = await db
-    .insert(agent)
-    .values({
-      id: newAgentId(),
-      accountId,
-      name: input.name,
-      modelId,
-      instructions: input.instructions ?? (input.preset ? presetFor(input.preset).instructions : ""),
-      preset: presetFor(input.preset).id,
-      maxSteps: input.maxSteps ?? DEFAULT_MAX_STEPS,
-      createdByUserId,
-    })
-    .returning();
+  const id = newAgentId();
+  const instructions = input.instructions ?? (input.preset ? presetFor(input.preset).instructions : "");
+  const result = await db.run(sql`INSERT INTO agent (id, account_id, name, model_id, instructions, preset, max_steps, created_by_user_id)
+    SELECT ${id}, ${accountId}, ${input.name}, ${modelId}, ${instructions}, ${presetFor(input.preset).id},
+      ${input.maxSteps ?? DEFAULT_MAX_STEPS}, ${createdByUserId ?? null}
+    WHERE ${belowAgentCap(accountId)}`);
+  if (result.meta.changes !== 1) throw agentLimitReached((await accountLimits(db, accountId)).maxAgents);
+  const row = await db.select().from(agent).where(eq(agent.id, id)).get();
   return row!;
 }
 

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { UserActions } from "@/components/admin/user-actions.tsx";
+import { UserLimits } from "@/components/admin/user-limits.tsx";
 import { requireAdminPage } from "@/components/admin/require-admin-page.ts";
 import { formatDateTime, formatNumber } from "@/components/admin/format.ts";
 import { LedgerTable } from "@/components/admin/ledger-table.tsx";
@@ -11,6 +12,7 @@ import { Badge } from "@/components/ui/badge.tsx";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card.tsx";
 import { getDb } from "@/db/client.ts";
 import { userDetails, type AdminUserDetails } from "@/lib/admin/users.ts";
+import { limitsOf } from "@/lib/agents/account-limits.ts";
 import { NotFound } from "@/lib/errors.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 
@@ -79,6 +81,13 @@ export default async function AdminUserPage({ params }: { params: Promise<{ id: 
               <span className="text-2xl font-semibold">{formatNumber(details.balance.credits)}</span> credits (
               {formatNumber(details.balance.freeCredits)} free, {formatNumber(details.balance.purchasedCredits)} purchased)
             </p>
+          ) : (
+            <Empty>No personal account.</Empty>
+          )}
+        </Section>
+        <Section title="Limits">
+          {details.limits ? (
+            <UserLimits userId={user.id} limits={details.limits} defaults={limitsOf({ maxAgents: null, maxLiveWorkspaces: null })} />
           ) : (
             <Empty>No personal account.</Empty>
           )}

@@ -263,7 +263,11 @@ export class Workspace {
   #heldCommand(executor: Executor, nsPid: number): number | undefined {
     const candidates = this.#cgroups.pids();
     const bwrap = executor.bwrapPid;
-    const executorPid = bwrap === undefined ? undefined : childInNamespace(candidates, bwrap, 1);
+    let executorPid = executorHostPids.get(executor);
+    if (executorPid === undefined && bwrap !== undefined) {
+      executorPid = childInNamespace(candidates, bwrap, 1);
+      if (executorPid !== undefined) executorHostPids.set(executor, executorPid);
+    }
     return executorPid === undefined ? undefined : childInNamespace(candidates, executorPid, nsPid);
   }
 
@@ -407,6 +411,9 @@ export class Workspace {
     this.#prepared = null;
   }
 }
+
+/** The host pid of each executor (its sandbox's PID 1), found once. */
+const executorHostPids = new WeakMap<Executor, number>();
 
 type UsageCounters = { backgroundCpuNs: number; commandCpuMs: number; unbilledCpuMs: number };
 

@@ -1,6 +1,17 @@
 import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { appendFileSync, closeSync, existsSync, openSync, readFileSync, renameSync, statSync, watch, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  watch,
+  writeFileSync,
+} from "node:fs";
 import { open } from "node:fs/promises";
 import path from "node:path";
 import type { Command, ProcessInfo } from "../src/sandbox/types.ts";
@@ -172,9 +183,7 @@ export class ProcessTable {
       if (reason !== "stopped") {
         Object.assign(record, { reason });
         // The process's own log says why it ended, for whoever reads it next.
-        try {
-          appendFileSync(path.join(this.#logsDir, `${id}.log`), `\n[netM8] ${reason}\n`);
-        } catch {}
+        appendLogLine(path.join(this.#logsDir, `${id}.log`), `[netM8] ${reason}`);
       }
       this.#save();
     }
@@ -229,6 +238,22 @@ export class ProcessTable {
     writeFileSync(temp, JSON.stringify([...this.#records.values()], null, 1), { mode: 0o600 });
     renameSync(temp, this.#file);
   }
+}
+
+/** Appends a line to a log, on a line of its own even when the output before it did not end one. */
+function appendLogLine(file: string, line: string): void {
+  try {
+    const size = existsSync(file) ? statSync(file).size : 0;
+    let ended = true;
+    if (size > 0) {
+      const fd = openSync(file, "r");
+      const last = Buffer.alloc(1);
+      readSync(fd, last, 0, 1, size - 1);
+      closeSync(fd);
+      ended = last[0] === 0x0a;
+    }
+    appendFileSync(file, `${ended ? "" : "\n"}${line}\n`);
+  } catch {}
 }
 
 function parentOf(pid: number): number | null {

@@ -42,7 +42,8 @@ describe("sandboxd restarts", () => {
     expect(await again.readFile("keep/me.txt")).toBe("still here");
     expect(await again.info()).toMatchObject({ network: false, limits: { memoryMiB: 256 } });
     expect(await again.getProcess(proc.id)).toMatchObject({ status: "exited", reason: "sandboxd stopped while it was running" });
-    expect(await collect(again.processLogs(proc.id))).toBe("started\n");
+    // The log keeps the output and says, on a line of its own, why the process ended.
+    expect(await collect(again.processLogs(proc.id))).toBe("started\n[netM8] sandboxd stopped while it was running\n");
 
     const restarted = await again.restartProcess(proc.id);
     expect(restarted).toMatchObject({ id: proc.id, status: "running", reason: null });

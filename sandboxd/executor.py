@@ -450,19 +450,20 @@ class Exec:
             except OSError:
                 pass
         code = wait_child(self.proc)
-        # exec is for foreground work: whatever the command left running in its session is ended with it.
-        grace_until = time.monotonic() + 0.5
-        for pump in pumps:
-            pump.join(max(0.0, grace_until - time.monotonic()))
-        kill_tree(self.proc.pid)
+        # exec is for foreground work: whatever the command left running is ended with it.
         if hold:
-            # A process that left the command's tree (setsid and a double fork) may still hold its output: sandboxd,
-            # which sees the command's cgroup, ends it, and the output ends with it.
+            # sandboxd ends everything in the command's cgroup once it has the exit. Something the command left
+            # (detached or not) may still hold its output: then sandboxd is asked to end it now, and the output ends.
             grace_until = time.monotonic() + 0.2
             for pump in pumps:
                 pump.join(max(0.0, grace_until - time.monotonic()))
             if any(pump.is_alive() for pump in pumps):
                 send({"id": self.id, "type": "lingering"})
+        else:
+            grace_until = time.monotonic() + 0.5
+            for pump in pumps:
+                pump.join(max(0.0, grace_until - time.monotonic()))
+            kill_tree(self.proc.pid)
         for pump in pumps:
             pump.join()
         timer.cancel()

@@ -81,7 +81,7 @@ describe("background processes' CPU time", () => {
     expect((await me.audit()).consistent).toBe(true);
   }, 90_000);
 
-  it("reconciles: the CPU time sandboxd observed is the CPU time billed, over exec, git and background work", async () => {
+  it("reconciles: the CPU time sandboxd observed is the CPU time billed, over exec, a template install, git and background work", async () => {
     const exec = (command: string) =>
       me.call<{ exitCode: number; cpuMs: number }>(`/api/agent/${me.agentId}/exec`, { method: "POST", body: JSON.stringify({ command }) });
     expect((await exec("python3 -c 'sum(range(3_000_000))'")).body.exitCode).toBe(0);
@@ -93,6 +93,18 @@ describe("background processes' CPU time", () => {
     expect(commit.body.exitCode).toBe(0);
     const worker = await startProcess("python3 -c 'sum(range(5_000_000))'");
     await eventually(async () => (await processOf(worker.id)).status === "exited", 30_000, "the process to exit");
+    // A template: its npm install is a streamed command, its dev server a background process.
+    const applied = await fetch(`${stack.worker.url}/api/agent/${me.agentId}/template`, {
+      method: "POST",
+      headers: user.headers({ "content-type": "application/json" }),
+      body: JSON.stringify({ template: "vue-vite", dir: "site" }),
+    });
+    const progress = await applied.text();
+    expect(progress, progress.slice(-2000)).toContain('"type":"ready"');
+    const { processes } = (await me.call<{ processes: Process[] }>(`/api/agent/${me.agentId}/processes`)).body;
+    for (const running of processes.filter((p) => p.status === "running")) {
+      await me.call(`/api/agent/${me.agentId}/processes/${running.id}`, { method: "DELETE" });
+    }
     await runCron();
 
     const rows = (await me.call<{ transactions: Row[] }>("/api/credits/transactions?kind=usage&limit=200")).body.transactions;
@@ -103,7 +115,7 @@ describe("background processes' CPU time", () => {
     // looks, are counted apart as unbilled).
     expect(billed).toBe(backgroundCpuMs + commandCpuMs);
     expect((await me.audit()).consistent).toBe(true);
-  }, 90_000);
+  }, 240_000);
 
   it("stops the processes of an account that cannot pay, says so in their logs, and pauses its previews until it can", async () => {
     const server = await startProcess("python3 -m http.server 8090 --bind 127.0.0.1");

@@ -18,6 +18,7 @@ import { workspaceGroup } from "../lib/agents/account-limits.ts";
 import { findAgentWithModel, touchAgent, type AgentRow } from "../lib/agents/agents.ts";
 import { parseThreadObjectName } from "../lib/agents/ids.ts";
 import type { CatalogModel } from "../lib/billing/catalog.ts";
+import { reserveBackgroundAhead } from "../lib/billing/background-compute.ts";
 import { toCredits } from "../lib/billing/rules.ts";
 import { AppError, InsufficientCredits, NotFound } from "../lib/errors.ts";
 import { sandboxFor } from "../sandbox/backend.ts";
@@ -144,7 +145,9 @@ export class ChatThread extends AIChatAgent<Env> {
     const allTools = buildTools({
       workspace: () =>
         (workspace ??= this.#provisionedWorkspace(agentId, agent.accountId).then((ws) =>
-          meteredWorkspace(ws, (run) => meter.sandbox(run)),
+          meteredWorkspace(ws, (run) => meter.sandbox(run), {
+            beforeBackground: () => reserveBackgroundAhead(this.env, agentId, agent.accountId, new Date(clock())),
+          }),
         )),
       remember: (note) => hub.addNote(note),
       workspaceChanged: () => this.ctx.waitUntil(hub.workspaceChanged()),

@@ -363,6 +363,8 @@ export const sandboxMeter = sqliteTable("sandbox_meter", {
     .primaryKey()
     .references(() => agent.id, { onDelete: "cascade" }),
   billedCpuMs: integer("billed_cpu_ms").notNull().default(0),
+  /** The reservation held ahead for the workspace's running processes (JSON of a ledger Reservation), if any. */
+  heldReservation: text("held_reservation"),
   updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
 });
 

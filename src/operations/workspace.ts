@@ -3,6 +3,7 @@ import { getDb } from "../db/client.ts";
 import type { Env } from "../env.ts";
 import { workspaceGroup } from "../lib/agents/account-limits.ts";
 import type { AgentRow } from "../lib/agents/agents.ts";
+import { reserveBackgroundAhead } from "../lib/billing/background-compute.ts";
 import { chargeSandboxRun } from "../lib/billing/sandbox-charge.ts";
 import { requestClock } from "../lib/http/clock.ts";
 import { sandboxFor } from "../sandbox/backend.ts";
@@ -19,7 +20,11 @@ export async function openWorkspace(request: Request, env: Env, agent: AgentRow)
   const ref = { accountId: agent.accountId, agentId: agent.id, threadId: "" };
   const group = await workspaceGroup(getDb(env.DB), agent.accountId);
   const workspace = await sandboxFor(env).workspace(agent.id, { group });
-  return { workspace: meteredWorkspace(workspace, async (run) => (await chargeSandboxRun(env.DB, ref, run, clock)).result) };
+  return {
+    workspace: meteredWorkspace(workspace, async (run) => (await chargeSandboxRun(env.DB, ref, run, clock)).result, {
+      beforeBackground: () => reserveBackgroundAhead(env, agent.id, agent.accountId, new Date(clock())),
+    }),
+  };
 }
 
 /** The metered workspace of an accessible agent; routes that take a body parse it between the two steps instead. */

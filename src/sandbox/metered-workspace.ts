@@ -12,10 +12,24 @@ export type Charge = <T extends Usage>(run: () => Promise<T>) => Promise<T>;
 /**
  * The one place that decides what of a workspace is billed. Every command that computes goes through `charge`:
  * exec (whole or streamed, which covers template installs), run_code and git's clone, commit and push. Reading and
- * writing files, listing, process and port bookkeeping are free. Long-running background processes are not billed
- * here yet: they need metering while they run, not a duration at the end (the sandbox integrity issue).
+ * writing files, listing, process and port bookkeeping are free. Background processes are billed while they run
+ * by the cron from sandboxd's counters (src/lib/billing/background-compute.ts); starting one holds its first
+ * increment ahead (`beforeBackground`).
  */
-export function meteredWorkspace(inner: Workspace, charge: Charge): Workspace {
+export function meteredWorkspace(
+  inner: Workspace,
+  charge: Charge,
+  options: {
+    /** Holds a background process's first increment of CPU before it starts (refusing when the account cannot). */
+    beforeBackground?: () => Promise<void>;
+  } = {},
+): Workspace {
+  const reserved =
+    <T>(start: () => Promise<T>) =>
+    async () => {
+      await options.beforeBackground?.();
+      return start();
+    };
   return {
     id: inner.id,
     info: () => inner.info(),
@@ -34,13 +48,13 @@ export function meteredWorkspace(inner: Workspace, charge: Charge): Workspace {
     moveFile: (from, to, options) => inner.moveFile(from, to, options),
     exists: (path) => inner.exists(path),
 
-    startProcess: (command, options) => inner.startProcess(command, options),
+    startProcess: (command, startOptions) => reserved(() => inner.startProcess(command, startOptions))(),
     listProcesses: () => inner.listProcesses(),
     getProcess: (id) => inner.getProcess(id),
     processLogs: (id, options) => inner.processLogs(id, options),
     stopProcess: (id) => inner.stopProcess(id),
     stopAllProcesses: (reason) => inner.stopAllProcesses(reason),
-    restartProcess: (id) => inner.restartProcess(id),
+    restartProcess: (id) => reserved(() => inner.restartProcess(id))(),
 
     gitClone: (options: GitCloneOptions) => charge(() => inner.gitClone(options)),
     gitStatus: (dir) => inner.gitStatus(dir),

@@ -60,8 +60,11 @@ describe("background processes' CPU time", () => {
       "busy.py",
       "import time\nt = time.process_time()\nwhile time.process_time() - t < 1.5: pass\nprint('cpu', time.process_time())\n",
     );
+    const before = await me.credits();
     const busy = await startProcess("python3 busy.py");
     const idle = await startProcess("sleep 2");
+    // Starting holds one increment ahead for the workspace (5 CPU-minutes on two CPUs: 2 credits), once.
+    expect((await me.credits()).reserved - before.reserved).toBeCloseTo(2, 6);
     for (const id of [busy.id, idle.id]) await eventually(async () => (await processOf(id)).status === "exited", 30_000, `${id} to exit`);
     const reported = Number(/cpu ([\d.]+)/.exec(await logsOf(busy.id))?.[1]) * 1000;
     expect(reported).toBeGreaterThanOrEqual(1500);
@@ -78,6 +81,8 @@ describe("background processes' CPU time", () => {
     expect((await observed()).backgroundCpuMs).toBe(billedMs);
     await runCron();
     expect(await backgroundRows()).toHaveLength(1);
+    // Nothing runs any more: nothing stays held.
+    expect((await me.credits()).reserved).toBe(before.reserved);
     expect((await me.audit()).consistent).toBe(true);
   }, 90_000);
 
@@ -128,14 +133,14 @@ describe("background processes' CPU time", () => {
     const preview = () => rawRequest(`${stack.worker.url}/`, { headers: { host: new URL(exposed.body.url).host } });
     await eventually(async () => (await preview()).status === 200, 20_000, "the preview to serve");
 
-    // Everything the account has is held by a reservation: nothing is available to pay with.
-    const { available } = await me.credits();
-    const held = await fetch(`${stack.worker.url}/api/test/ledger`, {
+    // The account spends everything it has beside what the server holds ahead: once the server's CPU is paid from
+    // that, the next increment cannot be held.
+    const available = Math.round((await me.credits()).available * 1000);
+    const spent = await fetch(`${stack.worker.url}/api/test/ledger`, {
       method: "POST",
-      body: JSON.stringify({ action: "reserve", accountId: me.accountId, maxCost: Math.round(available * 1000) }),
+      body: JSON.stringify({ action: "spend", accountId: me.accountId, maxCost: available, actualCost: available }),
     });
-    expect(held.status).toBe(200);
-    const reservation = await held.json();
+    expect(spent.status).toBe(200);
     await runCron();
 
     const stopped = await processOf(server.id);
@@ -145,9 +150,20 @@ describe("background processes' CPU time", () => {
     const paused = await preview();
     expect(paused.status).toBe(402);
     expect(paused.body).toContain("out of credits");
+    // Nor does a new process start: it cannot hold its first increment.
+    const refused = await me.call<{ error: { code: string; message: string } }>(`/api/agent/${me.agentId}/processes`, {
+      method: "POST",
+      body: JSON.stringify({ command: "sleep 60" }),
+    });
+    expect(refused.status).toBe(402);
+    expect(refused.body.error.message).toContain("holds 2 credits ahead");
 
     // Credits again: the preview page is no longer the pause page (the server itself was stopped: 502 until restarted).
-    await fetch(`${stack.worker.url}/api/test/ledger`, { method: "POST", body: JSON.stringify({ action: "release", reservation }) });
+    const granted = await fetch(`${stack.worker.url}/api/test/ledger`, {
+      method: "POST",
+      body: JSON.stringify({ action: "grant", accountId: me.accountId, amount: 5000 }),
+    });
+    expect(granted.status).toBe(200);
     const files = await me.call(`/api/agent/${me.agentId}/files?path=busy.py`);
     expect(files.status).toBe(200);
     expect((await preview()).status).toBe(502);

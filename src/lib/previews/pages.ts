@@ -14,7 +14,7 @@ const UNREACHABLE_TEXT = {
 const OUT_OF_CREDITS_TEXT = {
   title: "This preview is paused: out of credits",
   detail:
-    "The workspace's account has no credits left, so its processes were stopped. Its files are kept: the owner can add credits on the Billing page and start the server again.",
+    "The workspace's account is out of credits (too few left to keep its processes running), so they were stopped. Its files are kept: the owner can add credits on the Billing page and start the server again.",
 };
 
 /**

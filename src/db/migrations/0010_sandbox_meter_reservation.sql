@@ -1,0 +1,1 @@
+ALTER TABLE `sandbox_meter` ADD `held_reservation` text;

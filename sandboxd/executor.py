@@ -351,6 +351,90 @@ def missing_command(argv, cwd, env):
     return None if found else errno.ENOENT
 
 
+# A spawner: a thread of the executor that sandboxd has put, ahead of time, into a fresh cgroup of its own (cgroup v1
+# places threads one by one). A command forked from it starts in that cgroup at once, so nothing waits for a move;
+# the thread ends right after the fork, leaving the group to the command. Without a ready spawner, a command is held
+# instead (HOLD_SCRIPT).
+_spawner_lock = threading.Lock()
+_spawner = {"enabled": False, "ready": None, "making": False, "next_slot": 1, "placing": {}}
+
+
+class Spawner:
+    def __init__(self, slot):
+        self.slot = slot
+        self.placed = threading.Event()
+        self.accepted = False
+        self.jobs = queue.Queue()
+
+    def run(self):
+        send({"type": "spawner", "slot": self.slot, "tid": threading.get_native_id()})
+        self.placed.wait(RELEASE_WAIT)
+        with _spawner_lock:
+            _spawner["placing"].pop(self.slot, None)
+            _spawner["making"] = False
+            usable = self.accepted and _spawner["enabled"] and _spawner["ready"] is None
+            if usable:
+                _spawner["ready"] = self
+        if not usable:
+            return
+        job = self.jobs.get()
+        if job is None:
+            return
+        argv, options, done, finished = job
+        try:
+            done.append(spawn(argv, **options))
+        except BaseException as error:
+            done.append(error)
+        finished.set()
+        # This thread ends here: only the command stays in the cgroup.
+
+
+def refill_spawner():
+    with _spawner_lock:
+        if not _spawner["enabled"] or _spawner["ready"] is not None or _spawner["making"]:
+            return
+        _spawner["making"] = True
+        slot = _spawner["next_slot"]
+        _spawner["next_slot"] += 1
+        spawner = Spawner(slot)
+        _spawner["placing"][slot] = spawner
+    try:
+        threading.Thread(target=spawner.run, daemon=True).start()
+    except RuntimeError:
+        with _spawner_lock:
+            _spawner["making"] = False
+            _spawner["placing"].pop(slot, None)
+
+
+def spawn_placed(argv, options):
+    """Spawns from a ready spawner: (process, slot), or None when no spawner is ready."""
+    with _spawner_lock:
+        spawner = _spawner["ready"]
+        _spawner["ready"] = None
+    if spawner is None:
+        return None
+    done = []
+    finished = threading.Event()
+    spawner.jobs.put((argv, options, done, finished))
+    finished.wait()
+    if isinstance(done[0], BaseException):
+        raise done[0]
+    return done[0], spawner.slot
+
+
+def spawner_op(req):
+    if "enable" in req:
+        with _spawner_lock:
+            _spawner["enabled"] = bool(req["enable"])
+        refill_spawner()
+        return
+    with _spawner_lock:
+        spawner = _spawner["placing"].get(req.get("slot"))
+    if spawner is not None:
+        spawner.accepted = bool(req.get("ok"))
+        spawner.placed.set()
+
+
 class Exec:
     def __init__(self, req):
         self.id = req["id"]
@@ -383,6 +467,8 @@ class Exec:
             send({"id": self.id, "type": "spawn_error", "errno": 0, "message": "executor failed to run the command: %s" % error})
         finally:
             self.forget()
+            # The next spawner is placed once this command has answered, off its path.
+            refill_spawner()
 
     def run_command(self):
         req = self.req
@@ -417,18 +503,27 @@ class Exec:
                 os.close(err_write)
                 send({"id": self.id, "type": "spawn_error", "errno": missing, "message": "%s: %s" % (os.strerror(missing), argv[0] if argv else "")})
                 return
-            argv = ["/bin/sh", "-c", HOLD_SCRIPT, "sh"] + list(argv)
+        grouped = hold
+        options = {
+            "cwd": cwd,
+            "env": env,
+            "stdin": subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,
+            "stdout": out_write,
+            "stderr": err_write,
+            "start_new_session": True,
+            "close_fds": True,
+        }
         try:
-            self.proc = spawn(
-                argv,
-                cwd=cwd,
-                env=env,
-                stdin=subprocess.PIPE if stdin_data is not None or hold else subprocess.DEVNULL,
-                stdout=out_write,
-                stderr=err_write,
-                start_new_session=True,
-                close_fds=True,
-            )
+            placed = spawn_placed(argv, options) if hold else None
+            if placed is not None:
+                self.proc, slot = placed
+                send({"id": self.id, "type": "started", "slot": slot})
+                hold = False
+            else:
+                if hold:
+                    argv = ["/bin/sh", "-c", HOLD_SCRIPT, "sh"] + list(argv)
+                    options["stdin"] = subprocess.PIPE
+                self.proc = spawn(argv, **options)
         except OSError as error:
             timer.cancel()
             os.close(out_write)
@@ -451,7 +546,7 @@ class Exec:
                 pass
         code = wait_child(self.proc)
         # exec is for foreground work: whatever the command left running is ended with it.
-        if hold:
+        if grouped:
             # sandboxd ends everything in the command's cgroup once it has the exit. Something the command left
             # (detached or not) may still hold its output: then sandboxd is asked to end it now, and the output ends.
             grace_until = time.monotonic() + 0.2
@@ -690,6 +785,8 @@ def main():
             kill_exec(req)
         elif op == "release":
             release_exec(req)
+        elif op == "spawner":
+            spawner_op(req)
         elif op == "relay_open":
             try:
                 threading.Thread(target=relay_open, args=(req,), daemon=True).start()

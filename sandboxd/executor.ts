@@ -20,6 +20,8 @@ type ExecHandlers = {
   onSpawned?: (pid: number) => void;
   /** The command ended but something it detached still holds its output: end everything it started. */
   onLingering?: () => void;
+  /** The command was forked from a spawner thread placed for `slot`, so it started in that slot's cgroup. */
+  onStarted?: (slot: number) => void;
   resolve: (exit: ExecExit) => void;
   reject: (error: Error) => void;
 };
@@ -75,8 +77,12 @@ export class ExecutorOpError extends Error {
  * The host side of the long-lived executor (executor.py) in a workspace's sandbox: one bubblewrap start, then
  * every command and file operation is a JSON line over its stdin and stdout.
  */
+/** Puts a thread of the executor (its id in the sandbox) into a fresh cgroup for `slot`; whether it did. */
+export type PlaceSpawner = (executor: Executor, slot: number, tid: number) => boolean;
+
 export class Executor {
   readonly #child: ChildProcessWithoutNullStreams;
+  #placeSpawner: PlaceSpawner | undefined;
   readonly #pending = new Map<string, ExecHandlers | CallHandlers>();
   readonly #relays = new Map<string, RelayHandlers>();
   #nextId = 1;
@@ -164,6 +170,15 @@ export class Executor {
     return this.#child.pid;
   }
 
+  /**
+   * Lets the executor keep a spawner thread that sandboxd places in a fresh cgroup ahead of the next command, so a
+   * command starts in its cgroup without waiting for a move.
+   */
+  enableSpawners(place: PlaceSpawner): void {
+    this.#placeSpawner = place;
+    if (this.#alive) this.#send({ op: "spawner", enable: true });
+  }
+
   get alive(): boolean {
     return this.#alive;
   }
@@ -174,6 +189,19 @@ export class Executor {
   }
 
   #dispatch(message: Record<string, unknown>): void {
+    if (message.type === "spawner") {
+      const { slot, tid } = message;
+      if (typeof slot !== "number" || !Number.isSafeInteger(slot) || typeof tid !== "number" || !Number.isSafeInteger(tid) || tid < 1)
+        throw new Error("malformed spawner");
+      let ok = false;
+      try {
+        ok = this.#placeSpawner?.(this, slot, tid) ?? false;
+      } catch (error) {
+        this.#stderr = `spawner ${slot} not placed: ${(error as Error).message}`;
+      }
+      this.#send({ op: "spawner", slot, ok });
+      return;
+    }
     const id = message.id as string;
     if (message.type === "relay_data" || message.type === "relay_end" || message.type === "relay_sent") {
       const relay = this.#relays.get(id);
@@ -211,6 +239,12 @@ export class Executor {
       case "lingering":
         (handlers as ExecHandlers).onLingering?.();
         return;
+      case "started": {
+        const slot = message.slot;
+        if (typeof slot !== "number" || !Number.isSafeInteger(slot)) throw new Error("malformed started");
+        (handlers as ExecHandlers).onStarted?.(slot);
+        return;
+      }
       case "exit":
         this.#pending.delete(id);
         (handlers as ExecHandlers).resolve(message as unknown as ExecExit);
@@ -237,7 +271,7 @@ export class Executor {
   exec(
     request: ExecRequest,
     onOutput: ExecHandlers["onOutput"],
-    group?: Pick<ExecHandlers, "onSpawned" | "onLingering">,
+    group?: Pick<ExecHandlers, "onSpawned" | "onLingering" | "onStarted">,
   ): { id: string; done: Promise<ExecExit> } {
     const id = String(this.#nextId++);
     const done = new Promise<ExecExit>((resolve, reject) => {

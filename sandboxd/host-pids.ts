@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** A process's parent (as the host sees it) and its pid in each PID namespace, outermost first. */
 function statusOf(pid: number): { ppid: number; nspid: number[] } | null {
@@ -21,6 +21,24 @@ export function childInNamespace(candidates: number[], parentHostPid: number, ns
   for (const pid of candidates) {
     const status = statusOf(pid);
     if (status && status.ppid === parentHostPid && status.nspid.at(-1) === nsPid) return pid;
+  }
+  return undefined;
+}
+
+/** The host id of the thread of process `hostPid` whose id in its PID namespace is `nsTid`. */
+export function threadInNamespace(hostPid: number, nsTid: number): number | undefined {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${hostPid}/task`);
+  } catch {
+    return undefined;
+  }
+  for (const tid of tids) {
+    try {
+      const status = readFileSync(`/proc/${hostPid}/task/${tid}/status`, "utf8");
+      const nspid = (/^NSpid:\s+([\d\s]+)$/m.exec(status)?.[1] ?? "").trim().split(/\s+/).map(Number);
+      if (nspid.at(-1) === nsTid) return Number(tid);
+    } catch {}
   }
   return undefined;
 }

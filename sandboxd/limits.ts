@@ -67,6 +67,11 @@ export class WorkspaceCgroups {
     return readNumber(this.#dirs.cpuacct, "cpuacct.usage");
   }
 
+  /** Whether commands can have groups of their own (the pids controller is there). */
+  canGroupCommands(): boolean {
+    return this.#dirs.pids !== undefined && !process.env.SANDBOXD_NO_COMMAND_GROUPS;
+  }
+
   /** A group of one command (an exec and everything it starts) under the workspace's, or null without pids. */
   command(name: string): CommandCgroup | null {
     if (!this.#dirs.pids) return null;
@@ -114,6 +119,8 @@ export class WorkspaceCgroups {
 export class CommandCgroup {
   readonly #pids: string;
   readonly #cpuacct: string | null;
+  /** A process never killed with the group (the executor, whose spawner thread was in it until it forked). */
+  #spared: number | undefined;
 
   constructor(pids: string, cpuacct: string | null) {
     this.#pids = pids;
@@ -133,9 +140,16 @@ export class CommandCgroup {
     if (this.#cpuacct) writeFileSync(path.join(this.#cpuacct, "cgroup.procs"), String(hostPid));
   }
 
+  /** Moves one thread in (a spawner thread of `ownerPid`, the executor): what it forks starts in the group. */
+  adoptThread(hostTid: number, ownerPid: number): void {
+    this.#spared = ownerPid;
+    writeFileSync(path.join(this.#pids, "tasks"), String(hostTid));
+    if (this.#cpuacct) writeFileSync(path.join(this.#cpuacct, "tasks"), String(hostTid));
+  }
+
   /** Kills everything still in the group: whatever the command left behind, however it detached. */
   killAll(): void {
-    killUntilEmpty(() => pidsUnder(this.#pids));
+    killUntilEmpty(() => pidsUnder(this.#pids).filter((pid) => pid !== this.#spared));
   }
 
   /** CPU time of the command and every process it started, in nanoseconds. */
@@ -145,8 +159,8 @@ export class CommandCgroup {
 
   remove(): void {
     this.killAll();
-    removeGroup(this.#pids);
-    if (this.#cpuacct) removeGroup(this.#cpuacct);
+    removeGroup(this.#pids, this.#spared);
+    if (this.#cpuacct) removeGroup(this.#cpuacct, this.#spared);
   }
 }
 
@@ -185,12 +199,12 @@ function killUntilEmpty(list: () => number[]): void {
   }
 }
 
-function removeGroup(dir: string): void {
+function removeGroup(dir: string, spared?: number): void {
   for (let attempt = 0; attempt < 50 && existsSync(dir); attempt++) {
     try {
       rmdirSync(dir);
     } catch {
-      killUntilEmpty(() => pidsUnder(dir));
+      killUntilEmpty(() => pidsUnder(dir).filter((pid) => pid !== spared));
     }
   }
 }

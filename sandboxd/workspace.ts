@@ -24,7 +24,7 @@ import {
   type RelayHandlers,
   SpawnFailed,
 } from "./executor.ts";
-import { childInNamespace } from "./host-pids.ts";
+import { childInNamespace, threadInNamespace } from "./host-pids.ts";
 import { type IsolatedRun, runIsolated } from "./isolated.ts";
 import { type CommandCgroup, limitError, removeInstanceCgroups, WorkspaceCgroups } from "./limits.ts";
 import { type EgressPolicy, ensureNetns, removeNetns, startPasta, stopPasta } from "./network.ts";
@@ -81,6 +81,7 @@ export class Workspace {
   readonly #usageFile: string;
   /** CPU time of background processes that have ended, and of every command reported (cpuMs), kept in usage.json. */
   #usage: UsageCounters;
+  #usageTimer: NodeJS.Timeout | null = null;
 
   constructor(daemon: Daemon, meta: WorkspaceMeta) {
     this.#daemon = daemon;
@@ -153,7 +154,11 @@ export class Workspace {
     const starting = (async () => {
       await this.prepare();
       const [executor] = await Promise.all([Executor.start(this.#spec()), this.#ensureNetwork()]);
-      executor.exited.then(() => this.#daemon.log(`workspace ${this.id}: executor exited`));
+      executor.exited.then(() => {
+        this.#daemon.log(`workspace ${this.id}: executor exited`);
+        for (const group of placedGroups(executor).values()) group.remove();
+      });
+      if (this.#cgroups.canGroupCommands()) executor.enableSpawners((ex, slot, tid) => this.#placeSpawner(ex, slot, tid));
       return executor;
     })();
     this.#executor = starting;
@@ -170,14 +175,21 @@ export class Workspace {
     const before = this.#cgroups.counters();
     const captured = { stdout: [] as Buffer[], stderr: [] as Buffer[], bytes: { stdout: 0, stderr: 0 }, truncated: false };
     // The command's own cgroup: everything it starts stays in it, ends with it, and its CPU time is read from it.
-    const group = this.#cgroups.command(`exec-${randomBytes(6).toString("hex")}`);
-    const hooks = group && {
+    // Placed ahead of time (the command is forked from a thread already in it), or made now for a held command.
+    const command: { group: CommandCgroup | null } = { group: null };
+    const hooks = this.#cgroups.canGroupCommands() && {
+      onStarted: (slot: number) => {
+        const groups = placedGroups(executor);
+        command.group = groups.get(slot) ?? null;
+        groups.delete(slot);
+      },
       onSpawned: (nsPid: number) => {
         const held = this.#heldCommand(executor, nsPid);
         if (held === undefined) throw new Error(`the command (pid ${nsPid} in the sandbox) was not found`);
-        group.adopt(held);
+        command.group = this.#newCommandGroup();
+        command.group.adopt(held);
       },
-      onLingering: () => group.killAll(),
+      onLingering: () => command.group?.killAll(),
     };
     const started = performance.now();
     const { id, done } = executor.exec(
@@ -196,7 +208,7 @@ export class Workspace {
         captured[stream].push(room < data.length ? data.subarray(0, room) : data);
         captured.bytes[stream] += Math.min(room, data.length);
       },
-      hooks ?? undefined,
+      hooks || undefined,
     );
     const abort = () => executor.kill(id);
     signal?.addEventListener("abort", abort);
@@ -209,6 +221,7 @@ export class Workspace {
       if (error instanceof SpawnFailed) {
         // Like a shell: 127 for a command that does not exist, 126 for one that cannot run.
         const exitCode = error.errno === 2 ? 127 : 126;
+        command.group?.remove();
         return { exitCode, stdout: "", stderr: `${error.message}\n`, durationMs: Math.round(performance.now() - started) };
       }
       if (!(error instanceof ExecutorGone)) throw error;
@@ -219,12 +232,14 @@ export class Workspace {
       clearTimeout(watchdog);
       signal?.removeEventListener("abort", abort);
       // Whatever the command left running (setsid, double fork, nohup) ends with it; then its CPU time is final.
-      group?.killAll();
+      command.group?.killAll();
     }
+    const { group } = command;
     // Read before the command's group goes: what it ran into is counted there.
     const after = this.#cgroups.counters();
     const cpuMs = group ? this.#countCommand(group, input.unbilled ?? false) : undefined;
-    group?.remove();
+    // Empty now (killed above): removing its directories can wait until the answer is on its way.
+    if (group) setImmediate(() => group.remove());
     // Billed time is sandboxd's own clock around the exec: nothing inside the sandbox can shorten it.
     const durationMs = Math.round(performance.now() - started);
     const usage = exit.exitCode !== 0 ? diskUsage(this.dirs) : null;
@@ -259,16 +274,37 @@ export class Workspace {
     }
   }
 
-  /** Host pid of a command the executor holds (its child with that pid in the sandbox), found among the workspace's. */
-  #heldCommand(executor: Executor, nsPid: number): number | undefined {
-    const candidates = this.#cgroups.pids();
-    const bwrap = executor.bwrapPid;
+  #newCommandGroup(): CommandCgroup {
+    const group = this.#cgroups.command(`exec-${randomBytes(6).toString("hex")}`);
+    if (!group) throw new Error("command cgroups are not available");
+    return group;
+  }
+
+  /** Puts a spawner thread of the executor into a fresh command group, for the next exec. */
+  #placeSpawner(executor: Executor, slot: number, nsTid: number): boolean {
+    const executorPid = this.#executorHostPid(executor);
+    const hostTid = executorPid === undefined ? undefined : threadInNamespace(executorPid, nsTid);
+    if (executorPid === undefined || hostTid === undefined) return false;
+    const group = this.#newCommandGroup();
+    group.adoptThread(hostTid, executorPid);
+    placedGroups(executor).set(slot, group);
+    return true;
+  }
+
+  #executorHostPid(executor: Executor): number | undefined {
     let executorPid = executorHostPids.get(executor);
+    const bwrap = executor.bwrapPid;
     if (executorPid === undefined && bwrap !== undefined) {
-      executorPid = childInNamespace(candidates, bwrap, 1);
+      executorPid = childInNamespace(this.#cgroups.pids(), bwrap, 1);
       if (executorPid !== undefined) executorHostPids.set(executor, executorPid);
     }
-    return executorPid === undefined ? undefined : childInNamespace(candidates, executorPid, nsPid);
+    return executorPid;
+  }
+
+  /** Host pid of a command the executor holds (its child with that pid in the sandbox), found among the workspace's. */
+  #heldCommand(executor: Executor, nsPid: number): number | undefined {
+    const executorPid = this.#executorHostPid(executor);
+    return executorPid === undefined ? undefined : childInNamespace(this.#cgroups.pids(), executorPid, nsPid);
   }
 
   async fileOp<T>(op: string, payload: Record<string, unknown>): Promise<T> {
@@ -319,7 +355,7 @@ export class Workspace {
     this.#processGroups.delete(id);
     group.killAll();
     this.#usage.backgroundCpuNs += group.cpuNs();
-    writeUsage(this.#usageFile, this.#usage);
+    this.#saveUsage();
     group.remove();
   }
 
@@ -339,12 +375,25 @@ export class Workspace {
     };
   }
 
+  /** Saves the counters within a second (not at every command); shutdown and release save them at once. */
+  #saveUsageSoon(): void {
+    if (this.#usageTimer) return;
+    this.#usageTimer = setTimeout(() => this.#saveUsage(), 1000);
+    this.#usageTimer.unref();
+  }
+
+  #saveUsage(): void {
+    if (this.#usageTimer) clearTimeout(this.#usageTimer);
+    this.#usageTimer = null;
+    writeUsage(this.#usageFile, this.#usage);
+  }
+
   /** A command's CPU time in whole milliseconds, as reported with its result, added to the workspace's count. */
   #countCommand(group: CommandCgroup, unbilled: boolean): number {
     const cpuMs = Math.round(group.cpuNs() / 1e6);
     if (unbilled) this.#usage.unbilledCpuMs += cpuMs;
     else this.#usage.commandCpuMs += cpuMs;
-    writeUsage(this.#usageFile, this.#usage);
+    this.#saveUsageSoon();
     return cpuMs;
   }
 
@@ -377,6 +426,7 @@ export class Workspace {
   /** Ends everything the workspace runs; files stay. Used at sandboxd shutdown, on idle and by `POST .../stop`. */
   async shutdown(reason: string): Promise<void> {
     await this.processes.stopAll(reason);
+    if (this.#usageTimer) this.#saveUsage();
     const executor = await this.#executor?.catch(() => null);
     await executor?.stop();
     this.#executor = null;
@@ -410,6 +460,14 @@ export class Workspace {
     if (usesDiskImage(caps)) unmountDiskImage(this.dirs);
     this.#prepared = null;
   }
+}
+
+/** Each executor's command groups placed ahead (a spawner thread in each), by slot, not yet taken by an exec. */
+const placedGroupsOf = new WeakMap<Executor, Map<number, CommandCgroup>>();
+function placedGroups(executor: Executor): Map<number, CommandCgroup> {
+  let groups = placedGroupsOf.get(executor);
+  if (!groups) placedGroupsOf.set(executor, (groups = new Map()));
+  return groups;
 }
 
 /** The host pid of each executor (its sandbox's PID 1), found once. */

@@ -40,7 +40,7 @@ export function gitClone(workspace: Workspace, options: GitCloneOptions): Promis
 }
 
 export async function gitStatus(workspace: Workspace, dir: string): Promise<GitStatus> {
-  const result = await workspace.exec({ command: ["git", "status", "--porcelain=v1", "--branch"], cwd: dir, unbilled: true });
+  const result = await workspace.exec({ command: ["git", "status", "--porcelain=v1", "--branch"], cwd: dir, billedLater: true });
   if (result.exitCode !== 0) throw new HttpError(400, "git_failed", result.stderr.trim() || "git status failed");
   const lines = result.stdout.split("\n").filter(Boolean);
   const header = lines[0]?.startsWith("## ") ? lines.shift()!.slice(3) : null;
@@ -51,7 +51,7 @@ export async function gitStatus(workspace: Workspace, dir: string): Promise<GitS
 }
 
 export async function gitDiff(workspace: Workspace, dir: string, staged: boolean): Promise<string> {
-  const result = await workspace.exec({ command: ["git", "diff", ...(staged ? ["--staged"] : [])], cwd: dir, unbilled: true });
+  const result = await workspace.exec({ command: ["git", "diff", ...(staged ? ["--staged"] : [])], cwd: dir, billedLater: true });
   if (result.exitCode !== 0) throw new HttpError(400, "git_failed", result.stderr.trim() || "git diff failed");
   return result.stdout;
 }

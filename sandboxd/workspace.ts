@@ -50,8 +50,11 @@ export type ExecInput = {
   env?: Record<string, string>;
   timeoutMs?: number;
   stdin?: string;
-  /** sandboxd's own read-only look (git status, diff): counted apart, as compute the platform does not bill. */
-  unbilled?: boolean;
+  /**
+   * A command whose answer carries no exec result to bill (git status, diff): its CPU time joins the background
+   * counter, which the platform's cron bills.
+   */
+  billedLater?: boolean;
 };
 
 export type OutputListener = (stream: "stdout" | "stderr", data: Buffer) => void;
@@ -79,7 +82,10 @@ export class Workspace {
   /** Each background process's own cgroup, while it runs. */
   readonly #processGroups = new Map<string, CommandCgroup>();
   readonly #usageFile: string;
-  /** CPU time of background processes that have ended, and of every command reported (cpuMs), kept in usage.json. */
+  /**
+   * CPU time of background processes that have ended (and of commands billed later), and of every command reported
+   * with its result (cpuMs), kept in usage.json.
+   */
   #usage: UsageCounters;
   #usageTimer: NodeJS.Timeout | null = null;
 
@@ -237,7 +243,7 @@ export class Workspace {
     const { group } = command;
     // Read before the command's group goes: what it ran into is counted there.
     const after = this.#cgroups.counters();
-    const cpuMs = group ? this.#countCommand(group, input.unbilled ?? false) : undefined;
+    const cpuMs = group ? this.#countCommand(group, input.billedLater ?? false) : undefined;
     // Empty now (killed above): removing its directories can wait until the answer is on its way.
     if (group) setImmediate(() => group.remove());
     // Billed time is sandboxd's own clock around the exec: nothing inside the sandbox can shorten it.
@@ -370,7 +376,6 @@ export class Workspace {
       id: this.id,
       backgroundCpuMs: Math.floor(ns / 1e6),
       commandCpuMs: this.#usage.commandCpuMs,
-      unbilledCpuMs: this.#usage.unbilledCpuMs,
       runningProcesses: this.processes.runningCount(),
     };
   }
@@ -389,9 +394,10 @@ export class Workspace {
   }
 
   /** A command's CPU time in whole milliseconds, as reported with its result, added to the workspace's count. */
-  #countCommand(group: CommandCgroup, unbilled: boolean): number {
-    const cpuMs = Math.round(group.cpuNs() / 1e6);
-    if (unbilled) this.#usage.unbilledCpuMs += cpuMs;
+  #countCommand(group: CommandCgroup, billedLater: boolean): number {
+    const cpuNs = group.cpuNs();
+    const cpuMs = Math.round(cpuNs / 1e6);
+    if (billedLater) this.#usage.backgroundCpuNs += cpuNs;
     else this.#usage.commandCpuMs += cpuMs;
     this.#saveUsageSoon();
     return cpuMs;
@@ -473,7 +479,7 @@ function placedGroups(executor: Executor): Map<number, CommandCgroup> {
 /** The host pid of each executor (its sandbox's PID 1), found once. */
 const executorHostPids = new WeakMap<Executor, number>();
 
-type UsageCounters = { backgroundCpuNs: number; commandCpuMs: number; unbilledCpuMs: number };
+type UsageCounters = { backgroundCpuNs: number; commandCpuMs: number };
 
 function readUsage(file: string): UsageCounters {
   try {
@@ -481,10 +487,9 @@ function readUsage(file: string): UsageCounters {
     return {
       backgroundCpuNs: Number(saved.backgroundCpuNs) || 0,
       commandCpuMs: Number(saved.commandCpuMs) || 0,
-      unbilledCpuMs: Number(saved.unbilledCpuMs) || 0,
     };
   } catch {
-    return { backgroundCpuNs: 0, commandCpuMs: 0, unbilledCpuMs: 0 };
+    return { backgroundCpuNs: 0, commandCpuMs: 0 };
   }
 }
 

@@ -225,12 +225,13 @@ export interface Workspace {
 
 export type WorkspaceUsage = {
   id: string;
-  /** CPU time of background processes, ever: the platform bills the difference since it last looked. */
+  /**
+   * CPU time of background processes (and of git status and diff, which answer no exec result to bill), ever: the
+   * platform's cron bills the difference since it last looked.
+   */
   backgroundCpuMs: number;
   /** CPU time of every exec, code run and git run, ever, each as reported (and billed) with its result. */
   commandCpuMs: number;
-  /** CPU time of sandboxd's own read-only looks (git status and diff), which are not billed. */
-  unbilledCpuMs: number;
   runningProcesses: number;
 };
 

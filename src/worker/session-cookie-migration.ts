@@ -1,6 +1,7 @@
 import { isProduction, type Env } from "../env.ts";
 import { COOKIE_PREFIX, LEGACY_SESSION_COOKIE_NAME, sessionCookieName } from "../lib/auth/config.ts";
 import { readCookie, readSession } from "../lib/auth/session.ts";
+import { previewDomain } from "../lib/previews/url.ts";
 import { withHeaders } from "./security-headers.ts";
 
 /** The request to serve, and the cookies its answer must set to finish moving the session to its new name. */
@@ -11,8 +12,9 @@ const EXPIRE_LEGACY = `${LEGACY_SESSION_COOKIE_NAME}=; Max-Age=0; Path=/; HttpOn
 /**
  * Production's session cookie was `__Secure-netm8.session_token` before it became `__Host-`. A browser that holds
  * only the old one, for a valid session, is served as if it held the new one, and the answer re-issues the same
- * signed value under the new name and expires the old: the rename signs nobody out. An old cookie next to a new one,
- * or for a session that is over, is only expired.
+ * signed value under the new name and expires the old: the rename signs nobody out where previews have a domain of
+ * their own (PREVIEW_DOMAIN). An old cookie next to a new one, for a session that is over, or without PREVIEW_DOMAIN,
+ * is only expired.
  */
 export async function adoptLegacySessionCookie<R extends Request>(request: R, env: Env): Promise<SessionCookieMigration<R>> {
   const unchanged = { request, setCookies: [] };
@@ -20,6 +22,10 @@ export async function adoptLegacySessionCookie<R extends Request>(request: R, en
   const header = request.headers.get("cookie");
   const legacy = readCookie(header, LEGACY_SESSION_COOKIE_NAME);
   if (!legacy) return unchanged;
+  // JavaScript on a preview that shares the app's domain could plant the old name (it allows a Domain attribute) in
+  // a signed-out browser: without a preview domain of their own, the old cookie is only expired, never adopted, and
+  // its holder signs in once more.
+  if (!previewDomain(env)) return { request, setCookies: [EXPIRE_LEGACY] };
   const name = sessionCookieName(env);
   if (readCookie(header, name)) return { request, setCookies: [EXPIRE_LEGACY] };
   let session: Awaited<ReturnType<typeof readSession>>;

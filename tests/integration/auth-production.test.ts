@@ -17,6 +17,8 @@ describe("authentication in production mode", () => {
         BETTER_AUTH_SECRET: `prod-test-${crypto.randomUUID()}`,
         RESEND_API_KEY: "re_test_key",
         RESEND_BASE_URL: resend.url,
+        // Previews on a domain of their own: the old session cookie can be adopted (see the unit test without it).
+        PREVIEW_DOMAIN: "previews.test",
       },
     });
   });

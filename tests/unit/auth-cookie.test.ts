@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { authSecret, sessionCookieName } from "../../src/lib/auth/config.ts";
 import { sessionTokenFromCookie } from "../../src/lib/auth/session.ts";
 import type { Env } from "../../src/env.ts";
+import { adoptLegacySessionCookie } from "../../src/worker/session-cookie-migration.ts";
 
 // Our session lookup reads Better Auth's signed cookie itself (no Better Auth instance per request), so this pins
 // the cookie format Better Auth writes: `<token>.<base64 HMAC-SHA256>`, URL-encoded, `__Host-` in production
@@ -31,5 +32,21 @@ describe("the session cookie", () => {
     expect(() => authSecret({ ENVIRONMENT: "development" })).toThrow(/BETTER_AUTH_SECRET/);
     expect(authSecret({ ENVIRONMENT: "development", BETTER_AUTH_SECRET: "made-by-npm-start" })).toBe("made-by-npm-start");
     expect(authSecret({ ENVIRONMENT: "test" })).toBeTruthy();
+  });
+});
+
+describe("the old __Secure- session cookie in production", () => {
+  it("is only expired, never adopted, where previews share the app's domain (no PREVIEW_DOMAIN)", async () => {
+    const env = {
+      ENVIRONMENT: "production",
+      APP_URL: "https://app.example",
+      BETTER_AUTH_SECRET: "unit-test-secret-unit-test-secret",
+    } as Env;
+    // A cookie a preview's JavaScript could have planted with Domain=app.example in a signed-out browser.
+    const request = new Request("https://app.example/api/me", { headers: { cookie: "__Secure-netm8.session_token=planted.sig" } });
+    const { request: served, setCookies } = await adoptLegacySessionCookie(request, env);
+    expect(served.headers.get("cookie")).toBe("__Secure-netm8.session_token=planted.sig");
+    expect(setCookies).toHaveLength(1);
+    expect(setCookies[0]).toMatch(/^__Secure-netm8\.session_token=;.*Max-Age=0/);
   });
 });

@@ -67,6 +67,12 @@ describe("a ban", () => {
       body: { name: "Their team", slug: `theirs-${randomUUID().slice(0, 8)}` },
     });
     expect(team.status, team.text).toBe(201);
+    // Teams get no free credits, and a background process holds credits ahead when it starts.
+    const granted = await fetch(`${stack.worker.url}/api/test/ledger`, {
+      method: "POST",
+      body: JSON.stringify({ action: "grant", accountId: team.body.id, amount: 5000 }),
+    });
+    expect(granted.status).toBe(200);
     const teamAgent = await api<{ id: string }>(user, "/api/agent", {
       method: "POST",
       account: team.body.id,

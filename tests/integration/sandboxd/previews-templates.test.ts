@@ -6,7 +6,7 @@ import { applyTemplate, filesForPort } from "../../../src/lib/templates/apply.ts
 import { listTemplates, TEMPLATE_PORT, templateFiles } from "../../../src/lib/templates/catalog.ts";
 import type { Workspace } from "../../../src/sandbox/types.ts";
 import { bundledSource } from "../../../templates/bundle.ts";
-import { removeDataDir, type SandboxdProcess, startSandboxd, uniqueId } from "../../support/sandboxd.ts";
+import { removeDataDir, type SandboxdProcess, startSandboxd, uniqueId, waitFor } from "../../support/sandboxd.ts";
 
 const root = path.resolve(import.meta.dirname, "../../..");
 let sandboxd: SandboxdProcess;
@@ -84,7 +84,14 @@ describe("project templates", () => {
     const token = new URL(ready.url!).hostname.split(".")[0]!.split("-").pop()!;
     const fetchPreview = (p: string) =>
       sandboxd.client.previewFetch(new Request(`${ready.url}${p.slice(1)}`), { port: TEMPLATE_PORT, sandboxId: ws.id, token });
-    const page = await fetchPreview("/");
+    // Vite may restart once right after it first listens (dependency pre-bundling on a busy machine): the page must
+    // come within a few seconds, and then stay.
+    const page = await waitFor(async () => {
+      const answer = await fetchPreview("/");
+      if (answer.status === 200) return answer;
+      await answer.body?.cancel();
+      return null;
+    }, 20_000);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="app"></div>');
     const component = await fetchPreview("/src/App.vue");

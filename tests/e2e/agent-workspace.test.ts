@@ -342,7 +342,8 @@ describe("agent workspace in Chromium against the real Worker, sandboxd and the 
     const page = await context.newPage();
     await openThread(page, await newThread());
     const workspace = page.getByRole("region", { name: "Workspace" });
-    await workspace.getByRole("tab", { name: "Memory" }).click();
+    // Secrets have their own tab (issue 23 item 8); they were a section of Memory.
+    await workspace.getByRole("tab", { name: "Secrets" }).click();
     await workspace.getByLabel("Secret name", { exact: true }).fill("DEPLOY_TOKEN");
     await workspace.getByLabel("Secret value").fill("sup3r-secret-value");
     await workspace.getByRole("button", { name: "Set" }).click();
@@ -361,7 +362,7 @@ describe("agent workspace in Chromium against the real Worker, sandboxd and the 
     ]);
     await page.reload({ waitUntil: "load" });
     await page.waitForFunction(() => document.documentElement.dataset.hydrated === "true");
-    await page.getByRole("region", { name: "Workspace" }).getByRole("tab", { name: "Memory" }).click();
+    await page.getByRole("region", { name: "Workspace" }).getByRole("tab", { name: "Secrets" }).click();
     await page.getByRole("list", { name: "Secret names" }).getByText("DEPLOY_TOKEN").waitFor();
     expect(await page.content()).not.toContain("sup3r-secret-value");
     await context.close();

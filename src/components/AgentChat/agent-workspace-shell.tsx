@@ -67,6 +67,19 @@ function WorkspaceLayout({ children }: { children: ReactNode }) {
   const { width, container, onPointerDown } = useResizablePanel();
 
   useEffect(() => setThreadsOpen(false), [threadId]);
+  // The phone's drawers close with Escape, like every other dialog; the chats drawer first, as it opens on top.
+  useEffect(() => {
+    if (!threadsOpen && !workspaceOverlay) return;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== "Escape" || event.defaultPrevented) return;
+      if (document.querySelector('[role="dialog"][aria-modal="true"]:not([aria-label="Chats"]):not([aria-label="Workspace panel"])'))
+        return;
+      if (threadsOpen) setThreadsOpen(false);
+      else setWorkspaceOverlay(false);
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [threadsOpen, workspaceOverlay]);
 
   if (agentError) {
     return (

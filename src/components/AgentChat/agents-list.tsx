@@ -195,7 +195,11 @@ function AgentCard({
 
 const PRESETS = [
   { id: "general", title: "General assistant", description: "Answers, researches and runs commands." },
-  { id: "coding", title: "Coding assistant", description: "Starts from a Next.js project and builds in its workspace." },
+  {
+    id: "coding",
+    title: "Coding assistant",
+    description: "Sets up a Next.js project in its workspace on its first task, then builds, runs and previews it.",
+  },
   { id: "data-analyst", title: "Data analyst", description: "Works with data files and Python; no git tools." },
 ] as const;
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
 import { mailLink, signUp, uniqueIp, type SignedIn } from "../support/auth.ts";
 import { gotoHydrated, launchBrowser, screenshot, VIEWPORTS } from "../support/browser.ts";
-import { apiOk, type ApiInit } from "../support/http.ts";
+import { apiOk, apiRequest, type ApiInit } from "../support/http.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
 
 /** Records native JavaScript dialogs (alert, confirm): none should open, the app's own dialog asks instead. */
@@ -18,6 +18,8 @@ function trackNativeDialogs(page: Page): string[] {
 }
 
 // Issue 23's minor items: what still trips a new user up, each reproduced in Chromium (at 1440x900 and 390x844).
+/** The width the issue was reported at. */
+const WIDE = { width: 1440, height: 900 };
 const ADMIN_EMAIL = `admin-${randomUUID().slice(0, 8)}@example.com`;
 
 let stack: AgentStack;
@@ -33,10 +35,10 @@ function api<T>(path: string, init: ApiInit = {}, as: TestUser = user): Promise<
 
 async function pageAs(
   who: { cookie: string; ip?: string },
-  viewport: keyof typeof VIEWPORTS = "desktop",
+  viewport: keyof typeof VIEWPORTS | "wide" = "desktop",
 ): Promise<{ page: Page; errors: string[]; consoleErrors: string[]; notFound: string[] }> {
   const context = await browser.newContext({
-    viewport: VIEWPORTS[viewport],
+    viewport: viewport === "wide" ? WIDE : VIEWPORTS[viewport],
     ...(who.ip ? { extraHTTPHeaders: { "cf-connecting-ip": who.ip } } : {}),
   });
   contexts.push(context);
@@ -76,6 +78,18 @@ async function fullyInView(page: Page, selector: Parameters<Page["locator"]>[0] 
   return box !== null && box.y >= 0 && box.x >= 0 && box.y + box.height <= size.height && box.x + box.width <= size.width;
 }
 
+/** A new team owned by a new user, with the test's user joined as a member through the emailed invitation. */
+async function teamWithUser(name: string): Promise<{ teamId: string; owner: TestUser }> {
+  const owner = await signUpVerifiedUser(base(), { name: `${name} Owner` });
+  const slug = `t-${randomUUID().slice(0, 8)}`;
+  const team = await api<{ id: string }>("/api/teams", { method: "POST", body: { name, slug } }, owner);
+  await api(`/api/teams/${team.id}/invitations`, { method: "POST", body: { email: user.email, role: "member" } }, owner);
+  const link = await mailLink(base(), user.email, /Join/, /team%2Finvite|team\/invite/);
+  const token = decodeURIComponent(link).split("/team/invite/")[1]!.split(/[?&#]/)[0]!;
+  await api(`/api/teams/invitations/${token}/accept`, { method: "POST" });
+  return { teamId: team.id, owner };
+}
+
 beforeAll(async () => {
   const started = await Promise.allSettled([
     startAgentStack({ vars: { ADMIN_EMAILS: ADMIN_EMAIL } }).then((s) => (stack = s)),
@@ -102,7 +116,7 @@ afterAll(async () => {
 
 describe("the minor items of a first walk, in Chromium (issue 23)", () => {
   it("fits every workspace tab at 1440 px and gives Schedules and Secrets tabs of their own", async () => {
-    for (const viewport of ["desktop", "phone"] as const) {
+    for (const viewport of ["wide", "desktop", "phone"] as const) {
       const { page } = await pageAs({ cookie: user.cookie }, viewport);
       await openThread(page, await newThread());
       if (viewport === "phone") await page.getByRole("button", { name: "Show workspace" }).click();
@@ -152,7 +166,7 @@ describe("the minor items of a first walk, in Chromium (issue 23)", () => {
     stack.model.when({ lastUserMessageIncludes: "Summarise the workspace" }, { text: report });
     const task = await api<{ id: string }>(`/api/agent/${agentId}/tasks`, {
       method: "POST",
-      body: JSON.stringify({ goal: "Summarise the workspace", stepBudget: 3, creditBudget: 1 }),
+      body: JSON.stringify({ goal: "Summarise the workspace", stepBudget: 3, creditBudget: 10 }),
     });
     const { page } = await pageAs({ cookie: user.cookie });
     await openThread(page, await newThread());
@@ -199,14 +213,8 @@ describe("the minor items of a first walk, in Chromium (issue 23)", () => {
     await askSecret.getByRole("button", { name: "Delete secret" }).click();
     await workspace.getByRole("list", { name: "Secret names" }).getByText("OLD_TOKEN").waitFor({ state: "detached" });
 
-    const owner = await signUpVerifiedUser(base(), { name: "Team Owner" });
-    const slug = `t-${randomUUID().slice(0, 8)}`;
-    const team = await api<{ id: string }>("/api/teams", { method: "POST", body: JSON.stringify({ name: "Leavers", slug }) }, owner);
-    await api(`/api/teams/${team.id}/invitations`, { method: "POST", body: JSON.stringify({ email: user.email, role: "member" }) }, owner);
-    const link = await mailLink(base(), user.email, /Join/, /team%2Finvite|team\/invite/);
-    const token = decodeURIComponent(link).split("/team/invite/")[1]!.split(/[?&#]/)[0]!;
-    await api(`/api/teams/invitations/${token}/accept`, { method: "POST" });
-    await page.context().addCookies([{ name: "netm8-account", value: team.id, url: base() }]);
+    const team = await teamWithUser("Leavers");
+    await page.context().addCookies([{ name: "netm8-account", value: team.teamId, url: base() }]);
     await gotoHydrated(page, `${base()}/team`);
     await page.getByTestId("members").getByRole("button", { name: "Leave" }).click();
     const askLeave = page.getByRole("dialog", { name: "Leave Leavers?" });
@@ -291,5 +299,42 @@ describe("the minor items of a first walk, in Chromium (issue 23)", () => {
     await ask.getByRole("button", { name: "Cancel" }).click();
     await ask.waitFor({ state: "detached" });
     expect(await page.getByTestId("ban-notice").count()).toBe(0);
+  });
+
+  it("shows who wrote each message of a team's shared thread, and no name on the viewer's own", async () => {
+    const { teamId, owner } = await teamWithUser("Shared thread crew");
+    await api("/api/test/ledger", { method: "POST", body: { action: "grant", accountId: teamId, amount: 100_000 } }, owner);
+    const teamAgent = await api<{ id: string }>("/api/agent", { method: "POST", account: teamId, body: { name: "Crew agent" } }, owner);
+    const thread = await api<{ id: string }>(`/api/agent/${teamAgent.id}/threads`, { method: "POST", account: teamId, body: {} }, owner);
+    // The owner writes in the browser, the member through the REST API: both are stamped by the server.
+    const ownerView = await pageAs(owner);
+    await ownerView.page.context().addCookies([{ name: "netm8-account", value: teamId, url: base() }]);
+    await openThread(ownerView.page, thread.id, teamAgent.id);
+    const composer = ownerView.page.getByLabel("Message", { exact: true });
+    await composer.fill("Owner here: what is left to do?");
+    await composer.press("Enter");
+    await ownerView.page.getByTestId("assistant-message").last().getByText("Echo: Owner here").waitFor();
+    const turn = await apiRequest(base(), user, `/api/agent/${teamAgent.id}/threads/${thread.id}/messages`, {
+      method: "POST",
+      account: teamId,
+      body: { text: "Member here: the tests" },
+    });
+    expect(turn.status, turn.text).toBe(200);
+
+    for (const [who, viewer, other] of [
+      ["owner", owner, "Minor User"],
+      ["member", user, "Shared thread crew Owner"],
+    ] as const) {
+      const { page } = await pageAs(viewer);
+      await page.context().addCookies([{ name: "netm8-account", value: teamId, url: base() }]);
+      await openThread(page, thread.id, teamAgent.id);
+      const messages = page.locator('[data-role="user"]');
+      await messages.nth(1).waitFor();
+      const authors = await messages.evaluateAll((all) =>
+        all.map((m) => m.querySelector('[data-testid="message-author"]')?.textContent ?? null),
+      );
+      expect(authors).toEqual(who === "owner" ? [null, other] : [other, null]);
+      await screenshot(page, `minor-thread-authors-${who}-desktop`);
+    }
   });
 });

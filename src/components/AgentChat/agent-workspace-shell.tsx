@@ -186,9 +186,20 @@ function WorkspaceLayout({ children }: { children: ReactNode }) {
 
 /** The agent screen: chat history, the conversation, and the workspace beside it. */
 /** `operator`: the viewer is a platform admin, shown where to look when the model endpoint fails. */
-export function AgentWorkspaceShell({ agentId, operator, children }: { agentId: string; operator: boolean; children: ReactNode }) {
+/** `viewerId`: the signed-in user, whose own messages in a shared thread carry no author's name. */
+export function AgentWorkspaceShell({
+  agentId,
+  operator,
+  viewerId,
+  children,
+}: {
+  agentId: string;
+  operator: boolean;
+  viewerId: string;
+  children: ReactNode;
+}) {
   return (
-    <AgentWorkspaceProvider agentId={agentId} operator={operator}>
+    <AgentWorkspaceProvider agentId={agentId} operator={operator} viewerId={viewerId}>
       <WorkspaceLayout>{children}</WorkspaceLayout>
     </AgentWorkspaceProvider>
   );

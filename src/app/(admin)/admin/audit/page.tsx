@@ -74,7 +74,11 @@ function AuditTarget({ entry }: { entry: AuditEntry }) {
   const page = TARGET_PAGES[entry.targetType];
   if (!page) return <span className="break-words">{`${entry.targetType} ${label}`}</span>;
   return (
-    <Link href={`${page}${entry.targetId}`} className="break-words underline-offset-2 hover:underline" data-testid="audit-target">
+    <Link
+      href={`${page}${entry.targetId}`}
+      className="break-words text-primary underline-offset-2 hover:underline"
+      data-testid="audit-target"
+    >
       {label}
     </Link>
   );
@@ -95,7 +99,7 @@ function AuditDetail({ detail }: { detail: Record<string, unknown> }) {
       {entries.map(([key, value]) => (
         <div key={key} className="contents">
           <dt className="font-medium">{key}:</dt>
-          <dd className="break-all">{detailValue(value)}</dd>
+          <dd className="break-words [overflow-wrap:anywhere]">{detailValue(value)}</dd>
         </div>
       ))}
     </dl>

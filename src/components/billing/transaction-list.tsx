@@ -87,9 +87,10 @@ export function TransactionList() {
           <table className="w-full text-sm" aria-label="Transactions">
             <thead className="bg-muted/50 text-left text-muted-foreground">
               <tr>
-                <th className="px-3 py-2 font-medium">Date</th>
+                {/* A phone shows the date and details under the kind, so Credits and Balance fit beside it. */}
+                <th className="hidden px-3 py-2 font-medium sm:table-cell">Date</th>
                 <th className="px-3 py-2 font-medium">Kind</th>
-                <th className="px-3 py-2 font-medium">Details</th>
+                <th className="hidden px-3 py-2 font-medium sm:table-cell">Details</th>
                 <th className="px-3 py-2 text-right font-medium">Credits</th>
                 <th className="px-3 py-2 text-right font-medium">Balance after</th>
               </tr>
@@ -97,12 +98,15 @@ export function TransactionList() {
             <tbody className="divide-y">
               {transactionsForView(page.transactions).map((t) => (
                 <tr key={t.id} data-testid="transaction-row" data-kind={t.kind} data-count={t.count}>
-                  <td className="whitespace-nowrap px-3 py-2">{day(t.createdAt)}</td>
-                  <td className="whitespace-nowrap px-3 py-2">
+                  <td className="hidden whitespace-nowrap px-3 py-2 sm:table-cell">{day(t.createdAt)}</td>
+                  <td className="px-3 py-2 sm:whitespace-nowrap">
                     {LEDGER_KIND_LABELS[t.kind] ?? t.kind}
                     <span className="block text-xs text-muted-foreground">{ledgerBucketLabel(t.kind, t.bucket)}</span>
+                    <span className="block text-xs text-muted-foreground sm:hidden">
+                      {day(t.createdAt)} · {t.reason}
+                    </span>
                   </td>
-                  <td className="px-3 py-2">
+                  <td className="hidden px-3 py-2 sm:table-cell">
                     {t.reason}
                     {t.inputTokens !== null && (
                       <span className="block text-xs text-muted-foreground">

@@ -327,9 +327,12 @@ describe("agent workspace in Chromium against the real Worker, sandboxd and the 
     await workspace.getByRole("button", { name: "Start task" }).click();
     const task = workspace.getByRole("listitem", { name: "Task: Wait for a long time" });
     await task.and(page.locator('[data-status="running"]')).waitFor({ timeout: 20_000 });
+    await screenshot(page, "agent-tasks-desktop");
+    // Schedules have their own tab (issue 23 item 8); they were a section under the tasks.
+    await workspace.getByRole("tab", { name: "Schedules" }).click();
     await workspace.getByLabel("Cron expression").fill("30 8 * * 1");
     expect(await workspace.getByTestId("cron-description").textContent()).toContain("Every Monday at 08:30");
-    await screenshot(page, "agent-tasks-desktop");
+    await workspace.getByRole("tab", { name: "Tasks" }).click();
     await task.getByRole("button", { name: "Stop task" }).click();
     await task.and(page.locator('[data-status="stopped"]')).waitFor({ timeout: 20_000 });
     const { tasks } = await api<{ tasks: { goal: string; status: string }[] }>(`/api/agent/${agentId}/tasks`);

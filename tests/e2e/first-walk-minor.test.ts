@@ -184,7 +184,7 @@ describe("the minor items of a first walk, in Chromium (issue 23)", () => {
     await screenshot(page, "minor-task-report-desktop");
   });
 
-  it("asks in the app's own dialog, never a native confirm, before deleting a schedule, a note, a secret or leaving a team", async () => {
+  it("asks in the app's own dialog, never a native confirm, before deleting a schedule, a chat, a secret or leaving a team", async () => {
     await api(`/api/agent/${agentId}/schedules`, {
       method: "POST",
       body: JSON.stringify({ goal: "Nightly check", cron: "0 3 * * *", timezone: "UTC" }),
@@ -206,6 +206,19 @@ describe("the minor items of a first walk, in Chromium (issue 23)", () => {
     await schedule.getByRole("button", { name: "Delete schedule" }).click();
     await ask.getByRole("button", { name: "Delete schedule" }).click();
     await schedule.waitFor({ state: "detached" });
+
+    // Deleting a chat asks in the same dialog.
+    const doomed = await newThread();
+    const said = await apiRequest(base(), user, `/api/agent/${agentId}/threads/${doomed}/messages`, {
+      method: "POST",
+      body: { text: "Throwaway chat to delete" },
+    });
+    expect(said.status, said.text).toBe(200);
+    const history = page.getByRole("complementary", { name: "Chat history" });
+    await history.getByRole("button", { name: "Delete Throwaway chat to delete" }).click();
+    const askChat = page.getByRole("dialog", { name: "Delete chat?" });
+    await askChat.getByRole("button", { name: "Delete chat" }).click();
+    await history.getByRole("button", { name: "Delete Throwaway chat to delete" }).waitFor({ state: "detached" });
 
     await workspace.getByRole("tab", { name: "Secrets" }).click();
     await workspace.getByRole("button", { name: "Delete secret OLD_TOKEN" }).click();

@@ -1,4 +1,6 @@
+import type { UIMessage } from "ai";
 import { MessageText } from "../lib/agents/schemas.ts";
+import type { MessageAuthor } from "./wire.ts";
 import { ChatMessageType } from "./wire.ts";
 
 /**
@@ -32,4 +34,41 @@ export function refuseInvalidChatRequest(raw: string | ArrayBuffer): string | nu
   if (texts.some((text) => typeof text !== "string")) return refuse("text must be a string");
   const checked = MessageText.safeParse((texts as string[]).join(""));
   return checked.success ? null : refuse(checked.error.issues[0]?.message ?? "text is not valid");
+}
+
+type FrameMessage = { id?: unknown; role?: unknown; metadata?: unknown };
+
+/**
+ * A chat request frame with the author of each user message set by the server, never taken from the client: the
+ * new message gets the sender, the ones already stored keep the author stored with them (a client resends the
+ * history without authors, or with made-up ones). Any other frame is returned unchanged.
+ */
+export function stampAuthors(raw: string | ArrayBuffer, sender: MessageAuthor, stored: UIMessage[]): string | ArrayBuffer {
+  if (typeof raw !== "string") return raw;
+  let frame: { type?: unknown; init?: { body?: unknown } };
+  let body: { messages?: unknown; trigger?: unknown };
+  try {
+    frame = JSON.parse(raw);
+    if (frame?.type !== ChatMessageType.CF_AGENT_USE_CHAT_REQUEST || typeof frame.init?.body !== "string") return raw;
+    body = JSON.parse(frame.init.body);
+  } catch {
+    return raw;
+  }
+  if (!Array.isArray(body.messages)) return raw;
+  const storedAuthor = new Map(stored.map((m) => [m.id, (m.metadata as { author?: MessageAuthor } | undefined)?.author]));
+  const messages = body.messages as FrameMessage[];
+  const newest = body.trigger === "regenerate-message" ? -1 : messages.length - 1;
+  body.messages = messages.map((message, i) => {
+    if (message?.role !== "user") return message;
+    const metadata = message.metadata as { author?: unknown } | undefined;
+    const { author: _claimed, ...rest } = metadata ?? {};
+    const author = storedAuthor.has(message.id as string)
+      ? storedAuthor.get(message.id as string)
+      : i === newest
+        ? { id: sender.id, name: sender.name }
+        : undefined;
+    if (author) return { ...message, metadata: { ...rest, author } };
+    return metadata && "author" in metadata ? { ...message, metadata: rest } : message;
+  });
+  return JSON.stringify({ ...frame, init: { ...frame.init, body: JSON.stringify(body) } });
 }

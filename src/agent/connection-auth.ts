@@ -1,6 +1,7 @@
 import type { Env } from "../env.ts";
-import { credentialIsActive } from "../lib/auth/live-credential.ts";
-import { refuseInvalidChatRequest } from "./chat-request.ts";
+import type { UIMessage } from "ai";
+import { activeCredentialOwner, type CredentialOwner } from "../lib/auth/live-credential.ts";
+import { refuseInvalidChatRequest, stampAuthors } from "./chat-request.ts";
 
 /**
  * Set by the /ws/ route (src/worker/agent-auth.ts) on the request it forwards to an agent, naming the credential
@@ -23,8 +24,13 @@ export function credentialTags(request: Request): string[] {
  * tag is closed too; the browser reconnects through the /ws/ route, which checks and tags it.
  */
 export async function socketStillAuthorized(env: Env, tags: string[]): Promise<boolean> {
+  return (await socketOwner(env, tags)) !== null;
+}
+
+/** The user whose still-valid credential opened the WebSocket, or null when it no longer stands. */
+export async function socketOwner(env: Env, tags: string[]): Promise<CredentialOwner | null> {
   const credential = tags.find((t) => t.startsWith(TAG_PREFIX))?.slice(TAG_PREFIX.length);
-  return credential ? credentialIsActive(env.DB, credential) : false;
+  return credential ? activeCredentialOwner(env.DB, credential) : null;
 }
 
 export function closeRevokedSocket(ws: WebSocket): void {
@@ -47,11 +53,14 @@ export function recheckCredentialOnEachMessage(agent: object, ctx: DurableObject
   const dispatch = (agent as unknown as { webSocketMessage?: SocketHandler }).webSocketMessage;
   if (!dispatch) throw new Error("the Agents SDK installed no webSocketMessage handler");
   const guarded: SocketHandler = async (ws, message) => {
-    if (!(await socketStillAuthorized(env, ctx.getTags(ws)))) return closeRevokedSocket(ws);
+    const owner = await socketOwner(env, ctx.getTags(ws));
+    if (!owner) return closeRevokedSocket(ws);
     // A chat request is validated like the REST turn's body before the SDK stores any of it.
     const refusal = refuseInvalidChatRequest(message);
     if (refusal) return ws.send(refusal);
-    await dispatch(ws, message);
+    // Its new message is stamped with who sent it, so a team's shared thread shows each message's author.
+    const stored = (agent as { messages?: UIMessage[] }).messages ?? [];
+    await dispatch(ws, stampAuthors(message, owner, stored));
   };
   Object.defineProperty(agent, "webSocketMessage", { value: guarded, configurable: true });
 }

@@ -14,6 +14,17 @@ export { MessageType as AgentMessageType } from "agents/types";
 export const MODEL_NOT_ANSWERING = "The model is not answering; try again shortly.";
 
 /** Metadata on an assistant message: the turn's usage and cost, or why it did not run. */
+/** Who sent a user message: set by the server from the sender's credential (src/agent/chat-request.ts). */
+export interface MessageAuthor {
+  id: string;
+  name: string;
+}
+
+/** A user message's metadata. */
+export interface UserMessageMetadata {
+  author?: MessageAuthor;
+}
+
 export interface TurnMetadata {
   usage?: { inputTokens: number; outputTokens: number };
   credits?: number;

@@ -60,6 +60,8 @@ describe("the admin panel in Chromium", () => {
     await openUser(page, victim.email);
     await page.getByLabel("Ban reason").fill("Abusing the sandbox");
     await page.getByRole("button", { name: "Ban user" }).click();
+    // A ban is confirmed in the same dialog as every destructive action (issue 23 item 16).
+    await page.getByRole("dialog", { name: "Ban this user?" }).getByRole("button", { name: "Ban user" }).click();
     await page.getByRole("status").filter({ hasText: "Banned" }).waitFor();
     await page.getByTestId("ban-notice").filter({ hasText: "Abusing the sandbox" }).waitFor();
     await screenshot(page, "admin-user-banned");

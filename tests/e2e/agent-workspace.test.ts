@@ -327,9 +327,12 @@ describe("agent workspace in Chromium against the real Worker, sandboxd and the 
     await workspace.getByRole("button", { name: "Start task" }).click();
     const task = workspace.getByRole("listitem", { name: "Task: Wait for a long time" });
     await task.and(page.locator('[data-status="running"]')).waitFor({ timeout: 20_000 });
+    await screenshot(page, "agent-tasks-desktop");
+    // Schedules have their own tab (issue 23 item 8); they were a section under the tasks.
+    await workspace.getByRole("tab", { name: "Schedules" }).click();
     await workspace.getByLabel("Cron expression").fill("30 8 * * 1");
     expect(await workspace.getByTestId("cron-description").textContent()).toContain("Every Monday at 08:30");
-    await screenshot(page, "agent-tasks-desktop");
+    await workspace.getByRole("tab", { name: "Tasks" }).click();
     await task.getByRole("button", { name: "Stop task" }).click();
     await task.and(page.locator('[data-status="stopped"]')).waitFor({ timeout: 20_000 });
     const { tasks } = await api<{ tasks: { goal: string; status: string }[] }>(`/api/agent/${agentId}/tasks`);
@@ -342,7 +345,8 @@ describe("agent workspace in Chromium against the real Worker, sandboxd and the 
     const page = await context.newPage();
     await openThread(page, await newThread());
     const workspace = page.getByRole("region", { name: "Workspace" });
-    await workspace.getByRole("tab", { name: "Memory" }).click();
+    // Secrets have their own tab (issue 23 item 8); they were a section of Memory.
+    await workspace.getByRole("tab", { name: "Secrets" }).click();
     await workspace.getByLabel("Secret name", { exact: true }).fill("DEPLOY_TOKEN");
     await workspace.getByLabel("Secret value").fill("sup3r-secret-value");
     await workspace.getByRole("button", { name: "Set" }).click();
@@ -361,7 +365,7 @@ describe("agent workspace in Chromium against the real Worker, sandboxd and the 
     ]);
     await page.reload({ waitUntil: "load" });
     await page.waitForFunction(() => document.documentElement.dataset.hydrated === "true");
-    await page.getByRole("region", { name: "Workspace" }).getByRole("tab", { name: "Memory" }).click();
+    await page.getByRole("region", { name: "Workspace" }).getByRole("tab", { name: "Secrets" }).click();
     await page.getByRole("list", { name: "Secret names" }).getByText("DEPLOY_TOKEN").waitFor();
     expect(await page.content()).not.toContain("sup3r-secret-value");
     await context.close();

@@ -185,7 +185,7 @@ describe("first walk through the app in Chromium (issue 23)", () => {
     const { page } = await pageAs({ cookie: user.cookie });
     await openThread(page, await newThread());
     const workspace = page.getByRole("region", { name: "Workspace" });
-    await workspace.getByRole("tab", { name: "Memory" }).click();
+    await workspace.getByRole("tab", { name: "Secrets" }).click();
     const item = workspace.getByRole("list", { name: "Secret names" }).getByRole("listitem").filter({ hasText: "API_TOKEN" });
     await item.waitFor();
     const text = (await item.textContent()) ?? "";

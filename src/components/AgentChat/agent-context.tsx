@@ -19,6 +19,8 @@ export interface AgentWorkspaceContext {
   hubConnected: boolean;
   /** The viewer is a platform admin: failures of the server's configuration point to the admin Health page. */
   operator: boolean;
+  /** The signed-in user's id: their own messages in a shared thread need no author's name. */
+  viewerId: string;
 }
 
 const Context = createContext<AgentWorkspaceContext | null>(null);
@@ -55,10 +57,12 @@ export function useSocketOpen(socket: {
 export function AgentWorkspaceProvider({
   agentId,
   operator = false,
+  viewerId = "",
   children,
 }: {
   agentId: string;
   operator?: boolean;
+  viewerId?: string;
   children: ReactNode;
 }) {
   const api = useMemo(() => agentApi(agentId), [agentId]);
@@ -92,8 +96,9 @@ export function AgentWorkspaceProvider({
       tasks: state?.tasks ?? null,
       hubConnected,
       operator,
+      viewerId,
     }),
-    [agentId, agent, agentError, api, state, hubConnected, operator],
+    [agentId, agent, agentError, api, state, hubConnected, operator, viewerId],
   );
   return <Context.Provider value={value}>{children}</Context.Provider>;
 }

@@ -67,6 +67,19 @@ function WorkspaceLayout({ children }: { children: ReactNode }) {
   const { width, container, onPointerDown } = useResizablePanel();
 
   useEffect(() => setThreadsOpen(false), [threadId]);
+  // The phone's drawers close with Escape, like every other dialog; the chats drawer first, as it opens on top.
+  useEffect(() => {
+    if (!threadsOpen && !workspaceOverlay) return;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== "Escape" || event.defaultPrevented) return;
+      if (document.querySelector('[role="dialog"][aria-modal="true"]:not([aria-label="Chats"]):not([aria-label="Workspace panel"])'))
+        return;
+      if (threadsOpen) setThreadsOpen(false);
+      else setWorkspaceOverlay(false);
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [threadsOpen, workspaceOverlay]);
 
   if (agentError) {
     return (
@@ -173,9 +186,20 @@ function WorkspaceLayout({ children }: { children: ReactNode }) {
 
 /** The agent screen: chat history, the conversation, and the workspace beside it. */
 /** `operator`: the viewer is a platform admin, shown where to look when the model endpoint fails. */
-export function AgentWorkspaceShell({ agentId, operator, children }: { agentId: string; operator: boolean; children: ReactNode }) {
+/** `viewerId`: the signed-in user, whose own messages in a shared thread carry no author's name. */
+export function AgentWorkspaceShell({
+  agentId,
+  operator,
+  viewerId,
+  children,
+}: {
+  agentId: string;
+  operator: boolean;
+  viewerId: string;
+  children: ReactNode;
+}) {
   return (
-    <AgentWorkspaceProvider agentId={agentId} operator={operator}>
+    <AgentWorkspaceProvider agentId={agentId} operator={operator} viewerId={viewerId}>
       <WorkspaceLayout>{children}</WorkspaceLayout>
     </AgentWorkspaceProvider>
   );

@@ -7,6 +7,7 @@ import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert.tsx";
 import { Badge } from "@/components/ui/badge.tsx";
 import { Button } from "@/components/ui/button.tsx";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog.tsx";
 import { Dialog } from "@/components/ui/dialog.tsx";
 import { Input } from "@/components/ui/input.tsx";
 import { Label } from "@/components/ui/label.tsx";
@@ -195,7 +196,11 @@ function AgentCard({
 
 const PRESETS = [
   { id: "general", title: "General assistant", description: "Answers, researches and runs commands." },
-  { id: "coding", title: "Coding assistant", description: "Starts from a Next.js project and builds in its workspace." },
+  {
+    id: "coding",
+    title: "Coding assistant",
+    description: "Sets up a Next.js project in its workspace on its first task, then builds, runs and previews it.",
+  },
   { id: "data-analyst", title: "Data analyst", description: "Works with data files and Python; no git tools." },
 ] as const;
 
@@ -295,22 +300,8 @@ function AgentNameDialog({
 }
 
 function DeleteAgentDialog({ agent, onClose, onDeleted }: { agent: AgentInfo | null; onClose: () => void; onDeleted: () => void }) {
-  const [error, setError] = useState<string>();
-  const [pending, setPending] = useState(false);
-  async function remove() {
-    if (!agent) return;
-    setPending(true);
-    try {
-      await requestJson(`/api/agent/${agent.id}`, { method: "DELETE" });
-      onDeleted();
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setPending(false);
-    }
-  }
   return (
-    <Dialog
+    <ConfirmDialog
       open={agent !== null}
       onClose={onClose}
       title="Delete agent?"
@@ -320,21 +311,12 @@ function DeleteAgentDialog({ agent, onClose, onDeleted }: { agent: AgentInfo | n
           will be deleted. This cannot be undone.
         </>
       }
-    >
-      {error && (
-        <Alert variant="destructive" className="mb-3">
-          {error}
-        </Alert>
-      )}
-      <div className="flex justify-end gap-2">
-        <Button variant="outline" onClick={onClose}>
-          Cancel
-        </Button>
-        <Button variant="destructive" disabled={pending} onClick={() => void remove()}>
-          {pending && <Loader2 className="animate-spin" />}
-          Delete agent
-        </Button>
-      </div>
-    </Dialog>
+      confirmLabel="Delete agent"
+      onConfirm={async () => {
+        if (!agent) return;
+        await requestJson(`/api/agent/${agent.id}`, { method: "DELETE" });
+        onDeleted();
+      }}
+    />
   );
 }

@@ -53,7 +53,7 @@ function isCreditError(text: string | undefined): boolean {
 
 /** The conversation of one thread over its WebSocket: streamed, resumable, stoppable. */
 export function ChatPanel({ threadId }: { threadId: string }) {
-  const { agentId, api, threads } = useAgentWorkspace();
+  const { agentId, api, threads, viewerId } = useAgentWorkspace();
   const socket = useAgent({ agent: "thread", name: `${agentId}-${threadId}`, prefix: "ws" });
   const connected = useSocketOpen(socket);
   const online = useOnline();
@@ -167,6 +167,7 @@ export function ChatPanel({ threadId }: { threadId: string }) {
             <MessageView
               key={message.id}
               message={message}
+              viewerId={viewerId}
               streaming={message.id === streamingId}
               onRetry={message.id === last?.id ? () => void regenerate() : undefined}
             />

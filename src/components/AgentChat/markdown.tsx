@@ -25,6 +25,23 @@ function remarkHtmlAsText() {
   return (tree: MdNode) => walk(tree);
 }
 
+/** A single newline in a message is a line break, as the model means it (chat Markdown, not a document's). */
+function remarkSoftBreaks() {
+  const walk = (node: MdNode) => {
+    if (!node.children) return;
+    node.children = node.children.flatMap((child): MdNode[] => {
+      if (child.type !== "text" || !child.value?.includes("\n")) {
+        walk(child);
+        return [child];
+      }
+      return child.value
+        .split("\n")
+        .flatMap((line, i) => (i === 0 ? [{ type: "text", value: line }] : [{ type: "break" }, { type: "text", value: line }]));
+    });
+  };
+  return (tree: MdNode) => walk(tree);
+}
+
 function textOf(node: MdNode | undefined): string {
   if (!node) return "";
   if (node.type === "text") return node.value ?? "";
@@ -100,7 +117,7 @@ const components: Components = {
 export const Markdown = memo(function Markdown({ text }: { text: string }) {
   return (
     <div className="markdown space-y-3 break-words text-[15px] leading-relaxed [&_h1]:text-xl [&_h1]:font-semibold [&_h2]:text-lg [&_h2]:font-semibold [&_h3]:font-semibold [&_ol]:list-decimal [&_ol]:pl-6 [&_ul]:list-disc [&_ul]:pl-6 [&_blockquote]:border-l-2 [&_blockquote]:pl-3 [&_blockquote]:text-muted-foreground">
-      <ReactMarkdown remarkPlugins={[remarkGfm, remarkHtmlAsText]} components={components} skipHtml={false}>
+      <ReactMarkdown remarkPlugins={[remarkGfm, remarkHtmlAsText, remarkSoftBreaks]} components={components} skipHtml={false}>
         {text}
       </ReactMarkdown>
     </div>

@@ -4,10 +4,10 @@ import { Loader2, Pencil, Plus, Trash2 } from "lucide-react";
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert.tsx";
 import { Button } from "@/components/ui/button.tsx";
+import { useConfirm } from "@/components/ui/confirm-dialog.tsx";
 import { Textarea } from "@/components/ui/textarea.tsx";
 import { errorMessage, relativeTime, type MemoryNote } from "./agent-api.ts";
 import { useAgentWorkspace } from "./agent-context.tsx";
-import { SecretsSection } from "./secrets-section.tsx";
 
 /** The agent's long-term memory notes: what it sees in every conversation. */
 export function MemoryTab() {
@@ -16,6 +16,7 @@ export function MemoryTab() {
   const [error, setError] = useState<string>();
   const [draft, setDraft] = useState("");
   const [editing, setEditing] = useState<{ id: string; text: string } | null>(null);
+  const [confirm, confirmDialog] = useConfirm();
 
   const load = useCallback(async () => {
     try {
@@ -132,8 +133,13 @@ export function MemoryTab() {
                     size="icon"
                     className="size-7"
                     aria-label="Delete note"
-                    onClick={() => {
-                      if (window.confirm("Delete this memory note?")) void act(() => api.deleteNote(note.id));
+                    onClick={async () => {
+                      const yes = await confirm({
+                        title: "Delete this memory note?",
+                        description: "The agent stops seeing it in its conversations.",
+                        confirmLabel: "Delete note",
+                      });
+                      if (yes) void act(() => api.deleteNote(note.id));
                     }}
                   >
                     <Trash2 />
@@ -144,7 +150,7 @@ export function MemoryTab() {
           ))}
         </ul>
       </div>
-      <SecretsSection />
+      {confirmDialog}
     </div>
   );
 }

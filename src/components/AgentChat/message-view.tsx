@@ -3,7 +3,7 @@
 import type { UIMessage } from "ai";
 import { Brain, ChevronRight, CreditCard, RotateCcw, Square } from "lucide-react";
 import { memo } from "react";
-import type { TurnMetadata } from "@/agent/wire.ts";
+import type { TurnMetadata, UserMessageMetadata } from "@/agent/wire.ts";
 import { Button } from "@/components/ui/button.tsx";
 import { cn } from "@/lib/ui/cn.ts";
 import { formatCredits } from "./agent-api.ts";
@@ -62,14 +62,24 @@ export const MessageView = memo(function MessageView({
   message,
   streaming,
   onRetry,
+  viewerId,
 }: {
   message: UIMessage;
   streaming: boolean;
   onRetry?: () => void;
+  /** The signed-in user: a message someone else sent (in a team's shared thread) shows its author's name. */
+  viewerId?: string;
 }) {
   if (message.role === "user") {
+    const author = (message.metadata as UserMessageMetadata | undefined)?.author;
+    const someoneElse = author && viewerId && author.id !== viewerId ? author : undefined;
     return (
-      <div className="flex justify-end" data-role="user">
+      <div className="flex flex-col items-end" data-role="user">
+        {someoneElse && (
+          <span className="mb-0.5 px-1 text-xs text-muted-foreground" data-testid="message-author">
+            {someoneElse.name}
+          </span>
+        )}
         <div
           className="max-w-[85%] whitespace-pre-wrap break-words rounded-2xl bg-primary/10 px-4 py-2 text-[15px]"
           data-testid="user-message"

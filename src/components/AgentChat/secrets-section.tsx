@@ -4,6 +4,7 @@ import { KeyRound, Plus, Trash2 } from "lucide-react";
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert.tsx";
 import { Button } from "@/components/ui/button.tsx";
+import { useConfirm } from "@/components/ui/confirm-dialog.tsx";
 import { Input } from "@/components/ui/input.tsx";
 import { errorMessage, request, requestJson, relativeTime } from "./agent-api.ts";
 import { useAgentWorkspace } from "./agent-context.tsx";
@@ -22,6 +23,7 @@ export function SecretsSection() {
   const [hosts, setHosts] = useState("");
   const gitToken = isGitCredential(name);
   const [error, setError] = useState<string>();
+  const [confirm, confirmDialog] = useConfirm();
 
   const load = useCallback(async () => {
     try {
@@ -57,7 +59,12 @@ export function SecretsSection() {
   }
 
   async function remove(secret: string) {
-    if (!window.confirm(`Delete the secret ${secret}?`)) return;
+    const yes = await confirm({
+      title: `Delete the secret ${secret}?`,
+      description: "Commands and git stop getting it at once. Its value cannot be recovered.",
+      confirmLabel: "Delete secret",
+    });
+    if (!yes) return;
     try {
       await request(`${base}?name=${encodeURIComponent(secret)}`, { method: "DELETE" });
       await load();
@@ -67,7 +74,8 @@ export function SecretsSection() {
   }
 
   return (
-    <section className="border-t p-3" aria-label="Secrets">
+    <section className="p-3" aria-label="Secrets">
+      {confirmDialog}
       <h3 className="flex items-center gap-1.5 text-sm font-semibold">
         <KeyRound className="size-4" /> Secrets
       </h3>

@@ -1,13 +1,14 @@
 "use client";
 
-import { CalendarClock, Loader2, Pause, Play, Square, Trash2 } from "lucide-react";
+import { CalendarClock, ChevronRight, Loader2, Pause, Play, Square, Trash2 } from "lucide-react";
 import Link from "next/link";
-import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useId, useState, type FormEvent } from "react";
 import type { Schedule } from "@/agent/schedules.ts";
 import type { Task } from "@/agent/tasks.ts";
 import { Alert } from "@/components/ui/alert.tsx";
 import { Badge } from "@/components/ui/badge.tsx";
 import { Button } from "@/components/ui/button.tsx";
+import { useConfirm } from "@/components/ui/confirm-dialog.tsx";
 import { Input } from "@/components/ui/input.tsx";
 import { Label } from "@/components/ui/label.tsx";
 import { Textarea } from "@/components/ui/textarea.tsx";
@@ -48,6 +49,32 @@ function Meter({ label, used, budget }: { label: string; used: number; budget: n
   );
 }
 
+/** A finished task's report, folded away so a long one does not push the next tasks off screen. */
+function TaskReport({ summary }: { summary: string }) {
+  const [open, setOpen] = useState(false);
+  const id = useId();
+  return (
+    <div>
+      <Button
+        variant="link"
+        size="sm"
+        className="h-auto gap-1 px-0 text-xs"
+        aria-expanded={open}
+        aria-controls={id}
+        onClick={() => setOpen((o) => !o)}
+      >
+        <ChevronRight className={cn("size-3.5 transition-transform", open && "rotate-90")} />
+        {open ? "Hide report" : "Show report"}
+      </Button>
+      {open && (
+        <p id={id} className="mt-1 whitespace-pre-wrap break-words rounded bg-muted/50 p-2 text-xs" data-testid="task-report">
+          {summary}
+        </p>
+      )}
+    </div>
+  );
+}
+
 function TaskRow({ task, agentId, onStop }: { task: Task; agentId: string; onStop: () => void }) {
   return (
     <li className="space-y-2 border-b px-3 py-3" aria-label={`Task: ${task.goal.slice(0, 80)}`} data-status={task.status}>
@@ -69,7 +96,7 @@ function TaskRow({ task, agentId, onStop }: { task: Task; agentId: string; onSto
       {task.endReason && task.status !== "running" && (
         <p className="text-xs text-muted-foreground">The task {END_REASONS[task.endReason] ?? task.endReason}.</p>
       )}
-      {task.report?.summary && <p className="whitespace-pre-wrap break-words rounded bg-muted/50 p-2 text-xs">{task.report.summary}</p>}
+      {task.report?.summary && <TaskReport summary={task.report.summary} />}
       {task.error && <p className="text-xs text-destructive">{task.error}</p>}
       <div className="flex items-center gap-2">
         <Button asChild variant="link" size="sm" className="h-auto px-0">
@@ -202,18 +229,19 @@ export function TasksTab() {
           <TaskRow key={task.id} task={task} agentId={agentId} onStop={() => void stop(task.id)} />
         ))}
       </ul>
-      <SchedulesSection />
     </div>
   );
 }
 
-function SchedulesSection() {
+/** Schedules that start tasks: by cron in the user's time zone, paused and resumed, deleted after a confirmation. */
+export function SchedulesTab() {
   const { agentId } = useAgentWorkspace();
   const base = `/api/agent/${agentId}/schedules`;
   const [schedules, setSchedules] = useState<Schedule[] | null>(null);
   const [goal, setGoal] = useState("");
   const [cron, setCron] = useState("0 9 * * *");
   const [error, setError] = useState<string>();
+  const [confirm, confirmDialog] = useConfirm();
   const timezone = typeof Intl !== "undefined" ? Intl.DateTimeFormat().resolvedOptions().timeZone : "UTC";
 
   const load = useCallback(async () => {
@@ -247,7 +275,8 @@ function SchedulesSection() {
   }
 
   return (
-    <section className="border-t p-3" aria-label="Schedules">
+    <section className="h-full min-h-0 overflow-y-auto p-3" aria-label="Schedules">
+      {confirmDialog}
       <h3 className="flex items-center gap-1.5 text-sm font-semibold">
         <CalendarClock className="size-4" /> Schedules
       </h3>
@@ -315,8 +344,13 @@ function SchedulesSection() {
               size="icon"
               className="size-7"
               aria-label="Delete schedule"
-              onClick={() => {
-                if (window.confirm("Delete this schedule?")) void act(() => request(`${base}/${s.id}`, { method: "DELETE" }));
+              onClick={async () => {
+                const yes = await confirm({
+                  title: "Delete this schedule?",
+                  description: <span className="break-words">{s.goal}</span>,
+                  confirmLabel: "Delete schedule",
+                });
+                if (yes) void act(() => request(`${base}/${s.id}`, { method: "DELETE" }));
               }}
             >
               <Trash2 />

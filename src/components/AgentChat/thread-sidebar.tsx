@@ -1,11 +1,12 @@
 "use client";
 
-import { Loader2, MessageSquarePlus, Pencil, Search, Trash2, X } from "lucide-react";
+import { Loader2, MessageSquarePlus, Pencil, Search, Trash2 } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert.tsx";
 import { Button } from "@/components/ui/button.tsx";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog.tsx";
 import { Dialog } from "@/components/ui/dialog.tsx";
 import { Input } from "@/components/ui/input.tsx";
 import { cn } from "@/lib/ui/cn.ts";
@@ -182,9 +183,8 @@ function RenameThreadDialog({ thread, onClose }: { thread: ThreadInfo; onClose: 
 
 function DeleteThreadDialog({ thread, onClose, onDeleted }: { thread: ThreadInfo; onClose: () => void; onDeleted: () => void }) {
   const { api } = useAgentWorkspace();
-  const [error, setError] = useState<string>();
   return (
-    <Dialog
+    <ConfirmDialog
       open
       onClose={onClose}
       title="Delete chat?"
@@ -193,28 +193,11 @@ function DeleteThreadDialog({ thread, onClose, onDeleted }: { thread: ThreadInfo
           <span className="font-medium text-foreground">{thread.title}</span> and its messages will be deleted. Files in the workspace stay.
         </>
       }
-    >
-      {error && (
-        <Alert variant="destructive" className="mb-3">
-          {error}
-        </Alert>
-      )}
-      <div className="flex justify-end gap-2">
-        <Button variant="outline" onClick={onClose}>
-          <X /> Cancel
-        </Button>
-        <Button
-          variant="destructive"
-          onClick={() =>
-            api
-              .deleteThread(thread.id)
-              .then(onDeleted)
-              .catch((e) => setError(errorMessage(e)))
-          }
-        >
-          <Trash2 /> Delete chat
-        </Button>
-      </div>
-    </Dialog>
+      confirmLabel="Delete chat"
+      onConfirm={async () => {
+        await api.deleteThread(thread.id);
+        onDeleted();
+      }}
+    />
   );
 }

@@ -1,13 +1,14 @@
 "use client";
 
-import { Brain, Cpu, FolderTree, ListChecks, MonitorPlay, SquareTerminal } from "lucide-react";
+import { Brain, CalendarClock, Cpu, FolderTree, KeyRound, ListChecks, MonitorPlay, SquareTerminal } from "lucide-react";
 import { useState, type ReactNode } from "react";
 import { cn } from "@/lib/ui/cn.ts";
 import { FilesTab } from "./files-tab.tsx";
 import { MemoryTab } from "./memory-tab.tsx";
 import { PreviewTab } from "./preview-tab.tsx";
 import { ProcessesTab } from "./processes-tab.tsx";
-import { TasksTab } from "./tasks-tab.tsx";
+import { SecretsSection } from "./secrets-section.tsx";
+import { SchedulesTab, TasksTab } from "./tasks-tab.tsx";
 import { TerminalTab } from "./terminal-tab.tsx";
 
 const TABS = [
@@ -16,7 +17,9 @@ const TABS = [
   { id: "terminal", label: "Terminal", icon: SquareTerminal },
   { id: "preview", label: "Preview", icon: MonitorPlay },
   { id: "tasks", label: "Tasks", icon: ListChecks },
+  { id: "schedules", label: "Schedules", icon: CalendarClock },
   { id: "memory", label: "Memory", icon: Brain },
+  { id: "secrets", label: "Secrets", icon: KeyRound },
 ] as const;
 
 type TabId = (typeof TABS)[number]["id"];
@@ -31,12 +34,23 @@ export function WorkspacePanel({ actions }: { actions?: ReactNode }) {
     terminal: <TerminalTab />,
     preview: <PreviewTab />,
     tasks: <TasksTab />,
+    schedules: <SchedulesTab />,
     memory: <MemoryTab />,
+    secrets: (
+      <div className="h-full min-h-0 overflow-y-auto">
+        <SecretsSection />
+      </div>
+    ),
   };
   return (
     <section className="@container flex h-full min-h-0 flex-col bg-background" aria-label="Workspace">
-      <div className="flex h-12 shrink-0 items-stretch border-b">
-        <div role="tablist" aria-label="Workspace" className="flex min-w-0 flex-1 overflow-x-auto">
+      <div className="flex min-h-12 shrink-0 items-stretch border-b">
+        {/* Narrow: icons with the open tab's name, scrolling if need be; wider: every name, on two rows if they need them. */}
+        <div
+          role="tablist"
+          aria-label="Workspace"
+          className="flex min-w-0 flex-1 overflow-x-auto @[30rem]:flex-wrap @[30rem]:overflow-visible"
+        >
           {TABS.map(({ id, label, icon: Icon }) => (
             <button
               type="button"
@@ -48,7 +62,7 @@ export function WorkspacePanel({ actions }: { actions?: ReactNode }) {
               aria-label={label}
               title={label}
               className={cn(
-                "flex shrink-0 items-center gap-1.5 border-b-2 px-2.5 text-sm @[34rem]:px-3 text-muted-foreground hover:text-foreground",
+                "flex h-12 shrink-0 items-center gap-1.5 border-b-2 px-2 text-sm @[34rem]:h-10 @[34rem]:px-3 @[56rem]:h-12 text-muted-foreground hover:text-foreground",
                 tab === id ? "border-primary font-medium text-foreground" : "border-transparent",
               )}
               onClick={() => {

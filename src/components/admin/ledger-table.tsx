@@ -1,4 +1,5 @@
 import type { AdminLedgerRow } from "@/lib/admin/accounts.ts";
+import { ledgerBucketLabel, ledgerKindLabel } from "@/components/billing/ledger-labels.ts";
 import { formatDateTime, formatNumber } from "./format.ts";
 
 /** An account's newest ledger rows, with who caused each adjustment. */
@@ -19,7 +20,12 @@ export function LedgerTable({ ledger }: { ledger: AdminLedgerRow[] }) {
           {ledger.map((l) => (
             <tr key={l.id} className="border-t">
               <td className="py-1 pr-3 whitespace-nowrap">{formatDateTime(l.createdAt)}</td>
-              <td className="py-1 pr-3">{l.kind}</td>
+              <td className="py-1 pr-3" data-kind={l.kind}>
+                {ledgerKindLabel(l.kind)}
+                {ledgerBucketLabel(l.kind, l.bucket) && (
+                  <span className="block text-xs text-muted-foreground">{ledgerBucketLabel(l.kind, l.bucket)}</span>
+                )}
+              </td>
               <td className="py-1 pr-3 text-right tabular-nums">{formatNumber(l.credits, 3)}</td>
               <td className="py-1 pr-3 text-right tabular-nums">{formatNumber(l.balanceAfterCredits, 3)}</td>
               <td className="py-1">

@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button.tsx";
+import { useConfirm } from "@/components/ui/confirm-dialog.tsx";
 import { Input } from "@/components/ui/input.tsx";
 import { Label } from "@/components/ui/label.tsx";
 import { adminRequest } from "./admin-api.ts";
@@ -24,6 +25,7 @@ export function UserActions({ userId, banned, role, isSelf, hasPersonalAccount }
   const [credits, setCredits] = useState("");
   const [creditReason, setCreditReason] = useState("");
   const base = `/api/admin/users/${userId}`;
+  const [confirm, confirmDialog] = useConfirm();
 
   async function run(name: string, action: () => Promise<string>) {
     setPending(name);
@@ -38,8 +40,14 @@ export function UserActions({ userId, banned, role, isSelf, hasPersonalAccount }
     }
   }
 
-  const ban = (e: FormEvent) => {
+  const ban = async (e: FormEvent) => {
     e.preventDefault();
+    const yes = await confirm({
+      title: "Ban this user?",
+      description: `They are signed out everywhere at once, their API keys stop working, and their running tasks, processes and previews stop. Reason: ${banReason.trim()}`,
+      confirmLabel: "Ban user",
+    });
+    if (!yes) return;
     void run("ban", async () => {
       const result = await adminRequest<{ tasksStopped: number; processesStopped: number; previewsClosed: number }>(`${base}/ban`, "POST", {
         reason: banReason,
@@ -78,6 +86,7 @@ export function UserActions({ userId, banned, role, isSelf, hasPersonalAccount }
 
   return (
     <div className="space-y-5">
+      {confirmDialog}
       {banned ? (
         <Button
           variant="outline"
@@ -160,12 +169,18 @@ export function UserActions({ userId, banned, role, isSelf, hasPersonalAccount }
         <Button
           variant="outline"
           disabled={pending !== null}
-          onClick={() =>
-            run(
+          onClick={async () => {
+            const yes = await confirm({
+              title: "Sign this user out everywhere?",
+              description: "Every session of theirs ends; they sign in again to continue.",
+              confirmLabel: "Sign out everywhere",
+            });
+            if (!yes) return;
+            await run(
               "sessions",
               async () => `Signed out ${(await adminRequest<{ revoked: number }>(`${base}/sessions`, "DELETE")).revoked} sessions.`,
-            )
-          }
+            );
+          }}
         >
           Sign out everywhere
         </Button>

@@ -6,6 +6,8 @@ import { Alert } from "@/components/ui/alert.tsx";
 import { Button } from "@/components/ui/button.tsx";
 import { Label } from "@/components/ui/label.tsx";
 import { credits, day } from "./format.ts";
+import { LEDGER_KIND_LABELS, ledgerBucketLabel } from "./ledger-labels.ts";
+import { shownAmount, transactionsForView } from "./transaction-view.ts";
 import type { Transaction } from "@/lib/billing/transactions.ts";
 
 const KINDS: { value: string; label: string }[] = [
@@ -15,9 +17,8 @@ const KINDS: { value: string; label: string }[] = [
   { value: "refund", label: "Refunds" },
   { value: "monthly_grant", label: "Monthly free credits" },
   { value: "monthly_expiry", label: "Expired free credits" },
-  { value: "adjustment", label: "Adjustments" },
+  { value: "adjustment", label: "Admin adjustments" },
 ];
-const KIND_LABEL = Object.fromEntries(KINDS.map((k) => [k.value, k.label]));
 const PAGE_SIZE = 25;
 
 export function TransactionList() {
@@ -86,22 +87,26 @@ export function TransactionList() {
           <table className="w-full text-sm" aria-label="Transactions">
             <thead className="bg-muted/50 text-left text-muted-foreground">
               <tr>
-                <th className="px-3 py-2 font-medium">Date</th>
+                {/* A phone shows the date and details under the kind, so Credits and Balance fit beside it. */}
+                <th className="hidden px-3 py-2 font-medium sm:table-cell">Date</th>
                 <th className="px-3 py-2 font-medium">Kind</th>
-                <th className="px-3 py-2 font-medium">Details</th>
+                <th className="hidden px-3 py-2 font-medium sm:table-cell">Details</th>
                 <th className="px-3 py-2 text-right font-medium">Credits</th>
                 <th className="px-3 py-2 text-right font-medium">Balance after</th>
               </tr>
             </thead>
             <tbody className="divide-y">
-              {page.transactions.map((t) => (
-                <tr key={t.id} data-testid="transaction-row" data-kind={t.kind}>
-                  <td className="whitespace-nowrap px-3 py-2">{day(t.createdAt)}</td>
-                  <td className="whitespace-nowrap px-3 py-2">
-                    {KIND_LABEL[t.kind] ?? t.kind}
-                    <span className="block text-xs text-muted-foreground">{t.bucket}</span>
+              {transactionsForView(page.transactions).map((t) => (
+                <tr key={t.id} data-testid="transaction-row" data-kind={t.kind} data-count={t.count}>
+                  <td className="hidden whitespace-nowrap px-3 py-2 sm:table-cell">{day(t.createdAt)}</td>
+                  <td className="px-3 py-2 sm:whitespace-nowrap">
+                    {LEDGER_KIND_LABELS[t.kind] ?? t.kind}
+                    <span className="block text-xs text-muted-foreground">{ledgerBucketLabel(t.kind, t.bucket)}</span>
+                    <span className="block text-xs text-muted-foreground sm:hidden">
+                      {day(t.createdAt)} · {t.reason}
+                    </span>
                   </td>
-                  <td className="px-3 py-2">
+                  <td className="hidden px-3 py-2 sm:table-cell">
                     {t.reason}
                     {t.inputTokens !== null && (
                       <span className="block text-xs text-muted-foreground">
@@ -110,8 +115,7 @@ export function TransactionList() {
                     )}
                   </td>
                   <td className={`px-3 py-2 text-right tabular-nums ${t.amount > 0 ? "text-emerald-700 dark:text-emerald-400" : ""}`}>
-                    {t.amount > 0 ? "+" : ""}
-                    {credits(t.amount)}
+                    {shownAmount(t.amount, credits)}
                   </td>
                   <td className="px-3 py-2 text-right tabular-nums">{credits(t.balanceAfter)}</td>
                 </tr>

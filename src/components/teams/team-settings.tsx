@@ -5,6 +5,7 @@ import { Alert } from "@/components/ui/alert.tsx";
 import { Badge } from "@/components/ui/badge.tsx";
 import { Button } from "@/components/ui/button.tsx";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card.tsx";
+import { useConfirm } from "@/components/ui/confirm-dialog.tsx";
 import { Input } from "@/components/ui/input.tsx";
 import { Label } from "@/components/ui/label.tsx";
 import { PERMISSIONS, PERMISSION_LABELS, type Permission } from "@/lib/teams/permissions.ts";
@@ -27,6 +28,7 @@ export function TeamSettings({ teamId, userId, personalAccountId }: { teamId: st
   const [data, setData] = useState<Loaded>();
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
+  const [confirm, confirmDialog] = useConfirm();
 
   const load = useCallback(async () => {
     try {
@@ -73,6 +75,7 @@ export function TeamSettings({ teamId, userId, personalAccountId }: { teamId: st
     <div className="grid gap-6" data-testid="team-settings" data-role={team.role}>
       {error && <Alert variant="destructive">{error}</Alert>}
       {notice && <Alert>{notice}</Alert>}
+      {confirmDialog}
       <p className="text-sm text-muted-foreground">
         Your role: <Badge data-testid="my-role">{roleName(roles, team.role)}</Badge>
       </p>
@@ -121,8 +124,13 @@ export function TeamSettings({ teamId, userId, personalAccountId }: { teamId: st
                     <Button
                       size="sm"
                       variant="outline"
-                      onClick={() => {
-                        if (!window.confirm(`Leave ${team.name}?`)) return;
+                      onClick={async () => {
+                        const yes = await confirm({
+                          title: `Leave ${team.name}?`,
+                          description: "You lose access to the team's agents and credits until someone invites you again.",
+                          confirmLabel: "Leave team",
+                        });
+                        if (!yes) return;
                         void act(async () => {
                           await teamsRequest(teamPath(teamId, `/members/${m.userId}`), "DELETE");
                           selectAccount(personalAccountId, "/team");
@@ -136,9 +144,13 @@ export function TeamSettings({ teamId, userId, personalAccountId }: { teamId: st
                       <Button
                         size="sm"
                         variant="outline"
-                        onClick={() => {
-                          if (window.confirm(`Remove ${m.email} from ${team.name}?`))
-                            void act(() => teamsRequest(teamPath(teamId, `/members/${m.userId}`), "DELETE"), "Member removed");
+                        onClick={async () => {
+                          const yes = await confirm({
+                            title: `Remove ${m.email}?`,
+                            description: `They lose access to ${team.name} and its agents.`,
+                            confirmLabel: "Remove member",
+                          });
+                          if (yes) void act(() => teamsRequest(teamPath(teamId, `/members/${m.userId}`), "DELETE"), "Member removed");
                         }}
                       >
                         Remove
@@ -396,10 +408,12 @@ function TransferOwnership({
   onTransfer: (member: Member) => Promise<void>;
 }) {
   const [chosen, setChosen] = useState("");
+  const [confirm, confirmDialog] = useConfirm();
   const member = candidates.find((m) => m.userId === chosen);
   return (
     <Card>
       <CardHeader>
+        {confirmDialog}
         <CardTitle>Transfer ownership</CardTitle>
         <CardDescription>
           Makes another member an owner; you become an admin. A team's last owner transfers it (or deletes it) before deleting their
@@ -412,11 +426,15 @@ function TransferOwnership({
         ) : (
           <form
             className="flex flex-wrap gap-2"
-            onSubmit={(e: FormEvent) => {
+            onSubmit={async (e: FormEvent) => {
               e.preventDefault();
               if (!member) return;
-              if (!window.confirm(`Make ${member.email} the owner of ${team.name}? You will become an admin.`)) return;
-              void onTransfer(member);
+              const yes = await confirm({
+                title: `Make ${member.email} the owner?`,
+                description: `They become an owner of ${team.name}; you become an admin.`,
+                confirmLabel: "Transfer ownership",
+              });
+              if (yes) void onTransfer(member);
             }}
           >
             <select aria-label="New owner" className={selectClass} value={chosen} onChange={(e) => setChosen(e.target.value)}>

@@ -1,6 +1,6 @@
-import { and, desc, eq, lt, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
-import { adminAudit } from "../../db/schema.ts";
+import { account, adminAudit, agent, user } from "../../db/schema.ts";
 import type { Caller } from "../auth/caller.ts";
 
 export type AdminAction =
@@ -32,6 +32,8 @@ export interface AuditEntry {
   targetType: string;
   targetId: string | null;
   detail: Record<string, unknown>;
+  /** The target as people know it (a user's name and email, an account's or agent's name), when it still exists. */
+  targetLabel: string | null;
   createdAt: string;
 }
 
@@ -68,7 +70,9 @@ export async function listAudit(
     .where(where.length ? and(...where) : undefined)
     .orderBy(desc(adminAudit.createdAt), desc(adminAudit.id))
     .limit(query.limit);
+  const labels = await targetLabels(db, rows);
   return rows.map((r) => ({
+    targetLabel: (r.targetId && labels.get(`${r.targetType}:${r.targetId}`)) || null,
     id: r.id,
     actorUserId: r.actorUserId,
     actorEmail: r.actorEmail,
@@ -78,4 +82,33 @@ export async function listAudit(
     detail: JSON.parse(r.detailJson) as Record<string, unknown>,
     createdAt: r.createdAt.toISOString(),
   }));
+}
+
+async function targetLabels(db: Db, rows: { targetType: string; targetId: string | null }[]): Promise<Map<string, string>> {
+  const ids = (type: string) => [...new Set(rows.filter((r) => r.targetType === type && r.targetId).map((r) => r.targetId!))];
+  const [users, accounts, agents] = await Promise.all([
+    ids("user").length
+      ? db
+          .select({ id: user.id, name: user.name, email: user.email })
+          .from(user)
+          .where(inArray(user.id, ids("user")))
+      : [],
+    ids("account").length
+      ? db
+          .select({ id: account.id, name: account.name })
+          .from(account)
+          .where(inArray(account.id, ids("account")))
+      : [],
+    ids("agent").length
+      ? db
+          .select({ id: agent.id, name: agent.name })
+          .from(agent)
+          .where(inArray(agent.id, ids("agent")))
+      : [],
+  ]);
+  return new Map([
+    ...users.map((u) => [`user:${u.id}`, u.name ? `${u.name} (${u.email})` : u.email] as const),
+    ...accounts.map((a) => [`account:${a.id}`, a.name] as const),
+    ...agents.map((a) => [`agent:${a.id}`, a.name] as const),
+  ]);
 }

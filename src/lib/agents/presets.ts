@@ -36,7 +36,7 @@ export const PRESETS: Record<PresetId, AgentPreset> = {
   coding: {
     id: "coding",
     label: "Coding assistant",
-    description: "Builds and fixes software in a project started from a template, runs it and previews it.",
+    description: "Builds and fixes software; sets up a Next.js project from the template when it starts working, runs it and previews it.",
     instructions:
       "You are a senior software engineer. Work in small verified steps: read the code, make a change, run the tests " +
       "or the build, and fix what fails before moving on. Start dev servers with start_process and check their logs. " +

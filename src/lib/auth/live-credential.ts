@@ -11,18 +11,25 @@ export function credentialOf(caller: Caller): string | null {
   return null;
 }
 
+/** Who holds a credential recorded by credentialOf: a user's id and name, shown as the author of what they send. */
+export interface CredentialOwner {
+  id: string;
+  name: string;
+}
+
 /**
- * Whether a credential recorded by credentialOf still stands: the session is not revoked or expired, the API key is
- * not deleted, and the user is not banned. Read from D1 each time, like every request's session.
+ * The owner of a credential recorded by credentialOf while it still stands (the session is not revoked or expired,
+ * the API key is not deleted, the user is not banned), else null. Read from D1 each time, like every request's
+ * session.
  */
-export async function credentialIsActive(d1: D1Database, credential: string): Promise<boolean> {
+export async function activeCredentialOwner(d1: D1Database, credential: string): Promise<CredentialOwner | null> {
   const colon = credential.indexOf(":");
   const kind = credential.slice(0, colon);
   const id = credential.slice(colon + 1);
-  if (!id) return false;
+  if (!id) return null;
   const db = getDb(d1);
   const now = new Date();
-  const owner = { banned: user.banned, banExpires: user.banExpires };
+  const owner = { id: user.id, name: user.name, banned: user.banned, banExpires: user.banExpires };
   const [row] =
     kind === "session"
       ? await db
@@ -34,5 +41,11 @@ export async function credentialIsActive(d1: D1Database, credential: string): Pr
       : kind === "api_key"
         ? await db.select(owner).from(apiKey).innerJoin(user, eq(user.id, apiKey.userId)).where(eq(apiKey.id, id)).limit(1)
         : [];
-  return Boolean(row) && !isBanned(row!, now);
+  if (!row || isBanned(row, now)) return null;
+  return { id: row.id, name: row.name };
+}
+
+/** Whether a credential recorded by credentialOf still stands (see activeCredentialOwner). */
+export async function credentialIsActive(d1: D1Database, credential: string): Promise<boolean> {
+  return (await activeCredentialOwner(d1, credential)) !== null;
 }

@@ -4,7 +4,7 @@ import { requireAdminPage } from "@/components/admin/require-admin-page.ts";
 import { formatDateTime } from "@/components/admin/format.ts";
 import { PageHeader } from "@/components/shell/page-header.tsx";
 import { getDb } from "@/db/client.ts";
-import { listAudit } from "@/lib/admin/audit.ts";
+import { listAudit, type AuditEntry } from "@/lib/admin/audit.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 
 export const metadata: Metadata = { title: "Audit log · Admin" };
@@ -40,15 +40,11 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
                   <code>{e.action}</code>
                 </td>
                 <td className="px-3 py-2">
-                  {e.targetType === "user" && e.targetId ? (
-                    <Link href={`/admin/users/${e.targetId}`} className="hover:underline">
-                      user {e.targetId.slice(0, 8)}
-                    </Link>
-                  ) : (
-                    `${e.targetType} ${e.targetId ?? ""}`
-                  )}
+                  <AuditTarget entry={e} />
                 </td>
-                <td className="px-3 py-2 break-all text-muted-foreground">{JSON.stringify(e.detail)}</td>
+                <td className="px-3 py-2 text-muted-foreground">
+                  <AuditDetail detail={e.detail} />
+                </td>
               </tr>
             ))}
             {entries.length === 0 && (
@@ -67,5 +63,45 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
         </Link>
       )}
     </>
+  );
+}
+
+const TARGET_PAGES: Record<string, string> = { user: "/admin/users/", account: "/admin/accounts/" };
+
+function AuditTarget({ entry }: { entry: AuditEntry }) {
+  if (!entry.targetId) return <>{entry.targetType}</>;
+  const label = entry.targetLabel ?? `${entry.targetType} ${entry.targetId.slice(0, 8)} (deleted)`;
+  const page = TARGET_PAGES[entry.targetType];
+  if (!page) return <span className="break-words">{`${entry.targetType} ${label}`}</span>;
+  return (
+    <Link
+      href={`${page}${entry.targetId}`}
+      className="break-words text-primary underline-offset-2 hover:underline"
+      data-testid="audit-target"
+    >
+      {label}
+    </Link>
+  );
+}
+
+function detailValue(value: unknown): string {
+  if (value === null || value === undefined) return "none";
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+/** An action's details as "key: value" lines, the way a person reads them. */
+function AuditDetail({ detail }: { detail: Record<string, unknown> }) {
+  const entries = Object.entries(detail);
+  if (entries.length === 0) return null;
+  return (
+    <dl className="grid grid-cols-[auto_1fr] gap-x-2" data-testid="audit-detail">
+      {entries.map(([key, value]) => (
+        <div key={key} className="contents">
+          <dt className="font-medium">{key}:</dt>
+          <dd className="break-words [overflow-wrap:anywhere]">{detailValue(value)}</dd>
+        </div>
+      ))}
+    </dl>
   );
 }

@@ -42,12 +42,13 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
           </thead>
           <tbody>
             {result.users.map((u) => (
-              <tr key={u.id} className="border-t" data-testid="admin-user-row">
+              <tr key={u.id} className="relative border-t hover:bg-muted/40" data-testid="admin-user-row">
                 <td className="px-3 py-2">
-                  <Link href={`/admin/users/${u.id}`} className="font-medium hover:underline">
-                    {u.name}
+                  {/* One link per row that covers the whole row: name, email and the rest open the user. */}
+                  <Link href={`/admin/users/${u.id}`} className="group after:absolute after:inset-0 after:content-['']">
+                    <span className="font-medium group-hover:underline">{u.name}</span>
+                    <span className="block text-muted-foreground">{u.email}</span>
                   </Link>
-                  <div className="text-muted-foreground">{u.email}</div>
                 </td>
                 <td className="px-3 py-2">{u.role === "admin" ? <Badge className="text-foreground">admin</Badge> : "user"}</td>
                 <td className="px-3 py-2">

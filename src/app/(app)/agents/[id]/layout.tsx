@@ -9,7 +9,7 @@ export default async function AgentLayout({ params, children }: { params: Promis
   if (!AGENT_ID.test(id)) notFound();
   const active = await currentSession();
   return (
-    <AgentWorkspaceShell agentId={id} operator={active?.user.role === "admin"}>
+    <AgentWorkspaceShell agentId={id} operator={active?.user.role === "admin"} viewerId={active?.user.id ?? ""}>
       {children}
     </AgentWorkspaceShell>
   );

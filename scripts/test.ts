@@ -43,8 +43,11 @@ if (existsSync(jsonReport)) {
     numPassedTests: number;
     numFailedTests: number;
     numPendingTests: number;
+    numFailedTestSuites: number;
   };
   summary = `${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests} skipped`;
+  // A file whose setup failed runs no test at all: say so, or "0 failed" would read as green.
+  if (report.numFailedTestSuites > 0) summary += `; ${report.numFailedTestSuites} test files failed`;
 }
 console.log(`\nnpm test finished in ${Math.round((Date.now() - started) / 1000)} s`);
 console.log(`Tests: ${summary}`);

@@ -40,8 +40,8 @@ export async function startTestWorker(options: TestWorkerOptions = {}): Promise<
   const ownsState = !options.persistTo;
   const persistTo = options.persistTo ?? mkdtempSync(join(tmpdir(), "netm8-worker-"));
   applyLocalMigrations(persistTo, config);
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  let port = await freePort();
+  let url = `http://127.0.0.1:${port}`;
   const tail = new LogTail(80);
   let current: GroupProcess | undefined;
   let inspectorPort = 0;
@@ -66,7 +66,18 @@ export async function startTestWorker(options: TestWorkerOptions = {}): Promise<
     }
   };
 
-  await launch();
+  // A free port can be taken by another process between the check and wrangler's bind (test files start Workers
+  // side by side): the first start then tries a fresh port. Restarts keep the port, since APP_URL names it.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await launch();
+      break;
+    } catch (error) {
+      if (attempt >= 3 || !/Address already in use/.test((error as Error).message)) throw error;
+      port = await freePort();
+      url = `http://127.0.0.1:${port}`;
+    }
+  }
   return {
     url,
     port,

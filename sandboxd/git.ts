@@ -1,5 +1,5 @@
 import type { ExecResult, GitCloneOptions, GitCommitOptions, GitCredentials, GitPushOptions, GitStatus } from "../src/sandbox/types.ts";
-import { credentialEnv as helperEnv, credentialHelper } from "../src/sandbox/git-credential-helper.ts";
+import { credentialEnv, credentialHelper } from "../src/sandbox/git-credential-helper.ts";
 import { HttpError } from "./errors.ts";
 import { workspacePath } from "./paths.ts";
 import type { Workspace } from "./workspace.ts";
@@ -12,8 +12,9 @@ const safeArgs = ["-c", "core.hooksPath=/dev/null", "-c", "credential.helper=", 
 
 const quietEnv = { GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "/bin/false" };
 
-function credentialEnv(credentials: GitCredentials): Record<string, string> {
-  return { ...quietEnv, GIT_CONFIG_GLOBAL: "/dev/null", XDG_CONFIG_HOME: "/nonexistent", ...helperEnv(credentials) };
+/** The environment of an isolated credentialed git run: quiet, no global config, the helper's values. */
+function isolatedGitEnv(credentials: GitCredentials): Record<string, string> {
+  return { ...quietEnv, GIT_CONFIG_GLOBAL: "/dev/null", XDG_CONFIG_HOME: "/nonexistent", ...credentialEnv(credentials) };
 }
 
 export function gitClone(workspace: Workspace, options: GitCloneOptions): Promise<ExecResult> {
@@ -34,7 +35,7 @@ export function gitClone(workspace: Workspace, options: GitCloneOptions): Promis
   // A new clone has no config of its own yet; the global one is left out, so only our helper sees the token.
   return workspace.execIsolated({
     argv: args,
-    env: { ...options.env, ...credentialEnv(options.credentials) },
+    env: { ...options.env, ...isolatedGitEnv(options.credentials) },
     timeoutMs: options.timeoutMs,
   });
 }
@@ -130,7 +131,7 @@ export async function gitPush(workspace: Workspace, options: GitPushOptions): Pr
   const result = await workspace.execIsolated({
     argv: ["git", ...safeArgs, "push", url, `refs/heads/${branch}:refs/heads/${branch}`],
     cwd: options.dir,
-    env: { ...options.env, ...credentialEnv(options.credentials) },
+    env: { ...options.env, ...isolatedGitEnv(options.credentials) },
     timeoutMs: options.timeoutMs,
     files: { [`${gitDir}/config`]: config, [`${commonDir}/config`]: config },
   });

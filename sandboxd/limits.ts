@@ -62,11 +62,6 @@ export class WorkspaceCgroups {
     return dir ? pidsUnder(dir) : [];
   }
 
-  /** CPU time every process of the workspace has used since its groups were made, in nanoseconds. */
-  cpuNs(): number {
-    return readNumber(this.#dirs.cpuacct, "cpuacct.usage");
-  }
-
   /** Whether commands can have groups of their own (the pids controller is there). */
   canGroupCommands(): boolean {
     return this.#dirs.pids !== undefined && !process.env.SANDBOXD_NO_COMMAND_GROUPS;

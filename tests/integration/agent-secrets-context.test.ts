@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
 import { type ApiInit, apiRequest } from "../support/http.ts";
+import { authRecorderScript } from "../support/sandboxd.ts";
 
 // The endpoint enforces a small context window, and the Worker is told so (as with a small Ollama num_ctx).
 const CONTEXT_TOKENS = 6000;
@@ -205,20 +206,6 @@ describe("git push with the agent's token", () => {
 });
 
 describe("which secrets commands get", () => {
-  const recorder = (port: number) => `import http.server
-class H(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        auth = self.headers.get('Authorization')
-        if auth:
-            open('/workspace/auth-${port}.txt', 'w').write(auth)
-            self.send_response(403)
-        else:
-            self.send_response(401)
-            self.send_header('WWW-Authenticate', 'Basic realm="git"')
-        self.end_headers()
-    def log_message(self, *args): pass
-http.server.HTTPServer(('127.0.0.1', ${port}), H).serve_forever()`;
-
   const exec = (command: string) =>
     api<{ exitCode: number; stdout: string; stderr: string }>(owner, `/api/agent/${agentId}/exec`, {
       method: "POST",
@@ -253,7 +240,7 @@ http.server.HTTPServer(('127.0.0.1', ${port}), H).serve_forever()`;
     expect((answer.toolCalls[0]!.output as { stdout: string }).stdout).toBe("[][][[secret PLAIN_KEY]]");
 
     // A push to a server in the workspace (as a member could aim it) goes without the token, and says so.
-    expect((await exec(`cat > recorder.py <<'PY'\n${recorder(8431)}\nPY`)).body.exitCode).toBe(0);
+    expect((await exec(`cat > recorder.py <<'PY'\n${authRecorderScript(8431, "auth-8431.txt")}\nPY`)).body.exitCode).toBe(0);
     const server = await api<{ id: string }>(owner, `/api/agent/${agentId}/processes`, {
       method: "POST",
       body: JSON.stringify({ command: "python3 recorder.py" }),

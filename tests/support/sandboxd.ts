@@ -192,3 +192,21 @@ function hostPids(matches: (cmdline: string) => boolean): number[] {
 }
 
 export const uniqueId = (prefix: string) => `${prefix}-${randomBytes(4).toString("hex")}`;
+
+/**
+ * Python source of an HTTP server for a workspace: it asks for Basic auth on 127.0.0.1:`port` and writes the
+ * Authorization header it then receives to /workspace/`file` (a stand-in git remote or proxy that records credentials).
+ */
+export const authRecorderScript = (port: number, file: string) => `import http.server
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        auth = self.headers.get('Authorization')
+        if auth:
+            open('/workspace/${file}', 'w').write(auth)
+            self.send_response(403)
+        else:
+            self.send_response(401)
+            self.send_header('WWW-Authenticate', 'Basic realm="git"')
+        self.end_headers()
+    def log_message(self, *args): pass
+http.server.HTTPServer(('127.0.0.1', ${port}), H).serve_forever()`;

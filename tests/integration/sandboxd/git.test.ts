@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Workspace } from "../../../src/sandbox/types.ts";
-import { removeDataDir, type SandboxdProcess, startSandboxd, uniqueId, waitFor } from "../../support/sandboxd.ts";
+import { authRecorderScript, removeDataDir, type SandboxdProcess, startSandboxd, uniqueId, waitFor } from "../../support/sandboxd.ts";
 
 let sandboxd: SandboxdProcess;
 let ws: Workspace;
@@ -85,27 +85,12 @@ describe("git", () => {
     expect(log.stdout).toBe("third <agent@example.com>\n");
   });
 
-  /** An HTTP server in the sandbox that asks for Basic auth and writes what it receives to `file`. */
-  const authRecorder = (port: number, file: string) => `import http.server
-class H(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        auth = self.headers.get('Authorization')
-        if auth:
-            open('/workspace/${file}', 'w').write(auth)
-            self.send_response(403)
-        else:
-            self.send_response(401)
-            self.send_header('WWW-Authenticate', 'Basic realm="git"')
-        self.end_headers()
-    def log_message(self, *args): pass
-http.server.HTTPServer(('127.0.0.1', ${port}), H).serve_forever()`;
-
   const listening = (port: number) =>
     waitFor(async () => (await ws.exec(`python3 -c "import socket; socket.create_connection(('127.0.0.1', ${port}))"`)).exitCode === 0);
 
   it("hands push credentials to git through its environment only, and only for the hosts they are bound to", async () => {
     await ws.gitClone({ url: "file:///workspace/remote/origin.git", dir: "creds" });
-    const server = await ws.startProcess(["python3", "-c", authRecorder(8419, "auth.txt")]);
+    const server = await ws.startProcess(["python3", "-c", authRecorderScript(8419, "auth.txt")]);
     await listening(8419);
     const elsewhere = await ws.gitPush({
       dir: "creds",
@@ -154,7 +139,7 @@ http.server.HTTPServer(('127.0.0.1', ${port}), H).serve_forever()`;
       ].join(" && "),
     );
     expect(setup.exitCode, setup.stderr).toBe(0);
-    const proxy = await ws.startProcess(["python3", "-c", authRecorder(8422, "proxy-auth.txt")]);
+    const proxy = await ws.startProcess(["python3", "-c", authRecorderScript(8422, "proxy-auth.txt")]);
     await listening(8422);
     const push = await ws.gitPush({
       dir: "hostile",

@@ -9,11 +9,19 @@ function run(file: string, args: string[]): void {
   }
 }
 
-export function isMounted(mountPoint: string): boolean {
+function mountLine(mountPoint: string): string | undefined {
   const escaped = mountPoint.replace(/ /g, "\\040");
   return readFileSync("/proc/self/mountinfo", "utf8")
     .split("\n")
-    .some((line) => line.split(" ")[4] === escaped);
+    .find((line) => line.split(" ")[4] === escaped);
+}
+
+export function isMounted(mountPoint: string): boolean {
+  return mountLine(mountPoint) !== undefined;
+}
+
+function isShared(mountPoint: string): boolean {
+  return / shared:\d+/.test(mountLine(mountPoint)?.split(" - ")[0] ?? "");
 }
 
 /** Creates (once) and mounts the workspace's ext4 image; its size is the disk quota. */
@@ -26,7 +34,9 @@ export function mountDiskImage(dirs: WorkspaceDirs, sizeMiB: number): void {
     run("mv", [partial, dirs.image]);
   }
   mkdirSync(dirs.mount, { recursive: true, mode: 0o711 });
-  if (!isMounted(dirs.mount)) run("mount", ["-o", "loop,nosuid,nodev", dirs.image, dirs.mount]);
+  // Shared, so that dependency overlays mounted below it later reach sandboxes already running (./deps-mounts.ts).
+  if (!isMounted(dirs.mount)) run("mount", ["-o", "loop,nosuid,nodev,shared", dirs.image, dirs.mount]);
+  else if (!isShared(dirs.mount)) run("mount", ["--make-shared", dirs.mount]);
   chmodSync(dirs.mount, 0o711);
 }
 

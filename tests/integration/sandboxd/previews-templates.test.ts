@@ -46,7 +46,14 @@ describe("project templates", () => {
       expect(pkg.scripts.dev, template.name).toContain(`${host} --port ${TEMPLATE_PORT}`);
     }
     const next = templateFiles("nextjs");
-    expect(Object.keys(next).sort()).toEqual([".gitignore", "app/layout.jsx", "app/page.jsx", "next.config.mjs", "package.json"]);
+    expect(Object.keys(next).sort()).toEqual([
+      ".gitignore",
+      "app/layout.jsx",
+      "app/page.jsx",
+      "next.config.mjs",
+      "package-lock.json",
+      "package.json",
+    ]);
     expect(JSON.parse(next["package.json"]!).dependencies).toMatchObject({
       next: expect.any(String),
       react: expect.any(String),

@@ -52,6 +52,32 @@ describe("shared template dependencies", () => {
     expect(readFileSync(path.join(store.nodeModules, "vue/package.json"), "utf8")).toBe(original);
   }, 600_000);
 
+  it("installs another package on top of the store with npm, and lets node_modules be emptied and installed again", async () => {
+    const files = { "package.json": '{"name":"x","version":"1.0.0","dependencies":{"vue":"3.5.45"}}' };
+    for (const [name, content] of Object.entries(files)) await second.writeFile(`app/${name}`, content);
+    const env = { npm_config_cache: "/tmp/.npm-cache", npm_config_audit: "false", npm_config_fund: "false" };
+    const added = await second.exec(
+      "npm install --no-save is-number@7.0.0 && node -e \"require('is-number'); require('vue'); console.log('both')\"",
+      {
+        cwd: "app",
+        env,
+        timeoutMs: 300_000,
+      },
+    );
+    expect(added.stdout + added.stderr).toContain("both");
+    expect(readFileSync(path.join(store.nodeModules, "vue/package.json"), "utf8")).toContain('"version": "3.5.45"');
+    const again = await second.exec(
+      "rm -rf node_modules/* node_modules/.[!.]* && npm install --no-audit --no-fund && node -e \"console.log(require('vue/package.json').version)\"",
+      {
+        cwd: "app",
+        env,
+        timeoutMs: 300_000,
+      },
+    );
+    expect(again.stdout + again.stderr).toContain("3.5.45");
+    expect(readFileSync(path.join(store.nodeModules, "vue/package.json"), "utf8")).toContain('"version": "3.5.45"');
+  }, 600_000);
+
   it("keeps the store out of every sandbox's reach: not at its host path, and the overlay cannot be remounted", async () => {
     const direct = await sh(first, `echo x > ${store.nodeModules}/vue/package.json`);
     expect(direct.code).not.toBe(0);

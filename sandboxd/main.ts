@@ -5,6 +5,8 @@ import { parseArgs } from "node:util";
 import { ensureSystemPackages } from "../scripts/system-packages.ts";
 import { type ActivitySettings, activitySettings, WorkspaceActivity } from "./activity.ts";
 import { readHostNameservers, writeSandboxEtc } from "./bwrap.ts";
+import { defaultLimits } from "../src/sandbox/types.ts";
+import { fillSpareImage, spareImagePath } from "./disk.ts";
 import { detectCapabilities, protectionReport, usesDiskImage, usesOwnUid } from "./capabilities.ts";
 import { type EgressPolicy, egressPolicy } from "./network.ts";
 import { type PreviewSettings, previewSettings } from "./relay.ts";
@@ -77,6 +79,8 @@ const deps =
     : null;
 if (deps && process.env.SANDBOXD_DEPS_WARM !== "0") deps.warm(TEMPLATE_NAMES);
 const store = new WorkspaceStore({ caps, dataDir, etcDir, egress, log, instance, deps });
+// The first new workspace finds its disk image formatted (each one taken is replaced in the background).
+if (usesDiskImage(caps)) fillSpareImage(spareImagePath(dataDir, defaultLimits.diskMiB), defaultLimits.diskMiB, log);
 const activity = new WorkspaceActivity(store, idle, log);
 activity.start();
 const server = createSandboxServer({ store, secret, report, log, preview, activity });

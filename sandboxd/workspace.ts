@@ -23,7 +23,7 @@ import {
   unmountDeps,
   writeDepsRecords,
 } from "./deps-mounts.ts";
-import { diskUsage, mountDiskImage, prepareDiskLayout, unmountDiskImage } from "./disk.ts";
+import { diskUsage, fillSpareImage, mountDiskImage, prepareDiskLayout, spareImagePath, unmountDiskImage } from "./disk.ts";
 import { HttpError, fileOpError, notFound } from "./errors.ts";
 import {
   type ExecExit,
@@ -136,7 +136,13 @@ export class Workspace {
     this.#prepared ??= (async () => {
       const { caps } = this.#daemon;
       mkdirSync(this.dirs.dir, { recursive: true, mode: 0o711 });
-      if (usesDiskImage(caps)) mountDiskImage(this.dirs, this.#meta.limits.diskMiB);
+      if (usesDiskImage(caps)) {
+        const { diskMiB } = this.#meta.limits;
+        const spare = spareImagePath(this.#daemon.dataDir, diskMiB);
+        mountDiskImage(this.dirs, diskMiB, spare);
+        // The next new workspace of this size finds its image formatted.
+        fillSpareImage(spare, diskMiB, this.#daemon.log);
+      }
       prepareDiskLayout(this.dirs, usesOwnUid(caps) ? this.#meta.uid : null);
       if (this.#depsMountable()) this.#remountDeps();
       this.#cgroups.apply(this.#meta.limits);

@@ -80,6 +80,8 @@ const MAX_CAPTURE_BYTES = 16 * 1024 * 1024;
 /** Host uids of workspaces: 10,000 per sandboxd data dir, in a range chosen by the data dir's name. */
 const UID_BASE = 1_600_000;
 const UIDS_PER_INSTANCE = 10_000;
+/** Projects with shared template dependencies (overlay mounts) per workspace. */
+const MAX_DEPS_MOUNTS = 32;
 /** Extra time after a command's own timeout before sandboxd gives up on the executor. */
 const EXECUTOR_GRACE_MS = 5000;
 
@@ -205,10 +207,26 @@ export class Workspace {
       await this.fileOp("mkdir", { path: target, recursive: true });
       const { entries } = await this.fileOp<{ entries: unknown[] }>("list", { path: target, recursive: false });
       if (entries.length > 0) throw new HttpError(409, "conflict", `${target} is not empty`);
+      const records = readDepsRecords(this.dirs);
+      if (records.length >= MAX_DEPS_MOUNTS) {
+        throw new HttpError(
+          409,
+          "too_many_dependency_mounts",
+          `a workspace has at most ${MAX_DEPS_MOUNTS} projects with shared dependencies; delete one first`,
+        );
+      }
       const store = await deps.ensure(template);
       const record: DepsMount = { id: newLayerId(), path: relative, store: store.hash, template };
-      mountDeps(this.dirs, this.#meta.uid, record, store.nodeModules);
-      writeDepsRecords(this.dirs, [...readDepsRecords(this.dirs), record]);
+      try {
+        mountDeps(this.dirs, this.#meta.uid, record, store.nodeModules);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "ELOOP" || code === "ENOTDIR" || code === "ENOENT") {
+          throw new HttpError(400, "invalid_path", `${target} must be a directory reached without symlinks`);
+        }
+        throw error;
+      }
+      writeDepsRecords(this.dirs, [...records, record]);
       return { provided: true, store: store.hash };
     });
     this.#depsQueue = run.catch(() => {});

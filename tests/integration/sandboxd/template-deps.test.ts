@@ -89,8 +89,9 @@ describe("shared template dependencies", () => {
 
   it("refuses to mount where a symlink leads, and on a node_modules that already has files", async () => {
     await sh(first, "mkdir -p outside && ln -s /tmp escape && ln -s outside inside");
-    await expect(first.provideTemplateDependencies("vue-vite", "escape")).rejects.toMatchObject({ status: expect.any(Number) });
-    await expect(first.provideTemplateDependencies("vue-vite", "inside")).rejects.toMatchObject({ status: expect.any(Number) });
+    await expect(first.provideTemplateDependencies("vue-vite", "escape")).rejects.toMatchObject({ status: 403 });
+    await expect(first.provideTemplateDependencies("vue-vite", "inside")).rejects.toMatchObject({ status: 400, code: "invalid_path" });
+    expect(await sh(first, "ls -A outside/node_modules | wc -l; ls -A /tmp | grep -c node_modules")).toMatchObject({ out: "0\n0" });
     await first.writeFile("full/node_modules/keep.txt", "mine");
     await expect(first.provideTemplateDependencies("vue-vite", "full")).rejects.toMatchObject({ status: 409 });
     expect(await first.readFile("full/node_modules/keep.txt")).toBe("mine");

@@ -27,6 +27,7 @@ import {
   type ProtectionReport,
   type Sandbox,
   type StartProcessOptions,
+  type TemplateDependencies,
   type StopResult,
   type Workspace,
   type WorkspaceUsage,
@@ -214,6 +215,9 @@ function toProcessInfo(
     reason: running ? null : process.status === "killed" ? "stopped" : process.status === "completed" ? "exited" : process.status,
   };
 }
+
+/** Filled at image build time with every template's locked packages (see the Dockerfile). */
+const TEMPLATE_NPM_CACHE = "/opt/netm8/npm-cache";
 
 export class CloudflareWorkspace implements Workspace {
   readonly id: string;
@@ -450,6 +454,11 @@ export class CloudflareWorkspace implements Workspace {
       ...(options.credentials && credentialEnv(options.credentials)),
     };
     return this.exec(args, { cwd: options.dir, env, timeoutMs: options.timeoutMs });
+  }
+
+  /** The container image keeps an npm cache filled with every template's packages (Dockerfile): installs need no download. */
+  async provideTemplateDependencies(): Promise<TemplateDependencies> {
+    return { provided: false, reason: "the container installs from the npm cache in its image", npmCache: TEMPLATE_NPM_CACHE };
   }
 
   async exposePort(port: number): Promise<ExposedPort> {

@@ -21,6 +21,7 @@ import {
   type ProtectionReport,
   type Sandbox,
   type StartProcessOptions,
+  type TemplateDependencies,
   type StopResult,
   type Workspace,
   type WorkspaceUsage,
@@ -131,6 +132,10 @@ class LocalWorkspace implements Workspace {
 
   #post<T>(path: string, body: unknown): Promise<T> {
     return this.#http.json("POST", `${this.#base}${path}`, body);
+  }
+
+  provideTemplateDependencies(template: string, dir: string): Promise<TemplateDependencies> {
+    return this.#post("/template-deps", { template, dir });
   }
 
   info(): Promise<WorkspaceInfo> {

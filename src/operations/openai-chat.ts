@@ -84,7 +84,13 @@ export async function runChatCompletion(request: Request, env: Env, body: ChatCo
   } else {
     threadId = (await hub.createThread()).id;
   }
-  const turn = await startTurn(env, access, threadId, input, now, named ? [] : contextMessages(conversation.earlier));
+  const turn = await startTurn(env, access, threadId, input, now, named ? [] : contextMessages(conversation.earlier)).catch(
+    async (error: unknown) => {
+      // A refused turn (402, for instance) leaves no empty thread of its own behind.
+      if (!named) await hub.deleteThread(threadId);
+      throw error;
+    },
+  );
   const ids: CompletionIds = { id: `chatcmpl-${crypto.randomUUID()}`, model: body.model, created: Math.floor(now.getTime() / 1000) };
   const headers = { "x-thread-id": threadId, "cache-control": "no-store" };
 

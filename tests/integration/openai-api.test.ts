@@ -170,6 +170,8 @@ describe("the OpenAI-compatible API with the official openai client", () => {
     expect(error).toMatchObject({ status: 402, code: "insufficient_quota", type: "insufficient_quota" });
     expect((error as Error).message).toMatch(/out of credits/i);
     expect(stack.model.requests.length).toBe(before);
+    const threads = await api<{ threads: unknown[] }>(poor, `/api/agent/${poorAgent}/threads`);
+    expect(threads.body.threads).toEqual([]);
   });
 
   it("answers 404 for another account's agent and an unknown model, 401 for a bad key, in OpenAI's error shape", async () => {

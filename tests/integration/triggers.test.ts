@@ -132,6 +132,28 @@ describe("a webhook of an agent", () => {
     expect((await tasks()).length).toBe(before);
   });
 
+  it("refuses a signed delivery with 402 when the agent's account has no credits, and starts nothing", async () => {
+    const poor = await signUpVerifiedUser(base());
+    const poorAgent = (await api<{ agents: { id: string }[] }>(poor, "/api/agent")).body.agents[0]!.id;
+    const { body: created } = await api<Trigger>(poor, `/api/agent/${poorAgent}/triggers`, {
+      method: "POST",
+      body: JSON.stringify({ kind: "webhook", name: "Poor" }),
+    });
+    const accountId = (await api<{ accountId: string }>(poor, "/api/credits")).body.accountId;
+    const spend = await fetch(`${base()}/api/test/ledger`, {
+      method: "POST",
+      body: JSON.stringify({ action: "spend", accountId, maxCost: 50_000, actualCost: 50_000 }),
+    });
+    expect(spend.status).toBe(200);
+    const payload = '{"n":1}';
+    const refused = await deliver(created.address, payload, {
+      "x-netm8-signature": await signWebhook(created.secret!, nowSeconds(), payload),
+    });
+    expect(refused.status).toBe(402);
+    expect(refused.body.error?.code).toBe("insufficient_credits");
+    expect((await api<{ tasks: Task[] }>(poor, `/api/agent/${poorAgent}/tasks`)).body.tasks).toEqual([]);
+  });
+
   it("cannot be listed, added or revoked by another user", async () => {
     const stranger = await signUpVerifiedUser(base());
     const hook = await addTrigger("webhook", "Owner's");

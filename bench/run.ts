@@ -10,6 +10,7 @@ import { ROOT } from "../scripts/lib/paths.ts";
 import { benchAgent } from "./agent.ts";
 import { benchLedger } from "./ledger.ts";
 import { benchLoad } from "./load.ts";
+import { benchOpenAi } from "./openai.ts";
 import { benchPage } from "./page.ts";
 import { readStoredResults, storedBlock } from "./lib/results-file.ts";
 import { formatMeasures, round, type Measure } from "./lib/stats.ts";
@@ -67,6 +68,7 @@ const BENCHES: Record<string, Bench> = {
   agent: () => benchAgent({ profile: true }),
   load: () => benchLoad(),
   page: () => benchPage(),
+  openai: () => benchOpenAi(),
   bundle: async () => {
     const size = measureBundle();
     const profile = join(ROOT, "bench", "out", "worker-startup.cpuprofile");

@@ -44,6 +44,8 @@ export interface Env {
   RESEND_API_KEY?: string;
   RESEND_BASE_URL?: string;
   EMAIL_FROM?: string;
+  /** The domain agents receive email on (Cloudflare Email Routing); defaults to APP_URL's host. */
+  EMAIL_INBOUND_DOMAIN?: string;
   STRIPE_SECRET_KEY?: string;
   STRIPE_WEBHOOK_SECRET?: string;
   STRIPE_API_BASE?: string;

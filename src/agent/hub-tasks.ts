@@ -33,7 +33,7 @@ import {
   type ScheduleRow,
   type ScheduleRun,
 } from "./schedules.ts";
-import { notifyTaskEnded } from "./task-notify.ts";
+import { notifyTaskEnded, replyToEmailTask } from "./task-notify.ts";
 import {
   checkpointTask,
   endNotice,
@@ -250,6 +250,10 @@ export class HubTasks {
     if (!endTask(this.#sql, id, { status, reason, report, error }, this.#host.now())) return;
     this.#host.publishState();
     const task = taskFromRow(readTask(this.#sql, id)!);
+    // An email's sender gets one reply, with the report of the task's end; a paused task has not ended yet.
+    if (task.status !== "paused") {
+      this.#host.waitUntil(replyToEmailTask(env, this.#host.agentId(), task).catch((e) => console.error("task email reply failed", e)));
+    }
     if (task.notify && reason !== "stopped") {
       this.#host.waitUntil(notifyTaskEnded(env, this.#host.agentId(), task).catch((e) => console.error("task notification failed", e)));
     }

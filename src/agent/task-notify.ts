@@ -5,6 +5,7 @@ import type { Env } from "../env.ts";
 import { findAgentById } from "../lib/agents/agents.ts";
 import { escapeHtml } from "../lib/email/message.ts";
 import { sendEmail } from "../lib/email/send.ts";
+import { takeEmailReply } from "../lib/triggers/triggers.ts";
 import type { Task } from "./tasks.ts";
 
 const OUTCOME: Record<string, string> = {
@@ -13,6 +14,35 @@ const OUTCOME: Record<string, string> = {
   stopped: "stopped",
   paused: "paused",
 };
+
+/** The report of a task as the text of an email. */
+function reportText(task: Task): string {
+  const report = task.report;
+  return [
+    report?.summary ?? "",
+    report && report.filesChanged.length > 0 ? `\nFiles changed: ${report.filesChanged.join(", ")}` : "",
+    report?.left ? `\nWhat is left: ${report.left}` : "",
+    "",
+    `Steps: ${task.stepsUsed} of ${task.stepBudget}. Credits: ${task.creditsUsed} of ${task.creditBudget}.`,
+  ].join("\n");
+}
+
+/**
+ * Answers the email that started a task (src/operations/triggers.ts) with the task's report, once: the reply is
+ * taken from the delivery row before it is sent, so a second finish or a retry sends nothing more.
+ */
+export async function replyToEmailTask(env: Env, agentId: string, task: Task): Promise<void> {
+  const reply = await takeEmailReply(getDb(env.DB), task.id, new Date());
+  if (!reply) return;
+  const agent = await findAgentById(getDb(env.DB), agentId);
+  const text = `${agent?.name ?? "Your agent"} ${OUTCOME[task.status] ?? task.status} the task your email started.\n\n${reportText(task)}`;
+  await sendEmail(env, {
+    to: reply.replyTo,
+    subject: reply.replySubject,
+    text,
+    html: `<pre style="white-space:pre-wrap;font-family:inherit">${escapeHtml(text)}</pre>`,
+  });
+}
 
 /** Emails the agent's owner (who created it) that a task ended, with its report. */
 export async function notifyTaskEnded(env: Env, agentId: string, task: Task): Promise<void> {

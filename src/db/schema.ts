@@ -437,3 +437,46 @@ export const adminAudit = sqliteTable(
   },
   (t) => [index("admin_audit_created_idx").on(t.createdAt), index("admin_audit_target_idx").on(t.targetType, t.targetId)],
 );
+
+/**
+ * An inbound trigger of an agent: a webhook URL (`/api/webhooks/<id>`, requests signed with its secret, sealed here
+ * and shown once) or an email address (`<id>@<inbound domain>`). Each delivery starts a task of the agent, billed
+ * to the agent's account. Revoking deletes the row, so the URL or address stops at once.
+ */
+export const agentTrigger = sqliteTable(
+  "agent_trigger",
+  {
+    id: text("id").primaryKey(),
+    agentId: text("agent_id")
+      .notNull()
+      .references(() => agent.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ["webhook", "email"] }).notNull(),
+    name: text("name").notNull(),
+    secretSealed: text("secret_sealed"),
+    createdByUserId: text("created_by_user_id").notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("agent_trigger_agent_idx").on(t.agentId, t.createdAt)],
+);
+
+/**
+ * One accepted delivery of a trigger, keyed by what makes it unique (a webhook's signature, an email's Message-ID),
+ * so a replay or a redelivery starts nothing. An email delivery keeps where its report goes, and when it went.
+ */
+export const triggerDelivery = sqliteTable(
+  "trigger_delivery",
+  {
+    triggerId: text("trigger_id")
+      .notNull()
+      .references(() => agentTrigger.id, { onDelete: "cascade" }),
+    deliveryKey: text("delivery_key").notNull(),
+    taskId: text("task_id"),
+    replyTo: text("reply_to"),
+    replySubject: text("reply_subject"),
+    inReplyTo: text("in_reply_to"),
+    repliedAt: integer("replied_at", { mode: "timestamp_ms" }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.triggerId, t.deliveryKey] }), index("trigger_delivery_task_idx").on(t.taskId)],
+);

@@ -63,3 +63,9 @@ export class ServiceUnavailable extends AppError {
     super("service_unavailable", 503, message);
   }
 }
+
+export class PayloadTooLarge extends AppError {
+  constructor(message: string) {
+    super("payload_too_large", 413, message);
+  }
+}

@@ -38,9 +38,18 @@ async function assertAffordable(env: Env, access: AgentAccess, history: UIMessag
  * SDK's chat request with the history and the new message. So WebSocket and REST turns run the very same code, and
  * the turn belongs to the Durable Object: it finishes even if this client goes away.
  */
-export async function startTurn(env: Env, access: AgentAccess, threadId: string, text: string, now: Date): Promise<StartedTurn> {
+export async function startTurn(
+  env: Env,
+  access: AgentAccess,
+  threadId: string,
+  text: string,
+  now: Date,
+  /** Earlier messages a client brings along (the OpenAI-compatible API): they become an empty thread's history. */
+  context: UIMessage[] = [],
+): Promise<StartedTurn> {
   const thread = await chatThread(env, access.agent.id, threadId);
-  const history = await thread.getMessages();
+  const stored: UIMessage[] = await thread.getMessages();
+  const history = stored.length > 0 ? stored : context;
   await assertAffordable(env, access, history, text, now);
 
   const headers = new Headers({ upgrade: "websocket" });

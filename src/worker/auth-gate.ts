@@ -3,6 +3,7 @@ import { findCaller, handCaller } from "../lib/auth/caller.ts";
 import { readSession } from "../lib/auth/session.ts";
 import { Unauthorized } from "../lib/errors.ts";
 import { errorResponse } from "../lib/http/respond.ts";
+import { openAiErrorResponse } from "../lib/openai/errors.ts";
 
 /**
  * App pages that need a signed-in user (the (app) route group). The (admin) pages answer 404 to everyone who is
@@ -16,6 +17,9 @@ export const SIGNED_IN_PAGE_PREFIXES = ["/agents", "/usage", "/billing", "/team"
  */
 export const PUBLIC_API_PREFIXES = ["/api/auth/", "/api/health", "/api/dev/", "/api/test/", "/api/webhooks/", "/api/stripe/webhook"];
 
+/** The OpenAI-compatible API (docs/api.md): gated like `/api/*`, its refusals in OpenAI's error shape. */
+export const OPENAI_API_PREFIX = "/v1/";
+
 /** Admin routes answer 404 to everyone but admins, signed in or not, so their own check (requireAdminCaller) decides. */
 export const ADMIN_API_PREFIX = "/api/admin";
 
@@ -25,7 +29,7 @@ function matches(pathname: string, prefix: string): boolean {
 
 /**
  * Runs before Next.js: an unauthenticated request for an app page is redirected to /sign-in, one for a non-public
- * `/api/*` route answers 401 JSON. This makes signed-in the default for every route, including ones not written yet.
+ * `/api/*` route or any `/v1/*` route answers 401 JSON (in OpenAI's error shape for `/v1`). This makes signed-in the default for every route, including ones not written yet.
  * Returns the refusal, or the request to hand to Next.js: for a signed-in API call it carries the caller the gate
  * looked up, so the route handler's requireUser does not read the session again.
  */
@@ -33,6 +37,11 @@ export async function gateRequest<R extends Request>(request: R, env: Env): Prom
   const url = new URL(request.url);
   const { pathname } = url;
   try {
+    if (pathname.startsWith(OPENAI_API_PREFIX)) {
+      const caller = await findCaller(request, env);
+      if (!caller) throw new Unauthorized("Send an API key: Authorization: Bearer nm8_...");
+      return handCaller(request, caller);
+    }
     if (pathname.startsWith("/api/")) {
       if (PUBLIC_API_PREFIXES.some((p) => matches(pathname, p)) || matches(pathname, ADMIN_API_PREFIX)) return request;
       const caller = await findCaller(request, env);
@@ -47,6 +56,6 @@ export async function gateRequest<R extends Request>(request: R, env: Env): Prom
     }
     return request;
   } catch (error) {
-    return errorResponse(error);
+    return pathname.startsWith(OPENAI_API_PREFIX) ? openAiErrorResponse(error) : errorResponse(error);
   }
 }

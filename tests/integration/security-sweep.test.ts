@@ -8,7 +8,7 @@ import { startTestWorker, type TestWorker } from "../support/worker.ts";
 import { AgentMessageType, ChatMessageType } from "../../src/agent/wire.ts";
 
 /*
- * Walks every /api route in the route table (src/lib/api/routes.ts), so a route added later is covered without
+ * Walks every /api and /v1 route in the route table (src/lib/api/routes.ts), so a route added later is covered without
  * touching this file: without credentials, with another user's credentials, and with malformed bodies.
  */
 

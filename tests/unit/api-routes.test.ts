@@ -4,17 +4,22 @@ import { describe, expect, it } from "vitest";
 import { ROOT } from "../../scripts/lib/paths.ts";
 import { API_ROUTES } from "../../src/lib/api/routes.ts";
 
-const API_DIR = join(ROOT, "src", "app", "api");
+const APP_DIR = join(ROOT, "src", "app");
+/** The folders under src/app whose route.ts files are API routes: /api/* and the OpenAI-compatible /v1/*. */
+const API_DIRS = ["api", "v1"];
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
-/** Every `METHOD /api/path` that a route.ts file under src/app/api exports, with [param] written as :param. */
+/** Every `METHOD /path` that a route.ts file under src/app/api or src/app/v1 exports, with [param] written as :param. */
 function implementedRoutes(): string[] {
   const found: string[] = [];
-  for (const file of readdirSync(API_DIR, { recursive: true, encoding: "utf8" })) {
+  const files = API_DIRS.flatMap((top) =>
+    readdirSync(join(APP_DIR, top), { recursive: true, encoding: "utf8" }).map((file) => join(top, file)),
+  );
+  for (const file of files) {
     if (!file.endsWith("route.ts")) continue;
-    const source = readFileSync(join(API_DIR, file), "utf8");
-    const dir = relative(API_DIR, join(API_DIR, file, ".."));
-    const path = `/api/${dir}`
+    const source = readFileSync(join(APP_DIR, file), "utf8");
+    const dir = relative(APP_DIR, join(APP_DIR, file, ".."));
+    const path = `/${dir}`
       .replace(/\/$/, "")
       .replace(/\[\.\.\.(\w+)\]/g, "*")
       .replace(/\[(\w+)\]/g, ":$1");

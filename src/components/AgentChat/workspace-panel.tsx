@@ -8,6 +8,7 @@ import { MemoryTab } from "./memory-tab.tsx";
 import { PreviewTab } from "./preview-tab.tsx";
 import { ProcessesTab } from "./processes-tab.tsx";
 import { SecretsSection } from "./secrets-section.tsx";
+import { TriggersSection } from "./triggers-section.tsx";
 import { SchedulesTab, TasksTab } from "./tasks-tab.tsx";
 import { TerminalTab } from "./terminal-tab.tsx";
 
@@ -39,6 +40,7 @@ export function WorkspacePanel({ actions }: { actions?: ReactNode }) {
     secrets: (
       <div className="h-full min-h-0 overflow-y-auto">
         <SecretsSection />
+        <TriggersSection />
       </div>
     ),
   };

@@ -1,6 +1,7 @@
 /**
- * The API route table: every `/api/*` route, who may call it, and what it does. `docs/api.md` documents each entry
- * and a unit test checks that the table, the route files under src/app/api and the docs agree.
+ * The API route table: every `/api/*` route and every route of the OpenAI-compatible API under `/v1/`, who may call
+ * it, and what it does. `docs/api.md` documents each entry and a unit test checks that the table, the route files
+ * under src/app/api and src/app/v1 and the docs agree.
  */
 export type RouteAccess = "public" | "user" | "admin" | "development" | "test";
 
@@ -31,6 +32,13 @@ export const API_ROUTES: ApiRoute[] = [
     access: "development",
     summary: "Sends a test email through the active transport",
     body: "json",
+  },
+  {
+    method: "POST",
+    path: "/api/dev/email",
+    access: "development",
+    summary: "Delivers a raw RFC 822 message to an agent address, as Email Routing does in production",
+    body: "raw",
   },
   {
     method: "GET",
@@ -166,6 +174,22 @@ export const API_ROUTES: ApiRoute[] = [
     access: "user",
     summary: "Pushes a repository with the agent's git token secret",
     body: "json",
+  },
+  { method: "GET", path: "/api/agent/:id/triggers", access: "user", summary: "The agent's webhooks and email addresses (never a secret)" },
+  {
+    method: "POST",
+    path: "/api/agent/:id/triggers",
+    access: "user",
+    summary: "Adds a webhook (its signing secret shown once) or an email address that starts tasks",
+    body: "json",
+  },
+  { method: "DELETE", path: "/api/agent/:id/triggers/:triggerId", access: "user", summary: "Revokes a webhook or email address at once" },
+  {
+    method: "POST",
+    path: "/api/webhooks/:triggerId",
+    access: "public",
+    summary: "A signed webhook delivery (HMAC-SHA256, replay window): starts one task with the payload",
+    body: "raw",
   },
   { method: "GET", path: "/api/agent/:id/usage", access: "user", summary: "What the agent used: credits, tokens, sandbox time, per day" },
   { method: "GET", path: "/api/credits", access: "user", summary: "The acting account's credit balance" },
@@ -384,6 +408,19 @@ export const API_ROUTES: ApiRoute[] = [
     path: "/api/admin/audit",
     access: "admin",
     summary: "The admin audit log, newest first (?before=, ?targetId=, ?action=)",
+  },
+  {
+    method: "GET",
+    path: "/v1/models",
+    access: "user",
+    summary: "OpenAI-compatible: the acting account's agents as models agent/<agentId>",
+  },
+  {
+    method: "POST",
+    path: "/v1/chat/completions",
+    access: "user",
+    summary: "OpenAI-compatible: runs a turn on the agent the model names (streaming or not), with usage",
+    body: "json",
   },
   {
     method: "POST",

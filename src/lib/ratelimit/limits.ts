@@ -31,6 +31,13 @@ export const RATE_LIMITS = {
   passkeySignInByIp: { limit: 30, windowSeconds: 600 },
   oauthByIp: { limit: 30, windowSeconds: 600 },
   apiKeyCreateByUser: { limit: 20, windowSeconds: 3600 },
+  // Each accepted delivery starts a billed task: a runaway sender is stopped before it spends the account's credits.
+  webhookDeliveryByTrigger: {
+    limit: 60,
+    windowSeconds: 60,
+    message: "Too many deliveries to this webhook: at most 60 a minute. Retry after the time in Retry-After.",
+  },
+  emailDeliveryByTrigger: { limit: 30, windowSeconds: 3600, message: "Too many emails to this agent address: at most 30 an hour." },
 } as const satisfies Record<string, RateLimitRule>;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;

@@ -1,6 +1,6 @@
 import { InsufficientCredits, Invalid, NotFound } from "../errors.ts";
 import { monthlyAllowanceStatements } from "./allowance.ts";
-import { BUY_CREDITS_PATH, RESERVATION_TTL_MS, formatCredits, toCredits } from "./rules.ts";
+import { BUY_CREDITS_PATH, RESERVATION_TTL_MS, formatCredits, monthKey, toCredits } from "./rules.ts";
 
 /*
  * The credits ledger. Every change is one atomic D1 batch (D1 rejects BEGIN) whose statements are conditional:
@@ -59,8 +59,22 @@ function ensureBalanceRow(d1: D1Database, accountId: string, now: number): D1Pre
     .bind(now, accountId);
 }
 
+/*
+ * Accounts known to be up to date for a month: once a batch with the refresh statements has found the account's
+ * balance row, those statements change nothing again that month (the row is never removed while the account
+ * exists, and the month's allowance row admits one grant), so later batches of this isolate leave them out.
+ */
+const refreshedMonth = new Map<string, string>();
+const MAX_REFRESHED_ACCOUNTS = 10_000;
+
+function markRefreshed(accountId: string, now: Date): void {
+  if (refreshedMonth.size >= MAX_REFRESHED_ACCOUNTS) refreshedMonth.clear();
+  refreshedMonth.set(accountId, monthKey(now));
+}
+
 /** The statements that bring an account up to date before any read or spend: balance row and monthly allowance. */
 function refreshStatements(d1: D1Database, accountId: string, now: Date): D1PreparedStatement[] {
+  if (refreshedMonth.get(accountId) === monthKey(now)) return [];
   return [ensureBalanceRow(d1, accountId, now.getTime()), ...monthlyAllowanceStatements(d1, accountId, now)];
 }
 
@@ -86,6 +100,7 @@ export async function getBalance(d1: D1Database, accountId: string, now = new Da
   const results = await d1.batch<BalanceRow>([...refreshStatements(d1, accountId, now), balanceQuery(d1, accountId)]);
   const row = results.at(-1)?.results[0];
   if (!row) throw new NotFound("No such account");
+  markRefreshed(accountId, now);
   return toBalance(row);
 }
 
@@ -135,6 +150,7 @@ export async function reserve(
   const inserted = results.at(-3)?.meta.changes === 1;
   const row = results.at(-1)?.results[0];
   if (!row) throw new NotFound("No such account");
+  markRefreshed(accountId, now);
   if (!inserted) throw insufficientCredits(toBalance(row), maxCostMillicredits);
   return { id, accountId, amountMillicredits: maxCostMillicredits, expiresAt };
 }

@@ -5,3 +5,8 @@ import type { Env } from "../../env.ts";
 export function getEnv(): Env {
   return getCloudflareContext().env as Env;
 }
+
+/** The Worker's execution context inside a Next.js route handler (for `waitUntil`). */
+export function getExecutionContext(): ExecutionContext {
+  return getCloudflareContext().ctx as ExecutionContext;
+}

@@ -29,8 +29,3 @@ export function getEnv(): Env {
 export function waitUntil(promise: Promise<unknown>): void {
   requestContext().ctx.waitUntil(promise);
 }
-
-/** The Worker's execution context inside a Next.js route handler (for `waitUntil`). */
-export function getExecutionContext(): ExecutionContext {
-  return getCloudflareContext().ctx as ExecutionContext;
-}

@@ -4,7 +4,7 @@ import { groupCommitting } from "@/lib/billing/group-commit.ts";
 import { auditBalance, getBalance, grant, release, reserve, settle } from "@/lib/billing/ledger.ts";
 import { recordedStripeEvent } from "@/lib/billing/stripe-webhook.ts";
 import { listTransactions } from "@/lib/billing/transactions.ts";
-import { getEnv, getExecutionContext } from "@/lib/http/cloudflare-env.ts";
+import { getEnv, waitUntil } from "@/lib/http/cloudflare-env.ts";
 import { requestTime } from "@/lib/http/clock.ts";
 import { assertTestEnvironment } from "@/lib/http/dev-only.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
@@ -50,7 +50,7 @@ export const POST = handle(async (request) => {
   assertTestEnvironment(env);
   const body = await readJson(request, Action);
   const now = requestTime(request, env);
-  const context = getExecutionContext();
+  const context = { waitUntil };
   // Concurrent requests' ledger batches share D1 transactions, as on the product's hot routes.
   const db = groupCommitting(env.DB, context);
   switch (body.action) {

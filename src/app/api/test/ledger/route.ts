@@ -28,6 +28,8 @@ const Action = z.discriminatedUnion("action", [
     modelId: z.string().optional(),
     inputTokens: Milli.optional(),
     outputTokens: Milli.optional(),
+    // false sends each batch alone (the benchmark's same-run reference)
+    grouped: z.boolean().default(true),
   }),
   z.object({
     action: z.literal("pairs"),
@@ -65,9 +67,10 @@ export const POST = handle(async (request) => {
       return Response.json({ released: true });
     case "spend": {
       const ref = { agentId: body.agentId, modelId: body.modelId ?? "gpt-oss:20b" };
-      const reservation = await reserve(db, body.accountId, body.maxCost, ref, now);
+      const d1 = body.grouped ? db : env.DB;
+      const reservation = await reserve(d1, body.accountId, body.maxCost, ref, now);
       const tokens = { inputTokens: body.inputTokens ?? 1000, outputTokens: body.outputTokens ?? 100 };
-      return Response.json(await settle(db, reservation, body.actualCost, { ...ref, ...tokens }, now));
+      return Response.json(await settle(d1, reservation, body.actualCost, { ...ref, ...tokens }, now));
     }
     case "pairs":
       return Response.json(await measurePairs(env.DB, context, { ...body, now }));

@@ -8,6 +8,7 @@ import { buildIfNeeded } from "../scripts/lib/build.ts";
 import { formatMiB, measureBundle, measureStartup, measureTrivialStartup, WORKER_SIZE_LIMIT_BYTES } from "../scripts/lib/bundle.ts";
 import { ROOT } from "../scripts/lib/paths.ts";
 import { benchAgent } from "./agent.ts";
+import { benchApi } from "./api.ts";
 import { benchLedger } from "./ledger.ts";
 import { benchLoad } from "./load.ts";
 import { benchOpenAi } from "./openai.ts";
@@ -64,6 +65,7 @@ const BENCHES: Record<string, Bench> = {
       note: `dev server started ${Math.round(s.startedMs)} ms after apply (files copied, shared dependencies mounted); the rest is the dev server's own start and first compile, which the reference pays too`,
     }));
   },
+  api: () => benchApi(),
   ledger: () => benchLedger(),
   agent: () => benchAgent({ profile: true }),
   load: () => benchLoad(),

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { writeApiRouteModules } from "./api-route-modules.ts";
 import { BIN, ROOT, toolEnv } from "./paths.ts";
 import { createSnapshot, snapshotConfigPath } from "./test-bundle.ts";
 
@@ -110,6 +111,8 @@ export async function testWorkerConfig(): Promise<string> {
 }
 
 function build(force: boolean): void {
+  // The Worker's API router imports every route module through this generated map; a new route file joins it here.
+  if (writeApiRouteModules()) console.log("build: updated src/worker/api-route-modules.ts from the route files");
   if (!force && isBuildFresh()) {
     console.log("build: up to date");
     return;

@@ -37,6 +37,12 @@ export class NotFound extends AppError {
   }
 }
 
+export class MethodNotAllowed extends AppError {
+  constructor(message = "This method is not allowed here") {
+    super("method_not_allowed", 405, message);
+  }
+}
+
 export class Conflict extends AppError {
   constructor(message: string, details: Record<string, unknown> = {}) {
     super("conflict", 409, message, details);

@@ -115,6 +115,50 @@ describe("a D1 write that fails in the middle of a charge", () => {
     },
   );
 
+  it("fails only the charge that cannot be written when concurrent batches share one D1 transaction", async () => {
+    const today = SIMULATED_TODAYS[0];
+    const broken = me.accountId;
+    const created = await stack.worker.fetch("/api/test/accounts", {
+      method: "POST",
+      body: JSON.stringify({ kind: "team", name: "neighbour" }),
+    });
+    const healthy = ((await created.json()) as { id: string }).id;
+    for (const accountId of [broken, healthy]) {
+      expect((await ledger({ action: "grant", accountId, amount: 100_000 }, today)).status).toBe(200);
+    }
+    const before = await me.audit();
+    const usageBefore = (await me.usageRows()).length;
+    await failUsageRows(broken);
+    let outcome: { failed: number; refused: number; completed: number[]; splitGroups: number; sent: number; batches: number };
+    try {
+      const answer = await ledger<typeof outcome>(
+        { action: "pairs", accountIds: [broken, healthy], pairs: 40, concurrency: 16, maxCost: 300, actualCost: 200, grouped: true },
+        today,
+      );
+      expect(answer.status).toBe(200);
+      outcome = answer.body;
+    } finally {
+      await healUsageRows();
+    }
+    // Groups holding a failing charge were sent again one batch at a time: every healthy pair went through.
+    expect(outcome.splitGroups).toBeGreaterThan(0);
+    expect(outcome.completed).toEqual([0, 20]);
+    expect(outcome.failed).toBe(20);
+    expect(outcome.refused).toBe(0);
+    const healthyAudit = await ledger<LedgerAudit>({ action: "audit", accountId: healthy }, today);
+    expect(healthyAudit.body.consistent).toBe(true);
+    expect(healthyAudit.body.ledger.purchasedMillicredits).toBe(100_000 - 20 * 200);
+    expect(healthyAudit.body.openReservationsMillicredits).toBe(0);
+    // The broken account kept no part of its failed charges: its reservations stay held, whole, for the cron.
+    const brokenAudit = await me.audit();
+    expect(brokenAudit.consistent).toBe(true);
+    expect(brokenAudit.ledger).toEqual(before.ledger);
+    expect(brokenAudit.openReservationsMillicredits - before.openReservationsMillicredits).toBe(20 * 300);
+    expect((await me.usageRows()).length).toBe(usageBefore);
+    await runCronAt(Date.parse(shifted(today, RESERVATION_TTL_MS + 60_000)));
+    expect((await me.audit()).openReservationsMillicredits).toBe(0);
+  });
+
   it("ends an agent turn whose charge cannot be written with a clear message, without a partial ledger row, and charges the next turn normally", async () => {
     const threadId = await me.newThread();
     const before = await me.audit();

@@ -17,6 +17,13 @@ interface Reservation {
   amountMillicredits: number;
   expiresAt: number;
 }
+interface PairsOutcome {
+  refused: number;
+  failed: number;
+  completed: number[];
+  batches: number;
+  sent: number;
+}
 interface Transaction {
   kind: string;
   bucket: string;
@@ -37,6 +44,7 @@ function ledgerClient(baseUrl: () => string) {
   };
   return {
     call,
+    ok,
     async account(kind: "personal" | "team" = "personal"): Promise<string> {
       const response = await fetch(`${baseUrl()}/api/test/accounts`, {
         method: "POST",
@@ -148,6 +156,25 @@ describe.each(SIMULATED_TODAYS)("the credits ledger against the real Worker and 
     const audit = await ledger.audit(id, NOV);
     expect(audit.consistent).toBe(true);
     expect(audit.ledger).toEqual({ freeMillicredits: 0, purchasedMillicredits: 0 });
+  });
+
+  it("refuses no neighbour of a refused reservation when concurrent batches share one D1 transaction", async () => {
+    const poor = await ledger.account("team");
+    const rich = await ledger.account("team");
+    await ledger.grant(poor, 10 * 250, NOV);
+    await ledger.grant(rich, 1_000 * 250, NOV);
+    const outcome = await ledger.ok<PairsOutcome>(
+      { action: "pairs", accountIds: [poor, rich], pairs: 200, concurrency: 16, maxCost: 250, actualCost: 250, grouped: true },
+      NOV,
+    );
+    // The batches were grouped: far fewer reached D1 than the pairs asked for.
+    expect(outcome.sent).toBeLessThan(outcome.batches / 2);
+    expect(outcome.failed).toBe(0);
+    expect(outcome.completed).toEqual([10, 100]);
+    expect(outcome.refused).toBe(90);
+    expect(await ledger.balance(poor, NOV)).toMatchObject({ totalMillicredits: 0, reservedMillicredits: 0 });
+    expect(await ledger.balance(rich, NOV)).toMatchObject({ totalMillicredits: 900 * 250, reservedMillicredits: 0 });
+    for (const id of [poor, rich]) expect((await ledger.audit(id, NOV)).consistent).toBe(true);
   });
 
   it("grants a purchase once per idempotency key, however often it is repeated", async () => {

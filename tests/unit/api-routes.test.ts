@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
+import { API_ROUTE_MODULES_FILE, apiRouteModulesSource } from "../../scripts/lib/api-route-modules.ts";
 import { ROOT } from "../../scripts/lib/paths.ts";
 import { API_ROUTES } from "../../src/lib/api/routes.ts";
 
@@ -34,6 +35,17 @@ describe("the API route table", () => {
   it("lists exactly the routes that src/app/api implements", () => {
     const table = API_ROUTES.map((r) => `${r.method} ${r.path}`).sort();
     expect(table).toEqual(implementedRoutes());
+  });
+
+  it("is served by the Worker's import map of exactly the route files, kept current by the build", () => {
+    expect(readFileSync(API_ROUTE_MODULES_FILE, "utf8")).toBe(apiRouteModulesSource());
+    const mapped = [...readFileSync(API_ROUTE_MODULES_FILE, "utf8").matchAll(/^ {2}"([^"]+)": \(\) => import\("([^"]+)"\),$/gm)];
+    const tablePaths = [...new Set(API_ROUTES.map((r) => r.path))].sort();
+    expect(mapped.map(([, path]) => path).sort()).toEqual(tablePaths);
+    for (const [, path, file] of mapped) {
+      const expected = `../app${path!.replace(/\*/g, "[...all]").replace(/:(\w+)/g, "[$1]")}/route.ts`;
+      expect(file).toBe(expected);
+    }
   });
 
   it("has each route documented in docs/api.md", () => {

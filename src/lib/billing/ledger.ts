@@ -1,6 +1,6 @@
 import { InsufficientCredits, Invalid, NotFound } from "../errors.ts";
 import { monthlyAllowanceStatements } from "./allowance.ts";
-import { BUY_CREDITS_PATH, RESERVATION_TTL_MS, formatCredits, toCredits } from "./rules.ts";
+import { BUY_CREDITS_PATH, RESERVATION_TTL_MS, formatCredits, monthKey, toCredits } from "./rules.ts";
 
 /*
  * The credits ledger. Every change is one atomic D1 batch (D1 rejects BEGIN) whose statements are conditional:
@@ -59,8 +59,22 @@ function ensureBalanceRow(d1: D1Database, accountId: string, now: number): D1Pre
     .bind(now, accountId);
 }
 
+/*
+ * Accounts known to be up to date for a month: once a batch with the refresh statements has found the account's
+ * balance row, those statements change nothing again that month (the row is never removed while the account
+ * exists, and the month's allowance row admits one grant), so later batches of this isolate leave them out.
+ */
+const refreshedMonth = new Map<string, string>();
+const MAX_REFRESHED_ACCOUNTS = 10_000;
+
+function markRefreshed(accountId: string, now: Date): void {
+  if (refreshedMonth.size >= MAX_REFRESHED_ACCOUNTS) refreshedMonth.clear();
+  refreshedMonth.set(accountId, monthKey(now));
+}
+
 /** The statements that bring an account up to date before any read or spend: balance row and monthly allowance. */
 function refreshStatements(d1: D1Database, accountId: string, now: Date): D1PreparedStatement[] {
+  if (refreshedMonth.get(accountId) === monthKey(now)) return [];
   return [ensureBalanceRow(d1, accountId, now.getTime()), ...monthlyAllowanceStatements(d1, accountId, now)];
 }
 
@@ -86,6 +100,7 @@ export async function getBalance(d1: D1Database, accountId: string, now = new Da
   const results = await d1.batch<BalanceRow>([...refreshStatements(d1, accountId, now), balanceQuery(d1, accountId)]);
   const row = results.at(-1)?.results[0];
   if (!row) throw new NotFound("No such account");
+  markRefreshed(accountId, now);
   return toBalance(row);
 }
 
@@ -135,6 +150,7 @@ export async function reserve(
   const inserted = results.at(-3)?.meta.changes === 1;
   const row = results.at(-1)?.results[0];
   if (!row) throw new NotFound("No such account");
+  markRefreshed(accountId, now);
   if (!inserted) throw insufficientCredits(toBalance(row), maxCostMillicredits);
   return { id, accountId, amountMillicredits: maxCostMillicredits, expiresAt };
 }
@@ -173,6 +189,23 @@ export async function settle(
   throw new Invalid("This reservation was released and cannot be settled");
 }
 
+const FROM_FREE = "MIN(?1, free_millicredits)";
+const CLOSED_BY_THIS_CALL = "EXISTS (SELECT 1 FROM credit_reservation WHERE id = ?9 AND close_token = ?10)";
+const USAGE_ROW_VALUES = "?3, ?4, ?5, ?6, ?7, ?8, ?11, ?9, ?12 FROM credit_balance WHERE account_id = ?2";
+
+/*
+ * The usage rows of a charge in one statement, free bucket first, then purchased, each only if it takes something;
+ * both read the balance before the charge moves it. ?1 charge, ?2 account, ?3 reason, ?4..?8 agent, thread, model,
+ * input and output tokens, ?9 reservation, ?10 close token, ?11 sandbox ms, ?12 time, ?13 and ?14 the rows' ids.
+ */
+const USAGE_ROWS_SQL = `INSERT INTO ledger_entry (id, account_id, bucket, kind, amount_millicredits, balance_after_millicredits,
+    reason, agent_id, thread_id, model_id, input_tokens, output_tokens, sandbox_ms, reservation_id, created_at)
+  SELECT ?13, account_id, 'free', 'usage', -${FROM_FREE}, free_millicredits + purchased_millicredits - ${FROM_FREE},
+    ${USAGE_ROW_VALUES} AND ${FROM_FREE} > 0 AND ${CLOSED_BY_THIS_CALL}
+  UNION ALL
+  SELECT ?14, account_id, 'purchased', 'usage', -(?1 - ${FROM_FREE}), free_millicredits + purchased_millicredits - ?1,
+    ${USAGE_ROW_VALUES} AND ?1 - ${FROM_FREE} > 0 AND ${CLOSED_BY_THIS_CALL}`;
+
 /**
  * One batch that closes a reservation in `fromStatus`: marks it settled with a fresh token, writes the usage rows
  * (free bucket first, then purchased) and moves the balances. Returns whether this call closed it.
@@ -188,41 +221,7 @@ async function closeReservation(
 ): Promise<boolean> {
   const token = newId();
   const at = now.getTime();
-  const closedByThisCall = `EXISTS (SELECT 1 FROM credit_reservation WHERE id = ?9 AND close_token = ?10)`;
   const reason = usage.reason ?? "Agent usage";
-  const refs = [
-    usage.agentId ?? null,
-    usage.threadId ?? null,
-    usage.modelId ?? null,
-    usage.inputTokens ?? null,
-    usage.outputTokens ?? null,
-    usage.sandboxMs ?? null,
-  ];
-  // ?1 charge, ?2 account, ?3 reason, ?4..?8 refs (agent, thread, model, input, output), ?11 sandbox ms, ?12 time
-  const usageRow = (bucket: "free" | "purchased", amount: string, balanceAfter: string, condition: string) =>
-    d1
-      .prepare(
-        `INSERT INTO ledger_entry (id, account_id, bucket, kind, amount_millicredits, balance_after_millicredits, reason,
-           agent_id, thread_id, model_id, input_tokens, output_tokens, sandbox_ms, reservation_id, created_at)
-         SELECT ?13, account_id, '${bucket}', 'usage', ${amount}, ${balanceAfter}, ?3, ?4, ?5, ?6, ?7, ?8, ?11, ?9, ?12
-         FROM credit_balance WHERE account_id = ?2 AND ${condition} AND ${closedByThisCall}`,
-      )
-      .bind(
-        charge,
-        reservation.accountId,
-        reason,
-        refs[0],
-        refs[1],
-        refs[2],
-        refs[3],
-        refs[4],
-        reservation.id,
-        token,
-        refs[5],
-        at,
-        newId(),
-      );
-  const fromFree = "MIN(?1, free_millicredits)";
   const results = await d1.batch([
     d1
       .prepare(
@@ -230,8 +229,24 @@ async function closeReservation(
          WHERE id = ?4 AND status = ?5`,
       )
       .bind(token, charge, at, reservation.id, fromStatus),
-    usageRow("free", `-${fromFree}`, `free_millicredits + purchased_millicredits - ${fromFree}`, `${fromFree} > 0`),
-    usageRow("purchased", `-(?1 - ${fromFree})`, `free_millicredits + purchased_millicredits - ?1`, `?1 - ${fromFree} > 0`),
+    d1
+      .prepare(USAGE_ROWS_SQL)
+      .bind(
+        charge,
+        reservation.accountId,
+        reason,
+        usage.agentId ?? null,
+        usage.threadId ?? null,
+        usage.modelId ?? null,
+        usage.inputTokens ?? null,
+        usage.outputTokens ?? null,
+        reservation.id,
+        token,
+        usage.sandboxMs ?? null,
+        at,
+        newId(),
+        newId(),
+      ),
     d1
       .prepare(
         `UPDATE credit_balance SET

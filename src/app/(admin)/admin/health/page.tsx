@@ -3,6 +3,7 @@ import { requireAdminPage } from "@/components/admin/require-admin-page.ts";
 import { PageHeader } from "@/components/shell/page-header.tsx";
 import { Badge } from "@/components/ui/badge.tsx";
 import { Card, CardContent } from "@/components/ui/card.tsx";
+import { APP_VERSION } from "@/lib/app-version.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { adminHealth } from "@/operations/admin-health.ts";
 
@@ -11,7 +12,7 @@ export const dynamic = "force-dynamic";
 
 export default async function AdminHealthPage() {
   await requireAdminPage();
-  const health = await adminHealth(getEnv(), process.env.NEXT_PUBLIC_APP_VERSION ?? "dev");
+  const health = await adminHealth(getEnv(), APP_VERSION);
   const problems = health.checks.filter((c) => !c.ok && !c.optional).length;
   return (
     <>

@@ -1,4 +1,5 @@
 import { requireAdminCaller } from "@/lib/admin/access.ts";
+import { APP_VERSION } from "@/lib/app-version.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle } from "@/lib/http/respond.ts";
 import { adminHealth } from "@/operations/admin-health.ts";
@@ -9,5 +10,5 @@ export const dynamic = "force-dynamic";
 export const GET = handle(async (request) => {
   const env = getEnv();
   await requireAdminCaller(request, env);
-  return Response.json(await adminHealth(env, process.env.NEXT_PUBLIC_APP_VERSION ?? "dev"), { headers: { "cache-control": "no-store" } });
+  return Response.json(await adminHealth(env, APP_VERSION), { headers: { "cache-control": "no-store" } });
 });

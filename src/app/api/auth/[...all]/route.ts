@@ -1,9 +1,8 @@
-import { getCloudflareContext } from "@opennextjs/cloudflare";
 import { withBackgroundTasks } from "@/lib/auth/background.ts";
 import { guardAuthRequest } from "@/lib/auth/guard.ts";
 import { authFor } from "@/operations/auth.ts";
 import { AppError } from "@/lib/errors.ts";
-import { getEnv } from "@/lib/http/cloudflare-env.ts";
+import { getEnv, waitUntil } from "@/lib/http/cloudflare-env.ts";
 import { errorResponse } from "@/lib/http/respond.ts";
 
 export const dynamic = "force-dynamic";
@@ -13,11 +12,7 @@ async function authHandler(request: Request): Promise<Response> {
   const env = getEnv();
   try {
     const guarded = await guardAuthRequest(request, env);
-    const { ctx } = getCloudflareContext();
-    return await withBackgroundTasks(
-      (p) => ctx.waitUntil(p),
-      () => authFor(env, guarded).handler(guarded),
-    );
+    return await withBackgroundTasks(waitUntil, () => authFor(env, guarded).handler(guarded));
   } catch (error) {
     const response = errorResponse(error);
     if (!(error instanceof AppError)) return response;

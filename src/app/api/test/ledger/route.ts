@@ -1,12 +1,14 @@
 import { z } from "zod";
 import { getDb } from "@/db/client.ts";
+import { groupCommitting } from "@/lib/billing/group-commit.ts";
 import { auditBalance, getBalance, grant, release, reserve, settle } from "@/lib/billing/ledger.ts";
 import { recordedStripeEvent } from "@/lib/billing/stripe-webhook.ts";
 import { listTransactions } from "@/lib/billing/transactions.ts";
-import { getEnv } from "@/lib/http/cloudflare-env.ts";
+import { getEnv, waitUntil } from "@/lib/http/cloudflare-env.ts";
 import { requestTime } from "@/lib/http/clock.ts";
 import { assertTestEnvironment } from "@/lib/http/dev-only.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
+import { measurePairs } from "./pairs.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -26,6 +28,17 @@ const Action = z.discriminatedUnion("action", [
     modelId: z.string().optional(),
     inputTokens: Milli.optional(),
     outputTokens: Milli.optional(),
+    // false sends each batch alone (the benchmark's same-run reference)
+    grouped: z.boolean().default(true),
+  }),
+  z.object({
+    action: z.literal("pairs"),
+    accountIds: z.array(z.string()).min(1),
+    pairs: z.number().int().min(1).max(20_000),
+    concurrency: z.number().int().min(1).max(512),
+    maxCost: Milli,
+    actualCost: Milli,
+    grouped: z.boolean().default(true),
   }),
   z.object({ action: z.literal("audit"), accountId: z.string() }),
   z.object({ action: z.literal("stripeEvent"), id: z.string() }),
@@ -39,24 +52,30 @@ export const POST = handle(async (request) => {
   assertTestEnvironment(env);
   const body = await readJson(request, Action);
   const now = requestTime(request, env);
+  const context = { waitUntil };
+  // Concurrent requests' ledger batches share D1 transactions, as on the product's hot routes.
+  const db = groupCommitting(env.DB, context);
   switch (body.action) {
     case "balance":
-      return Response.json(await getBalance(env.DB, body.accountId, now));
+      return Response.json(await getBalance(db, body.accountId, now));
     case "reserve":
-      return Response.json(await reserve(env.DB, body.accountId, body.maxCost, { modelId: "gpt-oss:20b" }, now));
+      return Response.json(await reserve(db, body.accountId, body.maxCost, { modelId: "gpt-oss:20b" }, now));
     case "settle":
-      return Response.json(await settle(env.DB, body.reservation, body.actualCost, { modelId: "gpt-oss:20b" }, now));
+      return Response.json(await settle(db, body.reservation, body.actualCost, { modelId: "gpt-oss:20b" }, now));
     case "release":
-      await release(env.DB, body.reservation, now);
+      await release(db, body.reservation, now);
       return Response.json({ released: true });
     case "spend": {
       const ref = { agentId: body.agentId, modelId: body.modelId ?? "gpt-oss:20b" };
-      const reservation = await reserve(env.DB, body.accountId, body.maxCost, ref, now);
+      const d1 = body.grouped ? db : env.DB;
+      const reservation = await reserve(d1, body.accountId, body.maxCost, ref, now);
       const tokens = { inputTokens: body.inputTokens ?? 1000, outputTokens: body.outputTokens ?? 100 };
-      return Response.json(await settle(env.DB, reservation, body.actualCost, { ...ref, ...tokens }, now));
+      return Response.json(await settle(d1, reservation, body.actualCost, { ...ref, ...tokens }, now));
     }
+    case "pairs":
+      return Response.json(await measurePairs(env.DB, context, { ...body, now }));
     case "audit":
-      return Response.json(await auditBalance(env.DB, body.accountId));
+      return Response.json(await auditBalance(db, body.accountId));
     case "stripeEvent":
       return Response.json(await recordedStripeEvent(getDb(env.DB), body.id));
     case "transactions":
@@ -64,7 +83,7 @@ export const POST = handle(async (request) => {
     case "grant":
       return Response.json(
         await grant(
-          env.DB,
+          db,
           body.accountId,
           {
             kind: body.amount > 0 ? "purchase" : "adjustment",

@@ -23,6 +23,12 @@ export { RateLimiter } from "./src/lib/ratelimit/rate-limiter.ts";
 // Production sandbox containers (SANDBOX_BACKEND=cloudflare); importing it also hands the SDK to src/sandbox/cloudflare.ts.
 export { WorkspaceSandbox } from "./src/sandbox/cloudflare-do.ts";
 
+/** `/api/*` from the Worker's own router (Next.js with API_VIA_NEXT=1), pages and anything else from Next.js. */
+async function serve(request: Request<unknown, IncomingRequestCfProperties>, env: Env, ctx: ExecutionContext): Promise<Response> {
+  const api = env.API_VIA_NEXT === "1" ? null : await handleApiRequest(request, env, ctx);
+  return api ?? (nextApp as ExportedHandler<Env>).fetch!(request, env, ctx);
+}
+
 export default {
   async fetch(incoming, env, ctx) {
     // A client can never claim a caller: only the gate hands one on (src/lib/auth/caller.ts).
@@ -33,10 +39,7 @@ export default {
     const agent = await handleAgentRequest(migration.request, env);
     if (agent) return withAppSecurityHeaders(request, env, withSessionCookieMigration(agent, migration.setCookies));
     const gated = await gateRequest(migration.request, env);
-    const response =
-      gated instanceof Response
-        ? gated
-        : ((await handleApiRequest(gated, env, ctx)) ?? (await (nextApp as ExportedHandler<Env>).fetch!(gated, env, ctx)));
+    const response = gated instanceof Response ? gated : await serve(gated, env, ctx);
     return withAppSecurityHeaders(request, env, withSessionCookieMigration(response, migration.setCookies));
   },
   // Cloudflare Email Routing: mail to an agent's address starts a task (src/worker/inbound-email.ts).

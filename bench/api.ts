@@ -1,6 +1,6 @@
-// API benchmark: requests per second of the trivial route GET /api/health/live with 16 clients, beside requests the
-// Worker entry answers without any route work, measured the same way in the same run; a CPU profile of those requests;
-// and warm exec through POST /api/agent/:id/exec beside its two parts measured in the same run, interleaved: an
+// API benchmark: requests per second and CPU per request of the trivial route GET /api/health/live with 16 clients,
+// beside the same route through Next.js (the same build with API_VIA_NEXT=1) and requests the Worker entry answers
+// without route work, measured the same way in the same run; a CPU profile of those requests; and warm exec through POST /api/agent/:id/exec beside its two parts measured in the same run, interleaved: an
 // authenticated trivial route (GET /api/me) and sandboxd's own warm exec.
 import { randomBytes } from "node:crypto";
 import { join, relative } from "node:path";
@@ -10,6 +10,7 @@ import { startTestWorker, type TestWorker } from "../scripts/lib/harness/worker.
 import { ROOT } from "../scripts/lib/paths.ts";
 import { LocalSandbox } from "../src/sandbox/local.ts";
 import { profileWorker } from "./lib/cpu-profile.ts";
+import { groupCpuMs, processGroupServing } from "./lib/process-cpu.ts";
 import { startBenchSandboxd } from "./lib/sandboxd.ts";
 import { formatMeasures, round, summarize, type Measure } from "./lib/stats.ts";
 
@@ -47,49 +48,59 @@ function getter(worker: TestWorker, path: string, status: number, headers?: Reco
   };
 }
 
+/** Requests per second with `concurrency` clients, and the Worker's CPU per request (its process group, from /proc). */
+async function measure(worker: TestWorker, durationMs: number, concurrency: number, op: () => Promise<void>) {
+  const pgid = processGroupServing(worker.port);
+  await throughput(500, concurrency, op);
+  const cpuBefore = groupCpuMs(pgid);
+  const run = await throughput(durationMs, concurrency, op);
+  const cpuMsPerRequest = round((groupCpuMs(pgid) - cpuBefore) / ((run.perSecond * durationMs) / 1000));
+  return { ...run, cpuMsPerRequest };
+}
+
 async function benchTrivialRoute(durationMs: number, concurrency: number): Promise<Measure[]> {
   const worker = await startTestWorker();
+  // The same build with /api/* sent through Next.js (OpenNext), as before the Worker had its own router.
+  const viaNext = await startTestWorker({ vars: { API_VIA_NEXT: "1" } });
   try {
-    const live = getter(worker, "/api/health/live", 200);
+    const live = await measure(worker, durationMs, concurrency, getter(worker, "/api/health/live", 200));
+    const liveNext = await measure(viaNext, durationMs, concurrency, getter(viaNext, "/api/health/live", 200));
     // The Worker entry's own answer (an unknown agent route: 404 JSON with the security headers), no route work.
-    const entry = getter(worker, "/ws/", 404);
-    // Served from the static assets before the Worker runs: the ceiling of this client and wrangler dev's proxy.
-    const asset = getter(worker, "/favicon.ico", 200);
-    for (const op of [live, entry, asset]) await throughput(500, concurrency, op);
-    const liveRun = await throughput(durationMs, concurrency, live);
-    const entryRun = await throughput(durationMs, concurrency, entry);
-    const assetRun = await throughput(durationMs, concurrency, asset);
+    const entry = await measure(worker, durationMs, concurrency, getter(worker, "/ws/", 404));
+    // Served from the static assets before the Worker's code runs: the ceiling of this client and wrangler dev.
+    const asset = await measure(worker, durationMs, concurrency, getter(worker, "/favicon.ico", 200));
     const requests = 2000;
     const profile = await profileWorker(
       worker.inspectorPort,
       async () => {
-        for (let i = 0; i < requests / concurrency; i++) await Promise.all(Array.from({ length: concurrency }, live));
+        const op = getter(worker, "/api/health/live", 200);
+        for (let i = 0; i < requests / concurrency; i++) await Promise.all(Array.from({ length: concurrency }, op));
       },
       PROFILE_PATH,
     );
-    const busyMs = profile.totalMs - profile.idleMs;
     return [
       {
         name: `trivial API route GET /api/health/live, req/s with ${concurrency} clients`,
         unit: "ops/s",
-        median: liveRun.perSecond,
+        median: live.perSecond,
         target: ">= 1000 req/s",
-        met: liveRun.perSecond >= 1000,
-        reference: { name: "Worker entry's own 404 (GET /ws/)", median: entryRun.perSecond },
-        note: `latency median ${liveRun.latency.median} ms, p95 ${liveRun.latency.p95} ms (entry's 404: ${entryRun.latency.median} ms); static asset /favicon.ico ${assetRun.perSecond} req/s`,
+        met: live.perSecond >= 1000,
+        reference: { name: "same route through Next.js (API_VIA_NEXT=1)", median: liveNext.perSecond },
+        note: `latency median ${live.latency.median} ms, p95 ${live.latency.p95} ms (through Next.js ${liveNext.latency.median} ms, ${liveNext.latency.p95} ms); in the same run the Worker entry's own 404 (GET /ws/) does ${entry.perSecond} req/s and a static asset (/favicon.ico, no Worker code) ${asset.perSecond} req/s, the ceiling of wrangler dev and this client here`,
       },
       {
-        name: "trivial API route, Worker CPU per request (profile)",
+        name: "trivial API route, CPU per request (workerd and wrangler, from /proc)",
         unit: "ms",
-        median: round(busyMs / requests),
-        note: `CPU profile of ${requests} requests of GET /api/health/live in workerd, ${busyMs} ms busy of ${profile.totalMs} ms (raw profile: ${relative(ROOT, PROFILE_PATH)}). Most inclusive time: ${profile.inclusive
-          .slice(0, 8)
+        median: live.cpuMsPerRequest,
+        reference: { name: "same route through Next.js", median: liveNext.cpuMsPerRequest },
+        note: `the Worker entry's own 404 ${entry.cpuMsPerRequest} ms, a static asset ${asset.cpuMsPerRequest} ms per request; CPU profile of ${requests} requests in the Worker's isolate: ${profile.totalMs - profile.idleMs} ms busy of ${profile.totalMs} ms (raw profile: ${relative(ROOT, PROFILE_PATH)}), most inclusive time: ${profile.inclusive
+          .slice(0, 6)
           .map((f) => `${f.name} ${f.ms} ms`)
           .join("; ")}`,
       },
     ];
   } finally {
-    await worker.dispose();
+    await Promise.all([worker.dispose(), viaNext.dispose()]);
   }
 }
 

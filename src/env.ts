@@ -60,6 +60,11 @@ export interface Env {
   TURNSTILE_SECRET_KEY?: string;
   /** Tests only (ignored in production): where Turnstile tokens are verified instead of Cloudflare's siteverify. */
   TURNSTILE_VERIFY_URL?: string;
+  /**
+   * "1" sends `/api/*` through Next.js (OpenNext), which still builds the same route modules, instead of the Worker's
+   * own API router: the benchmark's same-run reference, and a way back should the router misbehave.
+   */
+  API_VIA_NEXT?: string;
 }
 
 export function isProduction(env: Pick<Env, "ENVIRONMENT">): boolean {

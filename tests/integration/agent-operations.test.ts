@@ -65,10 +65,14 @@ describe("a REST turn and a WebSocket turn", () => {
       const sse = parseSse(rest.body);
       expect(sse.done).toBe(true);
       expect(textOf(sse.chunks)).toBe("Echo: second, over REST");
-      // The REST turn streamed to the open socket too, as a turn started by another browser tab would.
-      const restRequest = socket.frames.find((f) => f.type === ChatMessageType.CF_AGENT_USE_CHAT_RESPONSE && f.id !== first)?.id;
-      expect(restRequest).toBeDefined();
-      expect(textOf(socket.chunks(restRequest!))).toBe("Echo: second, over REST");
+      // The REST turn streams to the open socket too, as a turn started by another browser tab would; the broadcast
+      // may reach the socket after the REST answer has ended, so the socket's copy is read once its last frame is in.
+      const restFrame = await socket.waitFor(
+        (f) => f.type === ChatMessageType.CF_AGENT_USE_CHAT_RESPONSE && f.id !== first,
+        10_000,
+        "the REST turn on the socket",
+      );
+      expect(textOf((await socket.response(restFrame.id!)).chunks)).toBe("Echo: second, over REST");
 
       const history = (await api<{ messages: StoredMessage[] }>(owner, `/api/agent/${agentId}/threads/${threadId}/messages`)).body.messages;
       const third = socket.sendMessage("third, over the socket", history);

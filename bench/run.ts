@@ -8,6 +8,7 @@ import { buildIfNeeded } from "../scripts/lib/build.ts";
 import { formatMiB, measureBundle, FREE_PLAN_LIMIT_BYTES } from "../scripts/lib/bundle.ts";
 import { ROOT } from "../scripts/lib/paths.ts";
 import { benchAgent } from "./agent.ts";
+import { benchCheckpoints } from "./checkpoints.ts";
 import { benchLedger } from "./ledger.ts";
 import { benchLoad } from "./load.ts";
 import { benchPage } from "./page.ts";
@@ -48,6 +49,7 @@ const BENCHES: Record<string, Bench> = {
       },
     ];
   },
+  checkpoints: () => benchCheckpoints(),
   ledger: () => benchLedger(),
   agent: () => benchAgent({ profile: true }),
   load: () => benchLoad(),

@@ -14,14 +14,15 @@ the content's sha256) or "l" (ref is the link target). size, mtime, inode and ct
 file's hash without reading it, as git's index does; a file changed less than RACY_NS before the scan is rehashed
 next time, since a write in the same clock tick would not change its mtime.
 
-Directories named .git are left out: each repository's own history is its owner's, and a restore leaves it alone
-(unless the whole directory around it did not exist in the checkpoint).
+Left out, wherever they are (a restore leaves them as they are, unless the whole directory around them did not
+exist in the checkpoint): .git, since each repository's history is its owner's; and what a package manager or a build
+rebuilds (node_modules, .venv, __pycache__, .next, .cache), which would make every checkpoint walk tens of thousands of
+files (a 200 MB node_modules: ~1 s per checkpoint instead of ~0.1 s). Their recipes (package.json, lockfiles) are kept.
 
 Usage: checkpoint.py create <id> <meta json> | diff <from> <to|now> | restore <id> <undo id> | gc
 Answers one JSON line on stdout; errors as {"error": {"code", "message"}} with exit status 2.
 """
 
-import difflib
 import hashlib
 import json
 import os
@@ -32,7 +33,7 @@ import zlib
 
 ROOT = "/workspace"
 STORE = "/checkpoints"
-SKIP = ".git"
+SKIP = frozenset({".git", "node_modules", ".venv", "__pycache__", ".next", ".cache"})
 RACY_NS = 2_000_000_000
 CHUNK = 1 << 20
 MAX_DIFF_FILE_BYTES = 256 * 1024
@@ -113,7 +114,7 @@ def scan(cache):
             items = list(it)
         for item in items:
             name = item.name
-            if name == SKIP:
+            if name in SKIP:
                 continue
             path = prefix + name
             try:
@@ -258,6 +259,8 @@ def diff(old, new):
             entry["binary"] = True
             body = header + f"Binary files {'a/' + path if x else '/dev/null'} and {'b/' + path if y else '/dev/null'} differ\n"
         else:
+            import difflib  # only diffs need it, and it is slow to import
+
             lines = difflib.unified_diff(
                 before, after, "a/" + path if x else "/dev/null", "b/" + path if y else "/dev/null", n=3
             )

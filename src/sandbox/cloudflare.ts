@@ -477,7 +477,9 @@ export class CloudflareWorkspace implements Workspace {
   }
 
   async restoreCheckpoint(id: string): Promise<RestoreResult> {
-    if (!this.#sdk.restoreCheckpoint) throw checkpointsUnsupported();
+    if (!this.#sdk.restoreCheckpoint || !this.#sdk.listCheckpoints) throw checkpointsUnsupported();
+    if (!(await this.#sdk.listCheckpoints()).some((c) => c.id === id))
+      throw new SandboxError("checkpoint_not_found", `no checkpoint ${id} in this workspace`, 404);
     return this.#sdk.restoreCheckpoint(id);
   }
 

@@ -107,7 +107,7 @@ export async function benchCheckpoints(options: { runs?: number } = {}): Promise
         reference: walkRef,
       },
       {
-        name: "restore after a turn's edits (4 files and a package)",
+        name: "restore after a turn's edits (3 files)",
         unit: "ms",
         ...stats(restoreSmall),
         target: "median < 2 s",

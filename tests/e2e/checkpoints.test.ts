@@ -92,5 +92,14 @@ describe("checkpoints in the chat, in Chromium", () => {
 
     await page.getByRole("button", { name: "Undo the restore" }).click();
     await expect.poll(() => fileText("app.txt"), { timeout: 15_000 }).toBe("third version\n");
+
+    // The Changes tab lists the checkpoints; the first one's diff to now shows the line as it is now.
+    await page.getByRole("tab", { name: "Changes" }).click();
+    const changes = page.getByTestId("changes-tab");
+    await changes
+      .getByRole("button", { name: /Before a turn/ })
+      .last()
+      .click();
+    await expect.poll(() => changes.getByTestId("diff-patch").textContent(), { timeout: 15_000 }).toContain("+third version");
   });
 });

@@ -325,6 +325,7 @@ def remove(dfd, name):
         return
     sub = os.open(name, DIR_FLAGS, dir_fd=dfd)
     try:
+        os.fchmod(sub, 0o700)
         for child in os.listdir(sub):
             remove(sub, child)
     finally:
@@ -338,6 +339,13 @@ def restore(target, now):
     have = {e[0]: e for e in now}
     dirs = Dirs()
     try:
+        # Read-only directories are opened up while files change in them; the wanted modes are set at the end.
+        for path, entry in have.items():
+            if entry[1] == "d" and entry[2] & 0o700 != 0o700:
+                try:
+                    os.fchmod(dirs.get(path, create=False), entry[2] | 0o700)
+                except OSError:
+                    pass
         # Children before parents; a directory that is a directory in both stays (its .git with it).
         for path in sorted(have, reverse=True):
             old, new = have[path], want.get(path)
@@ -356,8 +364,7 @@ def restore(target, now):
             pfd = dirs.get(parent)
             kind = new[1]
             if kind == "d":
-                dirs.get(path, new[2])
-                os.chmod(name, new[2], dir_fd=pfd)
+                dirs.get(path, 0o700)
             elif kind == "l":
                 if old is not None and old[1] == "l" and old[7] == new[7]:
                     continue
@@ -383,6 +390,9 @@ def restore(target, now):
                     dirs.forget(path)
                     remove(pfd, name)
                 os.rename(temp, name, src_dir_fd=pfd, dst_dir_fd=pfd)
+        # Directory modes last, deepest first: a read-only directory is still written into above.
+        for path in sorted((p for p in want if want[p][1] == "d"), reverse=True):
+            os.fchmod(dirs.get(path), want[path][2])
     finally:
         dirs.close()
 

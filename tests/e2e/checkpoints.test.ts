@@ -101,5 +101,15 @@ describe("checkpoints in the chat, in Chromium", () => {
       .last()
       .click();
     await expect.poll(() => changes.getByTestId("diff-patch").textContent(), { timeout: 15_000 }).toContain("+third version");
+
+    // Its git panel: status of a repository made in the workspace, and a commit of everything.
+    await api(`/api/agent/${agentId}/exec`, { method: "POST", body: { command: "git init -q repo && echo hi > repo/a.txt" } });
+    await changes.getByRole("button", { name: "Git", exact: true }).click();
+    await changes.getByLabel("Repository").fill("repo");
+    await changes.getByRole("button", { name: "Reload git status" }).click();
+    await changes.getByTestId("git-status").getByText("a.txt").waitFor();
+    await changes.getByLabel("Commit message").fill("first commit");
+    await changes.getByRole("button", { name: "Commit all" }).click();
+    await changes.getByText("nothing to commit").waitFor();
   });
 });

@@ -8,6 +8,7 @@ import { cn } from "@/lib/ui/cn.ts";
 import { useAgentWorkspace } from "./agent-context.tsx";
 import { type Checkpoint, type CheckpointDiff, errorMessage, relativeTime } from "./agent-api.ts";
 import { DiffView } from "./diff-view.tsx";
+import { GitPanel } from "./git-panel.tsx";
 import { useCheckpoints } from "./use-checkpoints.ts";
 
 const KIND_LABEL: Record<Checkpoint["kind"], string> = {
@@ -17,8 +18,25 @@ const KIND_LABEL: Record<Checkpoint["kind"], string> = {
   "before-restore": "Before a restore",
 };
 
-/** Every checkpoint of the workspace, newest first: what changed since each one, and a restore to it. */
+/** The workspace's changes: its checkpoints, or a repository's git status (a switch at the top). */
 export function ChangesTab() {
+  const [view, setView] = useState<"checkpoints" | "git">("checkpoints");
+  return (
+    <div className="flex h-full min-h-0 flex-col">
+      <div className="flex shrink-0 gap-1 border-b px-3 py-1.5" role="group" aria-label="Changes view">
+        {(["checkpoints", "git"] as const).map((id) => (
+          <Button key={id} size="sm" variant={view === id ? "secondary" : "ghost"} aria-pressed={view === id} onClick={() => setView(id)}>
+            {id === "checkpoints" ? "Checkpoints" : "Git"}
+          </Button>
+        ))}
+      </div>
+      <div className="min-h-0 flex-1">{view === "checkpoints" ? <CheckpointsView /> : <GitPanel />}</div>
+    </div>
+  );
+}
+
+/** Every checkpoint of the workspace, newest first: what changed since each one, and a restore to it. */
+function CheckpointsView() {
   const { api, threads } = useAgentWorkspace();
   const { checkpoints, error, reload } = useCheckpoints();
   const [selected, setSelected] = useState<Checkpoint | null>(null);

@@ -1,11 +1,10 @@
 "use client";
 
-import { Brain, CalendarClock, Cpu, FolderTree, GitBranch, History, KeyRound, ListChecks, MonitorPlay, SquareTerminal } from "lucide-react";
+import { Brain, CalendarClock, Cpu, FolderTree, History, KeyRound, ListChecks, MonitorPlay, SquareTerminal } from "lucide-react";
 import { useState, type ReactNode } from "react";
 import { cn } from "@/lib/ui/cn.ts";
 import { ChangesTab } from "./changes-tab.tsx";
 import { FilesTab } from "./files-tab.tsx";
-import { GitTab } from "./git-tab.tsx";
 import { MemoryTab } from "./memory-tab.tsx";
 import { PreviewTab } from "./preview-tab.tsx";
 import { ProcessesTab } from "./processes-tab.tsx";
@@ -16,7 +15,6 @@ import { TerminalTab } from "./terminal-tab.tsx";
 const TABS = [
   { id: "files", label: "Files", icon: FolderTree },
   { id: "changes", label: "Changes", icon: History },
-  { id: "git", label: "Git", icon: GitBranch },
   { id: "processes", label: "Processes", icon: Cpu },
   { id: "terminal", label: "Terminal", icon: SquareTerminal },
   { id: "preview", label: "Preview", icon: MonitorPlay },
@@ -35,7 +33,6 @@ export function WorkspacePanel({ actions }: { actions?: ReactNode }) {
   const panels: Record<TabId, ReactNode> = {
     files: <FilesTab />,
     changes: <ChangesTab />,
-    git: <GitTab />,
     processes: <ProcessesTab />,
     terminal: <TerminalTab />,
     preview: <PreviewTab />,

@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 const listing = async (workspace: Workspace) =>
-  (await workspace.exec("find . -path ./.git -prune -o -print | sort && stat -c '%n %a' run.sh")).stdout;
+  (await workspace.exec("find . -path ./.git -prune -o -print | sort && stat -c '%n %a' run.sh locked")).stdout;
 
 describe("checkpoints", () => {
   it("restores edited, deleted and added files byte for byte, and restoring again undoes the restore", async () => {
@@ -28,16 +28,18 @@ describe("checkpoints", () => {
     await ws.writeFile("notes/keep.md", "# notes\n");
     await ws.writeFile("image.bin", binary);
     await ws.writeFile("run.sh", "#!/bin/sh\necho hi\n");
-    await ws.exec("chmod 755 run.sh && ln -s src/app.ts link.ts && mkdir -p empty/dir");
+    await ws.exec(
+      "chmod 755 run.sh && ln -s src/app.ts link.ts && mkdir -p empty/dir locked && echo sealed > locked/f && chmod 555 locked",
+    );
     const before = await listing(ws);
     const checkpoint = await ws.createCheckpoint({ kind: "before-turn", threadId: "t1", messageId: "m1" });
-    expect(checkpoint).toMatchObject({ kind: "before-turn", threadId: "t1", messageId: "m1", files: 4 });
+    expect(checkpoint).toMatchObject({ kind: "before-turn", threadId: "t1", messageId: "m1", files: 5 });
 
     await ws.writeFile("src/app.ts", "export const a = 2;\n");
     await ws.deleteFile("notes", { recursive: true });
     await ws.deleteFile("image.bin");
     await ws.writeFile("added.txt", "new\n");
-    await ws.exec("chmod 644 run.sh && rm link.ts && ln -s added.txt link.ts && rm -r empty");
+    await ws.exec("chmod 644 run.sh && rm link.ts && ln -s added.txt link.ts && rm -r empty && chmod 755 locked && rm locked/f");
     const edited = await listing(ws);
 
     const diff = await ws.diffCheckpoint(checkpoint.id, "now");
@@ -56,6 +58,7 @@ describe("checkpoints", () => {
     expect(undo).toMatchObject({ kind: "before-restore", restoring: checkpoint.id, threadId: "t1" });
     expect(await ws.readFile("src/app.ts")).toBe("export const a = 1;\n");
     expect(await ws.readFile("notes/keep.md")).toBe("# notes\n");
+    expect(await ws.readFile("locked/f")).toBe("sealed\n");
     expect(await ws.readFileBytes("image.bin")).toEqual(binary);
     expect((await ws.exec("readlink link.ts")).stdout).toBe("src/app.ts\n");
     expect(await ws.exists("added.txt")).toEqual({ exists: false });

@@ -9,7 +9,7 @@ import { type ExecResult, errorMessage, type GitStatus } from "./agent-api.ts";
 import { PatchView } from "./diff-view.tsx";
 
 /** A repository of the workspace: its status and uncommitted diff, a commit of everything, and a push. */
-export function GitTab() {
+export function GitPanel() {
   const { api, workspaceVersion } = useAgentWorkspace();
   const [dir, setDir] = useState(".");
   const [status, setStatus] = useState<GitStatus | null>(null);
@@ -57,7 +57,7 @@ export function GitTab() {
   }
 
   return (
-    <div className="flex h-full min-h-0 flex-col gap-3 overflow-y-auto p-3 text-sm" data-testid="git-tab">
+    <div className="flex h-full min-h-0 flex-col gap-3 overflow-y-auto p-3 text-sm" data-testid="git-panel">
       <form
         className="flex items-center gap-2"
         onSubmit={(e) => {

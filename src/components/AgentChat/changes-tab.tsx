@@ -22,7 +22,7 @@ const KIND_LABEL: Record<Checkpoint["kind"], string> = {
 export function ChangesTab() {
   const [view, setView] = useState<"checkpoints" | "git">("checkpoints");
   return (
-    <div className="flex h-full min-h-0 flex-col">
+    <div className="flex h-full min-h-0 flex-col" data-testid="changes-tab">
       <div className="flex shrink-0 gap-1 border-b px-3 py-1.5" role="group" aria-label="Changes view">
         {(["checkpoints", "git"] as const).map((id) => (
           <Button key={id} size="sm" variant={view === id ? "secondary" : "ghost"} aria-pressed={view === id} onClick={() => setView(id)}>
@@ -66,7 +66,7 @@ function CheckpointsView() {
   const threadTitle = (id: string | null) => (id ? (threads?.find((t) => t.id === id)?.title ?? "a thread") : null);
 
   return (
-    <div className="grid h-full min-h-0 grid-rows-[auto_minmax(0,1fr)_minmax(0,2fr)]" data-testid="changes-tab">
+    <div className="grid h-full min-h-0 grid-rows-[auto_minmax(0,1fr)_minmax(0,2fr)]" data-testid="checkpoints-view">
       <div className="flex items-center justify-between border-b px-3 py-2 text-sm">
         <span className="text-muted-foreground">Checkpoints of the workspace's files (the last 20 per thread)</span>
         <Button variant="ghost" size="icon" aria-label="Reload checkpoints" onClick={reload}>

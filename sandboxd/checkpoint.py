@@ -10,7 +10,8 @@ Store layout:
   meta/<id>.json       one checkpoint: {id, createdAt, kind, threadId, messageId, tree, files, bytes}
 
 A tree is the sorted list of entries [path, type, mode, size, mtime_ns, ino, ctime_ns, ref]: type "d", "f" (ref is
-the content's sha256) or "l" (ref is the link target). size, mtime, inode and ctime let the next checkpoint reuse a
+the content's sha256), "l" (ref is the link target) or "u" (a file or directory its owner made unreadable: kept out,
+and a restore leaves it as it is). size, mtime, inode and ctime let the next checkpoint reuse a
 file's hash without reading it, as git's index does; a file changed less than RACY_NS before the scan is rehashed
 next time, since a write in the same clock tick would not change its mtime.
 
@@ -123,11 +124,14 @@ def scan(cache):
                 continue
             mode = st.st_mode
             if stat.S_ISDIR(mode):
-                entries.append([path, "d", stat.S_IMODE(mode), 0, 0, 0, 0, ""])
                 try:
                     sub = os.open(name, DIR_FLAGS, dir_fd=dfd)
-                except (FileNotFoundError, NotADirectoryError, OSError):
+                except PermissionError:
+                    entries.append([path, "u", stat.S_IMODE(mode), 0, 0, 0, 0, ""])
                     continue
+                except OSError:
+                    continue
+                entries.append([path, "d", stat.S_IMODE(mode), 0, 0, 0, 0, ""])
                 try:
                     visit(sub, path + "/")
                 finally:
@@ -146,6 +150,9 @@ def scan(cache):
                     try:
                         sha = store_file(dfd, name)
                     except FileNotFoundError:
+                        continue
+                    except PermissionError:
+                        entries.append([path, "u", stat.S_IMODE(mode), 0, 0, 0, 0, ""])
                         continue
                     if sha is None:
                         continue
@@ -238,6 +245,15 @@ def text_of(sha, size):
         return None
 
 
+def content_lines(entry):
+    """An entry's text for a diff: a file's lines, a link's target, nothing for an absent one, None when binary."""
+    if entry is None:
+        return []
+    if entry[1] == "f":
+        return text_of(entry[7], entry[3])
+    return [entry[7]] if entry[1] == "l" else None
+
+
 def diff(old, new):
     """Files that differ between two trees, and a unified patch of the text ones (git's format, bounded)."""
     a = {e[0]: e for e in old if e[1] != "d"}
@@ -252,8 +268,8 @@ def diff(old, new):
             continue
         status = "added" if x is None else "deleted" if y is None else "modified"
         entry = {"path": path, "status": status}
-        before = text_of(x[7], x[3]) if x and x[1] == "f" else ([x[7]] if x else [])
-        after = text_of(y[7], y[3]) if y and y[1] == "f" else ([y[7]] if y else [])
+        before = content_lines(x)
+        after = content_lines(y)
         header = f"diff --git a/{path} b/{path}\n"
         if before is None or after is None:
             entry["binary"] = True
@@ -323,6 +339,7 @@ def remove(dfd, name):
     if not stat.S_ISDIR(st.st_mode):
         os.unlink(name, dir_fd=dfd)
         return
+    os.chmod(name, 0o700, dir_fd=dfd)
     sub = os.open(name, DIR_FLAGS, dir_fd=dfd)
     try:
         os.fchmod(sub, 0o700)
@@ -349,7 +366,8 @@ def restore(target, now):
         # Children before parents; a directory that is a directory in both stays (its .git with it).
         for path in sorted(have, reverse=True):
             old, new = have[path], want.get(path)
-            if new is not None and new[1] == old[1]:
+            # What was unreadable at the checkpoint is left as it is now.
+            if new is not None and (new[1] == old[1] or new[1] == "u"):
                 continue
             parent, _, name = path.rpartition("/")
             try:
@@ -363,6 +381,8 @@ def restore(target, now):
             parent, _, name = path.rpartition("/")
             pfd = dirs.get(parent)
             kind = new[1]
+            if kind == "u":
+                continue
             if kind == "d":
                 dirs.get(path, 0o700)
             elif kind == "l":
@@ -391,7 +411,7 @@ def restore(target, now):
                     remove(pfd, name)
                 os.rename(temp, name, src_dir_fd=pfd, dst_dir_fd=pfd)
         # Directory modes last, deepest first: a read-only directory is still written into above.
-        for path in sorted((p for p in want if want[p][1] == "d"), reverse=True):
+        for path in sorted((p for p in want if want[p][1] == "d" and have.get(p, want[p])[1] != "u"), reverse=True):
             os.fchmod(dirs.get(path), want[path][2])
     finally:
         dirs.close()

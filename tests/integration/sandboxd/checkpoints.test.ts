@@ -97,6 +97,19 @@ describe("checkpoints", () => {
     expect(await other.readFile("secret.txt")).toBe("other workspace secret\n");
   });
 
+  it("checkpoints a workspace holding unreadable files and directories, and a restore leaves them as they are", async () => {
+    await ws.exec("mkdir -p private && echo mine > private/key && chmod 000 private && echo x > sealed.txt && chmod 000 sealed.txt");
+    await ws.writeFile("visible.txt", "one\n");
+    const checkpoint = await ws.createCheckpoint({ threadId: "t-unreadable" });
+    await ws.writeFile("visible.txt", "two\n");
+    await ws.restoreCheckpoint(checkpoint.id);
+    expect(await ws.readFile("visible.txt")).toBe("one\n");
+    expect((await ws.exec("stat -c '%n %a' private sealed.txt && chmod 700 private && cat private/key")).stdout).toBe(
+      "private 0\nsealed.txt 0\nmine\n",
+    );
+    await ws.exec("rm -rf private sealed.txt");
+  });
+
   it("keeps the newest checkpoints of a thread and lists them newest first", async () => {
     const made = [];
     for (let i = 0; i < 3; i++) {

@@ -5,12 +5,16 @@ import { parseArgs } from "node:util";
 import { ensureSystemPackages } from "../scripts/system-packages.ts";
 import { type ActivitySettings, activitySettings, WorkspaceActivity } from "./activity.ts";
 import { readHostNameservers, writeSandboxEtc } from "./bwrap.ts";
-import { detectCapabilities, protectionReport } from "./capabilities.ts";
+import { defaultLimits } from "../src/sandbox/types.ts";
+import { fillSpareImage, spareImagePath } from "./disk.ts";
+import { detectCapabilities, protectionReport, usesDiskImage, usesOwnUid } from "./capabilities.ts";
 import { type EgressPolicy, egressPolicy } from "./network.ts";
 import { type PreviewSettings, previewSettings } from "./relay.ts";
 import { writeSeccompFilter } from "./seccomp.ts";
 import { createSandboxServer } from "./server.ts";
+import { DEFAULT_DEPS_ROOT, TemplateDepsStore } from "./template-deps.ts";
 import { WorkspaceStore } from "./workspace.ts";
+import { TEMPLATE_NAMES } from "../src/lib/templates/catalog.ts";
 
 const log = (message: string) => console.error(`[sandboxd] ${message}`);
 
@@ -68,7 +72,15 @@ log(
 );
 
 const instance = createHash("sha256").update(dataDir).digest("hex").slice(0, 12);
-const store = new WorkspaceStore({ caps, dataDir, etcDir, egress, log, instance });
+// Shared template dependencies need overlays mounted as root into the workspaces' disk images.
+const deps =
+  usesDiskImage(caps) && usesOwnUid(caps)
+    ? new TemplateDepsStore(path.resolve(process.env.SANDBOXD_DEPS_DIR ?? DEFAULT_DEPS_ROOT), log)
+    : null;
+if (deps && process.env.SANDBOXD_DEPS_WARM !== "0") deps.warm(TEMPLATE_NAMES);
+const store = new WorkspaceStore({ caps, dataDir, etcDir, egress, log, instance, deps });
+// The first new workspace finds its disk image formatted (each one taken is replaced in the background).
+if (usesDiskImage(caps)) fillSpareImage(spareImagePath(dataDir, defaultLimits.diskMiB), defaultLimits.diskMiB, log);
 const activity = new WorkspaceActivity(store, idle, log);
 activity.start();
 const server = createSandboxServer({ store, secret, report, log, preview, activity });

@@ -74,6 +74,9 @@ export const createWorkspace = z.strictObject({
     .optional(),
 });
 
+/** A template's dependencies from the shared store, into `dir/node_modules`. */
+export const templateDeps = z.strictObject({ template: z.string().min(1).max(100), dir: path });
+
 export const updateWorkspace = z.strictObject({ network: z.boolean() });
 
 export const stopWorkspace = z.strictObject({ closePreviews: z.boolean().optional() });

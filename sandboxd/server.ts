@@ -159,6 +159,7 @@ export function createSandboxServer(options: ServerOptions): Server {
   });
   route("POST", `${ws}/files/delete`, async (ctx) => {
     const input = await ctx.body(schema.deleteFile);
+    if (input.recursive) await workspace(ctx).releaseDependencies(input.path);
     return workspace(ctx).fileOp("delete", { path: workspacePath(input.path), recursive: input.recursive ?? false });
   });
   route("POST", `${ws}/files/move`, async (ctx) => {
@@ -172,6 +173,11 @@ export function createSandboxServer(options: ServerOptions): Server {
   route("POST", `${ws}/files/exists`, async (ctx) => {
     const input = await ctx.body(schema.exists);
     return workspace(ctx).fileOp("exists", { path: workspacePath(input.path) });
+  });
+
+  route("POST", `${ws}/template-deps`, async (ctx) => {
+    const input = await ctx.body(schema.templateDeps);
+    return workspace(ctx).provideTemplateDependencies(input.template, input.dir);
   });
 
   route("POST", `${ws}/processes`, async (ctx) => {

@@ -13,7 +13,17 @@ import {
 } from "../src/sandbox/types.ts";
 import { baseEnv, type SandboxSpec } from "./bwrap.ts";
 import { type Capabilities, usesDiskImage, usesNetns, usesOwnUid, usesPasta } from "./capabilities.ts";
-import { diskUsage, mountDiskImage, prepareDiskLayout, unmountDiskImage } from "./disk.ts";
+import {
+  type DepsMount,
+  mountDeps,
+  mountedDeps,
+  newLayerId,
+  readDepsRecords,
+  removeOrphanLayers,
+  unmountDeps,
+  writeDepsRecords,
+} from "./deps-mounts.ts";
+import { diskUsage, fillSpareImage, mountDiskImage, prepareDiskLayout, spareImagePath, unmountDiskImage } from "./disk.ts";
 import { HttpError, fileOpError, notFound } from "./errors.ts";
 import {
   type ExecExit,
@@ -31,6 +41,7 @@ import { type EgressPolicy, ensureNetns, removeNetns, startPasta, stopPasta } fr
 import { SANDBOX_ROOT, type WorkspaceDirs, workspaceDirs, workspacePath } from "./paths.ts";
 import { PortTable } from "./ports.ts";
 import { ProcessTable, toArgv } from "./processes.ts";
+import type { TemplateDepsStore } from "./template-deps.ts";
 
 export type Daemon = {
   caps: Capabilities;
@@ -40,7 +51,12 @@ export type Daemon = {
   etcDir: string;
   egress: EgressPolicy;
   log: (message: string) => void;
+  /** Templates' shared dependency stores; null where workspaces cannot mount them (no root or no disk image). */
+  deps: TemplateDepsStore | null;
 };
+
+/** What `provideTemplateDependencies` did: mounted the shared store, or why the caller must install instead. */
+export type TemplateDepsResult = { provided: true; store: string } | { provided: false; reason: string };
 
 type WorkspaceMeta = { id: string; uid: number | null; createdAt: string; network: boolean; limits: Limits };
 
@@ -64,6 +80,8 @@ const MAX_CAPTURE_BYTES = 16 * 1024 * 1024;
 /** Host uids of workspaces: 10,000 per sandboxd data dir, in a range chosen by the data dir's name. */
 const UID_BASE = 1_600_000;
 const UIDS_PER_INSTANCE = 10_000;
+/** Projects with shared template dependencies (overlay mounts) per workspace. */
+const MAX_DEPS_MOUNTS = 32;
 /** Extra time after a command's own timeout before sandboxd gives up on the executor. */
 const EXECUTOR_GRACE_MS = 5000;
 
@@ -88,6 +106,8 @@ export class Workspace {
    */
   #usage: UsageCounters;
   #usageTimer: NodeJS.Timeout | null = null;
+  /** Dependency mounts of this workspace are made one at a time. */
+  #depsQueue: Promise<unknown> = Promise.resolve();
 
   constructor(daemon: Daemon, meta: WorkspaceMeta) {
     this.#daemon = daemon;
@@ -118,8 +138,15 @@ export class Workspace {
     this.#prepared ??= (async () => {
       const { caps } = this.#daemon;
       mkdirSync(this.dirs.dir, { recursive: true, mode: 0o711 });
-      if (usesDiskImage(caps)) mountDiskImage(this.dirs, this.#meta.limits.diskMiB);
+      if (usesDiskImage(caps)) {
+        const { diskMiB } = this.#meta.limits;
+        const spare = spareImagePath(this.#daemon.dataDir, diskMiB);
+        mountDiskImage(this.dirs, diskMiB, spare);
+        // The next new workspace of this size finds its image formatted.
+        fillSpareImage(spare, diskMiB, this.#daemon.log);
+      }
       prepareDiskLayout(this.dirs, usesOwnUid(caps) ? this.#meta.uid : null);
+      if (this.#depsMountable()) this.#remountDeps();
       this.#cgroups.apply(this.#meta.limits);
       if (usesNetns(caps)) ensureNetns(caps, this.dirs, this.#daemon.egress);
     })().catch((error) => {
@@ -127,6 +154,105 @@ export class Workspace {
       throw error;
     });
     return this.#prepared;
+  }
+
+  #depsMountable(): boolean {
+    const { caps, deps } = this.#daemon;
+    return deps !== null && usesDiskImage(caps) && usesOwnUid(caps);
+  }
+
+  /** After a restart: the deps overlays recorded before it come back where their projects are. */
+  #remountDeps(): void {
+    const deps = this.#daemon.deps!;
+    const records = readDepsRecords(this.dirs);
+    if (records.length === 0) return;
+    const mounted = mountedDeps(this.dirs);
+    const kept: DepsMount[] = [];
+    for (const record of records) {
+      const store = deps.locate(record.template);
+      if (mounted.has(record.id)) {
+        kept.push({ ...record, path: mounted.get(record.id)! });
+        continue;
+      }
+      if (!store || store.hash !== record.store || !existsSync(store.nodeModules)) continue;
+      try {
+        mountDeps(this.dirs, this.#meta.uid, record, store.nodeModules);
+        kept.push(record);
+      } catch (error) {
+        this.#daemon.log(`workspace ${this.id}: dependencies of ${record.path} not mounted again: ${(error as Error).message}`);
+      }
+    }
+    writeDepsRecords(this.dirs, kept);
+    removeOrphanLayers(this.dirs, kept);
+  }
+
+  /**
+   * Gives `dir/node_modules` the template's packages from the shared store: an overlay whose writes stay in this
+   * workspace. Without root or a disk image it says why, and the caller installs the packages instead.
+   */
+  provideTemplateDependencies(template: string, dir: string): Promise<TemplateDepsResult> {
+    const run = this.#depsQueue.then(async (): Promise<TemplateDepsResult> => {
+      const deps = this.#daemon.deps;
+      if (!deps || !this.#depsMountable()) {
+        return { provided: false, reason: "this sandboxd cannot mount shared dependencies (needs root and disk images)" };
+      }
+      const located = deps.locate(template);
+      if (!located) return { provided: false, reason: `template ${template} has no shared dependency store` };
+      const target = workspacePath(`${workspacePath(dir)}/node_modules`);
+      const relative = path.posix.relative(SANDBOX_ROOT, target);
+      await this.prepare();
+      const current = [...mountedDeps(this.dirs)].find(([, at]) => at === relative);
+      if (current) return { provided: true, store: located.hash };
+      // Made by the workspace user inside the sandbox, so its path is resolved there (symlinks out are refused).
+      await this.fileOp("mkdir", { path: target, recursive: true });
+      const { entries } = await this.fileOp<{ entries: unknown[] }>("list", { path: target, recursive: false });
+      if (entries.length > 0) throw new HttpError(409, "conflict", `${target} is not empty`);
+      const records = readDepsRecords(this.dirs);
+      if (records.length >= MAX_DEPS_MOUNTS) {
+        throw new HttpError(
+          409,
+          "too_many_dependency_mounts",
+          `a workspace has at most ${MAX_DEPS_MOUNTS} projects with shared dependencies; delete one first`,
+        );
+      }
+      const store = await deps.ensure(template);
+      const record: DepsMount = { id: newLayerId(), path: relative, store: store.hash, template };
+      try {
+        mountDeps(this.dirs, this.#meta.uid, record, store.nodeModules);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "ELOOP" || code === "ENOTDIR" || code === "ENOENT") {
+          throw new HttpError(400, "invalid_path", `${target} must be a directory reached without symlinks`);
+        }
+        throw error;
+      }
+      writeDepsRecords(this.dirs, [...records, record]);
+      return { provided: true, store: store.hash };
+    });
+    this.#depsQueue = run.catch(() => {});
+    return run;
+  }
+
+  /** Before a project is deleted: its deps overlays go (a mount point cannot be removed), and their upper layers. */
+  async releaseDependencies(dir: string): Promise<void> {
+    if (!this.#depsMountable()) return;
+    await this.prepare();
+    const relative = path.posix.relative(SANDBOX_ROOT, workspacePath(dir));
+    const gone = new Set(unmountDeps(this.dirs, relative));
+    if (gone.size === 0) return;
+    const kept = readDepsRecords(this.dirs).filter((record) => !gone.has(record.id));
+    writeDepsRecords(this.dirs, kept);
+    removeOrphanLayers(this.dirs, kept);
+  }
+
+  /** Where each deps overlay is now (the user may have moved a project), kept for the next mount, then unmounted. */
+  #unmountAllDeps(): void {
+    if (!this.#depsMountable()) return;
+    const mounted = mountedDeps(this.dirs);
+    if (mounted.size === 0) return;
+    const records = readDepsRecords(this.dirs).map((record) => ({ ...record, path: mounted.get(record.id) ?? record.path }));
+    writeDepsRecords(this.dirs, records);
+    unmountDeps(this.dirs);
   }
 
   #spec(): SandboxSpec {
@@ -449,6 +575,7 @@ export class Workspace {
     const { caps } = this.#daemon;
     if (usesNetns(caps)) removeNetns(this.dirs);
     this.#cgroups.remove();
+    if (this.#depsMountable()) unmountDeps(this.dirs);
     if (usesDiskImage(caps)) unmountDiskImage(this.dirs);
     rmSync(this.dirs.dir, { recursive: true, force: true });
   }
@@ -465,6 +592,7 @@ export class Workspace {
     const { caps } = this.#daemon;
     if (usesNetns(caps)) removeNetns(this.dirs);
     this.#cgroups.remove();
+    this.#unmountAllDeps();
     if (usesDiskImage(caps)) unmountDiskImage(this.dirs);
     this.#prepared = null;
   }

@@ -12,14 +12,14 @@ export interface BenchSandboxd {
 }
 
 /** A real sandboxd on a free port with a fresh secret and data dir; it exits with this process (stdin pipe). */
-export async function startBenchSandboxd(): Promise<BenchSandboxd> {
+export async function startBenchSandboxd(env: Record<string, string> = {}): Promise<BenchSandboxd> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "sandboxd-bench-"));
   const secret = randomBytes(24).toString("hex");
   const child: ChildProcess = spawn(
     path.join(ROOT, "node_modules/.bin/node"),
     [path.join(ROOT, "sandboxd/main.ts"), "--port", "0", "--exit-with-stdin"],
     {
-      env: { ...process.env, SANDBOXD_SECRET: secret, SANDBOXD_DATA_DIR: dataDir },
+      env: { ...process.env, ...env, SANDBOXD_SECRET: secret, SANDBOXD_DATA_DIR: dataDir },
       stdio: ["pipe", "ignore", "pipe"],
     },
   );

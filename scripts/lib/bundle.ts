@@ -1,12 +1,12 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { BIN, ROOT, toolEnv } from "./paths.ts";
 
-export const FREE_PLAN_LIMIT_BYTES = 3 * 1024 * 1024;
-export const PAID_PLAN_LIMIT_BYTES = 10 * 1024 * 1024;
+/** Cloudflare's one Worker size limit, on every plan: 64 MiB uncompressed (the old 3/10 MiB gzipped limits are gone). */
+export const WORKER_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 export interface BundleSize {
   env: string;
@@ -62,4 +62,47 @@ export function measureBundle(env?: string): BundleSize {
 
 export function formatMiB(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
+}
+
+export interface StartupProfile {
+  /** CPU time the isolate was busy while the Worker's modules were evaluated (the startup phase). */
+  activeMs: number;
+  profileWindowMs: number;
+}
+
+function parseStartup(output: string): StartupProfile {
+  const active = /Active:\s*([\d.]+)\s*ms/.exec(output);
+  const window = /Profile window:\s*([\d.]+)\s*ms/.exec(output);
+  if (!active || !window) throw new Error(`wrangler check startup printed no profile:\n${output}`);
+  return { activeMs: Number(active[1]), profileWindowMs: Number(window[1]) };
+}
+
+/**
+ * Profiles the Worker's startup locally with `wrangler check startup` (workerd evaluates the deployed bundle under
+ * the inspector). Startup CPU is what a cold request pays before the first line of the handler runs.
+ */
+export function measureStartup(outfile = join(tmpdir(), "netm8-startup.cpuprofile"), cwd = ROOT): StartupProfile {
+  mkdirSync(dirname(outfile), { recursive: true });
+  const result = spawnSync(join(BIN, "wrangler"), ["check", "startup", "--outfile", outfile], {
+    cwd,
+    env: toolEnv({ CI: "true" }),
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(`wrangler check startup failed:\n${result.stdout}\n${result.stderr}`);
+  return parseStartup(`${result.stdout}\n${result.stderr}`);
+}
+
+/** The same profile of a Worker that only answers "ok": the runtime's own floor, measured the same way. */
+export function measureTrivialStartup(): StartupProfile {
+  const dir = mkdtempSync(join(tmpdir(), "netm8-trivial-worker-"));
+  try {
+    writeFileSync(join(dir, "index.js"), 'export default { fetch() { return new Response("ok"); } };\n');
+    writeFileSync(
+      join(dir, "wrangler.json"),
+      JSON.stringify({ name: "trivial", main: "index.js", compatibility_date: "2026-11-17", compatibility_flags: ["nodejs_compat"] }),
+    );
+    return measureStartup(join(dir, "startup.cpuprofile"), dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -281,6 +281,9 @@ export class AgentHub extends Agent<Env, HubState> {
   stopTask(id: string) {
     return this.#work.stopTask(id);
   }
+  resumeTask(id: string) {
+    return this.#work.resumeTask(id);
+  }
   createTaskSchedule(input: ScheduleInput, now: number) {
     return this.#work.createSchedule(input, now);
   }

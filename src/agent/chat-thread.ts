@@ -46,7 +46,12 @@ import { systemPrompt } from "./prompt.ts";
 import { repairToolCall } from "./repair.ts";
 import { buildTools } from "./tools.ts";
 import { TurnCheckpoints } from "./turn-checkpoints.ts";
+import { emptyLoopState, type LoopState, type LoopTrip, loopNotice, stepErrors, watchStep } from "./loop-breaker.ts";
+import { refundReservations } from "../lib/billing/loop-refund.ts";
 import type { TurnMetadata } from "./wire.ts";
+
+/** Where a thread keeps its loop watch (./loop-breaker.ts) between steps and between a task's one-step turns. */
+const LOOP_WATCH_KEY = "loop-watch";
 
 const INTERRUPTED_NOTE = "This answer was interrupted because the agent's runtime restarted. Send your message again to continue.";
 const TASK_INTERRUPTED_NOTE =
@@ -177,6 +182,41 @@ export class ChatThread extends AIChatAgent<Env> {
       throw error;
     }
 
+    // The loop watch goes on across a task's one-step turns; a new message from the user starts it afresh.
+    const userMessageId = lastOf(this.messages, (m) => m.role === "user")?.id ?? null;
+    const stored = this.ctx.storage.kv.get<LoopState>(LOOP_WATCH_KEY);
+    let loopState = stored?.userMessageId === userMessageId ? stored : emptyLoopState(userMessageId);
+    let paused: { trip: LoopTrip; refundedMillicredits: number } | null = null;
+    const watch = async (step: {
+      content: readonly { type: string; toolName?: string; input?: unknown; output?: unknown; error?: unknown }[];
+    }) => {
+      const calls = step.content.filter((p) => p.type === "tool-call").map((p) => ({ toolName: p.toolName ?? "", input: p.input }));
+      const results = step.content
+        .filter((p) => p.type === "tool-result" || p.type === "tool-error")
+        .map((p) => ({ toolName: p.toolName ?? "", output: p.output, error: p.type === "tool-error" ? (p.error ?? "error") : undefined }));
+      const next = watchStep(
+        loopState,
+        { calls, errors: stepErrors(results), reservationIds: meter.takeStepReservations() },
+        agent.loopLimit,
+      );
+      loopState = next.state;
+      this.ctx.storage.kv.put(LOOP_WATCH_KEY, loopState);
+      if (!next.trip) return;
+      let refundedMillicredits = 0;
+      try {
+        refundedMillicredits = await refundReservations(
+          this.env.DB,
+          { accountId: agent.accountId, reason: `Loop refund: ${next.trip.repeats - 1} repeated steps` },
+          next.trip.refundReservationIds,
+          new Date(clock()),
+        );
+      } catch (error) {
+        console.error("a loop refund could not be written", error);
+      }
+      meter.refunded(refundedMillicredits);
+      paused = { trip: next.trip, refundedMillicredits };
+    };
+
     let firstStep = true;
     // The stream reports each step before its settle has finished, so the per-step usage is summed from the stream.
     const reported = { inputTokens: 0, outputTokens: 0, modelMillicredits: 0 };
@@ -187,7 +227,7 @@ export class ChatThread extends AIChatAgent<Env> {
       tools,
       providerOptions: modelProviderOptions(),
       maxOutputTokens: budget.maxOutputTokens,
-      stopWhen: [stepCountIs(this.taskStepLimit ?? agent.maxSteps), () => meter.chargeFailure !== null],
+      stopWhen: [stepCountIs(this.taskStepLimit ?? agent.maxSteps), () => meter.chargeFailure !== null, () => paused !== null],
       abortSignal: options?.abortSignal,
       experimental_repairToolCall: repairToolCall,
       prepareStep: async ({ messages: stepMessages }) => {
@@ -199,7 +239,10 @@ export class ChatThread extends AIChatAgent<Env> {
         await meter.reserveStep(estimateTokens([step.system, step.messages]) + toolTokens, budget.maxOutputTokens);
         return step;
       },
-      onStepFinish: async ({ usage }) => meter.settleStep(usage),
+      onStepFinish: async (step) => {
+        await meter.settleStep(step.usage);
+        await watch(step);
+      },
       onError: async () => meter.releaseOpen(),
       onAbort: async () => meter.releaseOpen(),
       onFinish: async () => meter.releaseOpen(),
@@ -216,7 +259,7 @@ export class ChatThread extends AIChatAgent<Env> {
         } else if (part.type !== "finish") {
           return undefined;
         }
-        const credits = toCredits(reported.modelMillicredits + meter.sandboxMillicredits);
+        const credits = toCredits(reported.modelMillicredits + meter.sandboxMillicredits - meter.refundedMillicredits);
         return { usage: { inputTokens: reported.inputTokens, outputTokens: reported.outputTokens }, credits } satisfies TurnMetadata;
       },
       onError: (error) => this.#errorText(error),
@@ -233,6 +276,16 @@ export class ChatThread extends AIChatAgent<Env> {
             };
             controller.enqueue({ type: "message-metadata", messageMetadata: metadata });
             controller.enqueue({ type: "error", errorText: meter.chargeFailure });
+          }
+          if (chunk.type === "finish" && paused) {
+            // The pause is said in the answer itself, so it stays in the history and reaches every tab.
+            const { trip, refundedMillicredits } = paused;
+            const id = crypto.randomUUID();
+            controller.enqueue({ type: "text-start", id });
+            controller.enqueue({ type: "text-delta", id, delta: `\n\n${loopNotice(trip, toCredits(refundedMillicredits))}` });
+            controller.enqueue({ type: "text-end", id });
+            const loop = { kind: trip.kind, repeats: trip.repeats, what: trip.label, refundedCredits: toCredits(refundedMillicredits) };
+            controller.enqueue({ type: "message-metadata", messageMetadata: { loop } satisfies TurnMetadata });
           }
           controller.enqueue(chunk);
         },

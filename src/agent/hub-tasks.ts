@@ -41,6 +41,8 @@ import {
   insertTask,
   platformReport,
   readTask,
+  resumeTask,
+  stopPausedTask,
   taskFromRow,
   taskPrompt,
   threadSpendMillicredits,
@@ -139,6 +141,15 @@ export class HubTasks {
   async stopTask(id: string): Promise<Task | null> {
     const row = readTask(this.#sql, id);
     if (!row) return null;
+    if (row.status === "paused") {
+      const thread = await chatThread(this.#host.env(), this.#host.agentId(), row.thread_id);
+      const facts = await thread.taskFacts();
+      if (stopPausedTask(this.#sql, id, platformReport("stopped", row, facts.filesChanged, facts.lastText), this.#host.now())) {
+        await thread.appendTaskNotice(endNotice("stopped", row));
+        this.#host.publishState();
+      }
+      return this.getTask(id);
+    }
     if (row.status === "running") {
       const thread = await chatThread(this.#host.env(), this.#host.agentId(), row.thread_id);
       const facts = await thread.taskFacts();
@@ -154,6 +165,17 @@ export class HubTasks {
       this.#host.publishState();
     }
     return this.getTask(id);
+  }
+
+  /** Resumes a task the loop breaker paused; null when there is no such task, unchanged when it was not paused. */
+  async resumeTask(id: string): Promise<{ task: Task; resumed: boolean } | null> {
+    if (!readTask(this.#sql, id)) return null;
+    const resumed = resumeTask(this.#sql, id, this.#host.now());
+    if (resumed) {
+      this.#host.publishState();
+      this.#launch(id);
+    }
+    return { task: taskFromRow(readTask(this.#sql, id)!), resumed };
   }
 
   #launch(id: string): void {
@@ -197,6 +219,8 @@ export class HubTasks {
           return this.#finish(id, "done", result.text);
         case "aborted":
           continue;
+        case "loop":
+          return this.#finish(id, "loop");
         case "error":
           return this.#finish(id, "error", result.text, result.error);
         default:
@@ -220,8 +244,9 @@ export class HubTasks {
         left: "The goal is not finished.",
       };
     else report = platformReport(reason, row, facts.filesChanged, facts.lastText);
-    if (reason !== "done") await thread.appendTaskNotice(endNotice(reason, row, error));
-    const status = reason === "done" ? "completed" : reason === "error" ? "failed" : "stopped";
+    // A loop pause is already explained in the thread, by the answer the loop breaker ended.
+    if (reason !== "done" && reason !== "loop") await thread.appendTaskNotice(endNotice(reason, row, error));
+    const status = reason === "done" ? "completed" : reason === "error" ? "failed" : reason === "loop" ? "paused" : "stopped";
     if (!endTask(this.#sql, id, { status, reason, report, error }, this.#host.now())) return;
     this.#host.publishState();
     const task = taskFromRow(readTask(this.#sql, id)!);

@@ -33,6 +33,10 @@ export class TurnMeter {
   chargeFailure: string | null = null;
   /** What sandbox runs of this turn were charged (part of chargedMillicredits). */
   sandboxMillicredits = 0;
+  /** What a loop breaker gave back during this turn. */
+  refundedMillicredits = 0;
+  /** Reservations charged since the last `takeStepReservations()`: the current step's model call and sandbox runs. */
+  #stepReservations: string[] = [];
 
   constructor(d1: D1Database, ref: MeterRef, model: ModelRates, clock: Clock) {
     this.#d1 = d1;
@@ -88,10 +92,25 @@ export class TurnMeter {
     this.usage.outputTokens += outputTokens;
     this.usage.chargedMillicredits += chargedMillicredits;
     this.usage.steps += 1;
+    this.#stepReservations.push(reservation.id);
+  }
+
+  /** The reservations the step that just finished was charged under (its model call and its sandbox runs). */
+  takeStepReservations(): string[] {
+    const taken = this.#stepReservations;
+    this.#stepReservations = [];
+    return taken;
+  }
+
+  /** Credits given back (a loop breaker's refund): what the turn reports as charged goes down by as much. */
+  refunded(millicredits: number): void {
+    this.usage.chargedMillicredits -= millicredits;
+    this.refundedMillicredits += millicredits;
   }
 
   async sandbox<T extends { durationMs: number; cpuMs?: number }>(run: () => Promise<T>): Promise<T> {
-    const { result, chargedMillicredits } = await chargeSandboxRun(this.#d1, this.#ref, run, this.#clock);
+    const { result, chargedMillicredits, reservationId } = await chargeSandboxRun(this.#d1, this.#ref, run, this.#clock);
+    this.#stepReservations.push(reservationId);
     this.usage.chargedMillicredits += chargedMillicredits;
     this.sandboxMillicredits += chargedMillicredits;
     return result;

@@ -11,6 +11,7 @@ const OUTCOME: Record<string, string> = {
   completed: "finished",
   failed: "failed",
   stopped: "stopped",
+  paused: "paused",
 };
 
 /** Emails the agent's owner (who created it) that a task ended, with its report. */
@@ -31,7 +32,7 @@ export async function notifyTaskEnded(env: Env, agentId: string, task: Task): Pr
     report?.left ? `\nWhat is left: ${report.left}` : "",
     "",
     `Steps: ${task.stepsUsed} of ${task.stepBudget}. Credits: ${task.creditsUsed} of ${task.creditBudget}.`,
-    link ? `\nOpen the agent: ${link}` : "",
+    link ? `\n${task.status === "paused" ? "Open the agent to resume it or stop it" : "Open the agent"}: ${link}` : "",
   ];
   const text = lines.join("\n");
   await sendEmail(env, {

@@ -67,6 +67,7 @@ export async function runTaskStep(
   const text = textOf(answer);
   const metadata = (answer?.metadata ?? {}) as TurnMetadata;
   if (metadata.error === "insufficient_credits") return { outcome: "no_credits", text };
+  if (metadata.loop) return { outcome: "loop", text };
   if (result.status === "aborted" || result.status === "skipped") return { outcome: "aborted", text };
   if (result.status === "error" || metadata.error) return { outcome: "error", text, error: result.error ?? text ?? "The step failed" };
   const calledTools = (answer?.parts ?? []).some((p) => p.type.startsWith("tool-"));

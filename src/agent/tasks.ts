@@ -7,9 +7,12 @@ import type { SqlTag as Sql } from "./sql-migrations.ts";
  * Durable Object (AgentHub) owns the task rows; after every step the row is the checkpoint the task resumes from.
  */
 
-export type TaskStatus = "running" | "completed" | "stopped" | "failed";
-/** Why a task ended: the model finished, a budget ran out, the account ran dry, the owner stopped it, or an error. */
-export type TaskEndReason = "done" | "step_budget" | "credit_budget" | "no_credits" | "stopped" | "error";
+export type TaskStatus = "running" | "paused" | "completed" | "stopped" | "failed";
+/**
+ * Why a task ended: the model finished, a budget ran out, the account ran dry, the owner stopped it, or an error;
+ * or why it is paused: the loop breaker saw it repeat itself (./loop-breaker.ts).
+ */
+export type TaskEndReason = "done" | "step_budget" | "credit_budget" | "no_credits" | "stopped" | "error" | "loop";
 
 export interface TaskReport {
   /** What was done: the agent's own final report, or what the platform can say when a budget stopped it. */
@@ -53,7 +56,7 @@ export type TaskInput = z.infer<typeof TaskInput>;
 
 /** What one step of a task came to, as the task's thread reports it. */
 export interface TaskStepResult {
-  outcome: "tool_calls" | "final" | "credit_budget" | "no_credits" | "aborted" | "error";
+  outcome: "tool_calls" | "final" | "credit_budget" | "no_credits" | "aborted" | "error" | "loop";
   text: string;
   error?: string;
 }
@@ -128,6 +131,22 @@ export function endTask(
   return true;
 }
 
+/** Takes a task the loop breaker paused back to running; returns false when it was not paused. */
+export function resumeTask(sql: Sql, id: string, now: number): boolean {
+  if (readTask(sql, id)?.status !== "paused") return false;
+  sql`UPDATE task SET status = 'running', end_reason = NULL, report = NULL, error = NULL, updated_at = ${now}, finished_at = NULL
+      WHERE id = ${id} AND status = 'paused'`;
+  return true;
+}
+
+/** Stops a paused task (nothing runs, so there is no step to abort); returns false when it was not paused. */
+export function stopPausedTask(sql: Sql, id: string, report: TaskReport, now: number): boolean {
+  if (readTask(sql, id)?.status !== "paused") return false;
+  sql`UPDATE task SET status = 'stopped', end_reason = 'stopped', report = ${JSON.stringify(report)}, updated_at = ${now},
+      finished_at = ${now} WHERE id = ${id} AND status = 'paused'`;
+  return true;
+}
+
 /** The first message of a task's thread: the goal and how to work on it alone. */
 export function taskPrompt(goal: string, stepBudget: number): string {
   return (
@@ -145,6 +164,8 @@ const END_SUMMARIES: Record<Exclude<TaskEndReason, "done" | "error">, (t: { step
     `The task stopped at its credit budget of ${budget} credits after ${steps} steps: the next step could have cost more than what was left.`,
   no_credits: ({ steps }) => `The task stopped after ${steps} steps because the account has no credits left. Buy credits to continue.`,
   stopped: ({ steps }) => `The task was stopped by its owner after ${steps} steps.`,
+  loop: ({ steps }) =>
+    `The task is paused after ${steps} steps: the agent repeated the same tool call or got the same error several times in a row (its thread says which), and the repeats were refunded. Resume it to let the agent try again, or give it a hint in a new task.`,
 };
 
 /** The report of a task that did not reach its own final answer: what the platform knows about its work. */
@@ -156,7 +177,8 @@ export function platformReport(
 ): TaskReport {
   const summary = END_SUMMARIES[reason]({ steps: row.steps_used, budget: String(toCredits(row.credit_budget_mc)) });
   const last = lastText.trim() ? ` The agent's last words were: "${lastText.trim().slice(0, 500)}"` : "";
-  return { summary, filesChanged, left: `The goal is not finished.${last} Start a new task to continue from here.` };
+  const next = reason === "loop" ? "Resume the task to go on, or stop it." : "Start a new task to continue from here.";
+  return { summary, filesChanged, left: `The goal is not finished.${last} ${next}` };
 }
 
 /** The notice a task leaves in its own thread when the platform ends it. */
@@ -168,7 +190,9 @@ export function endNotice(reason: Exclude<TaskEndReason, "done">, row: TaskRow, 
 /** What a task's thread has cost so far, straight from the ledger (usage rows name their thread). */
 export async function threadSpendMillicredits(d1: D1Database, threadId: string): Promise<number> {
   const row = await d1
-    .prepare("SELECT COALESCE(-SUM(amount_millicredits), 0) AS spent FROM ledger_entry WHERE thread_id = ? AND kind = 'usage'")
+    .prepare(
+      "SELECT COALESCE(-SUM(amount_millicredits), 0) AS spent FROM ledger_entry WHERE thread_id = ? AND kind IN ('usage', 'loop_refund')",
+    )
     .bind(threadId)
     .first<{ spent: number }>();
   return row?.spent ?? 0;

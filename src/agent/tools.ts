@@ -66,7 +66,7 @@ const DESCRIPTIONS: Record<ToolName, string> = {
   git_commit: "Stage all changes of a repository in the workspace and commit them.",
   expose_port: "Expose a port of the workspace (a server bound to 127.0.0.1 or 0.0.0.0) and get its live preview URL.",
   apply_template:
-    "Start a project from a template (nextjs, react-vite, vue-vite): copies it into dir, runs npm install, starts its dev server on port 8080 (or the next free port) and returns the port and the preview URL.",
+    "Start a project from a template (nextjs, react-vite, vue-vite): copies it into dir, gives it its packages (from the shared store, else npm install), starts its dev server on port 8080 (or the next free port) and returns the port and the preview URL.",
   remember: "Save a short note to the agent's long-term memory; notes are shown in every conversation.",
   git_push: "Push the commits of a repository in the workspace (default remote origin, current branch) with the owner's git token secret.",
 };

@@ -32,6 +32,8 @@ export interface TurnMetadata {
   interrupted?: boolean;
   /** Its user stopped it (the stop button or the API): credits and usage are what was charged until then. */
   stopped?: boolean;
+  /** The loop breaker paused it (src/agent/loop-breaker.ts): what repeated, and the credits its repeats gave back. */
+  loop?: { kind: "same_call" | "same_error"; repeats: number; what: string; refundedCredits: number };
 }
 
 export interface TurnToolCall {

@@ -213,7 +213,7 @@ export const ledgerEntry = sqliteTable(
       .notNull()
       .references(() => account.id, { onDelete: "cascade" }),
     bucket: text("bucket", { enum: ["free", "purchased"] }).notNull(),
-    kind: text("kind", { enum: ["monthly_grant", "monthly_expiry", "purchase", "refund", "usage", "adjustment"] }).notNull(),
+    kind: text("kind", { enum: ["monthly_grant", "monthly_expiry", "purchase", "refund", "usage", "adjustment", "loop_refund"] }).notNull(),
     amountMillicredits: integer("amount_millicredits").notNull(),
     balanceAfterMillicredits: integer("balance_after_millicredits").notNull(),
     reason: text("reason").notNull(),
@@ -287,6 +287,8 @@ export const agent = sqliteTable(
     instructions: text("instructions").notNull().default(""),
     preset: text("preset").notNull().default("general"),
     maxSteps: integer("max_steps").notNull().default(25),
+    /** The loop breaker's K: this many identical tool calls or errors in a row pause the turn (src/agent/loop-breaker.ts). */
+    loopLimit: integer("loop_limit").notNull().default(3),
     isDefault: integer("is_default", { mode: "boolean" }).notNull().default(false),
     createdByUserId: text("created_by_user_id"),
     createdAt: createdAt(),

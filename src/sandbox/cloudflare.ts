@@ -32,6 +32,7 @@ import {
   type RestoreResult,
   type Sandbox,
   type StartProcessOptions,
+  type TemplateDependencies,
   type StopResult,
   type Workspace,
   type WorkspaceUsage,
@@ -223,6 +224,9 @@ function toProcessInfo(
     reason: running ? null : process.status === "killed" ? "stopped" : process.status === "completed" ? "exited" : process.status,
   };
 }
+
+/** Filled at image build time with every template's locked packages (see the Dockerfile). */
+const TEMPLATE_NPM_CACHE = "/opt/netm8/npm-cache";
 
 export class CloudflareWorkspace implements Workspace {
   readonly id: string;
@@ -481,6 +485,11 @@ export class CloudflareWorkspace implements Workspace {
     if (!(await this.#sdk.listCheckpoints()).some((c) => c.id === id))
       throw new SandboxError("checkpoint_not_found", `no checkpoint ${id} in this workspace`, 404);
     return this.#sdk.restoreCheckpoint(id);
+  }
+
+  /** The container image keeps an npm cache filled with every template's packages (Dockerfile): installs need no download. */
+  async provideTemplateDependencies(): Promise<TemplateDependencies> {
+    return { provided: false, reason: "the container installs from the npm cache in its image", npmCache: TEMPLATE_NPM_CACHE };
   }
 
   async exposePort(port: number): Promise<ExposedPort> {

@@ -26,6 +26,7 @@ import {
   type RestoreResult,
   type Sandbox,
   type StartProcessOptions,
+  type TemplateDependencies,
   type StopResult,
   type Workspace,
   type WorkspaceUsage,
@@ -136,6 +137,10 @@ class LocalWorkspace implements Workspace {
 
   #post<T>(path: string, body: unknown): Promise<T> {
     return this.#http.json("POST", `${this.#base}${path}`, body);
+  }
+
+  provideTemplateDependencies(template: string, dir: string): Promise<TemplateDependencies> {
+    return this.#post("/template-deps", { template, dir });
   }
 
   info(): Promise<WorkspaceInfo> {

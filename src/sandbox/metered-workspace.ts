@@ -47,6 +47,8 @@ export function meteredWorkspace(
     deleteFile: (path, options) => inner.deleteFile(path, options),
     moveFile: (from, to, options) => inner.moveFile(from, to, options),
     exists: (path) => inner.exists(path),
+    // A mount made by the backend outside the sandbox: no command runs (an install instead goes through exec).
+    provideTemplateDependencies: (template, dir) => inner.provideTemplateDependencies(template, dir),
 
     startProcess: (command, startOptions) => reserved(() => inner.startProcess(command, startOptions))(),
     listProcesses: () => inner.listProcesses(),

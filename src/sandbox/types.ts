@@ -273,6 +273,12 @@ export interface Workspace {
   /** Makes the files what they were at the checkpoint, after checkpointing them as they are (see RestoreResult). */
   restoreCheckpoint(id: string): Promise<RestoreResult>;
 
+  /**
+   * Gives a template applied into `dir` its packages without downloading them, where the backend keeps them ready
+   * (local: the shared store mounted as an overlay); otherwise says why, and the caller installs them.
+   */
+  provideTemplateDependencies(template: string, dir: string): Promise<TemplateDependencies>;
+
   /** Makes a port previewable (idempotent: the token of an exposed port stays the same). */
   exposePort(port: number): Promise<ExposedPort>;
   unexposePort(port: number): Promise<void>;
@@ -280,6 +286,11 @@ export interface Workspace {
 
   destroy(): Promise<void>;
 }
+
+export type TemplateDependencies =
+  | { provided: true; store: string }
+  /** `npmCache`: an npm cache the backend keeps filled with the templates' packages, for an offline-first install. */
+  | { provided: false; reason: string; npmCache?: string };
 
 export type WorkspaceUsage = {
   id: string;

@@ -208,6 +208,31 @@ describe("agent workspace in Chromium against the real Worker, sandboxd and the 
     await context.close();
   });
 
+  it("pauses a turn that repeats itself, says so under the answer, and lists the refund in the transactions", async () => {
+    const threadId = await newThread();
+    const command = "echo 'tests failed: 1 of 9' >&2; exit 1";
+    stack.model.enqueue(...Array.from({ length: 5 }, () => ({ toolCalls: [{ name: "exec", arguments: { command } }] })));
+    const context = await newContext();
+    const page = await context.newPage();
+    await openThread(page, threadId);
+    await send(page, "Make the tests pass");
+    await lastAnswer(page).getByText("Paused: the agent made the same tool call 3 times in a row").waitFor({ timeout: 30_000 });
+    const marker = lastAnswer(page).getByTestId("turn-loop");
+    await marker.waitFor();
+    expect(await marker.textContent()).toMatch(/Paused: repeated 3× · [\d.]+ credits refunded/);
+    // The pause is stored with the answer: a reload shows it again.
+    await openThread(page, threadId);
+    await lastAnswer(page).getByTestId("turn-loop").waitFor();
+
+    await gotoHydrated(page, `${base()}/billing/transactions`);
+    await page.getByLabel("Kind").selectOption("loop_refund");
+    const refund = page.getByTestId("transaction-row").first();
+    await refund.waitFor();
+    expect(await refund.getAttribute("data-kind")).toBe("loop_refund");
+    expect(await refund.textContent()).toContain("Loop refund");
+    await context.close();
+  });
+
   it("finds an old chat by a word from its messages and opens it", async () => {
     const oldThread = await newThread();
     await api(`/api/agent/${agentId}/threads/${oldThread}/messages`, {

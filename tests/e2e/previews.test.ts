@@ -56,7 +56,7 @@ afterAll(async () => {
 });
 
 describe("a React (Vite) template previewed in Chromium", () => {
-  it("is copied, installed from the npm registry and started, with progress streamed in order", async () => {
+  it("is copied, given its packages and started, with progress streamed in order", async () => {
     const events = await applyTemplate(alice, aliceAgent, "react-vite");
     const steps = events.filter((e) => e.type === "step").map((e) => `${e.step}:${e.status}`);
     expect(steps, JSON.stringify(events.filter((e) => e.type !== "output")).slice(0, 2000)).toEqual([

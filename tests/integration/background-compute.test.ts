@@ -101,7 +101,7 @@ describe("background processes' CPU time", () => {
     expect((await me.call(`/api/agent/${me.agentId}/git/diff?dir=repo`)).status).toBe(200);
     const worker = await startProcess("python3 -c 'sum(range(5_000_000))'");
     await eventually(async () => (await processOf(worker.id)).status === "exited", 30_000, "the process to exit");
-    // A template: its npm install is a streamed command, its dev server a background process.
+    // A template: its packages come from the shared store (no command runs), its dev server is a background process.
     const applied = await fetch(`${stack.worker.url}/api/agent/${me.agentId}/template`, {
       method: "POST",
       headers: user.headers({ "content-type": "application/json" }),

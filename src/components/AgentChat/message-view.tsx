@@ -1,7 +1,7 @@
 "use client";
 
 import type { UIMessage } from "ai";
-import { Brain, ChevronRight, CreditCard, RotateCcw, Square } from "lucide-react";
+import { Brain, ChevronRight, CreditCard, Repeat, RotateCcw, Square } from "lucide-react";
 import { memo } from "react";
 import type { TurnMetadata, UserMessageMetadata } from "@/agent/wire.ts";
 import { Button } from "@/components/ui/button.tsx";
@@ -37,6 +37,16 @@ function TurnFooter({ metadata, text }: { metadata: TurnMetadata | undefined; te
         <span className="inline-flex items-center gap-1 font-medium text-foreground" data-testid="turn-stopped">
           <Square className="size-3 fill-current" />
           Stopped
+        </span>
+      )}
+      {metadata?.loop && (
+        <span
+          className="inline-flex items-center gap-1 font-medium text-amber-700 dark:text-amber-400"
+          data-testid="turn-loop"
+          title={metadata.loop.what}
+        >
+          <Repeat className="size-3" />
+          Paused: repeated {metadata.loop.repeats}× · {formatCredits(metadata.loop.refundedCredits)} credits refunded
         </span>
       )}
       {metadata?.credits !== undefined && (

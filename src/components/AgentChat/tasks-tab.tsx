@@ -24,6 +24,7 @@ const END_REASONS: Record<string, string> = {
   no_credits: "ran out of credits",
   stopped: "was stopped",
   error: "failed",
+  loop: "is paused: the agent repeated the same step (its chat says which; the repeats were refunded)",
 };
 
 function Meter({ label, used, budget }: { label: string; used: number; budget: number }) {
@@ -75,7 +76,7 @@ function TaskReport({ summary }: { summary: string }) {
   );
 }
 
-function TaskRow({ task, agentId, onStop }: { task: Task; agentId: string; onStop: () => void }) {
+function TaskRow({ task, agentId, onStop, onResume }: { task: Task; agentId: string; onStop: () => void; onResume: () => void }) {
   return (
     <li className="space-y-2 border-b px-3 py-3" aria-label={`Task: ${task.goal.slice(0, 80)}`} data-status={task.status}>
       <div className="flex items-start gap-2">
@@ -84,6 +85,7 @@ function TaskRow({ task, agentId, onStop }: { task: Task; agentId: string; onSto
           className={cn(
             task.status === "running" && "border-emerald-500/40 text-emerald-700 dark:text-emerald-400",
             task.status === "failed" && "text-destructive",
+            task.status === "paused" && "border-amber-500/40 text-amber-700 dark:text-amber-400",
           )}
         >
           {task.status}
@@ -103,8 +105,19 @@ function TaskRow({ task, agentId, onStop }: { task: Task; agentId: string; onSto
           <Link href={`/agents/${agentId}/threads/${task.threadId}`}>Open its chat</Link>
         </Button>
         <span className="text-[11px] text-muted-foreground">{relativeTime(task.createdAt)}</span>
-        {task.status === "running" && (
-          <Button variant="outline" size="sm" className="ml-auto h-7" onClick={onStop} aria-label="Stop task">
+        {task.status === "paused" && (
+          <Button variant="outline" size="sm" className="ml-auto h-7" onClick={onResume} aria-label="Resume task">
+            <Play /> Resume
+          </Button>
+        )}
+        {(task.status === "running" || task.status === "paused") && (
+          <Button
+            variant="outline"
+            size="sm"
+            className={cn("h-7", task.status === "running" && "ml-auto")}
+            onClick={onStop}
+            aria-label="Stop task"
+          >
             <Square /> Stop
           </Button>
         )}
@@ -157,8 +170,16 @@ export function TasksTab() {
   }
 
   async function stop(id: string) {
+    await change(id, `${base}/tasks/${id}`, "DELETE");
+  }
+
+  async function resume(id: string) {
+    await change(id, `${base}/tasks/${id}/resume`, "POST");
+  }
+
+  async function change(id: string, url: string, method: "DELETE" | "POST") {
     try {
-      const task = await requestJson<Task>(`${base}/tasks/${id}`, { method: "DELETE" });
+      const task = await requestJson<Task>(url, { method });
       setFetched((f) => f?.map((t) => (t.id === id ? task : t)) ?? null);
     } catch (e) {
       setError(errorMessage(e));
@@ -226,7 +247,7 @@ export function TasksTab() {
       )}
       <ul aria-label="Tasks">
         {tasks?.map((task) => (
-          <TaskRow key={task.id} task={task} agentId={agentId} onStop={() => void stop(task.id)} />
+          <TaskRow key={task.id} task={task} agentId={agentId} onStop={() => void stop(task.id)} onResume={() => void resume(task.id)} />
         ))}
       </ul>
     </div>

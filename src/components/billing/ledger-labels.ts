@@ -6,6 +6,7 @@ export const LEDGER_KIND_LABELS: Record<string, string> = {
   monthly_grant: "Monthly free credits",
   monthly_expiry: "Expired free credits",
   adjustment: "Admin adjustment",
+  loop_refund: "Loop refund",
 };
 
 export function ledgerKindLabel(kind: string): string {

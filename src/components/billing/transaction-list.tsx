@@ -18,6 +18,7 @@ const KINDS: { value: string; label: string }[] = [
   { value: "monthly_grant", label: "Monthly free credits" },
   { value: "monthly_expiry", label: "Expired free credits" },
   { value: "adjustment", label: "Admin adjustments" },
+  { value: "loop_refund", label: "Loop refunds" },
 ];
 const PAGE_SIZE = 25;
 

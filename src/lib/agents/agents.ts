@@ -1,4 +1,5 @@
 import { and, asc, eq, sql } from "drizzle-orm";
+import { DEFAULT_LOOP_LIMIT } from "./loop-limit.ts";
 import type { Db } from "../../db/client.ts";
 import { agent, model } from "../../db/schema.ts";
 import { enabledModel, getEnabledModel, type CatalogModel } from "../billing/catalog.ts";
@@ -18,6 +19,7 @@ export interface AgentInput {
   instructions?: string;
   preset?: string;
   maxSteps?: number;
+  loopLimit?: number;
 }
 
 export async function listAgents(db: Db, accountId: string): Promise<AgentRow[]> {
@@ -56,9 +58,10 @@ export async function createAgent(db: Db, accountId: string, input: AgentInput, 
   await getEnabledModel(db, modelId);
   const id = newAgentId();
   const instructions = input.instructions ?? (input.preset ? presetFor(input.preset).instructions : "");
-  const result = await db.run(sql`INSERT INTO agent (id, account_id, name, model_id, instructions, preset, max_steps, created_by_user_id)
+  const result =
+    await db.run(sql`INSERT INTO agent (id, account_id, name, model_id, instructions, preset, max_steps, loop_limit, created_by_user_id)
     SELECT ${id}, ${accountId}, ${input.name}, ${modelId}, ${instructions}, ${presetFor(input.preset).id},
-      ${input.maxSteps ?? DEFAULT_MAX_STEPS}, ${createdByUserId ?? null}
+      ${input.maxSteps ?? DEFAULT_MAX_STEPS}, ${input.loopLimit ?? DEFAULT_LOOP_LIMIT}, ${createdByUserId ?? null}
     WHERE ${belowAgentCap(accountId)}`);
   if (result.meta.changes !== 1) throw agentLimitReached((await accountLimits(db, accountId)).maxAgents);
   const row = await db.select().from(agent).where(eq(agent.id, id)).get();
@@ -99,6 +102,7 @@ export async function updateAgent(db: Db, accountId: string, agentId: string, ch
       ...(changes.modelId !== undefined && { modelId: changes.modelId }),
       ...(changes.instructions !== undefined && { instructions: changes.instructions }),
       ...(changes.maxSteps !== undefined && { maxSteps: changes.maxSteps }),
+      ...(changes.loopLimit !== undefined && { loopLimit: changes.loopLimit }),
     })
     .where(and(eq(agent.id, agentId), eq(agent.accountId, accountId)))
     .returning();

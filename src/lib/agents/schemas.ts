@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_LOOP_LIMIT, MIN_LOOP_LIMIT } from "./loop-limit.ts";
 import { PresetIdSchema } from "./presets.ts";
 import { isSafeName } from "../text/names.ts";
 
@@ -14,6 +15,8 @@ export const CreateAgentBody = z.object({
   model: z.string().min(1).max(100).optional(),
   instructions: z.string().max(20_000).optional(),
   maxSteps: z.number().int().min(1).max(200).optional(),
+  /** Identical tool calls or errors in a row before the loop breaker pauses the agent. */
+  loopLimit: z.number().int().min(MIN_LOOP_LIMIT).max(MAX_LOOP_LIMIT).optional(),
 });
 /** A new agent may start from a preset (general, coding, data-analyst): its instructions, tools and starter files. */
 export const NewAgentBody = CreateAgentBody.extend({ preset: PresetIdSchema.optional() });

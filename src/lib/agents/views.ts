@@ -10,6 +10,7 @@ export function agentJson(row: AgentRow) {
     instructions: row.instructions,
     preset: row.preset,
     maxSteps: row.maxSteps,
+    loopLimit: row.loopLimit,
     isDefault: row.isDefault,
     createdAt: row.createdAt.toISOString(),
     lastActiveAt: row.lastActiveAt?.toISOString() ?? null,

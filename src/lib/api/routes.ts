@@ -152,7 +152,13 @@ export const API_ROUTES: ApiRoute[] = [
     body: "json",
   },
   { method: "GET", path: "/api/agent/:id/tasks/:taskId", access: "user", summary: "One task: status, steps and credits used, report" },
-  { method: "DELETE", path: "/api/agent/:id/tasks/:taskId", access: "user", summary: "Stops a running task" },
+  { method: "DELETE", path: "/api/agent/:id/tasks/:taskId", access: "user", summary: "Stops a running or paused task" },
+  {
+    method: "POST",
+    path: "/api/agent/:id/tasks/:taskId/resume",
+    access: "user",
+    summary: "Resumes a task the loop breaker paused (409 when it is not paused)",
+  },
   { method: "GET", path: "/api/agent/:id/schedules", access: "user", summary: "The agent's task schedules with their next run time" },
   {
     method: "POST",

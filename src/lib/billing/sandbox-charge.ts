@@ -20,7 +20,7 @@ export async function chargeSandboxRun<T extends { durationMs: number; cpuMs?: n
   ref: MeterRef,
   run: () => Promise<T>,
   clock: () => number,
-): Promise<{ result: T; chargedMillicredits: number }> {
+): Promise<{ result: T; chargedMillicredits: number; reservationId: string }> {
   const held = await reserve(d1, ref.accountId, sandboxCost(SANDBOX_RESERVATION_MS), ref, new Date(clock()));
   let result: T;
   try {
@@ -37,5 +37,5 @@ export async function chargeSandboxRun<T extends { durationMs: number; cpuMs?: n
     { ...ref, sandboxMs: computeMs, reason: result.cpuMs === undefined ? "Sandbox time" : "Sandbox CPU time" },
     new Date(clock()),
   );
-  return { result, chargedMillicredits };
+  return { result, chargedMillicredits, reservationId: held.id };
 }

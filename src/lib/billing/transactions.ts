@@ -4,7 +4,7 @@ import { ledgerEntry } from "../../db/schema.ts";
 import { Invalid } from "../errors.ts";
 import { toCredits } from "./rules.ts";
 
-export const LEDGER_KINDS = ["monthly_grant", "monthly_expiry", "purchase", "refund", "usage", "adjustment"] as const;
+export const LEDGER_KINDS = ["monthly_grant", "monthly_expiry", "purchase", "refund", "usage", "adjustment", "loop_refund"] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 
 export interface Transaction {

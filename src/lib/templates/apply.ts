@@ -88,31 +88,15 @@ export async function* applyTemplate(workspace: Workspace, name: string, options
   for (const [path, content] of Object.entries(files)) await workspace.writeFile(dir === "." ? path : `${dir}/${path}`, content);
   yield { type: "step", step: "copy", status: "done", files: Object.keys(files).length };
 
-  yield { type: "step", step: "install", status: "started", message: INSTALL_COMMAND };
-  const output: string[] = [];
-  // A metered workspace bills the install like any command (src/sandbox/metered-workspace.ts).
-  const install = { exitCode: -1, durationMs: 0 };
-  for await (const event of workspace.execStream(INSTALL_COMMAND, {
-    cwd: dir,
-    env: NPM_ENV,
-    timeoutMs: INSTALL_TIMEOUT_MS,
-    signal: options.signal,
-  })) {
-    if (event.type === "exit") Object.assign(install, { exitCode: event.exitCode, durationMs: event.durationMs });
-    else output.push(event.data);
+  // Where the backend keeps the template's packages ready (the local shared store), they are mounted, not downloaded.
+  const deps = await workspace.provideTemplateDependencies(template.name, dir);
+  if (deps.provided) {
+    yield { type: "step", step: "install", status: "started", message: "shared dependency store" };
+    yield { type: "step", step: "install", status: "done", exitCode: 0, message: `packages from the shared store ${deps.store}` };
+  } else {
+    const failed = yield* install(workspace, dir, deps.npmCache, options.signal);
+    if (failed) return;
   }
-  if (output.length) yield { type: "output", step: "install", data: output.join("") };
-  if (install.exitCode !== 0) {
-    yield {
-      type: "step",
-      step: "install",
-      status: "failed",
-      exitCode: install.exitCode,
-      message: `${INSTALL_COMMAND} exited with ${install.exitCode}`,
-    };
-    return;
-  }
-  yield { type: "step", step: "install", status: "done", exitCode: 0 };
 
   yield { type: "step", step: "start", status: "started", message: DEV_COMMAND };
   // Something may have taken the port during the install.
@@ -148,4 +132,40 @@ export async function* applyTemplate(workspace: Workspace, name: string, options
   yield { type: "step", step: "start", status: "done", processId: process.id };
   const url = options.previewSite ? portPreview(workspace, exposed, options.previewSite).url : (exposed.url ?? null);
   yield { type: "ready", template: template.name, dir, port, url, processId: process.id };
+}
+
+/** `npm install` in the workspace (metered like any command); yields its events and returns whether it failed. */
+async function* install(
+  workspace: Workspace,
+  dir: string,
+  npmCache: string | undefined,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<TemplateEvent, boolean> {
+  const command = npmCache ? `${INSTALL_COMMAND} --prefer-offline` : INSTALL_COMMAND;
+  yield { type: "step", step: "install", status: "started", message: command };
+  const output: string[] = [];
+  // A metered workspace bills the install like any command (src/sandbox/metered-workspace.ts).
+  const install = { exitCode: -1, durationMs: 0 };
+  for await (const event of workspace.execStream(command, {
+    cwd: dir,
+    env: npmCache ? { ...NPM_ENV, npm_config_cache: npmCache } : NPM_ENV,
+    timeoutMs: INSTALL_TIMEOUT_MS,
+    signal,
+  })) {
+    if (event.type === "exit") Object.assign(install, { exitCode: event.exitCode, durationMs: event.durationMs });
+    else output.push(event.data);
+  }
+  if (output.length) yield { type: "output", step: "install", data: output.join("") };
+  if (install.exitCode !== 0) {
+    yield {
+      type: "step",
+      step: "install",
+      status: "failed",
+      exitCode: install.exitCode,
+      message: `${command} exited with ${install.exitCode}`,
+    };
+    return true;
+  }
+  yield { type: "step", step: "install", status: "done", exitCode: 0 };
+  return false;
 }

@@ -46,7 +46,14 @@ describe("project templates", () => {
       expect(pkg.scripts.dev, template.name).toContain(`${host} --port ${TEMPLATE_PORT}`);
     }
     const next = templateFiles("nextjs");
-    expect(Object.keys(next).sort()).toEqual([".gitignore", "app/layout.jsx", "app/page.jsx", "next.config.mjs", "package.json"]);
+    expect(Object.keys(next).sort()).toEqual([
+      ".gitignore",
+      "app/layout.jsx",
+      "app/page.jsx",
+      "next.config.mjs",
+      "package-lock.json",
+      "package.json",
+    ]);
     expect(JSON.parse(next["package.json"]!).dependencies).toMatchObject({
       next: expect.any(String),
       react: expect.any(String),
@@ -66,7 +73,7 @@ describe("project templates", () => {
     }
   });
 
-  it("applies the Vue template for real: copied, installed from npm, started, and served through the preview relay", async () => {
+  it("applies the Vue template for real: copied, packages mounted from the shared store, started, and served through the preview relay", async () => {
     const events = await collect(applyTemplate(ws, "vue-vite", { dir: "shop", previewSite: { appOrigin: "http://127.0.0.1:8787" } }));
     const steps = events.filter((e) => e.type === "step").map((e) => e.type === "step" && `${e.step}:${e.status}`);
     expect(steps, JSON.stringify(events).slice(-3000)).toEqual([
@@ -77,6 +84,10 @@ describe("project templates", () => {
       "start:started",
       "start:done",
     ]);
+    // No download: the packages come from the machine's store for this lockfile.
+    expect(events).toContainEqual(
+      expect.objectContaining({ step: "install", status: "done", message: expect.stringContaining("shared store") }),
+    );
     const ready = events.at(-1)!;
     if (ready.type !== "ready") throw new Error("not ready");
     expect(ready).toMatchObject({ template: "vue-vite", dir: "shop", port: TEMPLATE_PORT });

@@ -22,7 +22,7 @@ const ApplyInput = z.object({
   replace: z.boolean().optional(),
 });
 
-/** Applies a template: copy, npm install, start the dev server; progress streams as server-sent events. */
+/** Applies a template: copy, packages (shared store or npm install), start the dev server; progress streams as server-sent events. */
 export const POST = handle(async (request, { params }: Params) => {
   const env = getEnv();
   const { agent } = await agentForRequest(request, env, (await params).id);

@@ -1,0 +1,1 @@
+ALTER TABLE `agent` ADD `loop_limit` integer DEFAULT 3 NOT NULL;

@@ -9,6 +9,7 @@ import { formatMiB, measureBundle, measureStartup, measureTrivialStartup, WORKER
 import { ROOT } from "../scripts/lib/paths.ts";
 import { benchAgent } from "./agent.ts";
 import { benchApi } from "./api.ts";
+import { benchCheckpoints } from "./checkpoints.ts";
 import { benchLedger } from "./ledger.ts";
 import { benchLoad } from "./load.ts";
 import { benchOpenAi } from "./openai.ts";
@@ -51,6 +52,7 @@ const BENCHES: Record<string, Bench> = {
       },
     ];
   },
+  checkpoints: () => benchCheckpoints(),
   templates: async () => {
     const targetMs = { nextjs: 6000, "react-vite": 3000, "vue-vite": 3000 } as const;
     return (await benchTemplates({ runs: 3 })).map((s) => ({

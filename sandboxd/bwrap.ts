@@ -95,12 +95,15 @@ export function sandboxCommand(
     seccompFd?: number;
     /** Read-only files laid over sandbox paths, each read by bubblewrap from an fd. */
     dataBinds?: { fd: number; target: string }[];
+    /** Host directories bound writable at sandbox paths, for this sandbox only. */
+    binds?: { source: string; target: string }[];
   },
 ): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
   const { caps, dirs } = spec;
   const extra: string[] = [];
   if (options.seccompFd !== undefined) extra.push("--seccomp", String(options.seccompFd));
   for (const bind of options.dataBinds ?? []) extra.push("--ro-bind-data", String(bind.fd), bind.target);
+  for (const bind of options.binds ?? []) extra.push("--bind", bind.source, bind.target);
   // Env values from a pipe instead of --setenv keep them out of the argv that host users can read in ps.
   if (options.envFd !== undefined) {
     extra.push("--ro-bind-data", String(options.envFd), ENV_FILE);

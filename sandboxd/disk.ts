@@ -90,10 +90,13 @@ export function unmountDiskImage(dirs: WorkspaceDirs): void {
   if (isMounted(dirs.mount)) run("umount", [dirs.mount]);
 }
 
-/** The directories inside the disk: workspace and tmp belong to the workspace uid, logs to sandboxd. */
+/**
+ * The directories inside the disk: workspace, tmp and the checkpoint store belong to the workspace uid (the store is
+ * bound only into checkpoint runs), logs to sandboxd.
+ */
 export function prepareDiskLayout(dirs: WorkspaceDirs, uid: number | null): void {
   mkdirSync(dirs.mount, { recursive: true, mode: 0o711 });
-  for (const dir of [dirs.files, dirs.tmp]) {
+  for (const dir of [dirs.files, dirs.tmp, dirs.checkpoints]) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (uid !== null) chownSync(dir, uid, uid);
     chmodSync(dir, 0o700);

@@ -14,6 +14,8 @@ export type IsolatedRun = {
   timeoutMs: number;
   /** Files laid read-only over paths of the sandbox for this run only: sandbox path → content. */
   files?: Record<string, string>;
+  /** Host directories bound writable at sandbox paths for this run only: the checkpoint store (./checkpoints.ts). */
+  binds?: { source: string; target: string }[];
 };
 
 /**
@@ -32,6 +34,7 @@ export function runIsolated(spec: SandboxSpec, run: IsolatedRun): Promise<ExecRe
     envFd: 3,
     seccompFd,
     dataBinds: files.map(([target], index) => ({ fd: fileFds[index]!, target })),
+    binds: run.binds,
   });
   const started = performance.now();
   const stdio: StdioOptions = ["ignore", "pipe", "pipe", "pipe", ...files.map(() => "pipe" as const), ...(filter === null ? [] : [filter])];

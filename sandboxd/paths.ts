@@ -31,6 +31,8 @@ export type WorkspaceDirs = {
   tmp: string;
   /** Background process logs: inside the quota, outside the sandbox's view. */
   logs: string;
+  /** The checkpoint store (./checkpoints.ts): inside the quota, outside the sandbox's view. */
+  checkpoints: string;
   netns: string;
   pastaPid: string;
 };
@@ -47,6 +49,7 @@ export function workspaceDirs(dataDir: string, id: string): WorkspaceDirs {
     files: path.join(mount, "workspace"),
     tmp: path.join(mount, "tmp"),
     logs: path.join(mount, "logs"),
+    checkpoints: path.join(mount, "checkpoints"),
     netns: path.join(dir, "netns"),
     pastaPid: path.join(dir, "pasta.pid"),
   };

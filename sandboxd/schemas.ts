@@ -166,4 +166,18 @@ export const gitPush = z.strictObject({
   timeoutMs,
 });
 
+export const checkpointId = z.string().regex(/^ck-[0-9a-z]{1,12}-[0-9a-f]{8}$/, "is not a checkpoint id");
+const label = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_.:-]+$/, "letters, digits and _ . : - only");
+export const createCheckpoint = z.strictObject({
+  kind: z.enum(["before-turn", "after-turn", "manual"]).default("manual"),
+  threadId: label.optional(),
+  messageId: label.optional(),
+  keep: z.number().int().min(1).max(200).optional(),
+});
+export const checkpointTarget = z.union([z.literal("now"), checkpointId]);
+
 export const exposePort = z.strictObject({ port: z.number().int().min(1).max(65535) });

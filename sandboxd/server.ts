@@ -4,6 +4,7 @@ import type { Socket } from "node:net";
 import { z } from "zod";
 import type { ExecEvent, ProtectionReport } from "../src/sandbox/types.ts";
 import type { WorkspaceActivity } from "./activity.ts";
+import { checkpointsOf } from "./checkpoints.ts";
 import { HttpError, invalid } from "./errors.ts";
 import { gitClone, gitCommit, gitDiff, gitPush, gitStatus } from "./git.ts";
 import { workspacePath } from "./paths.ts";
@@ -218,6 +219,18 @@ export function createSandboxServer(options: ServerOptions): Server {
   });
   route("POST", `${ws}/git/commit`, async (ctx) => gitCommit(workspace(ctx), await ctx.body(schema.gitCommit)));
   route("POST", `${ws}/git/push`, async (ctx) => gitPush(workspace(ctx), await ctx.body(schema.gitPush)));
+
+  const checkpoints = (ctx: Context) => checkpointsOf(workspace(ctx));
+  route("POST", `${ws}/checkpoints`, async (ctx) => ({
+    checkpoint: await checkpoints(ctx).create(await ctx.body(schema.createCheckpoint)),
+  }));
+  route("GET", `${ws}/checkpoints`, async (ctx) => checkpoints(ctx).list());
+  route("GET", `${ws}/checkpoints/([^/]+)`, async (ctx) => checkpoints(ctx).get(schema.checkpointId.parse(ctx.params[1])));
+  route("GET", `${ws}/checkpoints/([^/]+)/diff`, async (ctx) => {
+    const to = schema.checkpointTarget.parse(ctx.query.get("to") ?? "now");
+    return checkpoints(ctx).diff(schema.checkpointId.parse(ctx.params[1]), to);
+  });
+  route("POST", `${ws}/checkpoints/([^/]+)/restore`, async (ctx) => checkpoints(ctx).restore(schema.checkpointId.parse(ctx.params[1])));
 
   const expected = digest(options.secret);
 

@@ -390,7 +390,9 @@ export class Workspace {
   }
 
   /** One command in a sandbox of its own (./isolated.ts): the platform's credentialed git calls run this way. */
-  async execIsolated(run: Omit<IsolatedRun, "cwd" | "timeoutMs"> & { cwd?: string; timeoutMs?: number }): Promise<ExecResult> {
+  async execIsolated(
+    run: Omit<IsolatedRun, "cwd" | "timeoutMs"> & { cwd?: string; timeoutMs?: number; billedLater?: boolean },
+  ): Promise<ExecResult> {
     if (this.#destroyed) throw notFound(`workspace ${this.id} was destroyed`, "workspace_not_found");
     await this.prepare();
     await this.#ensureNetwork();
@@ -400,7 +402,7 @@ export class Workspace {
     try {
       const result = await runIsolated(spec, { ...run, cwd: workspacePath(run.cwd ?? "."), timeoutMs });
       group?.killAll();
-      return group ? { ...result, cpuMs: this.#countCommand(group, false) } : result;
+      return group ? { ...result, cpuMs: this.#countCommand(group, run.billedLater ?? false) } : result;
     } finally {
       group?.remove();
     }

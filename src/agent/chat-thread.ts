@@ -45,6 +45,7 @@ import type { TaskStepResult } from "./tasks.ts";
 import { systemPrompt } from "./prompt.ts";
 import { repairToolCall } from "./repair.ts";
 import { buildTools } from "./tools.ts";
+import { TurnCheckpoints } from "./turn-checkpoints.ts";
 import { emptyLoopState, type LoopState, type LoopTrip, loopNotice, stepErrors, watchStep } from "./loop-breaker.ts";
 import { refundReservations } from "../lib/billing/loop-refund.ts";
 import type { TurnMetadata } from "./wire.ts";
@@ -94,7 +95,7 @@ export class ChatThread extends AIChatAgent<Env> {
   /** The agent's clock as the last turn read it from the hub (./clock.ts). */
   #turnClock: Clock | undefined;
   /** The running turn's meter and abort signal, for labelling a turn its user stopped with what it cost. */
-  #turn: { meter: TurnMeter; signal?: AbortSignal } | undefined;
+  #turn: { meter: TurnMeter; signal?: AbortSignal; checkpoints?: TurnCheckpoints } | undefined;
 
   /** The agent's clock: real time, or the simulated time a test set for the agent (asked of the hub only in tests). */
   async #clock(): Promise<Clock> {
@@ -145,15 +146,18 @@ export class ChatThread extends AIChatAgent<Env> {
 
     const baseSystem = systemPrompt({ agentName: agent.name, instructions: agent.instructions, memory, now: new Date(clock()) });
     const meter = new TurnMeter(this.env.DB, { accountId: agent.accountId, agentId, threadId }, model, clock);
-    this.#turn = { meter, signal: options?.abortSignal };
     let workspace: Promise<Workspace> | undefined;
+    const turnWorkspace = () =>
+      (workspace ??= this.#provisionedWorkspace(agentId, agent.accountId).then((ws) =>
+        meteredWorkspace(ws, (run) => meter.sandbox(run), {
+          beforeBackground: () => reserveBackgroundAhead(this.env, agentId, agent.accountId, new Date(clock())),
+        }),
+      ));
+    const checkpoints = new TurnCheckpoints(turnWorkspace, { threadId, messageId: lastOf(this.messages, (m) => m.role === "user")?.id });
+    this.#turn = { meter, signal: options?.abortSignal, checkpoints };
     const allTools = buildTools({
-      workspace: () =>
-        (workspace ??= this.#provisionedWorkspace(agentId, agent.accountId).then((ws) =>
-          meteredWorkspace(ws, (run) => meter.sandbox(run), {
-            beforeBackground: () => reserveBackgroundAhead(this.env, agentId, agent.accountId, new Date(clock())),
-          }),
-        )),
+      workspace: turnWorkspace,
+      beforeFileChange: () => checkpoints.beforeChange(),
       remember: (note) => hub.addNote(note),
       workspaceChanged: () => this.ctx.waitUntil(hub.workspaceChanged()),
       secretEnv: async () => commandEnv(secrets),
@@ -320,6 +324,7 @@ export class ChatThread extends AIChatAgent<Env> {
     const turn = this.#turn;
     this.#turn = undefined;
     if (result.status === "aborted" && result.message && turn?.signal?.aborted) await this.#markStopped(result.message.id, turn.meter);
+    await turn?.checkpoints?.afterTurn();
     const hub = await agentHub(this.env, agentId);
     const userText = messageText(lastOf(this.messages, (m) => m.role === "user"));
     await hub.setThreadRunning(threadId, false);

@@ -90,6 +90,8 @@ export interface ToolContext {
   secretEnv?(): Promise<Record<string, string>>;
   /** The git token and the hosts it may go to, for git_clone and git_push (the platform uses it, never a command). */
   gitCredentials?(): Promise<GitCredentials | undefined>;
+  /** Awaited before each file-changing tool runs (FILE_CHANGING_TOOLS): the turn's workspace checkpoint. */
+  beforeFileChange?(): Promise<void>;
   /** Applied to every tool result before the model or anyone sees it (removes secret values). */
   redact?<T>(value: T): Promise<T>;
 }
@@ -105,6 +107,18 @@ function execOutput(result: { exitCode: number; stdout: string; stderr: string; 
     ...(result.error && { error: result.error.message }),
   };
 }
+
+/** Tools that may change the workspace's files: the turn's checkpoint is taken before the first of them runs. */
+export const FILE_CHANGING_TOOLS: ReadonlySet<ToolName> = new Set<ToolName>([
+  "exec",
+  "run_code",
+  "write_file",
+  "delete_file",
+  "move_file",
+  "start_process",
+  "git_clone",
+  "apply_template",
+]);
 
 /** The AI SDK tool set bound to one agent's workspace. */
 export function buildTools(ctx: ToolContext): ToolSet {
@@ -202,6 +216,7 @@ export function buildTools(ctx: ToolContext): ToolSet {
       inputSchema: TOOL_SCHEMAS[name],
       execute: async (input: unknown, options: { abortSignal?: AbortSignal }) => {
         let output: unknown;
+        if (FILE_CHANGING_TOOLS.has(name)) await ctx.beforeFileChange?.();
         try {
           output = await run(input, options.abortSignal);
         } catch (error) {

@@ -8,7 +8,11 @@ import { hostnameOf, previewDomain, previewUrl, type PreviewSite } from "../lib/
 import {
   defaultLimits,
   SandboxError,
+  type Checkpoint,
+  type CheckpointDiff,
+  type CheckpointList,
   type CodeLanguage,
+  type CreateCheckpointOptions,
   type Command,
   type ExecEvent,
   type ExecOptions,
@@ -25,6 +29,7 @@ import {
   type PreviewTarget,
   type ProcessInfo,
   type ProtectionReport,
+  type RestoreResult,
   type Sandbox,
   type StartProcessOptions,
   type TemplateDependencies,
@@ -65,6 +70,10 @@ export type SdkSandbox = Pick<
   destroy(): Promise<void>;
   /** WorkspaceSandbox (src/sandbox/cloudflare-do.ts): restores the last backup of /workspace into a fresh container. */
   restoreWorkspace?(): Promise<{ restored: boolean }>;
+  /** WorkspaceSandbox: checkpoints as backups of /workspace to R2, their handles in the object's storage. */
+  createCheckpoint?(options: CreateCheckpointOptions): Promise<Checkpoint>;
+  listCheckpoints?(): Promise<Checkpoint[]>;
+  restoreCheckpoint?(id: string): Promise<RestoreResult>;
 };
 
 /** The SDK's runtime functions, bound to the `Sandbox` Durable Object namespace. */
@@ -456,6 +465,28 @@ export class CloudflareWorkspace implements Workspace {
     return this.exec(args, { cwd: options.dir, env, timeoutMs: options.timeoutMs });
   }
 
+  async createCheckpoint(options: CreateCheckpointOptions = {}): Promise<Checkpoint> {
+    if (!this.#sdk.createCheckpoint) throw checkpointsUnsupported();
+    return this.#sdk.createCheckpoint(options);
+  }
+
+  async listCheckpoints(): Promise<CheckpointList> {
+    if (!this.#sdk.listCheckpoints) throw checkpointsUnsupported();
+    return { checkpoints: await this.#sdk.listCheckpoints(), storeBytes: null };
+  }
+
+  /** A backup is a squashfs archive in R2 that only a restore opens: there is nothing to compare without one. */
+  async diffCheckpoint(_from: string, _to: string): Promise<CheckpointDiff> {
+    throw new SandboxError("not_supported", "the Cloudflare sandbox cannot compare checkpoints (its backups are opaque archives)", 501);
+  }
+
+  async restoreCheckpoint(id: string): Promise<RestoreResult> {
+    if (!this.#sdk.restoreCheckpoint || !this.#sdk.listCheckpoints) throw checkpointsUnsupported();
+    if (!(await this.#sdk.listCheckpoints()).some((c) => c.id === id))
+      throw new SandboxError("checkpoint_not_found", `no checkpoint ${id} in this workspace`, 404);
+    return this.#sdk.restoreCheckpoint(id);
+  }
+
   /** The container image keeps an npm cache filled with every template's packages (Dockerfile): installs need no download. */
   async provideTemplateDependencies(): Promise<TemplateDependencies> {
     return { provided: false, reason: "the container installs from the npm cache in its image", npmCache: TEMPLATE_NPM_CACHE };
@@ -543,4 +574,8 @@ export function cloudflareSandboxFromEnv(env: { APP_URL?: string; PREVIEW_DOMAIN
       503,
     );
   return new CloudflareSandbox({ sdk, appOrigin: env.APP_URL, previewDomain: previewDomain(env) });
+}
+
+function checkpointsUnsupported(): SandboxError {
+  return new SandboxError("not_supported", "this sandbox has no checkpoint store", 501);
 }

@@ -2,7 +2,11 @@
 import { previewDomain, previewUrl, type PreviewSite } from "../lib/previews/url.ts";
 import {
   SandboxError,
+  type Checkpoint,
+  type CheckpointDiff,
+  type CheckpointList,
   type CodeLanguage,
+  type CreateCheckpointOptions,
   type Command,
   type ExposedPort,
   type ExecEvent,
@@ -19,6 +23,7 @@ import {
   type PreviewTarget,
   type ProcessInfo,
   type ProtectionReport,
+  type RestoreResult,
   type Sandbox,
   type StartProcessOptions,
   type TemplateDependencies,
@@ -274,6 +279,22 @@ class LocalWorkspace implements Workspace {
 
   gitPush(options: GitPushOptions): Promise<GitResult> {
     return this.#post("/git/push", options);
+  }
+
+  async createCheckpoint(options: CreateCheckpointOptions = {}): Promise<Checkpoint> {
+    return (await this.#post<{ checkpoint: Checkpoint }>("/checkpoints", options)).checkpoint;
+  }
+
+  listCheckpoints(): Promise<CheckpointList> {
+    return this.#http.json("GET", `${this.#base}/checkpoints`);
+  }
+
+  diffCheckpoint(from: string, to: string): Promise<CheckpointDiff> {
+    return this.#http.json("GET", `${this.#base}/checkpoints/${encodeURIComponent(from)}/diff?to=${encodeURIComponent(to)}`);
+  }
+
+  restoreCheckpoint(id: string): Promise<RestoreResult> {
+    return this.#post(`/checkpoints/${encodeURIComponent(id)}/restore`, {});
   }
 
   async exposePort(port: number): Promise<ExposedPort> {

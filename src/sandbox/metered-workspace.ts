@@ -64,6 +64,12 @@ export function meteredWorkspace(
     gitCommit: (options: GitCommitOptions) => charge(() => inner.gitCommit(options)),
     gitPush: (options: GitPushOptions) => charge(() => inner.gitPush(options)),
 
+    // Checkpoint runs' CPU time joins the workspace's background counter, which the platform's cron bills.
+    createCheckpoint: (options) => inner.createCheckpoint(options),
+    listCheckpoints: () => inner.listCheckpoints(),
+    diffCheckpoint: (from, to) => inner.diffCheckpoint(from, to),
+    restoreCheckpoint: (id) => inner.restoreCheckpoint(id),
+
     exposePort: (port) => inner.exposePort(port),
     unexposePort: (port) => inner.unexposePort(port),
     exposedPorts: () => inner.exposedPorts(),

@@ -160,6 +160,57 @@ export type GitPushOptions = {
   timeoutMs?: number;
 };
 
+/**
+ * Why a checkpoint was taken: before a turn's (or task step's) first file-changing tool call, at the end of such a
+ * turn, on request, or just before a restore (restoring that one undoes the restore).
+ */
+export type CheckpointKind = "before-turn" | "after-turn" | "manual" | "before-restore";
+
+/** A snapshot of the workspace's files (every `.git` directory left out), in a content-addressed store. */
+export type Checkpoint = {
+  id: string;
+  createdAt: string;
+  kind: CheckpointKind;
+  threadId: string | null;
+  /** The user message whose turn caused it. */
+  messageId: string | null;
+  /** For a before-restore checkpoint: the checkpoint that was restored. */
+  restoring?: string;
+  files: number;
+  bytes: number;
+};
+
+export type CreateCheckpointOptions = {
+  kind?: CheckpointKind;
+  threadId?: string;
+  messageId?: string;
+  /** Checkpoints kept per thread (the oldest go first); default 20. */
+  keep?: number;
+};
+
+export type CheckpointList = {
+  /** Newest first. */
+  checkpoints: Checkpoint[];
+  /** Disk used by the store (it counts against the workspace's disk quota); null when unknown. */
+  storeBytes: number | null;
+};
+
+export type CheckpointDiff = {
+  from: string;
+  /** A checkpoint id or "now". */
+  to: string;
+  files: { path: string; status: "added" | "deleted" | "modified"; binary?: boolean }[];
+  /** Unified diff (git's format) of the text files, bounded; `truncated` says when files were left out. */
+  patch: string;
+  truncated: boolean;
+};
+
+export type RestoreResult = {
+  restored: Checkpoint;
+  /** The state just before the restore: restoring it undoes the restore. */
+  undo: Checkpoint;
+};
+
 /** A workspace port reachable as a preview at `<port>-<workspace id>-<token>.<preview domain>`. */
 export type ExposedPort = {
   port: number;
@@ -214,6 +265,13 @@ export interface Workspace {
   gitDiff(dir: string, options?: { staged?: boolean }): Promise<string>;
   gitCommit(options: GitCommitOptions): Promise<GitResult>;
   gitPush(options: GitPushOptions): Promise<GitResult>;
+
+  createCheckpoint(options?: CreateCheckpointOptions): Promise<Checkpoint>;
+  listCheckpoints(): Promise<CheckpointList>;
+  /** From a checkpoint to another one or to the files as they are now ("now"). */
+  diffCheckpoint(from: string, to: string): Promise<CheckpointDiff>;
+  /** Makes the files what they were at the checkpoint, after checkpointing them as they are (see RestoreResult). */
+  restoreCheckpoint(id: string): Promise<RestoreResult>;
 
   /**
    * Gives a template applied into `dir` its packages without downloading them, where the backend keeps them ready

@@ -124,6 +124,7 @@ describe("the minor items of a first walk, in Chromium (issue 23)", () => {
       const tabs = workspace.getByRole("tab");
       expect(await tabs.evaluateAll((all) => all.map((t) => t.getAttribute("aria-label")))).toEqual([
         "Files",
+        "Changes",
         "Processes",
         "Terminal",
         "Preview",

@@ -162,6 +162,19 @@ function recordedSandbox(files: Record<string, string> = {}) {
       record("restoreWorkspace");
       return { restored: true };
     },
+    async createCheckpoint(options) {
+      record("createCheckpoint", options);
+      return { id: "ck-1-00000000", createdAt: now, kind: options.kind ?? "manual", threadId: null, messageId: null, files: 1, bytes: 2 };
+    },
+    async listCheckpoints() {
+      record("listCheckpoints");
+      return [{ id: "ck-1-00000000", createdAt: now, kind: "manual", threadId: null, messageId: null, files: 1, bytes: 2 }];
+    },
+    async restoreCheckpoint(id) {
+      record("restoreCheckpoint", id);
+      const checkpoint = { id, createdAt: now, kind: "manual" as const, threadId: null, messageId: null, files: 1, bytes: 2 };
+      return { restored: checkpoint, undo: { ...checkpoint, id: "ck-2-00000000", kind: "before-restore" as const, restoring: id } };
+    },
   };
   return { sdk, calls, files, methods: () => calls.map((c) => c.method) };
 }
@@ -344,6 +357,18 @@ describe("the Cloudflare sandbox adapter (@cloudflare/sandbox behind the Workspa
       expect(response.headers.get("x-sandboxd-error")).toBe(code);
       expect(requests[0]).toBe(request);
     }
+  });
+
+  it("keeps checkpoints as the sandbox object's backups, refuses unknown ones with a 404 and has no diff", async () => {
+    const stand = recordedSandbox();
+    const ws = await backend(stand).sandbox.workspace(ID);
+    stand.calls.length = 0;
+    expect((await ws.createCheckpoint({ kind: "before-turn" })).kind).toBe("before-turn");
+    expect((await ws.listCheckpoints()).checkpoints.map((c) => c.id)).toEqual(["ck-1-00000000"]);
+    expect((await ws.restoreCheckpoint("ck-1-00000000")).undo.restoring).toBe("ck-1-00000000");
+    await expect(ws.restoreCheckpoint("ck-9-00000000")).rejects.toMatchObject({ status: 404, code: "checkpoint_not_found" });
+    await expect(ws.diffCheckpoint("ck-1-00000000", "now")).rejects.toMatchObject({ code: "not_supported" });
+    expect(stand.methods()).toEqual(["createCheckpoint", "listCheckpoints", "listCheckpoints", "restoreCheckpoint", "listCheckpoints"]);
   });
 
   it("destroys the container with its workspace", async () => {

@@ -3,11 +3,20 @@
 import type { MemoryNote, ThreadSummary } from "@/agent/agent-hub.ts";
 import type { agentJson } from "@/lib/agents/views.ts";
 import type { Permission } from "@/lib/teams/permissions.ts";
-import type { ExecResult, FileEntry, ProcessInfo } from "@/sandbox/types.ts";
+import type {
+  Checkpoint,
+  CheckpointDiff,
+  CheckpointList,
+  ExecResult,
+  FileEntry,
+  GitStatus,
+  ProcessInfo,
+  RestoreResult,
+} from "@/sandbox/types.ts";
 import { request, requestJson } from "../api-client.ts";
 
 export { ApiError, request, requestJson } from "../api-client.ts";
-export type { ExecResult, FileEntry, MemoryNote, ProcessInfo };
+export type { Checkpoint, CheckpointDiff, ExecResult, FileEntry, GitStatus, MemoryNote, ProcessInfo, RestoreResult };
 /** An agent, with what the caller may do in its account (GET /api/agent/:id says; lists and writes do not). */
 export type AgentInfo = ReturnType<typeof agentJson> & { permissions?: Permission[] };
 export type ThreadInfo = ThreadSummary;
@@ -39,6 +48,16 @@ export function agentApi(agentId: string) {
     stopProcess: (pid: string) => requestJson<ProcessInfo>(`${base}/processes/${pid}`, { method: "DELETE" }),
     logsUrl: (pid: string) => `${base}/processes/${pid}/logs?follow=1`,
     exec: (command: string) => requestJson<ExecResult>(`${base}/exec`, json("POST", { command })),
+    checkpoints: (threadId?: string) =>
+      requestJson<CheckpointList>(`${base}/checkpoints${threadId ? `?thread=${encodeURIComponent(threadId)}` : ""}`),
+    checkpointDiff: (id: string, to = "now") =>
+      requestJson<CheckpointDiff>(`${base}/checkpoints/${encodeURIComponent(id)}/diff?to=${encodeURIComponent(to)}`),
+    restoreCheckpoint: (id: string) =>
+      requestJson<RestoreResult>(`${base}/checkpoints/${encodeURIComponent(id)}/restore`, json("POST", {})),
+    gitStatus: (dir: string) => requestJson<GitStatus>(`${base}/git/status?dir=${encodeURIComponent(dir)}`),
+    gitDiff: (dir: string) => requestJson<{ diff: string }>(`${base}/git/diff?dir=${encodeURIComponent(dir)}`).then((r) => r.diff),
+    gitCommit: (dir: string, message: string) => requestJson<ExecResult>(`${base}/git/commit`, json("POST", { dir, message })),
+    gitPush: (dir: string) => requestJson<ExecResult>(`${base}/git/push`, json("POST", { dir })),
     notes: () => requestJson<{ notes: MemoryNote[] }>(`${base}/memory`).then((r) => r.notes),
     addNote: (text: string) => requestJson<MemoryNote>(`${base}/memory`, json("POST", { text })),
     editNote: (id: string, text: string) => requestJson<MemoryNote>(`${base}/memory/${id}`, json("PATCH", { text })),

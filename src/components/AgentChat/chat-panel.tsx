@@ -4,13 +4,15 @@ import { useAgentChat } from "@cloudflare/ai-chat/react";
 import type { UIMessage } from "ai";
 import { useAgent } from "agents/react";
 import { ArrowDown, ArrowUp, CreditCard, RotateCcw, Square, WifiOff } from "lucide-react";
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from "react";
+import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { Button } from "@/components/ui/button.tsx";
 import { Textarea } from "@/components/ui/textarea.tsx";
 import { useAgentWorkspace, useSocketOpen } from "./agent-context.tsx";
 import { CreditAction, useCreditText } from "./credit-action.tsx";
 import { MessageView, TypingDots } from "./message-view.tsx";
 import { OperatorLink } from "./operator-link.tsx";
+import { TurnChanges } from "./turn-changes.tsx";
+import { byMessage, useCheckpoints } from "./use-checkpoints.ts";
 import { useOnline } from "./use-online.ts";
 
 const STICK_THRESHOLD_PX = 80;
@@ -78,6 +80,9 @@ export function ChatPanel({ threadId }: { threadId: string }) {
   const [draft, setDraft] = useState("");
   const [stopping, setStopping] = useState(false);
   const scroller = useStickToBottom([messages, busy]);
+  // Reloaded as turns start and end: a turn's "after" checkpoint exists once the thread stops running.
+  const { checkpoints } = useCheckpoints(threadId, busy || hubRunning);
+  const turns = useMemo(() => byMessage(checkpoints), [checkpoints]);
   const composer = useRef<HTMLTextAreaElement>(null);
 
   useEffect(() => {
@@ -163,15 +168,23 @@ export function ChatPanel({ threadId }: { threadId: string }) {
               </p>
             </div>
           )}
-          {messages.map((message) => (
-            <MessageView
-              key={message.id}
-              message={message}
-              viewerId={viewerId}
-              streaming={message.id === streamingId}
-              onRetry={message.id === last?.id ? () => void regenerate() : undefined}
-            />
-          ))}
+          {messages.map((message, i) => {
+            // Under the last answer of a turn that changed files: its diff and "Restore to here".
+            const turnEnd = message.role === "assistant" && messages[i + 1]?.role !== "assistant" && message.id !== streamingId;
+            const userId = turnEnd ? messages.slice(0, i).findLast((m) => m.role === "user")?.id : undefined;
+            const turn = userId ? turns.get(userId) : undefined;
+            return (
+              <Fragment key={message.id}>
+                <MessageView
+                  message={message}
+                  viewerId={viewerId}
+                  streaming={message.id === streamingId}
+                  onRetry={message.id === last?.id ? () => void regenerate() : undefined}
+                />
+                {turn && <TurnChanges turn={turn} />}
+              </Fragment>
+            );
+          })}
           {busy && last?.role === "user" && <TypingDots />}
           {!busy && hubRunning && last?.role === "user" && <TypingDots />}
           {error && !busy && (

@@ -1,8 +1,9 @@
 "use client";
 
-import { Brain, CalendarClock, Cpu, FolderTree, KeyRound, ListChecks, MonitorPlay, SquareTerminal } from "lucide-react";
+import { Brain, CalendarClock, Cpu, FolderTree, History, KeyRound, ListChecks, MonitorPlay, SquareTerminal } from "lucide-react";
 import { useState, type ReactNode } from "react";
 import { cn } from "@/lib/ui/cn.ts";
+import { ChangesTab } from "./changes-tab.tsx";
 import { FilesTab } from "./files-tab.tsx";
 import { MemoryTab } from "./memory-tab.tsx";
 import { PreviewTab } from "./preview-tab.tsx";
@@ -14,6 +15,7 @@ import { TerminalTab } from "./terminal-tab.tsx";
 
 const TABS = [
   { id: "files", label: "Files", icon: FolderTree },
+  { id: "changes", label: "Changes", icon: History },
   { id: "processes", label: "Processes", icon: Cpu },
   { id: "terminal", label: "Terminal", icon: SquareTerminal },
   { id: "preview", label: "Preview", icon: MonitorPlay },
@@ -31,6 +33,7 @@ export function WorkspacePanel({ actions }: { actions?: ReactNode }) {
   const [visited, setVisited] = useState<Set<TabId>>(() => new Set(["files"]));
   const panels: Record<TabId, ReactNode> = {
     files: <FilesTab />,
+    changes: <ChangesTab />,
     processes: <ProcessesTab />,
     terminal: <TerminalTab />,
     preview: <PreviewTab />,

@@ -45,5 +45,10 @@ export const CloneBody = z.object({
   dir: z.string().max(1024).optional(),
   depth: z.number().int().min(1).max(10_000).optional(),
 });
+/** A workspace checkpoint's id (sandboxd makes them: `ck-<time, base 36>-<8 hex>`). */
+export const CheckpointId = z.string().regex(/^ck-[0-9a-z]{1,12}-[0-9a-f]{8}$/, "is not a checkpoint id");
+/** What a checkpoint is compared with: another checkpoint, or the files as they are now. */
+export const CheckpointTarget = z.union([z.literal("now"), CheckpointId]).default("now");
+export const CheckpointBody = z.object({}).strict();
 export const CommitBody = z.object({ message: z.string().min(1).max(5000), dir: z.string().max(1024).optional() });
 export const NoteBody = z.object({ text: z.string().trim().min(1, "text must not be empty").max(2000) });

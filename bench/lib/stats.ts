@@ -1,7 +1,7 @@
 /** One line of bench/results.md: a figure, its target, and the reference measured in the same run. */
 export interface Measure {
   name: string;
-  unit: "ms" | "ops/s" | "MiB" | "KiB" | "count";
+  unit: "ms" | "ops/s" | "turns/s" | "MiB" | "KiB" | "count";
   median: number;
   p95?: number;
   n?: number;

@@ -206,6 +206,18 @@ export class AgentHub extends Agent<Env, HubState> {
 
   /** Indexes a finished turn's text for search and titles an untitled thread from its first message. */
   async recordTurn(id: string, userText: string, assistantText: string): Promise<void> {
+    this.#indexTurn(id, userText, assistantText);
+    this.#publish();
+  }
+
+  /** A turn ended: the thread stops running and its text is indexed (recordTurn), with one update to the clients. */
+  async endTurn(id: string, userText: string, assistantText: string): Promise<void> {
+    this.sql`UPDATE thread SET running = 0 WHERE id = ${id}`;
+    this.#indexTurn(id, userText, assistantText);
+    this.#publish();
+  }
+
+  #indexTurn(id: string, userText: string, assistantText: string): void {
     const untitled = this.sql<{ titled: number }>`SELECT titled FROM thread WHERE id = ${id}`[0]?.titled === 0;
     if (untitled && userText.trim()) {
       const title = titleFromMessage(userText);
@@ -214,7 +226,6 @@ export class AgentHub extends Agent<Env, HubState> {
     }
     this.sql`UPDATE thread_text SET body = body || ' ' || ${userText} || ' ' || ${assistantText} WHERE thread_id = ${id}`;
     this.sql`UPDATE thread SET updated_at = ${this.now()} WHERE id = ${id}`;
-    this.#publish();
   }
 
   async workspaceChanged(): Promise<void> {

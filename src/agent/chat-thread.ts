@@ -57,6 +57,17 @@ const INTERRUPTED_NOTE = "This answer was interrupted because the agent's runtim
 const TASK_INTERRUPTED_NOTE =
   "This step was interrupted because the agent's runtime restarted. The task continues from its last checkpoint.";
 
+type TurnContext = { agent: AgentRow; model: CatalogModel };
+type Settled<T> = { value: T; error?: undefined } | { error: unknown };
+
+/** A promise that never rejects: a read started ahead of its use raises no unhandled rejection. */
+function settled<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+}
+
 function lastOf<T>(items: readonly T[], predicate: (item: T) => boolean): T | undefined {
   for (let i = items.length - 1; i >= 0; i--) if (predicate(items[i]!)) return items[i];
   return undefined;
@@ -96,6 +107,10 @@ export class ChatThread extends AIChatAgent<Env> {
   #turnClock: Clock | undefined;
   /** The running turn's meter and abort signal, for labelling a turn its user stopped with what it cost. */
   #turn: { meter: TurnMeter; signal?: AbortSignal; checkpoints?: TurnCheckpoints } | undefined;
+  /** From the start of a turn to its onChatResponse: a chat request arriving meanwhile waits for it, unread ahead. */
+  #turnActive = false;
+  /** The agent and its model, read for the chat request still on its way to onChatMessage (#prefetchContext). */
+  #prefetched: { requestId: string; context: Promise<Settled<TurnContext>> } | undefined;
 
   /** The agent's clock: real time, or the simulated time a test set for the agent (asked of the hub only in tests). */
   async #clock(): Promise<Clock> {
@@ -106,7 +121,7 @@ export class ChatThread extends AIChatAgent<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     // Every message of a WebSocket re-checks the credential that opened it (./connection-auth.ts), as in AgentHub.
-    recheckCredentialOnEachMessage(this, ctx, env);
+    recheckCredentialOnEachMessage(this, ctx, env, { onChatRequest: (requestId) => this.#prefetchContext(requestId) });
   }
 
   getConnectionTags(_connection: Connection, context: { request: Request }): string[] {
@@ -119,21 +134,36 @@ export class ChatThread extends AIChatAgent<Env> {
     return ids;
   }
 
-  async #context(): Promise<{ agent: AgentRow; model: CatalogModel }> {
+  async #context(): Promise<TurnContext> {
     const found = await findAgentWithModel(getDb(this.env.DB), this.#ids.agentId);
     if (!found) throw new NotFound("This agent no longer exists");
     return found;
   }
 
+  /**
+   * Starts reading the agent and its model for a chat request while its socket's credential is checked (the two
+   * reads wait together instead of one after the other). Only the turn of that very request uses it, read moments
+   * before the turn starts; any other turn reads afresh. A request that arrives while a turn runs waits behind it
+   * (for minutes, perhaps, while the agent is edited), so it is not read ahead.
+   */
+  #prefetchContext(requestId: string): void {
+    if (this.#turnActive) return;
+    this.#prefetched = { requestId, context: settled(this.#context()) };
+  }
+
+  #turnContext(requestId: string | undefined): Promise<Settled<TurnContext>> {
+    const prefetched = this.#prefetched;
+    this.#prefetched = undefined;
+    return prefetched && prefetched.requestId === requestId ? prefetched.context : settled(this.#context());
+  }
+
   async onChatMessage(_onFinish: unknown, options?: OnChatMessageOptions): Promise<Response | undefined> {
     const { agentId, threadId } = this.#ids;
+    this.#turnActive = true;
 
     // The D1 read and the hub round trip are independent: side by side they cost one wait before the first token.
     const [found, { hub, memory, secrets, simulatedAt }] = await Promise.all([
-      this.#context().then(
-        (value) => ({ value }),
-        (error: unknown) => ({ error }),
-      ),
+      this.#turnContext(options?.requestId),
       agentHub(this.env, agentId).then(async (hub) => ({ hub, ...(await hub.beginTurn(threadId)) })),
     ]);
     if ("error" in found) {
@@ -323,13 +353,15 @@ export class ChatThread extends AIChatAgent<Env> {
     const { agentId, threadId } = this.#ids;
     const turn = this.#turn;
     this.#turn = undefined;
+    this.#turnActive = false;
     if (result.status === "aborted" && result.message && turn?.signal?.aborted) await this.#markStopped(result.message.id, turn.meter);
     await turn?.checkpoints?.afterTurn();
-    const hub = await agentHub(this.env, agentId);
     const userText = messageText(lastOf(this.messages, (m) => m.role === "user"));
-    await hub.setThreadRunning(threadId, false);
-    await hub.recordTurn(threadId, userText, messageText(result.message));
-    await touchAgent(getDb(this.env.DB), agentId, new Date((this.#turnClock ?? (await this.#clock()))()));
+    const at = new Date((this.#turnClock ?? (await this.#clock()))());
+    await Promise.all([
+      agentHub(this.env, agentId).then((hub) => hub.endTurn(threadId, userText, messageText(result.message))),
+      touchAgent(getDb(this.env.DB), agentId, at),
+    ]);
   }
 
   /** A turn its user stopped says so, with what it was charged (the unfinished step's reservation is given back). */

@@ -1,7 +1,7 @@
 import type { Env } from "../env.ts";
 import type { UIMessage } from "ai";
 import { activeCredentialOwner, type CredentialOwner } from "../lib/auth/live-credential.ts";
-import { refuseInvalidChatRequest, stampAuthors } from "./chat-request.ts";
+import { readChatRequest, stampRequestAuthors } from "./chat-request.ts";
 
 /**
  * Set by the /ws/ route (src/worker/agent-auth.ts) on the request it forwards to an agent, naming the credential
@@ -43,24 +43,34 @@ export function closeRevokedSocket(ws: WebSocket): void {
 
 type SocketHandler = (ws: WebSocket, message: string | ArrayBuffer) => Promise<void>;
 
+export interface MessageHooks {
+  /**
+   * A valid chat request arrived: called before its credential is checked, so the agent can start reading what the
+   * turn will need (read-only) in the same wait. Nothing it reads reaches anyone unless the check then passes.
+   */
+  onChatRequest?(requestId: string): void;
+}
+
 /**
  * Wraps an agent's WebSocket message handler so every message first re-checks its socket's credential (and a chat
  * request its message, ./chat-request.ts). Called in
  * the constructor: the Agents SDK installs `webSocketMessage` on the instance there, and only when the class does
  * not define one itself (so a prototype override would replace the SDK's dispatch instead of wrapping it).
  */
-export function recheckCredentialOnEachMessage(agent: object, ctx: DurableObjectState, env: Env): void {
+export function recheckCredentialOnEachMessage(agent: object, ctx: DurableObjectState, env: Env, hooks: MessageHooks = {}): void {
   const dispatch = (agent as unknown as { webSocketMessage?: SocketHandler }).webSocketMessage;
   if (!dispatch) throw new Error("the Agents SDK installed no webSocketMessage handler");
   const guarded: SocketHandler = async (ws, message) => {
+    // A chat request is validated like the REST turn's body before the SDK stores any of it.
+    const request = readChatRequest(message);
+    if (request?.refusal === null) hooks.onChatRequest?.(request.requestId);
     const owner = await socketOwner(env, ctx.getTags(ws));
     if (!owner) return closeRevokedSocket(ws);
-    // A chat request is validated like the REST turn's body before the SDK stores any of it.
-    const refusal = refuseInvalidChatRequest(message);
-    if (refusal) return ws.send(refusal);
+    if (!request) return dispatch(ws, message);
+    if (request.refusal !== null) return ws.send(request.refusal);
     // Its new message is stamped with who sent it, so a team's shared thread shows each message's author.
     const stored = (agent as { messages?: UIMessage[] }).messages ?? [];
-    await dispatch(ws, stampAuthors(message, owner, stored));
+    await dispatch(ws, stampRequestAuthors(request, owner, stored));
   };
   Object.defineProperty(agent, "webSocketMessage", { value: guarded, configurable: true });
 }

@@ -25,11 +25,27 @@ export interface StartedTurn {
 }
 
 /** Refuses (402) a turn whose first step the account cannot pay for, before anything is sent to the model. */
-async function assertAffordable(env: Env, access: AgentAccess, history: UIMessage[], text: string, now: Date): Promise<void> {
-  const model = await getEnabledModel(getDb(env.DB), access.agent.modelId);
-  const balance = await getBalance(env.DB, access.agent.accountId, now);
-  const needed = stepMaxCost(model, estimateTokens([history, text]) + PROMPT_OVERHEAD_TOKENS, STEP_MAX_OUTPUT_TOKENS);
+async function assertAffordable(env: Env, access: AgentAccess, history: Promise<UIMessage[]>, text: string, now: Date): Promise<void> {
+  // Three independent reads, waited for together.
+  const [model, balance, messages] = await Promise.all([
+    getEnabledModel(getDb(env.DB), access.agent.modelId),
+    getBalance(env.DB, access.agent.accountId, now),
+    history,
+  ]);
+  const needed = stepMaxCost(model, estimateTokens([messages, text]) + PROMPT_OVERHEAD_TOKENS, STEP_MAX_OUTPUT_TOKENS);
   if (balance.availableMillicredits < needed) throw insufficientCredits(balance, needed);
+}
+
+/** The turn's WebSocket to the thread, opened with the caller's credential like any client's. */
+async function openTurnSocket(thread: Awaited<ReturnType<typeof chatThread>>, access: AgentAccess): Promise<WebSocket> {
+  const headers = new Headers({ upgrade: "websocket" });
+  const credential = credentialOf(access.caller);
+  if (credential) headers.set(CREDENTIAL_HEADER, credential);
+  const response = await thread.fetch(new Request("https://thread.internal/turn", { headers }));
+  const socket = response.webSocket;
+  if (!socket) throw new Error(`the thread refused the turn's connection (${response.status})`);
+  socket.accept();
+  return socket;
 }
 
 /**
@@ -48,17 +64,23 @@ export async function startTurn(
   context: UIMessage[] = [],
 ): Promise<StartedTurn> {
   const thread = await chatThread(env, access.agent.id, threadId);
-  const stored: UIMessage[] = await thread.getMessages();
-  const history = stored.length > 0 ? stored : context;
-  await assertAffordable(env, access, history, text, now);
-
-  const headers = new Headers({ upgrade: "websocket" });
-  const credential = credentialOf(access.caller);
-  if (credential) headers.set(CREDENTIAL_HEADER, credential);
-  const response = await thread.fetch(new Request("https://thread.internal/turn", { headers }));
-  const socket = response.webSocket;
-  if (!socket) throw new Error(`the thread refused the turn's connection (${response.status})`);
-  socket.accept();
+  // The socket opens while the history and the balance are read; nothing is sent on it unless the turn is affordable.
+  const history: Promise<UIMessage[]> = (async () => {
+    const stored: UIMessage[] = await thread.getMessages();
+    return stored.length > 0 ? stored : context;
+  })();
+  const opening = openTurnSocket(thread, access);
+  opening.catch(() => {});
+  let socket: WebSocket;
+  try {
+    await assertAffordable(env, access, history, text, now);
+    socket = await opening;
+  } catch (error) {
+    opening.then((opened) => opened.close(1000, "turn refused")).catch(() => {});
+    history.catch(() => {});
+    throw error;
+  }
+  const messages = await history;
 
   const requestId = crypto.randomUUID();
   const userMessage: UIMessage = { id: crypto.randomUUID(), role: "user", parts: [{ type: "text", text }] };
@@ -102,7 +124,7 @@ export async function startTurn(
     JSON.stringify({
       type: ChatMessageType.CF_AGENT_USE_CHAT_REQUEST,
       id: requestId,
-      init: { method: "POST", body: JSON.stringify({ messages: [...history, userMessage], trigger: "submit-message" }) },
+      init: { method: "POST", body: JSON.stringify({ messages: [...messages, userMessage], trigger: "submit-message" }) },
     }),
   );
   return { userMessageId: userMessage.id, chunks, ended, detach: () => close({}) };

@@ -47,6 +47,40 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => stack?.dispose());
 
+describe("a message sent while a turn runs", () => {
+  it("is answered with the agent as it is when its own turn starts, edits made while it waited included", async () => {
+    const owner = await signUpVerifiedUser(base());
+    const agentId = await firstAgent(owner);
+    const threadId = (await api<{ id: string }>(owner, `/api/agent/${agentId}/threads`, { method: "POST" })).body.id;
+    const url = `${base()}/ws/thread/${agentId}-${threadId}`;
+    const [socket, observer] = await Promise.all([ChatSocket.open(url, owner.headers()), ChatSocket.open(url, owner.headers())]);
+    try {
+      // The first turn waits at the model until it is stopped.
+      stack.model.when({ lastUserMessageIncludes: "hold the line" }, { stall: true }, { once: true });
+      const first = socket.sendMessage("hold the line");
+      await socket.waitFor((f) => f.id === first && (f.body ?? "").includes('"start"'), 20_000, "the first turn's start");
+      const second = socket.sendMessage("answer after the edit");
+      // The thread has taken the second message (it shows it to the other client) while the first turn still runs.
+      await observer.waitFor(
+        (f) => f.type === ChatMessageType.CF_AGENT_CHAT_MESSAGES && JSON.stringify(f.messages ?? []).includes("answer after the edit"),
+        20_000,
+        "the second message stored",
+      );
+      const marker = `edited-${randomUUID().slice(0, 8)}`;
+      const edited = await api(owner, `/api/agent/${agentId}`, { method: "PATCH", body: { instructions: `Mention ${marker}.` } });
+      expect(edited.status).toBe(200);
+      socket.cancel(first);
+      expect((await socket.response(second)).error).toBeUndefined();
+      const request = stack.model.requests.find((r) => r.lastUserMessage === "answer after the edit");
+      const system = JSON.stringify(request?.body?.messages.filter((m) => m.role === "system"));
+      expect(system).toContain(marker);
+    } finally {
+      socket.close();
+      observer.close();
+    }
+  }, 90_000);
+});
+
 describe("a REST turn and a WebSocket turn", () => {
   it("go through the same path on one thread: every client sees both, and the stored history holds both exactly once", async () => {
     const owner = await signUpVerifiedUser(base());

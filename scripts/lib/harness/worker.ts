@@ -12,6 +12,8 @@ export interface TestWorker {
   persistTo: string;
   /** The DevTools inspector port of the Worker (CPU profiles in bench/). */
   inspectorPort: number;
+  /** The process group of wrangler and its workerd (CPU time in bench/). */
+  processGroup: number | undefined;
   /** The last lines wrangler printed (shown when a test fails to start it). */
   logs(): string[];
   /** A request to the Worker; `path` starts with '/'. */
@@ -84,6 +86,9 @@ export async function startTestWorker(options: TestWorkerOptions = {}): Promise<
     persistTo,
     get inspectorPort() {
       return inspectorPort;
+    },
+    get processGroup() {
+      return current?.child.pid;
     },
     logs: () => tail.lines(),
     fetch: (path, init) => fetch(`${url}${path}`, init),

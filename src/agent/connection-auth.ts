@@ -49,7 +49,13 @@ type SocketHandler = (ws: WebSocket, message: string | ArrayBuffer) => Promise<v
  * the constructor: the Agents SDK installs `webSocketMessage` on the instance there, and only when the class does
  * not define one itself (so a prototype override would replace the SDK's dispatch instead of wrapping it).
  */
-export function recheckCredentialOnEachMessage(agent: object, ctx: DurableObjectState, env: Env): void {
+export function recheckCredentialOnEachMessage(
+  agent: object,
+  ctx: DurableObjectState,
+  env: Env,
+  /** Sees a tool approval first, with who sent it; returns true when it handled it (the SDK then never sees it). */
+  onToolApproval?: (raw: string, owner: CredentialOwner) => Promise<boolean>,
+): void {
   const dispatch = (agent as unknown as { webSocketMessage?: SocketHandler }).webSocketMessage;
   if (!dispatch) throw new Error("the Agents SDK installed no webSocketMessage handler");
   const guarded: SocketHandler = async (ws, message) => {
@@ -58,6 +64,7 @@ export function recheckCredentialOnEachMessage(agent: object, ctx: DurableObject
     // A chat request is validated like the REST turn's body before the SDK stores any of it.
     const refusal = refuseInvalidChatRequest(message);
     if (refusal) return ws.send(refusal);
+    if (onToolApproval && typeof message === "string" && (await onToolApproval(message, owner))) return;
     // Its new message is stamped with who sent it, so a team's shared thread shows each message's author.
     const stored = (agent as { messages?: UIMessage[] }).messages ?? [];
     await dispatch(ws, stampAuthors(message, owner, stored));

@@ -2,6 +2,7 @@
 
 import type { MemoryNote, ThreadSummary } from "@/agent/agent-hub.ts";
 import type { agentJson } from "@/lib/agents/views.ts";
+import type { ToolPolicy } from "@/lib/agents/tool-policy.ts";
 import type { Permission } from "@/lib/teams/permissions.ts";
 import type { ExecResult, FileEntry, ProcessInfo } from "@/sandbox/types.ts";
 import { request, requestJson } from "../api-client.ts";
@@ -9,7 +10,7 @@ import { request, requestJson } from "../api-client.ts";
 export { ApiError, request, requestJson } from "../api-client.ts";
 export type { ExecResult, FileEntry, MemoryNote, ProcessInfo };
 /** An agent, with what the caller may do in its account (GET /api/agent/:id says; lists and writes do not). */
-export type AgentInfo = ReturnType<typeof agentJson> & { permissions?: Permission[] };
+export type AgentInfo = ReturnType<typeof agentJson> & { permissions?: Permission[]; toolPolicyFloor?: ToolPolicy };
 export type ThreadInfo = ThreadSummary;
 
 const json = (method: string, body?: unknown) => ({ method, body });
@@ -43,6 +44,9 @@ export function agentApi(agentId: string) {
     addNote: (text: string) => requestJson<MemoryNote>(`${base}/memory`, json("POST", { text })),
     editNote: (id: string, text: string) => requestJson<MemoryNote>(`${base}/memory/${id}`, json("PATCH", { text })),
     deleteNote: (id: string) => requestJson<void>(`${base}/memory/${id}`, { method: "DELETE" }),
+    setToolPolicy: (toolPolicy: ToolPolicy) => requestJson<AgentInfo>(base, json("PATCH", { toolPolicy })),
+    decideApproval: (tid: string, decision: { toolCallId: string; approved: boolean; always?: boolean }) =>
+      requestJson<unknown>(`${base}/threads/${tid}/approvals`, json("POST", decision)),
   };
 }
 

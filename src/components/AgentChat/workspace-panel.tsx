@@ -1,6 +1,6 @@
 "use client";
 
-import { Brain, CalendarClock, Cpu, FolderTree, KeyRound, ListChecks, MonitorPlay, SquareTerminal } from "lucide-react";
+import { Brain, CalendarClock, Cpu, FolderTree, KeyRound, ListChecks, MonitorPlay, ShieldCheck, SquareTerminal } from "lucide-react";
 import { useState, type ReactNode } from "react";
 import { cn } from "@/lib/ui/cn.ts";
 import { FilesTab } from "./files-tab.tsx";
@@ -10,6 +10,7 @@ import { ProcessesTab } from "./processes-tab.tsx";
 import { SecretsSection } from "./secrets-section.tsx";
 import { SchedulesTab, TasksTab } from "./tasks-tab.tsx";
 import { TerminalTab } from "./terminal-tab.tsx";
+import { ToolApprovalsSection } from "./tool-approvals-section.tsx";
 
 const TABS = [
   { id: "files", label: "Files", icon: FolderTree },
@@ -20,6 +21,7 @@ const TABS = [
   { id: "schedules", label: "Schedules", icon: CalendarClock },
   { id: "memory", label: "Memory", icon: Brain },
   { id: "secrets", label: "Secrets", icon: KeyRound },
+  { id: "approvals", label: "Approvals", icon: ShieldCheck },
 ] as const;
 
 type TabId = (typeof TABS)[number]["id"];
@@ -39,6 +41,11 @@ export function WorkspacePanel({ actions }: { actions?: ReactNode }) {
     secrets: (
       <div className="h-full min-h-0 overflow-y-auto">
         <SecretsSection />
+      </div>
+    ),
+    approvals: (
+      <div className="h-full min-h-0 overflow-y-auto">
+        <ToolApprovalsSection />
       </div>
     ),
   };

@@ -295,6 +295,9 @@ export class AgentHub extends Agent<Env, HubState> {
   resumeTask(id: string) {
     return this.#work.resumeTask(id);
   }
+  resumeTaskOfThread(threadId: string) {
+    return this.#work.resumeTaskOfThread(threadId);
+  }
   createTaskSchedule(input: ScheduleInput, now: number) {
     return this.#work.createSchedule(input, now);
   }

@@ -48,7 +48,9 @@ import { buildTools } from "./tools.ts";
 import { TurnCheckpoints } from "./turn-checkpoints.ts";
 import { emptyLoopState, type LoopState, type LoopTrip, loopNotice, stepErrors, watchStep } from "./loop-breaker.ts";
 import { refundReservations } from "../lib/billing/loop-refund.ts";
-import type { TurnMetadata } from "./wire.ts";
+import type { MessageAuthor, PendingApproval, TurnMetadata } from "./wire.ts";
+import { approvalFrame, governTools, pendingApprovals, withDecision } from "./approvals.ts";
+import { readPolicy } from "../lib/agents/tool-policy.ts";
 
 /** Where a thread keeps its loop watch (./loop-breaker.ts) between steps and between a task's one-step turns. */
 const LOOP_WATCH_KEY = "loop-watch";
@@ -57,7 +59,7 @@ const INTERRUPTED_NOTE = "This answer was interrupted because the agent's runtim
 const TASK_INTERRUPTED_NOTE =
   "This step was interrupted because the agent's runtime restarted. The task continues from its last checkpoint.";
 
-type TurnContext = { agent: AgentRow; model: CatalogModel };
+type TurnContext = { agent: AgentRow; model: CatalogModel; toolPolicyFloor: string };
 type Settled<T> = { value: T; error?: undefined } | { error: unknown };
 
 /** A promise that never rejects: a read started ahead of its use raises no unhandled rejection. */
@@ -121,7 +123,10 @@ export class ChatThread extends AIChatAgent<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     // Every message of a WebSocket re-checks the credential that opened it (./connection-auth.ts), as in AgentHub.
-    recheckCredentialOnEachMessage(this, ctx, env, { onChatRequest: (requestId) => this.#prefetchContext(requestId) });
+    recheckCredentialOnEachMessage(this, ctx, env, {
+      onChatRequest: (requestId) => this.#prefetchContext(requestId),
+      onToolApproval: (raw, owner) => this.#onSocketApproval(raw, owner),
+    });
   }
 
   getConnectionTags(_connection: Connection, context: { request: Request }): string[] {
@@ -170,7 +175,7 @@ export class ChatThread extends AIChatAgent<Env> {
       await hub.setThreadRunning(threadId, false);
       return noticeResponse(found.error instanceof Error ? found.error.message : String(found.error), { error: "unavailable" });
     }
-    const { agent, model } = found.value;
+    const { agent, model, toolPolicyFloor } = found.value;
     const clock = agentClock(this.env, simulatedAt);
     this.#turnClock = clock;
 
@@ -194,7 +199,11 @@ export class ChatThread extends AIChatAgent<Env> {
       gitCredentials: async () => gitCredentials(secrets),
       redact: async (value) => redactValue(value, secretValues(secrets)),
     });
-    const tools = Object.fromEntries(presetTools(presetFor(agent.preset), Object.keys(allTools)).map((name) => [name, allTools[name]!]));
+    const presetSet = Object.fromEntries(
+      presetTools(presetFor(agent.preset), Object.keys(allTools)).map((name) => [name, allTools[name]!]),
+    );
+    // The approval policy: Block hides a tool from the model, Ask makes its calls wait for a person (./approvals.ts).
+    const tools = governTools(presetSet, readPolicy(agent.toolPolicy), readPolicy(toolPolicyFloor));
     const toolTokens = estimateTokens(Object.keys(tools)) + TOOL_SCHEMA_TOKENS;
     // Near the context window, older turns are summarized in the prompt; the stored history stays whole.
     const budget = contextBudget(this.env, model.contextWindowTokens);
@@ -398,6 +407,52 @@ export class ChatThread extends AIChatAgent<Env> {
 
   async getMessages(): Promise<UIMessage[]> {
     return this.messages;
+  }
+
+  // Tool approvals (./approvals.ts)
+
+  async pendingApprovals(): Promise<PendingApproval[]> {
+    return pendingApprovals(this.messages);
+  }
+
+  /**
+   * Decides a tool call waiting for approval, for REST and for a task's thread: applies and records the decision,
+   * then, once no call of the answer still waits, goes on: a chat continues its turn (the approved tool runs, or the
+   * model hears it was denied); a task resumes. False when that call is not waiting (decided already: once only).
+   */
+  async decideApproval(input: { toolCallId: string; approved: boolean; always?: boolean; by: MessageAuthor }): Promise<boolean> {
+    const at = new Date((await this.#clock())());
+    const applied = await this._enqueueInteractionApply(async () => {
+      const next = withDecision(this.messages, { ...input, at }, true);
+      if (next) await this.persistMessages(next);
+      return next !== null;
+    });
+    if (!applied || pendingApprovals(this.messages).length > 0) return applied;
+    if (isTaskThread(this.messages)) await (await agentHub(this.env, this.#ids.agentId)).resumeTaskOfThread(this.#ids.threadId);
+    else await this.continueLastTurn();
+    return true;
+  }
+
+  /**
+   * A WebSocket client's approval (the SDK's `cf_agent_tool_approval`): recorded with who sent it, then left to the
+   * SDK, which applies it and continues the turn. A call no longer waiting is dropped, so it runs once only; in a
+   * task's thread the task resumes instead of a chat turn starting.
+   */
+  async #onSocketApproval(raw: string, owner: MessageAuthor): Promise<boolean> {
+    const frame = approvalFrame(raw);
+    if (!frame) return false;
+    if (!pendingApprovals(this.messages).some((p) => p.toolCallId === frame.toolCallId)) return true;
+    if (isTaskThread(this.messages)) {
+      await this.decideApproval({ ...frame, by: owner });
+      return true;
+    }
+    const at = new Date((await this.#clock())());
+    await this._enqueueInteractionApply(async () => {
+      const next = withDecision(this.messages, { ...frame, by: owner, at }, false);
+      if (next) await this.persistMessages(next);
+      return next !== null;
+    });
+    return false;
   }
 
   // RPC for the agent's tasks (./task-step.ts)

@@ -49,6 +49,8 @@ export interface MessageHooks {
    * turn will need (read-only) in the same wait. Nothing it reads reaches anyone unless the check then passes.
    */
   onChatRequest?(requestId: string): void;
+  /** Sees a tool approval first, with who sent it; returns true when it handled it (the SDK then never sees it). */
+  onToolApproval?(raw: string, owner: CredentialOwner): Promise<boolean>;
 }
 
 /**
@@ -66,7 +68,10 @@ export function recheckCredentialOnEachMessage(agent: object, ctx: DurableObject
     if (request?.refusal === null) hooks.onChatRequest?.(request.requestId);
     const owner = await socketOwner(env, ctx.getTags(ws));
     if (!owner) return closeRevokedSocket(ws);
-    if (!request) return dispatch(ws, message);
+    if (!request) {
+      if (hooks.onToolApproval && typeof message === "string" && (await hooks.onToolApproval(message, owner))) return;
+      return dispatch(ws, message);
+    }
     if (request.refusal !== null) return ws.send(request.refusal);
     // Its new message is stamped with who sent it, so a team's shared thread shows each message's author.
     const stored = (agent as { messages?: UIMessage[] }).messages ?? [];

@@ -167,15 +167,31 @@ export class HubTasks {
     return this.getTask(id);
   }
 
-  /** Resumes a task the loop breaker paused; null when there is no such task, unchanged when it was not paused. */
+  /**
+   * Resumes a paused task; null when there is no such task, unchanged when it was not paused or a tool call of its
+   * thread still waits for a decision (deciding it resumes the task).
+   */
   async resumeTask(id: string): Promise<{ task: Task; resumed: boolean } | null> {
-    if (!readTask(this.#sql, id)) return null;
+    const row = readTask(this.#sql, id);
+    if (!row) return null;
+    if (row.status === "paused" && row.end_reason === "approval") {
+      const thread = await chatThread(this.#host.env(), this.#host.agentId(), row.thread_id);
+      if ((await thread.pendingApprovals()).length > 0) return { task: taskFromRow(row), resumed: false };
+    }
     const resumed = resumeTask(this.#sql, id, this.#host.now());
     if (resumed) {
       this.#host.publishState();
       this.#launch(id);
     }
     return { task: taskFromRow(readTask(this.#sql, id)!), resumed };
+  }
+
+  /** Resumes the task of a thread that was paused for an approval, once the thread's calls are decided. */
+  async resumeTaskOfThread(threadId: string): Promise<void> {
+    const [row] = this.#sql<{
+      id: string;
+    }>`SELECT id FROM task WHERE thread_id = ${threadId} AND status = 'paused' AND end_reason = 'approval'`;
+    if (row) await this.resumeTask(row.id);
   }
 
   #launch(id: string): void {
@@ -221,6 +237,8 @@ export class HubTasks {
           continue;
         case "loop":
           return this.#finish(id, "loop");
+        case "approval":
+          return this.#finish(id, "approval");
         case "error":
           return this.#finish(id, "error", result.text, result.error);
         default:
@@ -244,9 +262,11 @@ export class HubTasks {
         left: "The goal is not finished.",
       };
     else report = platformReport(reason, row, facts.filesChanged, facts.lastText);
-    // A loop pause is already explained in the thread, by the answer the loop breaker ended.
-    if (reason !== "done" && reason !== "loop") await thread.appendTaskNotice(endNotice(reason, row, error));
-    const status = reason === "done" ? "completed" : reason === "error" ? "failed" : reason === "loop" ? "paused" : "stopped";
+    // A pause is already explained in the thread: by the answer the loop breaker ended, or by the call that waits
+    // for approval (which must stay the thread's last message, for the approved call to run when the task resumes).
+    const pause = reason === "loop" || reason === "approval";
+    if (reason !== "done" && !pause) await thread.appendTaskNotice(endNotice(reason, row, error));
+    const status = reason === "done" ? "completed" : reason === "error" ? "failed" : pause ? "paused" : "stopped";
     if (!endTask(this.#sql, id, { status, reason, report, error }, this.#host.now())) return;
     this.#host.publishState();
     const task = taskFromRow(readTask(this.#sql, id)!);

@@ -52,7 +52,15 @@ export async function notifyTaskEnded(env: Env, agentId: string, task: Task): Pr
   const owner = await db.select({ email: user.email }).from(user).where(eq(user.id, agent.createdByUserId)).get();
   if (!owner) return;
   const goal = task.goal.length > 60 ? `${task.goal.slice(0, 59)}…` : task.goal;
-  const link = env.APP_URL ? `${new URL(env.APP_URL).origin}/agents/${agentId}` : "";
+  const origin = env.APP_URL ? new URL(env.APP_URL).origin : "";
+  // A task waiting for approval links to its thread, where the waiting call is allowed or denied.
+  const waiting = task.status === "paused" && task.endReason === "approval";
+  const link = !origin ? "" : waiting ? `${origin}/agents/${agentId}/threads/${task.threadId}` : `${origin}/agents/${agentId}`;
+  const cta = waiting
+    ? "Open the thread to allow or deny it"
+    : task.status === "paused"
+      ? "Open the agent to resume it or stop it"
+      : "Open the agent";
   const report = task.report;
   const lines = [
     `Your agent "${agent.name}" ${OUTCOME[task.status] ?? task.status} a task: ${task.goal}`,
@@ -62,7 +70,7 @@ export async function notifyTaskEnded(env: Env, agentId: string, task: Task): Pr
     report?.left ? `\nWhat is left: ${report.left}` : "",
     "",
     `Steps: ${task.stepsUsed} of ${task.stepBudget}. Credits: ${task.creditsUsed} of ${task.creditBudget}.`,
-    link ? `\n${task.status === "paused" ? "Open the agent to resume it or stop it" : "Open the agent"}: ${link}` : "",
+    link ? `\n${cta}: ${link}` : "",
   ];
   const text = lines.join("\n");
   await sendEmail(env, {

@@ -68,6 +68,8 @@ export async function runTaskStep(
   const metadata = (answer?.metadata ?? {}) as TurnMetadata;
   if (metadata.error === "insufficient_credits") return { outcome: "no_credits", text };
   if (metadata.loop) return { outcome: "loop", text };
+  // A call the policy says Ask ended the step: the task waits for a person (./approvals.ts).
+  if (answer?.parts.some((p) => (p as { state?: string }).state === "approval-requested")) return { outcome: "approval", text };
   if (result.status === "aborted" || result.status === "skipped") return { outcome: "aborted", text };
   if (result.status === "error" || metadata.error) return { outcome: "error", text, error: result.error ?? text ?? "The step failed" };
   const calledTools = (answer?.parts ?? []).some((p) => p.type.startsWith("tool-"));

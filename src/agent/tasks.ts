@@ -10,9 +10,10 @@ import type { SqlTag as Sql } from "./sql-migrations.ts";
 export type TaskStatus = "running" | "paused" | "completed" | "stopped" | "failed";
 /**
  * Why a task ended: the model finished, a budget ran out, the account ran dry, the owner stopped it, or an error;
- * or why it is paused: the loop breaker saw it repeat itself (./loop-breaker.ts).
+ * or why it is paused: the loop breaker saw it repeat itself (./loop-breaker.ts), or a tool call waits for approval
+ * (./approvals.ts).
  */
-export type TaskEndReason = "done" | "step_budget" | "credit_budget" | "no_credits" | "stopped" | "error" | "loop";
+export type TaskEndReason = "done" | "step_budget" | "credit_budget" | "no_credits" | "stopped" | "error" | "loop" | "approval";
 
 export interface TaskReport {
   /** What was done: the agent's own final report, or what the platform can say when a budget stopped it. */
@@ -56,7 +57,7 @@ export type TaskInput = z.infer<typeof TaskInput>;
 
 /** What one step of a task came to, as the task's thread reports it. */
 export interface TaskStepResult {
-  outcome: "tool_calls" | "final" | "credit_budget" | "no_credits" | "aborted" | "error" | "loop";
+  outcome: "tool_calls" | "final" | "credit_budget" | "no_credits" | "aborted" | "error" | "loop" | "approval";
   text: string;
   error?: string;
 }
@@ -131,7 +132,7 @@ export function endTask(
   return true;
 }
 
-/** Takes a task the loop breaker paused back to running; returns false when it was not paused. */
+/** Takes a paused task (loop breaker or approval) back to running; returns false when it was not paused. */
 export function resumeTask(sql: Sql, id: string, now: number): boolean {
   if (readTask(sql, id)?.status !== "paused") return false;
   sql`UPDATE task SET status = 'running', end_reason = NULL, report = NULL, error = NULL, updated_at = ${now}, finished_at = NULL
@@ -166,6 +167,8 @@ const END_SUMMARIES: Record<Exclude<TaskEndReason, "done" | "error">, (t: { step
   stopped: ({ steps }) => `The task was stopped by its owner after ${steps} steps.`,
   loop: ({ steps }) =>
     `The task is paused after ${steps} steps: the agent repeated the same tool call or got the same error several times in a row (its thread says which), and the repeats were refunded. Resume it to let the agent try again, or give it a hint in a new task.`,
+  approval: ({ steps }) =>
+    `The task is paused after ${steps} steps: a tool call waits for your approval. Open its thread to allow or deny it; the task goes on once you decide.`,
 };
 
 /** The report of a task that did not reach its own final answer: what the platform knows about its work. */
@@ -177,7 +180,12 @@ export function platformReport(
 ): TaskReport {
   const summary = END_SUMMARIES[reason]({ steps: row.steps_used, budget: String(toCredits(row.credit_budget_mc)) });
   const last = lastText.trim() ? ` The agent's last words were: "${lastText.trim().slice(0, 500)}"` : "";
-  const next = reason === "loop" ? "Resume the task to go on, or stop it." : "Start a new task to continue from here.";
+  const next =
+    reason === "loop"
+      ? "Resume the task to go on, or stop it."
+      : reason === "approval"
+        ? "Allow or deny the waiting tool call in its thread to go on, or stop the task."
+        : "Start a new task to continue from here.";
   return { summary, filesChanged, left: `The goal is not finished.${last} ${next}` };
 }
 

@@ -1,5 +1,6 @@
 import { tool, zodSchema, type Schema, type ToolSet } from "ai";
 import { z } from "zod";
+import type { AgentToolName } from "../lib/agents/tool-policy.ts";
 import { applyTemplate } from "../lib/templates/apply.ts";
 import { TEMPLATE_NAMES } from "../lib/templates/catalog.ts";
 import type { GitCredentials, Workspace } from "../sandbox/types.ts";
@@ -36,7 +37,7 @@ export const TOOL_INPUTS = {
   expose_port: z.object({ port: z.number().int().min(1).max(65535) }),
   apply_template: z.object({ template: z.enum(TEMPLATE_NAMES), dir: OptionalDir }),
   git_push: z.object({ dir: OptionalDir, remote: z.string().max(200).optional(), branch: z.string().max(200).optional() }),
-} as const;
+} as const satisfies Record<AgentToolName, z.ZodType>;
 
 export type ToolName = keyof typeof TOOL_INPUTS;
 export const TOOL_NAMES = Object.keys(TOOL_INPUTS) as ToolName[];

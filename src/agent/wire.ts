@@ -34,6 +34,30 @@ export interface TurnMetadata {
   stopped?: boolean;
   /** The loop breaker paused it (src/agent/loop-breaker.ts): what repeated, and the credits its repeats gave back. */
   loop?: { kind: "same_call" | "same_error"; repeats: number; what: string; refundedCredits: number };
+  /** The decisions people made on this answer's tool calls that waited for approval (src/agent/approvals.ts). */
+  approvals?: ApprovalDecision[];
+}
+
+/** One decision on a tool call that waited for approval: who, when, on which call with which arguments. */
+export interface ApprovalDecision {
+  toolCallId: string;
+  tool: string;
+  input: unknown;
+  approved: boolean;
+  /** The decider also set the agent's policy for this tool to Allow. */
+  always?: boolean;
+  by: MessageAuthor;
+  /** ISO time. */
+  at: string;
+}
+
+/** A tool call waiting for a person's approval, as the REST answers show it. */
+export interface PendingApproval {
+  toolCallId: string;
+  tool: string;
+  /** The call's exact arguments (a JSON object). */
+  input: Record<string, string | number | boolean | null | object>;
+  messageId: string;
 }
 
 export interface TurnToolCall {
@@ -53,4 +77,6 @@ export interface TurnSummary {
   usage: { inputTokens: number; outputTokens: number };
   credits: number;
   error?: string;
+  /** Tool calls of this answer waiting for approval (POST .../approvals decides them); absent when there are none. */
+  pendingApprovals?: PendingApproval[];
 }

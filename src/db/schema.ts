@@ -156,6 +156,8 @@ export const account = sqliteTable("account", {
   /** Caps an admin raised for this account; null is the default (src/lib/agents/account-limits.ts). */
   maxAgents: integer("max_agents"),
   maxLiveWorkspaces: integer("max_live_workspaces"),
+  /** A team's tool approval floor for all its agents, JSON (src/lib/agents/tool-policy.ts); '{}' is none. */
+  toolPolicyFloor: text("tool_policy_floor").notNull().default("{}"),
   createdAt: createdAt(),
 });
 
@@ -289,6 +291,8 @@ export const agent = sqliteTable(
     maxSteps: integer("max_steps").notNull().default(25),
     /** The loop breaker's K: this many identical tool calls or errors in a row pause the turn (src/agent/loop-breaker.ts). */
     loopLimit: integer("loop_limit").notNull().default(3),
+    /** Allow, Ask or Block per tool, JSON with only the tools that are not Allow (src/lib/agents/tool-policy.ts). */
+    toolPolicy: text("tool_policy").notNull().default("{}"),
     isDefault: integer("is_default", { mode: "boolean" }).notNull().default(false),
     createdByUserId: text("created_by_user_id"),
     createdAt: createdAt(),

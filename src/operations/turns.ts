@@ -2,6 +2,7 @@ import type { UIMessage } from "ai";
 import { chatThread } from "../agent/client.ts";
 import { CREDENTIAL_HEADER } from "../agent/connection-auth.ts";
 import { STEP_MAX_OUTPUT_TOKENS } from "../agent/model.ts";
+import { pendingApprovals } from "../agent/approvals.ts";
 import { ChatMessageType, type TurnMetadata, type TurnSummary } from "../agent/wire.ts";
 import { getDb } from "../db/client.ts";
 import type { Env } from "../env.ts";
@@ -169,6 +170,7 @@ export function turnSummary(messages: UIMessage[], userMessageId: string, error?
         state: part.state,
       };
     });
+  const waiting = answer ? pendingApprovals([answer]) : [];
   return {
     messageId: answer?.id ?? null,
     text,
@@ -177,5 +179,18 @@ export function turnSummary(messages: UIMessage[], userMessageId: string, error?
     credits: metadata.credits ?? 0,
     ...(error && { error }),
     ...(metadata.error && { error: text }),
+    ...(waiting.length > 0 && { pendingApprovals: waiting }),
   };
+}
+
+/** The JSON form of the answer a decided tool call belongs to, as it stands after the decision (with its record). */
+export function approvalSummary(
+  messages: UIMessage[],
+  answerId: string,
+): TurnSummary & { approvals: NonNullable<TurnMetadata["approvals"]> } {
+  const index = messages.findIndex((m) => m.id === answerId);
+  const asked = messages.slice(0, Math.max(index, 0)).findLast((m) => m.role === "user");
+  const summary = turnSummary(messages, asked?.id ?? "");
+  const approvals = ((messages[index]?.metadata ?? {}) as TurnMetadata).approvals ?? [];
+  return { ...summary, approvals };
 }

@@ -170,6 +170,23 @@ describe("the permission matrix: every team route and team agent operation, for 
         () => ({ confirm: "not-the-slug" }),
       ),
     },
+    {
+      name: "GET /api/teams/:teamId/tool-floor",
+      permission: null,
+      allowed: [200],
+      run: call("GET", () => `/api/teams/${teamId}/tool-floor`),
+    },
+    // An empty floor: allowed callers change nothing that the other operations depend on.
+    {
+      name: "PUT /api/teams/:teamId/tool-floor",
+      permission: "team.settings",
+      allowed: [200],
+      run: call(
+        "PUT",
+        () => `/api/teams/${teamId}/tool-floor`,
+        () => ({ floor: {} }),
+      ),
+    },
     { name: "GET /api/teams/:teamId/members", permission: null, allowed: [200], run: call("GET", () => `/api/teams/${teamId}/members`) },
     {
       name: "PATCH /api/teams/:teamId/members/:userId",

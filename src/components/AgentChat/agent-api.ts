@@ -2,6 +2,7 @@
 
 import type { MemoryNote, ThreadSummary } from "@/agent/agent-hub.ts";
 import type { agentJson } from "@/lib/agents/views.ts";
+import type { ToolPolicy } from "@/lib/agents/tool-policy.ts";
 import type { Permission } from "@/lib/teams/permissions.ts";
 import type {
   Checkpoint,
@@ -18,7 +19,7 @@ import { request, requestJson } from "../api-client.ts";
 export { ApiError, request, requestJson } from "../api-client.ts";
 export type { Checkpoint, CheckpointDiff, ExecResult, FileEntry, GitStatus, MemoryNote, ProcessInfo, RestoreResult };
 /** An agent, with what the caller may do in its account (GET /api/agent/:id says; lists and writes do not). */
-export type AgentInfo = ReturnType<typeof agentJson> & { permissions?: Permission[] };
+export type AgentInfo = ReturnType<typeof agentJson> & { permissions?: Permission[]; toolPolicyFloor?: ToolPolicy };
 export type ThreadInfo = ThreadSummary;
 
 const json = (method: string, body?: unknown) => ({ method, body });
@@ -62,6 +63,9 @@ export function agentApi(agentId: string) {
     addNote: (text: string) => requestJson<MemoryNote>(`${base}/memory`, json("POST", { text })),
     editNote: (id: string, text: string) => requestJson<MemoryNote>(`${base}/memory/${id}`, json("PATCH", { text })),
     deleteNote: (id: string) => requestJson<void>(`${base}/memory/${id}`, { method: "DELETE" }),
+    setToolPolicy: (toolPolicy: ToolPolicy) => requestJson<AgentInfo>(base, json("PATCH", { toolPolicy })),
+    decideApproval: (tid: string, decision: { toolCallId: string; approved: boolean; always?: boolean }) =>
+      requestJson<unknown>(`${base}/threads/${tid}/approvals`, json("POST", decision)),
   };
 }
 

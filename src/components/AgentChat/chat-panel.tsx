@@ -9,7 +9,9 @@ import { Button } from "@/components/ui/button.tsx";
 import { Textarea } from "@/components/ui/textarea.tsx";
 import { useAgentWorkspace, useSocketOpen } from "./agent-context.tsx";
 import { CreditAction, useCreditText } from "./credit-action.tsx";
+import { errorMessage } from "./agent-api.ts";
 import { MessageView, TypingDots } from "./message-view.tsx";
+import type { ApprovalChoice, ToolPart } from "./tool-card.tsx";
 import { OperatorLink } from "./operator-link.tsx";
 import { TurnChanges } from "./turn-changes.tsx";
 import { byMessage, useCheckpoints } from "./use-checkpoints.ts";
@@ -115,6 +117,25 @@ export function ChatPanel({ threadId }: { threadId: string }) {
   }, [connected, busy, api, threadId]);
   useEffect(() => composer.current?.focus(), [threadId]);
 
+  // Allow once and Deny go over the socket as the SDK's approval response; Always allow also changes the agent's
+  // policy, so it goes through the REST route, which checks the team's floor and the caller's permission.
+  const addApproval = useRef(chat.addToolApprovalResponse);
+  addApproval.current = chat.addToolApprovalResponse;
+  const [approvalError, setApprovalError] = useState<string>();
+  const decide = useCallback(
+    (part: ToolPart, choice: ApprovalChoice) => {
+      setApprovalError(undefined);
+      if (choice === "always") {
+        api
+          .decideApproval(threadId, { toolCallId: part.toolCallId, approved: true, always: true })
+          .catch((e: unknown) => setApprovalError(errorMessage(e)));
+        return;
+      }
+      void addApproval.current({ id: part.approval?.id ?? part.toolCallId, approved: choice === "once" });
+    },
+    [api, threadId],
+  );
+
   function send() {
     const text = draft.trim();
     // Until the socket is open a send could be lost, so the draft waits in the composer.
@@ -180,6 +201,7 @@ export function ChatPanel({ threadId }: { threadId: string }) {
                   viewerId={viewerId}
                   streaming={message.id === streamingId}
                   onRetry={message.id === last?.id ? () => void regenerate() : undefined}
+                  onDecide={decide}
                 />
                 {turn && <TurnChanges turn={turn} />}
               </Fragment>
@@ -187,6 +209,11 @@ export function ChatPanel({ threadId }: { threadId: string }) {
           })}
           {busy && last?.role === "user" && <TypingDots />}
           {!busy && hubRunning && last?.role === "user" && <TypingDots />}
+          {approvalError && (
+            <div role="alert" className="rounded-lg border border-destructive/50 px-3 py-2 text-sm text-destructive">
+              {approvalError}
+            </div>
+          )}
           {error && !busy && (
             <div
               role="alert"

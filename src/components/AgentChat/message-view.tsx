@@ -10,7 +10,7 @@ import { formatCredits } from "./agent-api.ts";
 import { CreditAction, CreditText } from "./credit-action.tsx";
 import { OperatorLink } from "./operator-link.tsx";
 import { CopyButton, Markdown } from "./markdown.tsx";
-import { ToolCard, type ToolPart } from "./tool-card.tsx";
+import { type ApprovalChoice, ToolCard, type ToolPart } from "./tool-card.tsx";
 
 export function messageText(message: UIMessage): string {
   return message.parts.map((p) => (p.type === "text" ? p.text : "")).join("");
@@ -73,10 +73,13 @@ export const MessageView = memo(function MessageView({
   streaming,
   onRetry,
   viewerId,
+  onDecide,
 }: {
   message: UIMessage;
   streaming: boolean;
   onRetry?: () => void;
+  /** Answers a tool call waiting for approval (the card's Allow once / Always allow / Deny). */
+  onDecide?: (part: ToolPart, choice: ApprovalChoice) => void;
   /** The signed-in user: a message someone else sent (in a team's shared thread) shows its author's name. */
   viewerId?: string;
 }) {
@@ -112,7 +115,11 @@ export const MessageView = memo(function MessageView({
         }
         // biome-ignore lint/suspicious/noArrayIndexKey: parts have no id and keep their position
         if (part.type === "reasoning") return <Reasoning key={i} text={part.text} streaming={streaming && part.state === "streaming"} />;
-        if (part.type.startsWith("tool-")) return <ToolCard key={(part as ToolPart).toolCallId ?? i} part={part as ToolPart} />;
+        if (part.type.startsWith("tool-")) {
+          const tool = part as ToolPart;
+          const decision = metadata?.approvals?.findLast((d) => d.toolCallId === tool.toolCallId);
+          return <ToolCard key={tool.toolCallId ?? i} part={tool} decision={decision} onDecide={onDecide} />;
+        }
         return null;
       })}
       {metadata?.error === "insufficient_credits" && (

@@ -1,7 +1,9 @@
 "use client";
 
-import { CheckCircle2, ChevronRight, Loader2, Wrench, XCircle } from "lucide-react";
+import { CheckCircle2, ChevronRight, Hand, Loader2, Wrench, XCircle } from "lucide-react";
 import { useEffect, useRef, useState } from "react";
+import type { ApprovalDecision } from "@/agent/wire.ts";
+import { Button } from "@/components/ui/button.tsx";
 import { cn } from "@/lib/ui/cn.ts";
 
 export interface ToolPart {
@@ -11,7 +13,11 @@ export interface ToolPart {
   input?: unknown;
   output?: unknown;
   errorText?: string;
+  approval?: { id: string; approved?: boolean };
 }
+
+/** What the person deciding a waiting call chose; "always" also sets the agent's policy for the tool to Allow. */
+export type ApprovalChoice = "once" | "always" | "deny";
 
 const FOLD_LINES = 12;
 
@@ -70,11 +76,59 @@ function OutputView({ output }: { output: unknown }) {
   return <FoldedText label="result" text={JSON.stringify(output, null, 2) ?? ""} />;
 }
 
+/** The question on a call waiting for approval: its exact arguments and the three answers. */
+function ApprovalRequest({ part, onDecide }: { part: ToolPart; onDecide?: (part: ToolPart, choice: ApprovalChoice) => void }) {
+  const [sent, setSent] = useState(false);
+  const choose = (choice: ApprovalChoice) => {
+    setSent(true);
+    onDecide?.(part, choice);
+  };
+  return (
+    <div className="space-y-2 border-t bg-amber-500/5 px-3 py-2" data-testid="approval-request">
+      <p className="flex items-center gap-1.5 text-xs font-medium">
+        <Hand className="size-3.5 text-amber-600" /> The agent asks to run this call:
+      </p>
+      <FoldedText label="arguments" text={JSON.stringify(part.input, null, 2) ?? ""} />
+      <div className="flex flex-wrap gap-2">
+        <Button size="sm" disabled={sent || !onDecide} onClick={() => choose("once")}>
+          Allow once
+        </Button>
+        <Button size="sm" variant="outline" disabled={sent || !onDecide} onClick={() => choose("always")}>
+          Always allow
+        </Button>
+        <Button size="sm" variant="outline" disabled={sent || !onDecide} onClick={() => choose("deny")}>
+          Deny
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+/** Who decided a call that waited for approval, and when. */
+function DecisionLine({ decision }: { decision: ApprovalDecision }) {
+  const verb = decision.approved ? (decision.always ? "Always allowed" : "Allowed") : "Denied";
+  return (
+    <p className="border-t px-3 py-1.5 text-[11px] text-muted-foreground" data-testid="approval-decision">
+      {verb} by {decision.by.name} at {new Date(decision.at).toLocaleString()}
+    </p>
+  );
+}
+
 /** A tool call as a compact card: name, arguments, then on demand its result; duration and exit code at a glance. */
-export function ToolCard({ part }: { part: ToolPart }) {
+export function ToolCard({
+  part,
+  decision,
+  onDecide,
+}: {
+  part: ToolPart;
+  /** The recorded decision, when the call waited for approval. */
+  decision?: ApprovalDecision;
+  onDecide?: (part: ToolPart, choice: ApprovalChoice) => void;
+}) {
   const name = part.type.startsWith("tool-") ? part.type.slice(5) : part.type;
   const done = part.state === "output-available";
   const failed = part.state === "output-error" || part.state === "output-denied";
+  const waiting = part.state === "approval-requested";
   const output = (done ? part.output : undefined) as Record<string, unknown> | undefined;
   const exitCode = typeof output?.exitCode === "number" ? output.exitCode : undefined;
   const started = useRef(Date.now());
@@ -119,15 +173,24 @@ export function ToolCard({ part }: { part: ToolPart }) {
         )}
         {done && !bad && <CheckCircle2 className="size-4 shrink-0 text-emerald-600" aria-label="Succeeded" />}
         {bad && <XCircle className="size-4 shrink-0 text-destructive" aria-label="Failed" />}
-        {!done && !failed && <Loader2 className="size-4 shrink-0 animate-spin text-muted-foreground" aria-label="Running" />}
+        {waiting && <Hand className="size-4 shrink-0 text-amber-600" aria-label="Waiting for approval" />}
+        {!done && !failed && !waiting && <Loader2 className="size-4 shrink-0 animate-spin text-muted-foreground" aria-label="Running" />}
       </button>
       {open && (
         <div className="space-y-2 border-t px-3 py-2">
           <FoldedText label="arguments" text={JSON.stringify(part.input, null, 2) ?? ""} />
           {done && <OutputView output={part.output} />}
-          {failed && <FoldedText label="error" text={part.errorText ?? "The tool call failed"} tone="error" />}
+          {failed && (
+            <FoldedText
+              label="error"
+              text={part.state === "output-denied" ? "Denied: the call did not run." : (part.errorText ?? "The tool call failed")}
+              tone="error"
+            />
+          )}
         </div>
       )}
+      {waiting && <ApprovalRequest part={part} onDecide={onDecide} />}
+      {decision && <DecisionLine decision={decision} />}
     </div>
   );
 }

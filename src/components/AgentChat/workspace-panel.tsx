@@ -1,6 +1,17 @@
 "use client";
 
-import { Brain, CalendarClock, Cpu, FolderTree, History, KeyRound, ListChecks, MonitorPlay, SquareTerminal } from "lucide-react";
+import {
+  Brain,
+  CalendarClock,
+  Cpu,
+  FolderTree,
+  History,
+  KeyRound,
+  ListChecks,
+  MonitorPlay,
+  ShieldCheck,
+  SquareTerminal,
+} from "lucide-react";
 import { useState, type ReactNode } from "react";
 import { cn } from "@/lib/ui/cn.ts";
 import { ChangesTab } from "./changes-tab.tsx";
@@ -12,6 +23,7 @@ import { SecretsSection } from "./secrets-section.tsx";
 import { TriggersSection } from "./triggers-section.tsx";
 import { SchedulesTab, TasksTab } from "./tasks-tab.tsx";
 import { TerminalTab } from "./terminal-tab.tsx";
+import { ToolApprovalsSection } from "./tool-approvals-section.tsx";
 
 const TABS = [
   { id: "files", label: "Files", icon: FolderTree },
@@ -23,6 +35,7 @@ const TABS = [
   { id: "schedules", label: "Schedules", icon: CalendarClock },
   { id: "memory", label: "Memory", icon: Brain },
   { id: "secrets", label: "Secrets", icon: KeyRound },
+  { id: "approvals", label: "Approvals", icon: ShieldCheck },
 ] as const;
 
 type TabId = (typeof TABS)[number]["id"];
@@ -44,6 +57,11 @@ export function WorkspacePanel({ actions }: { actions?: ReactNode }) {
       <div className="h-full min-h-0 overflow-y-auto">
         <SecretsSection />
         <TriggersSection />
+      </div>
+    ),
+    approvals: (
+      <div className="h-full min-h-0 overflow-y-auto">
+        <ToolApprovalsSection />
       </div>
     ),
   };

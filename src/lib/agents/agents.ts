@@ -1,7 +1,7 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { DEFAULT_LOOP_LIMIT } from "./loop-limit.ts";
 import type { Db } from "../../db/client.ts";
-import { agent, model } from "../../db/schema.ts";
+import { account, agent, model } from "../../db/schema.ts";
 import { enabledModel, getEnabledModel, type CatalogModel } from "../billing/catalog.ts";
 import { NotFound } from "../errors.ts";
 import { accountLimits, agentLimitReached, belowAgentCap } from "./account-limits.ts";
@@ -45,11 +45,21 @@ export async function findAgentById(db: Db, agentId: string): Promise<AgentRow |
 }
 
 /** The agent and its enabled catalog model in one query (a turn reads both before its first token). */
-export async function findAgentWithModel(db: Db, agentId: string): Promise<{ agent: AgentRow; model: CatalogModel } | undefined> {
+/** An agent with its model and its account's tool approval floor (one query: it is read before every turn). */
+export async function findAgentWithModel(
+  db: Db,
+  agentId: string,
+): Promise<{ agent: AgentRow; model: CatalogModel; toolPolicyFloor: string } | undefined> {
   if (!AGENT_ID.test(agentId)) return undefined;
-  const row = await db.select({ agent, model }).from(agent).leftJoin(model, eq(model.id, agent.modelId)).where(eq(agent.id, agentId)).get();
+  const row = await db
+    .select({ agent, model, toolPolicyFloor: account.toolPolicyFloor })
+    .from(agent)
+    .leftJoin(model, eq(model.id, agent.modelId))
+    .innerJoin(account, eq(account.id, agent.accountId))
+    .where(eq(agent.id, agentId))
+    .get();
   if (!row) return undefined;
-  return { agent: row.agent, model: enabledModel(row.model, row.agent.modelId) };
+  return { agent: row.agent, model: enabledModel(row.model, row.agent.modelId), toolPolicyFloor: row.toolPolicyFloor };
 }
 
 /** A new agent, unless the account is at its agent cap (checked in the same statement, so concurrent creates agree). */

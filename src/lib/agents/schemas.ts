@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MAX_LOOP_LIMIT, MIN_LOOP_LIMIT } from "./loop-limit.ts";
 import { PresetIdSchema } from "./presets.ts";
+import { ToolPolicySchema } from "./tool-policy.ts";
 import { isSafeName } from "../text/names.ts";
 
 /** Request bodies of the agent API, validated at the boundary. */
@@ -20,7 +21,20 @@ export const CreateAgentBody = z.object({
 });
 /** A new agent may start from a preset (general, coding, data-analyst): its instructions, tools and starter files. */
 export const NewAgentBody = CreateAgentBody.extend({ preset: PresetIdSchema.optional() });
-export const UpdateAgentBody = CreateAgentBody.partial().refine((v) => Object.keys(v).length > 0, "nothing to change");
+export const UpdateAgentBody = CreateAgentBody.extend({
+  /** Allow, Ask or Block for the named tools (the others keep theirs); known tool names only. */
+  toolPolicy: ToolPolicySchema.optional(),
+})
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, "nothing to change");
+/** A team's tool approval floor: the whole floor, replacing the one before. */
+export const ToolFloorBody = z.object({ floor: ToolPolicySchema });
+/** A decision on a tool call waiting for approval; `always` also sets the agent's policy for that tool to Allow. */
+export const ApprovalBody = z.object({
+  toolCallId: z.string().min(1).max(200),
+  approved: z.boolean(),
+  always: z.boolean().optional(),
+});
 export const ThreadTitle = z
   .string()
   .trim()

@@ -1,4 +1,5 @@
 import type { AgentRow } from "./agents.ts";
+import { readPolicy } from "./tool-policy.ts";
 
 /** The API's JSON form of an agent. */
 export function agentJson(row: AgentRow) {
@@ -11,6 +12,7 @@ export function agentJson(row: AgentRow) {
     preset: row.preset,
     maxSteps: row.maxSteps,
     loopLimit: row.loopLimit,
+    toolPolicy: readPolicy(row.toolPolicy),
     isDefault: row.isDefault,
     createdAt: row.createdAt.toISOString(),
     lastActiveAt: row.lastActiveAt?.toISOString() ?? null,

@@ -18,7 +18,8 @@ export type AuditAction =
   | "purchase.started"
   | "purchase.completed"
   | "purchase.refunded"
-  | "agent.deleted";
+  | "agent.deleted"
+  | "tool_floor.changed";
 
 export async function recordAudit(
   db: Db,

@@ -1,6 +1,7 @@
 import { getDb } from "@/db/client.ts";
 import { agentForRequest } from "@/operations/agent-access.ts";
-import { updateAgent } from "@/lib/agents/agents.ts";
+import { getAgent, updateAgent } from "@/lib/agents/agents.ts";
+import { changeToolPolicy, toolPolicyFloor } from "@/lib/agents/tool-policy-store.ts";
 import { UpdateAgentBody } from "@/lib/agents/schemas.ts";
 import { agentJson } from "@/lib/agents/views.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
@@ -12,17 +13,25 @@ export const dynamic = "force-dynamic";
 type Params = { params: Promise<{ id: string }> };
 
 export const GET = handle(async (request, { params }: Params) => {
-  const { agent, account } = await agentForRequest(request, getEnv(), (await params).id);
+  const env = getEnv();
+  const { agent, account } = await agentForRequest(request, env, (await params).id);
+  const floor = await toolPolicyFloor(getDb(env.DB), agent.accountId);
   // What the caller may do in the agent's account, so the UI offers only those actions (the server still checks).
-  return Response.json({ ...agentJson(agent), permissions: account.permissions });
+  return Response.json({ ...agentJson(agent), toolPolicyFloor: floor, permissions: account.permissions });
 });
 
 export const PATCH = handle(async (request, { params }: Params) => {
   const env = getEnv();
   const { account, agent } = await agentForRequest(request, env, (await params).id, "agents.manage");
-  const body = await readJson(request, UpdateAgentBody);
-  const row = await updateAgent(getDb(env.DB), account.id, agent.id, { ...body, modelId: body.model });
-  return Response.json(agentJson(row));
+  const { toolPolicy, ...body } = await readJson(request, UpdateAgentBody);
+  const db = getDb(env.DB);
+  // The policy goes first: below the team's floor it answers 403 before anything else is changed.
+  if (toolPolicy) await changeToolPolicy(db, account.id, agent.id, toolPolicy);
+  const row =
+    Object.keys(body).length > 0
+      ? await updateAgent(db, account.id, agent.id, { ...body, modelId: body.model })
+      : await getAgent(db, account.id, agent.id);
+  return Response.json({ ...agentJson(row), toolPolicyFloor: await toolPolicyFloor(db, agent.accountId) });
 });
 
 /** Deletes the agent with its threads, memory and workspace. Safe to repeat if it stops half-way. */

@@ -120,6 +120,8 @@ describe("live previews through the Worker", () => {
     const page = await viaHost(url.host);
     expect(page.status).toBe(502);
     expect(page.body).toContain("Nothing is answering on this port");
+    // A dev server starting or restarting comes back on its own: the page reloads itself until it answers.
+    expect(page.headers.refresh).toBe("3");
   });
 
   it("stops previewing a port once it is deleted", async () => {

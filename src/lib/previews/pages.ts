@@ -8,8 +8,11 @@ const NOT_FOUND_TEXT = {
 const UNREACHABLE_TEXT = {
   title: "Nothing is answering on this port",
   detail:
-    "The preview exists, but no server in the workspace is listening on this port right now. Start the server (bound to 127.0.0.1 or 0.0.0.0) and reload.",
+    "The preview exists, but no server in the workspace is listening on this port right now. Start the server (bound to 127.0.0.1 or 0.0.0.0); this page tries again every few seconds.",
 };
+
+/** A silent port is often a dev server starting or restarting: its page reloads itself until the server answers. */
+const RETRY_SECONDS = 3;
 
 const OUT_OF_CREDITS_TEXT = {
   title: "This preview is paused: out of credits",
@@ -29,10 +32,9 @@ export function previewErrorPage(status: 402 | 404 | 502, code: string, port?: n
 <style>body{font-family:system-ui,sans-serif;background:#0b0d12;color:#e6e8ee;display:grid;place-items:center;min-height:100vh;margin:0}
 main{max-width:32rem;padding:2rem}h1{font-size:1.4rem;margin:0 0 .75rem}p{color:#a9afbd;line-height:1.5}code{color:#e6e8ee}</style></head>
 <body><main><h1>${escapeHtml(text.title)}</h1><p>${escapeHtml(text.detail)}</p><p><code>${status} · ${escapeHtml(code)}${port ? ` · port ${port}` : ""}</code></p></main></body></html>`;
-  return new Response(html, {
-    status,
-    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "x-preview-error": code },
-  });
+  const headers = new Headers({ "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "x-preview-error": code });
+  if (status === 502) headers.set("refresh", String(RETRY_SECONDS));
+  return new Response(html, { status, headers });
 }
 
 /** Which page a backend error code gets: anything but "nothing listens" reads as an unknown preview. */

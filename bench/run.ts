@@ -104,8 +104,10 @@ const BENCHES: Record<string, Bench> = {
 };
 
 const selected = process.argv.slice(2).filter((name) => name in BENCHES);
-const names = selected.length > 0 ? selected : Object.keys(BENCHES);
-buildIfNeeded();
+// `npm run bench -- --report` measures nothing: it writes results.md again from the rows it keeps (after a merge).
+const reportOnly = process.argv.includes("--report");
+const names = reportOnly ? [] : selected.length > 0 ? selected : Object.keys(BENCHES);
+if (!reportOnly) buildIfNeeded();
 const resultsPath = join(ROOT, "bench", "results.md");
 // Rows of benches not run this time are kept from the last results, with the date they were measured.
 const stored = readStoredResults(resultsPath, benchOfLegacyRow);
@@ -131,7 +133,9 @@ const notes = measures.filter((m) => m.note).map((m) => `- ${m.name}: ${m.note}`
 const report = [
   "# Benchmark results",
   "",
-  `Written by \`npm run bench\` on ${measuredAt} (${names.join(", ")}; other rows kept from earlier runs, dated).`,
+  reportOnly
+    ? `Written by \`npm run bench -- --report\` on ${measuredAt} from the rows kept from earlier runs, each dated.`
+    : `Written by \`npm run bench\` on ${measuredAt} (${names.join(", ")}; other rows kept from earlier runs, dated).`,
   "",
   `Machine: ${machine}.`,
   "",

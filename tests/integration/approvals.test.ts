@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type AgentApi, agentApi, eventually } from "../support/agent-api.ts";
+import { type AgentApi, agentApi, eventually, taskOnceNot } from "../support/agent-api.ts";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
 import { ChatSocket } from "../support/chat-socket.ts";
 import { apiRequest } from "../support/http.ts";
@@ -220,14 +220,7 @@ describe("tool approval policy", () => {
     });
     expect(started.status).toBe(201);
     const taskPath = `/api/agent/${api.agentId}/tasks/${started.body.id}`;
-    const paused = await eventually(
-      async () => {
-        const { body } = await api.call<Task>(taskPath);
-        return body.status !== "running" && body;
-      },
-      90_000,
-      "the task to pause",
-    );
+    const paused = await taskOnceNot(api, started.body.id);
     expect(paused).toMatchObject({ status: "paused", endReason: "approval", stepsUsed: 1 });
     const mail = await api.call<{ messages: { subject: string; text: string }[] }>(`/api/dev/mailbox?to=${encodeURIComponent(user.email)}`);
     const notice = mail.body.messages.find((m) => m.subject.startsWith("Task paused"));
@@ -241,14 +234,7 @@ describe("tool approval policy", () => {
     const approved = await decide(paused.threadId, { toolCallId: waiting!.toolCallId, approved: true });
     expect(approved.status).toBe(200);
 
-    const ended = await eventually(
-      async () => {
-        const { body } = await api.call<Task>(taskPath);
-        return body.status !== "running" && body.status !== "paused" && body;
-      },
-      90_000,
-      "the resumed task to end",
-    );
+    const ended = await taskOnceNot(api, started.body.id, ["running", "paused"]);
     expect(ended).toMatchObject({ status: "completed", endReason: "done", stepsUsed: 2 });
     expect(await file("task.txt")).toBe("task-approved\n");
   }, 180_000);

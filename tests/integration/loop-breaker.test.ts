@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type AgentApi, agentApi, eventually } from "../support/agent-api.ts";
+import { type AgentApi, agentApi, type TaskJson as Task, taskOnceNot } from "../support/agent-api.ts";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
 import { signUpVerifiedUser } from "../support/users.ts";
 
@@ -13,14 +13,6 @@ interface LedgerRow {
   inputTokens: number | null;
   sandboxMs: number | null;
   createdAt: string;
-}
-
-interface Task {
-  id: string;
-  threadId: string;
-  status: string;
-  endReason: string | null;
-  stepsUsed: number;
 }
 
 let stack: AgentStack;
@@ -127,14 +119,7 @@ describe("the loop breaker", () => {
     });
     expect(started.status).toBe(201);
     const taskPath = `/api/agent/${api.agentId}/tasks/${started.body.id}`;
-    const paused = await eventually(
-      async () => {
-        const { body } = await api.call<Task>(taskPath);
-        return body.status !== "running" && body;
-      },
-      90_000,
-      "the task to pause",
-    );
+    const paused = await taskOnceNot(api, started.body.id);
     expect(paused).toMatchObject({ status: "paused", endReason: "loop", stepsUsed: 3 });
     expect((await ledgerRows(paused.threadId)).filter((r) => r.kind === "loop_refund").length).toBeGreaterThan(0);
 
@@ -149,14 +134,7 @@ describe("the loop breaker", () => {
     const resumed = await api.call<Task>(`${taskPath}/resume`, { method: "POST" });
     expect(resumed.status).toBe(200);
     expect(resumed.body.status).toBe("running");
-    const ended = await eventually(
-      async () => {
-        const { body } = await api.call<Task>(taskPath);
-        return body.status !== "running" && body;
-      },
-      90_000,
-      "the resumed task to end",
-    );
+    const ended = await taskOnceNot(api, started.body.id);
     expect(ended).toMatchObject({ status: "completed", endReason: "done", stepsUsed: 4 });
     const again = await api.call<{ error: { message: string } }>(`${taskPath}/resume`, { method: "POST" });
     expect(again.status).toBe(409);

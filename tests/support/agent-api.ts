@@ -84,3 +84,24 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** What the task routes answer, as far as the tests read it. */
+export interface TaskJson {
+  id: string;
+  threadId: string;
+  status: string;
+  endReason: string | null;
+  stepsUsed: number;
+}
+
+/** Polls a task until its status is none of `busy` (by default, until it is no longer running). */
+export async function taskOnceNot(api: AgentApi, taskId: string, busy: string[] = ["running"], timeoutMs = 90_000): Promise<TaskJson> {
+  return eventually(
+    async () => {
+      const { body } = await api.call<TaskJson>(`/api/agent/${api.agentId}/tasks/${taskId}`);
+      return !busy.includes(body.status) && body;
+    },
+    timeoutMs,
+    `task ${taskId} to leave ${busy.join("/")}`,
+  );
+}

@@ -133,6 +133,11 @@ export class Workspace {
     };
   }
 
+  /** The uid its commands run as (null where sandboxd cannot switch uids). */
+  get uid(): number | null {
+    return this.#meta.uid;
+  }
+
   /** Disk, cgroups and network namespace: made once per sandboxd run, reused across restarts when still there. */
   prepare(): Promise<void> {
     this.#prepared ??= (async () => {
@@ -639,6 +644,8 @@ export class WorkspaceStore {
   readonly #daemon: Daemon;
   readonly #workspaces = new Map<string, Workspace>();
   readonly #creating = new Map<string, Promise<Workspace>>();
+  /** Destroys under way: a workspace created again under the same id waits for its old self's clean-up to finish. */
+  readonly #destroying = new Map<string, { uid: number | null; done: Promise<void> }>();
 
   constructor(daemon: Daemon) {
     this.#daemon = daemon;
@@ -673,6 +680,7 @@ export class WorkspaceStore {
     const pending = this.#creating.get(id);
     if (pending) return pending;
     const creating = (async () => {
+      await this.#destroying.get(id)?.done.catch(() => {});
       const meta: WorkspaceMeta = {
         id,
         uid: usesOwnUid(this.#daemon.caps) ? this.#freeUid() : null,
@@ -699,10 +707,8 @@ export class WorkspaceStore {
 
   #freeUid(): number {
     const used = new Set<number>();
-    for (const workspace of this.#workspaces.values()) {
-      const meta = JSON.parse(readFileSync(workspace.dirs.meta, "utf8")) as WorkspaceMeta;
-      if (meta.uid !== null) used.add(meta.uid);
-    }
+    // A workspace being destroyed may still have processes running as its uid.
+    for (const { uid } of [...this.#workspaces.values(), ...this.#destroying.values()]) if (uid !== null) used.add(uid);
     let uid = UID_BASE + (Number.parseInt(this.#daemon.instance.slice(0, 6), 16) % 1000) * UIDS_PER_INSTANCE;
     while (used.has(uid)) uid++;
     return uid;
@@ -713,7 +719,9 @@ export class WorkspaceStore {
     const workspace = this.#workspaces.get(id);
     if (!workspace) return false;
     this.#workspaces.delete(id);
-    await workspace.destroy();
+    const done = workspace.destroy().finally(() => this.#destroying.delete(id));
+    this.#destroying.set(id, { uid: workspace.uid, done });
+    await done;
     return true;
   }
 

@@ -283,3 +283,24 @@ describe("network", () => {
     await off.destroy();
   });
 });
+
+describe("workspace lifecycle", () => {
+  it("creates a workspace again while its old self is still being destroyed, and every other workspace stays usable", async () => {
+    // CI caught this: an agent deleted while its workspace was still in use. The delete's clean-up removed the
+    // directory of the workspace created again meanwhile, and the next new workspace anywhere failed on its missing
+    // workspace.json.
+    const id = uniqueId("reborn");
+    const old = await sandboxd.client.workspace(id);
+    // A process that ignores SIGTERM keeps the destroy busy long enough for the create to arrive in the middle.
+    await old.startProcess(`trap '' TERM; while true; do sleep 0.2; done`);
+    const destroying = old.destroy();
+    const reborn = await sandboxd.client.workspace(id);
+    await destroying;
+    await reborn.writeFile("after.txt", "still here");
+    expect(await reborn.readFile("after.txt")).toBe("still here");
+    const other = await sandboxd.client.workspace(uniqueId("other"));
+    await other.writeFile("x.txt", "x");
+    await other.destroy();
+    await reborn.destroy();
+  });
+});

@@ -43,11 +43,13 @@ if (existsSync(jsonReport)) {
     numPassedTests: number;
     numFailedTests: number;
     numPendingTests: number;
-    numFailedTestSuites: number;
+    testResults: { status: string }[];
   };
   summary = `${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests} skipped`;
   // A file whose setup failed runs no test at all: say so, or "0 failed" would read as green.
-  if (report.numFailedTestSuites > 0) summary += `; ${report.numFailedTestSuites} test files failed`;
+  // (vitest's numFailedTestSuites counts describe blocks, not files.)
+  const failedFiles = report.testResults.filter((file) => file.status === "failed").length;
+  if (failedFiles > 0) summary += `; ${failedFiles} test ${failedFiles === 1 ? "file" : "files"} failed`;
 }
 console.log(`\nnpm test finished in ${Math.round((Date.now() - started) / 1000)} s`);
 console.log(`Tests: ${summary}`);

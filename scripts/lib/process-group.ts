@@ -11,6 +11,19 @@ export interface GroupProcess {
   kill(): Promise<void>;
 }
 
+/** Groups started by this module (this test file's, under vitest) and not stopped through it yet. */
+const running = new Set<GroupProcess>();
+
+/**
+ * Stops every group this module started that still runs. A test file's clean-up calls it last, so a Worker whose
+ * start outlived its hook's timeout (and so never reached the file's own afterAll) is stopped all the same.
+ */
+export async function stopRunningGroups(): Promise<number> {
+  const left = [...running];
+  await Promise.all(left.map((group) => group.stop()));
+  return left.length;
+}
+
 /**
  * Starts a command as the leader of its own process group, so that it and every child it spawns (wrangler's
  * workerd processes, for example) can be stopped together by group id, never by name.
@@ -41,7 +54,7 @@ export function spawnGroup(command: string, args: string[], options: SpawnOption
     }
     return false;
   };
-  return {
+  const group: GroupProcess = {
     child,
     pid,
     exited,
@@ -50,13 +63,17 @@ export function spawnGroup(command: string, args: string[], options: SpawnOption
       if (!(await waitForGroup(Date.now() + graceMs))) signalGroup("SIGKILL");
       await waitForGroup(Date.now() + 5000);
       await exited;
+      running.delete(group);
     },
     async kill() {
       signalGroup("SIGKILL");
       await waitForGroup(Date.now() + 5000);
       await exited;
+      running.delete(group);
     },
   };
+  running.add(group);
+  return group;
 }
 
 /** Keeps the last lines a process printed, to show them when it dies. */

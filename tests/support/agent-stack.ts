@@ -27,6 +27,11 @@ export async function startAgentStack(
       SANDBOXD_SECRET: sandboxd.secret,
       ...options.vars,
     },
+  }).catch(async (error: unknown) => {
+    await model.close();
+    await sandboxd.stop();
+    removeDataDir(sandboxd.dataDir);
+    throw error;
   });
   const stack: AgentStack = {
     worker,

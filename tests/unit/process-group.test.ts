@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LogTail, spawnGroup } from "../../scripts/lib/process-group.ts";
+import { LogTail, spawnGroup, stopRunningGroups } from "../../scripts/lib/process-group.ts";
 
 function alive(pid: number): boolean {
   try {
@@ -45,5 +45,17 @@ describe("log tail", () => {
     tail.push("one\ntw");
     tail.push("o\nthree\nfou");
     expect(tail.lines()).toEqual(["two", "three", "fou"]);
+  });
+});
+
+describe("the clean-up of a test file", () => {
+  it("stops every group still running that nobody stopped, children included", async () => {
+    const forgotten = spawnGroup("sh", ["-c", "sleep 60 & echo $!; wait"]);
+    const [child] = await childPids(forgotten, 1);
+    const stopped = spawnGroup("sh", ["-c", "sleep 60"]);
+    await stopped.stop();
+    expect(await stopRunningGroups()).toBe(1);
+    expect(alive(child!)).toBe(false);
+    expect(alive(forgotten.pid)).toBe(false);
   });
 });

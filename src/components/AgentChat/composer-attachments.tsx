@@ -225,7 +225,7 @@ export function PendingAttachments({ attachments }: { attachments: ComposerAttac
 export function AttachmentChips({ parts }: { parts: FileUIPart[] }) {
   if (parts.length === 0) return null;
   return (
-    <div className="mb-1 flex max-w-[85%] flex-wrap justify-end gap-2" data-testid="message-attachments">
+    <div className="mb-1 flex max-w-[85%] flex-wrap items-end justify-end gap-2" data-testid="message-attachments">
       {parts.map((part, i) =>
         part.mediaType.startsWith("image/") ? (
           <a

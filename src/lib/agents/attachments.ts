@@ -1,4 +1,5 @@
 import { PayloadTooLarge, Invalid, AppError } from "../errors.ts";
+import { safeNameFrom } from "../text/names.ts";
 
 /** The largest file a message may carry. */
 export const ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024;
@@ -60,10 +61,9 @@ const SIGNATURES: Record<string, (b: Uint8Array) => boolean> = {
   "application/pdf": (b) => String.fromCharCode(...b.slice(0, 5)) === "%PDF-",
 };
 
-/** A file name safe to save: its last path segment, without control characters, at most 120 characters. */
+/** A file name safe to save: its last path segment, control characters and direction overrides as spaces, at most 120 characters. */
 export function safeFileName(name: string): string {
-  const base = (name.split(/[\\/]/).pop() ?? "")
-    .replace(/\p{Cc}/gu, "")
+  const base = safeNameFrom(name.split(/[\\/]/).pop() ?? "")
     .trim()
     .slice(-120);
   if (!base || base === "." || base === ".." || base.startsWith(".")) {

@@ -1,4 +1,5 @@
 import type { UIMessage } from "ai";
+import { refuseFileParts } from "../lib/agents/attachments.ts";
 import { MessageText } from "../lib/agents/schemas.ts";
 import type { MessageAuthor } from "./wire.ts";
 import { ChatMessageType } from "./wire.ts";
@@ -40,9 +41,15 @@ export function readChatRequest(raw: string | ArrayBuffer): ChatRequest | null {
   if (body.trigger === "regenerate-message") return accepted;
   const last = body.messages.at(-1) as { role?: unknown; parts?: unknown } | undefined;
   if (last?.role !== "user" || !Array.isArray(last.parts)) return refuse("The chat request does not end with a user message");
-  const texts = (last.parts as { type?: unknown; text?: unknown }[]).filter((part) => part?.type === "text").map((part) => part.text);
+  const parts = last.parts as { type?: unknown; text?: unknown; url?: unknown }[];
+  const texts = parts.filter((part) => part?.type === "text").map((part) => part.text);
   if (texts.some((text) => typeof text !== "string")) return refuse("text must be a string");
-  const checked = MessageText.safeParse((texts as string[]).join(""));
+  const fileRefusal = refuseFileParts(parts);
+  if (fileRefusal) return refuse(fileRefusal);
+  const text = (texts as string[]).join("");
+  // A message of attachments alone needs no words.
+  if (text.trim() === "" && parts.some((part) => part?.type === "file")) return accepted;
+  const checked = MessageText.safeParse(text);
   return checked.success ? accepted : refuse(checked.error.issues[0]?.message ?? "text is not valid");
 }
 

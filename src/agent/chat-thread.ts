@@ -33,6 +33,7 @@ import { contextBudget, fitToContext } from "./context-window.ts";
 import { appendNotice, isTaskThread, runTaskStep, taskFacts } from "./task-step.ts";
 import { estimateTokens, TOOL_SCHEMA_TOKENS } from "../lib/agents/prompt-size.ts";
 import { TurnMeter } from "./metering.ts";
+import { withAttachmentsRead } from "./attachment-prompt.ts";
 import {
   languageModel,
   modelFailedMidAnswerMessage,
@@ -211,7 +212,9 @@ export class ChatThread extends AIChatAgent<Env> {
       const fitted = fitToContext(all, budget.windowTokens - budget.maxOutputTokens - estimateTokens(baseSystem) - toolTokens);
       return { messages: fitted.messages, system: fitted.summary ? `${baseSystem}\n\n${fitted.summary}` : baseSystem };
     };
-    const { messages, system } = fit(await convertToModelMessages(this.messages));
+    // Attachments are read from the workspace for the model; the stored history keeps only their references.
+    const readAttachment = async (path: string) => (await turnWorkspace()).readFileBytes(path).catch(() => null);
+    const { messages, system } = fit(await convertToModelMessages(await withAttachmentsRead(this.messages, readAttachment, model.vision)));
 
     // The first step is reserved before the stream starts: at zero balance the model receives nothing.
     try {

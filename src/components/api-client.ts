@@ -53,3 +53,34 @@ export async function requestJson<T>(path: string, init: Omit<RequestInit, "body
   if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
 }
+
+/**
+ * Posts a body with XMLHttpRequest, which reports upload progress (fetch does not), with the same errors as request.
+ * `onProgress` gets the share sent, 0 to 1; aborting the signal cancels the upload.
+ */
+export function uploadWithProgress<T>(path: string, body: FormData, onProgress: (sent: number) => void, signal?: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", path);
+    xhr.responseType = "text";
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable && event.total > 0) onProgress(event.loaded / event.total);
+    };
+    xhr.onload = () => {
+      let parsed: unknown = null;
+      try {
+        parsed = JSON.parse(xhr.responseText);
+      } catch {
+        // Not JSON: the status alone says what happened.
+      }
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(parsed as T);
+      const error = (parsed as { error?: { code?: string; message?: string } } | null)?.error;
+      const fallback = xhr.status === 429 ? TOO_MANY : `Request failed (${xhr.status})`;
+      reject(new ApiError(error?.message ?? fallback, xhr.status, error?.code ?? "error"));
+    };
+    xhr.onerror = () => reject(new ApiError(OFFLINE, 0, "offline"));
+    xhr.onabort = () => reject(new ApiError("The upload was cancelled", 0, "aborted"));
+    signal?.addEventListener("abort", () => xhr.abort(), { once: true });
+    xhr.send(body);
+  });
+}

@@ -189,6 +189,8 @@ export const model = sqliteTable("model", {
   outputMillicreditsPer1k: integer("output_millicredits_per_1k").notNull(),
   contextWindowTokens: integer("context_window_tokens").notNull(),
   enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  /** The model reads images: attached images reach it as image parts; otherwise it is told their name, type and size. */
+  vision: integer("vision", { mode: "boolean" }).notNull().default(false),
   createdAt: createdAt(),
 });
 

@@ -12,6 +12,7 @@ import { getEnabledModel } from "../lib/billing/catalog.ts";
 import { getBalance, insufficientCredits } from "../lib/billing/ledger.ts";
 import { stepMaxCost } from "../lib/billing/pricing.ts";
 import type { AgentAccess } from "./agent-access.ts";
+import type { AttachmentPart } from "../lib/agents/attachments.ts";
 
 /** A turn started for an HTTP client: the UI message chunks of its answer as they stream, and how it ended. */
 export interface StartedTurn {
@@ -63,6 +64,8 @@ export async function startTurn(
   now: Date,
   /** Earlier messages a client brings along (the OpenAI-compatible API): they become an empty thread's history. */
   context: UIMessage[] = [],
+  /** The message's attachments (file parts naming uploads/... in the workspace). */
+  files: AttachmentPart[] = [],
 ): Promise<StartedTurn> {
   const thread = await chatThread(env, access.agent.id, threadId);
   // The socket opens while the history and the balance are read; nothing is sent on it unless the turn is affordable.
@@ -84,7 +87,7 @@ export async function startTurn(
   const messages = await history;
 
   const requestId = crypto.randomUUID();
-  const userMessage: UIMessage = { id: crypto.randomUUID(), role: "user", parts: [{ type: "text", text }] };
+  const userMessage: UIMessage = { id: crypto.randomUUID(), role: "user", parts: [...files, { type: "text", text }] };
   let finish!: (outcome: { error?: string }) => void;
   const ended = new Promise<{ error?: string }>((resolve) => (finish = resolve));
   let controller!: ReadableStreamDefaultController<string>;

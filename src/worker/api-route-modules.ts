@@ -56,6 +56,7 @@ export const API_ROUTE_MODULES: Record<string, () => Promise<ApiRouteModule>> = 
   "/api/agent/:id/threads": () => import("../app/api/agent/[id]/threads/route.ts"),
   "/api/agent/:id/threads/:tid": () => import("../app/api/agent/[id]/threads/[tid]/route.ts"),
   "/api/agent/:id/threads/:tid/approvals": () => import("../app/api/agent/[id]/threads/[tid]/approvals/route.ts"),
+  "/api/agent/:id/threads/:tid/attachments": () => import("../app/api/agent/[id]/threads/[tid]/attachments/route.ts"),
   "/api/agent/:id/threads/:tid/messages": () => import("../app/api/agent/[id]/threads/[tid]/messages/route.ts"),
   "/api/agent/:id/threads/:tid/stop": () => import("../app/api/agent/[id]/threads/[tid]/stop/route.ts"),
   "/api/agent/:id/triggers": () => import("../app/api/agent/[id]/triggers/route.ts"),

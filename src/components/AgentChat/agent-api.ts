@@ -14,7 +14,8 @@ import type {
   ProcessInfo,
   RestoreResult,
 } from "@/sandbox/types.ts";
-import { request, requestJson } from "../api-client.ts";
+import type { SavedAttachment } from "@/lib/agents/attachments.ts";
+import { request, requestJson, uploadWithProgress } from "../api-client.ts";
 
 export { ApiError, request, requestJson } from "../api-client.ts";
 export type { Checkpoint, CheckpointDiff, ExecResult, FileEntry, GitStatus, MemoryNote, ProcessInfo, RestoreResult };
@@ -35,6 +36,14 @@ export function agentApi(agentId: string) {
     renameThread: (tid: string, title: string) => requestJson<ThreadInfo>(`${base}/threads/${tid}`, json("PATCH", { title })),
     deleteThread: (tid: string) => requestJson<void>(`${base}/threads/${tid}`, { method: "DELETE" }),
     messages: (tid: string) => requestJson<{ messages: unknown[] }>(`${base}/threads/${tid}/messages`).then((r) => r.messages),
+    /** Uploads one file to uploads/<tid>/ in the workspace, reporting progress from 0 to 1. */
+    uploadAttachment: (tid: string, file: File, onProgress: (sent: number) => void, signal?: AbortSignal) => {
+      const form = new FormData();
+      form.append("file", file, file.name);
+      return uploadWithProgress<{ attachments: SavedAttachment[] }>(`${base}/threads/${tid}/attachments`, form, onProgress, signal).then(
+        (r) => r.attachments[0]!,
+      );
+    },
     stop: (tid: string) => requestJson<{ stopped: boolean }>(`${base}/threads/${tid}/stop`, json("POST", {})),
     list: (path: string) => requestJson<{ path: string; entries: FileEntry[] }>(`${base}/files${q(path)}`),
     read: (path: string) => request(`${base}/files${q(path)}`).then((r) => r.text()),

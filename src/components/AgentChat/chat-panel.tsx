@@ -4,10 +4,21 @@ import { useAgentChat } from "@cloudflare/ai-chat/react";
 import type { UIMessage } from "ai";
 import { useAgent } from "agents/react";
 import { ArrowDown, ArrowUp, CreditCard, RotateCcw, Square, WifiOff } from "lucide-react";
-import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import {
+  type ClipboardEvent,
+  Fragment,
+  type KeyboardEvent,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
 import { Button } from "@/components/ui/button.tsx";
 import { Textarea } from "@/components/ui/textarea.tsx";
 import { useAgentWorkspace, useSocketOpen } from "./agent-context.tsx";
+import { AttachButton, PendingAttachments, useComposerAttachments } from "./composer-attachments.tsx";
 import { CreditAction, useCreditText } from "./credit-action.tsx";
 import { errorMessage } from "./agent-api.ts";
 import { MessageView, TypingDots } from "./message-view.tsx";
@@ -86,6 +97,8 @@ export function ChatPanel({ threadId }: { threadId: string }) {
   const { checkpoints } = useCheckpoints(threadId, busy || hubRunning);
   const turns = useMemo(() => byMessage(checkpoints), [checkpoints]);
   const composer = useRef<HTMLTextAreaElement>(null);
+  const attachments = useComposerAttachments(threadId);
+  const [dragging, setDragging] = useState(false);
 
   useEffect(() => {
     if (!busy) setStopping(false);
@@ -138,12 +151,20 @@ export function ChatPanel({ threadId }: { threadId: string }) {
 
   function send() {
     const text = draft.trim();
-    // Until the socket is open a send could be lost, so the draft waits in the composer.
-    if (!text || busy || !connected) return;
+    // Until the socket is open a send could be lost, so the draft waits in the composer; so it does while files upload.
+    if ((!text && !attachments.ready) || busy || !connected || attachments.uploading) return;
     clearError();
     setDraft("");
     scroller.jump();
-    void sendMessage({ text });
+    const files = attachments.take();
+    void sendMessage(files.length > 0 ? { text, files } : { text });
+  }
+
+  function onPaste(event: ClipboardEvent<HTMLTextAreaElement>) {
+    const files = [...event.clipboardData.files];
+    if (files.length === 0) return;
+    event.preventDefault();
+    attachments.add(files);
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
@@ -259,13 +280,31 @@ export function ChatPanel({ threadId }: { threadId: string }) {
           e.preventDefault();
           send();
         }}
+        onDragOver={(e) => {
+          if (!e.dataTransfer.types.includes("Files")) return;
+          e.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={(e) => {
+          setDragging(false);
+          if (e.dataTransfer.files.length === 0) return;
+          e.preventDefault();
+          attachments.add([...e.dataTransfer.files]);
+        }}
       >
-        <div className="mx-auto flex max-w-3xl items-end gap-2 rounded-2xl border bg-card p-2 shadow-sm focus-within:ring-2 focus-within:ring-ring">
+        <PendingAttachments attachments={attachments} />
+        <div
+          className={`mx-auto flex max-w-3xl items-end gap-2 rounded-2xl border bg-card p-2 shadow-sm focus-within:ring-2 focus-within:ring-ring ${dragging ? "ring-2 ring-primary" : ""}`}
+          data-dragging={dragging || undefined}
+        >
+          <AttachButton attachments={attachments} disabled={busy} />
           <Textarea
             ref={composer}
             value={draft}
             onChange={(e) => setDraft(e.target.value)}
             onKeyDown={onKeyDown}
+            onPaste={onPaste}
             rows={1}
             placeholder={connected ? "Message the agent…" : "Connecting to the agent…"}
             aria-label="Message"
@@ -286,7 +325,13 @@ export function ChatPanel({ threadId }: { threadId: string }) {
               <Square className="fill-current" />
             </Button>
           ) : (
-            <Button type="submit" size="icon" className="shrink-0 rounded-full" aria-label="Send" disabled={!draft.trim() || !connected}>
+            <Button
+              type="submit"
+              size="icon"
+              className="shrink-0 rounded-full"
+              aria-label="Send"
+              disabled={(!draft.trim() && !attachments.ready) || !connected || attachments.uploading}
+            >
               <ArrowUp />
             </Button>
           )}

@@ -1,12 +1,13 @@
 "use client";
 
-import type { UIMessage } from "ai";
+import type { FileUIPart, UIMessage } from "ai";
 import { Brain, ChevronRight, CreditCard, Repeat, RotateCcw, Square } from "lucide-react";
 import { memo } from "react";
 import type { TurnMetadata, UserMessageMetadata } from "@/agent/wire.ts";
 import { Button } from "@/components/ui/button.tsx";
 import { cn } from "@/lib/ui/cn.ts";
 import { formatCredits } from "./agent-api.ts";
+import { AttachmentChips } from "./composer-attachments.tsx";
 import { CreditAction, CreditText } from "./credit-action.tsx";
 import { OperatorLink } from "./operator-link.tsx";
 import { CopyButton, Markdown } from "./markdown.tsx";
@@ -93,12 +94,15 @@ export const MessageView = memo(function MessageView({
             {someoneElse.name}
           </span>
         )}
-        <div
-          className="max-w-[85%] whitespace-pre-wrap break-words rounded-2xl bg-primary/10 px-4 py-2 text-[15px]"
-          data-testid="user-message"
-        >
-          {messageText(message)}
-        </div>
+        <AttachmentChips parts={message.parts.filter((p): p is FileUIPart => p.type === "file")} />
+        {(messageText(message) || !message.parts.some((p) => p.type === "file")) && (
+          <div
+            className="max-w-[85%] whitespace-pre-wrap break-words rounded-2xl bg-primary/10 px-4 py-2 text-[15px]"
+            data-testid="user-message"
+          >
+            {messageText(message)}
+          </div>
+        )}
       </div>
     );
   }

@@ -15,6 +15,8 @@ export interface ModelRow {
   outputMillicreditsPer1k: number;
   contextWindowTokens: number;
   enabled: boolean;
+  /** Reads attached images (they reach it as image parts). */
+  vision: boolean;
   createdAt: string;
 }
 
@@ -26,6 +28,15 @@ const FIELDS = [
   { name: "outputMillicreditsPer1k", label: "Output rate", placeholder: "300", numeric: true },
   { name: "contextWindowTokens", label: "Context window", placeholder: "131072", numeric: true },
 ] as const;
+
+function VisionCheckbox({ id, defaultChecked }: { id: string; defaultChecked: boolean }) {
+  return (
+    <div className="flex items-center gap-2 sm:col-span-3">
+      <input id={id} name="vision" type="checkbox" defaultChecked={defaultChecked} className="size-4" />
+      <Label htmlFor={id}>Reads images (attached images are sent to it)</Label>
+    </div>
+  );
+}
 
 function ModelEditor({ model, onDone }: { model: ModelRow; onDone: () => void }) {
   const router = useRouter();
@@ -42,6 +53,7 @@ function ModelEditor({ model, onDone }: { model: ModelRow; onDone: () => void })
           inputMillicreditsPer1k: Number(form.get("inputMillicreditsPer1k")),
           outputMillicreditsPer1k: Number(form.get("outputMillicreditsPer1k")),
           contextWindowTokens: Number(form.get("contextWindowTokens")),
+          vision: form.get("vision") === "on",
         },
       });
       onDone();
@@ -64,6 +76,7 @@ function ModelEditor({ model, onDone }: { model: ModelRow; onDone: () => void })
           />
         </div>
       ))}
+      <VisionCheckbox id={`${model.id}-vision`} defaultChecked={model.vision} />
       <div className="flex items-end gap-2 sm:col-span-3">
         <Button type="submit" size="sm">
           Save
@@ -110,6 +123,7 @@ export function ModelCatalog({ models }: { models: ModelRow[] }) {
         inputMillicreditsPer1k: Number(form.get("inputMillicreditsPer1k")),
         outputMillicreditsPer1k: Number(form.get("outputMillicreditsPer1k")),
         contextWindowTokens: Number(form.get("contextWindowTokens")),
+        vision: form.get("vision") === "on",
       });
       target.reset();
       setAdding(false);
@@ -153,7 +167,10 @@ export function ModelCatalog({ models }: { models: ModelRow[] }) {
                   <td className="px-3 py-2 text-right tabular-nums">{m.inputMillicreditsPer1k}</td>
                   <td className="px-3 py-2 text-right tabular-nums">{m.outputMillicreditsPer1k}</td>
                   <td className="px-3 py-2 text-right tabular-nums">{m.contextWindowTokens.toLocaleString("en-US")}</td>
-                  <td className="px-3 py-2">{m.enabled ? "enabled" : <span className="text-destructive">disabled</span>}</td>
+                  <td className="px-3 py-2">
+                    {m.enabled ? "enabled" : <span className="text-destructive">disabled</span>}
+                    {m.vision && <span className="ml-2 text-xs text-muted-foreground">· images</span>}
+                  </td>
                   <td className="px-3 py-2 text-right whitespace-nowrap">
                     <Button size="sm" variant="ghost" onClick={() => setEditing(m.id)}>
                       Edit
@@ -187,6 +204,7 @@ export function ModelCatalog({ models }: { models: ModelRow[] }) {
               />
             </div>
           ))}
+          <VisionCheckbox id="new-vision" defaultChecked={false} />
           <div className="flex gap-2 sm:col-span-3">
             <Button type="submit">Add model</Button>
             <Button type="button" variant="ghost" onClick={() => setAdding(false)}>

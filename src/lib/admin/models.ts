@@ -22,6 +22,7 @@ export const NewModelBody = z.object({
   outputMillicreditsPer1k: Rate,
   contextWindowTokens: z.number().int().min(1024).max(10_000_000),
   enabled: z.boolean().optional(),
+  vision: z.boolean().optional(),
 });
 export type NewModel = z.infer<typeof NewModelBody>;
 
@@ -38,7 +39,7 @@ export async function allModels(db: Db): Promise<CatalogModel[]> {
 export async function createModel(db: Db, admin: Caller, input: NewModel): Promise<CatalogModel> {
   const existing = await db.select({ id: model.id }).from(model).where(eq(model.id, input.id)).get();
   if (existing) throw new Conflict(`A model with the id "${input.id}" already exists`);
-  const row = { ...input, enabled: input.enabled ?? true, createdAt: new Date() };
+  const row = { ...input, enabled: input.enabled ?? true, vision: input.vision ?? false, createdAt: new Date() };
   await db.batch([
     db.insert(model).values(row),
     auditStatement(db, admin, { action: "model.create", targetType: "model", targetId: input.id, detail: { ...input } }),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ATTACHMENTS_PER_MESSAGE } from "./attachments.ts";
 import { MAX_LOOP_LIMIT, MIN_LOOP_LIMIT } from "./loop-limit.ts";
 import { PresetIdSchema } from "./presets.ts";
 import { ToolPolicySchema } from "./tool-policy.ts";
@@ -43,7 +44,14 @@ export const ThreadTitle = z
   .refine(isSafeName, "title cannot contain control characters or text-direction overrides");
 /** What a user may send as one message, over REST and WebSocket alike (src/agent/chat-request.ts). */
 export const MessageText = z.string().trim().min(1, "text must not be empty").max(100_000, "text must be at most 100,000 characters");
-export const MessageBody = z.object({ text: MessageText });
+export const MessageBody = z.object({
+  text: MessageText,
+  /** Workspace paths of the thread's uploaded attachments (uploads/<threadId>/<name>), sent with the message. */
+  attachments: z
+    .array(z.string().min(1).max(1024))
+    .max(ATTACHMENTS_PER_MESSAGE, `A message may carry at most ${ATTACHMENTS_PER_MESSAGE} files`)
+    .optional(),
+});
 export const ExecBody = z.object({
   command: z.string().min(1).max(20_000),
   cwd: z.string().max(1024).optional(),

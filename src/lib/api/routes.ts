@@ -95,6 +95,13 @@ export const API_ROUTES: ApiRoute[] = [
     summary: "Runs a turn (SSE, or JSON with Accept: application/json)",
     body: "json",
   },
+  {
+    method: "POST",
+    path: "/api/agent/:id/threads/:tid/attachments",
+    access: "user",
+    summary: "Uploads a message's attachments (multipart) to uploads/<tid>/ in the workspace",
+    body: "raw",
+  },
   { method: "POST", path: "/api/agent/:id/threads/:tid/stop", access: "user", summary: "Stops the running turn and its tool calls" },
   { method: "GET", path: "/api/agent/:id/threads/:tid/approvals", access: "user", summary: "The thread's tool calls waiting for approval" },
   {

@@ -5,6 +5,7 @@ import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { requestTime } from "@/lib/http/clock.ts";
 import { startTurn, turnEventStream, turnSummary } from "@/operations/turns.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
+import { threadAttachmentPart } from "@/lib/agents/attachments.ts";
 
 export const dynamic = "force-dynamic";
 type Params = { params: Promise<{ id: string; tid: string }> };
@@ -26,8 +27,9 @@ export const POST = handle(async (request, { params }: Params) => {
   const { id, tid } = await params;
   const env = getEnv();
   const access = await threadForRequest(request, env, id, tid);
-  const { text } = await readJson(request, MessageBody);
-  const turn = await startTurn(env, access, tid, text, requestTime(request, env));
+  const { text, attachments = [] } = await readJson(request, MessageBody);
+  const files = attachments.map((path) => threadAttachmentPart(access.agent.id, tid, path));
+  const turn = await startTurn(env, access, tid, text, requestTime(request, env), [], files);
   if ((request.headers.get("accept") ?? "").includes("application/json")) {
     const { error } = await turn.ended;
     const messages = await (await chatThread(env, access.agent.id, tid)).getMessages();

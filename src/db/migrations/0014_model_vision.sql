@@ -1,0 +1,1 @@
+ALTER TABLE `model` ADD `vision` integer DEFAULT false NOT NULL;

@@ -9,8 +9,9 @@ import { Button } from "@/components/ui/button.tsx";
 import { Textarea } from "@/components/ui/textarea.tsx";
 import { useAgentWorkspace, useSocketOpen } from "./agent-context.tsx";
 import { CreditAction, useCreditText } from "./credit-action.tsx";
-import { errorMessage } from "./agent-api.ts";
+import { type BranchPoint, errorMessage } from "./agent-api.ts";
 import { MessageView, TypingDots } from "./message-view.tsx";
+import { ThreadActions } from "./thread-actions.tsx";
 import type { ApprovalChoice, ToolPart } from "./tool-card.tsx";
 import { OperatorLink } from "./operator-link.tsx";
 import { TurnChanges } from "./turn-changes.tsx";
@@ -136,6 +137,51 @@ export function ChatPanel({ threadId }: { threadId: string }) {
     [api, threadId],
   );
 
+  // Branches: "< i/n >" on the message that starts each fork's active version; edits and regenerations go through
+  // the REST routes (the turn streams to this socket like any other) and switching answers the new active path.
+  const [branches, setBranches] = useState<BranchPoint[]>([]);
+  const [branchError, setBranchError] = useState<string>();
+  const messageIds = messages.map((m) => m.id).join(",");
+  useEffect(() => {
+    if (busy || !messageIds) return;
+    const forThread = threadId;
+    api
+      .history(forThread)
+      .then((h) => {
+        if (shownThread.current === forThread) setBranches(h.branches);
+      })
+      .catch(() => {});
+  }, [api, threadId, busy, messageIds]);
+  const branchAt = useMemo(() => new Map(branches.map((b) => [b.messageId, b])), [branches]);
+  const branchAction = useCallback(
+    (action: () => Promise<unknown>) => {
+      setBranchError(undefined);
+      clearError();
+      action().catch((e: unknown) => setBranchError(errorMessage(e)));
+    },
+    [clearError],
+  );
+  const switchBranch = useCallback(
+    (parentId: string | null, index: number) =>
+      branchAction(async () => {
+        const forThread = threadId;
+        const history = await api.switchBranch(forThread, parentId, index);
+        if (shownThread.current !== forThread) return;
+        setMessages.current(history.messages as UIMessage[]);
+        setBranches(history.branches);
+      }),
+    [api, threadId, branchAction],
+  );
+  const editMessage = useCallback(
+    (messageId: string, text: string) => branchAction(() => api.editMessage(threadId, messageId, text)),
+    [api, threadId, branchAction],
+  );
+  const regenerateAnswer = useCallback(
+    (messageId: string) => branchAction(() => api.regenerate(threadId, messageId)),
+    [api, threadId, branchAction],
+  );
+  const historyLocked = busy || hubRunning || !connected;
+
   function send() {
     const text = draft.trim();
     // Until the socket is open a send could be lost, so the draft waits in the composer.
@@ -179,6 +225,7 @@ export function ChatPanel({ threadId }: { threadId: string }) {
             : "You are offline. Messages will resume when the connection returns."}
         </div>
       )}
+      <ThreadActions threadId={threadId} empty={messages.length === 0} />
       <div ref={scroller.ref} onScroll={scroller.onScroll} className="min-h-0 flex-1 overflow-y-auto" data-testid="chat-scroller">
         <div className="mx-auto flex max-w-3xl flex-col gap-5 px-4 py-6">
           {messages.length === 0 && !busy && (
@@ -198,6 +245,11 @@ export function ChatPanel({ threadId }: { threadId: string }) {
               <Fragment key={message.id}>
                 <MessageView
                   message={message}
+                  branch={branchAt.get(message.id)}
+                  historyLocked={historyLocked}
+                  onSwitchBranch={switchBranch}
+                  onEdit={message.role === "user" ? editMessage : undefined}
+                  onRegenerate={turnEnd ? regenerateAnswer : undefined}
                   viewerId={viewerId}
                   streaming={message.id === streamingId}
                   onRetry={message.id === last?.id ? () => void regenerate() : undefined}
@@ -209,6 +261,11 @@ export function ChatPanel({ threadId }: { threadId: string }) {
           })}
           {busy && last?.role === "user" && <TypingDots />}
           {!busy && hubRunning && last?.role === "user" && <TypingDots />}
+          {branchError && (
+            <div role="alert" className="rounded-lg border border-destructive/50 px-3 py-2 text-sm text-destructive">
+              {branchError}
+            </div>
+          )}
           {approvalError && (
             <div role="alert" className="rounded-lg border border-destructive/50 px-3 py-2 text-sm text-destructive">
               {approvalError}

@@ -153,31 +153,61 @@ export function ChatPanel({ threadId }: { threadId: string }) {
       .catch(() => {});
   }, [api, threadId, busy, messageIds]);
   const branchAt = useMemo(() => new Map(branches.map((b) => [b.messageId, b])), [branches]);
+  // The server's history after a branch change is the truth: the page shows it (and the SDK echoes it back unchanged).
+  const showHistory = useCallback(
+    async (forThread: string, history?: { messages: unknown[]; branches: BranchPoint[] }) => {
+      const current = history ?? (await api.history(forThread));
+      if (shownThread.current !== forThread) return;
+      setMessages.current(current.messages as UIMessage[]);
+      setBranches(current.branches);
+    },
+    [api],
+  );
   const branchAction = useCallback(
-    (action: () => Promise<unknown>) => {
+    (action: () => Promise<unknown>, keep?: (shown: UIMessage[]) => UIMessage[]) => {
       setBranchError(undefined);
       clearError();
-      action().catch((e: unknown) => setBranchError(errorMessage(e)));
+      const forThread = threadId;
+      // Edit and regenerate: the page drops what is being replaced at once; the new version streams in after it.
+      if (keep) setMessages.current(keep);
+      action()
+        .catch((e: unknown) => setBranchError(errorMessage(e)))
+        .finally(() => void showHistory(forThread).catch(() => {}));
     },
-    [clearError],
+    [clearError, threadId, showHistory],
   );
   const switchBranch = useCallback(
     (parentId: string | null, index: number) =>
       branchAction(async () => {
-        const forThread = threadId;
-        const history = await api.switchBranch(forThread, parentId, index);
-        if (shownThread.current !== forThread) return;
-        setMessages.current(history.messages as UIMessage[]);
-        setBranches(history.branches);
+        await api.switchBranch(threadId, parentId, index);
       }),
     [api, threadId, branchAction],
   );
   const editMessage = useCallback(
-    (messageId: string, text: string) => branchAction(() => api.editMessage(threadId, messageId, text)),
+    (messageId: string, text: string) =>
+      branchAction(
+        () => api.editMessage(threadId, messageId, text),
+        (shown) =>
+          shown.slice(
+            0,
+            Math.max(
+              0,
+              shown.findIndex((m) => m.id === messageId),
+            ),
+          ),
+      ),
     [api, threadId, branchAction],
   );
   const regenerateAnswer = useCallback(
-    (messageId: string) => branchAction(() => api.regenerate(threadId, messageId)),
+    (messageId: string) =>
+      branchAction(
+        () => api.regenerate(threadId, messageId),
+        (shown) => {
+          const at = shown.findIndex((m) => m.id === messageId);
+          const asked = shown.slice(0, at).findLastIndex((m) => m.role === "user");
+          return at < 0 ? shown : shown.slice(0, asked + 1);
+        },
+      ),
     [api, threadId, branchAction],
   );
   const historyLocked = busy || hubRunning || !connected;

@@ -1,6 +1,7 @@
 import type { UIMessage } from "ai";
 import { describe, expect, it } from "vitest";
 import { CHAT_THREAD_MIGRATIONS } from "../../src/agent/chat-thread-migrations.ts";
+import { echoAddsMessages } from "../../src/agent/connection-auth.ts";
 import { applyMigrations } from "../../src/agent/sql-migrations.ts";
 import { branchPoints, branchVersions, forkAfter, switchVersion } from "../../src/agent/thread-branches.ts";
 import { memorySql } from "../support/memory-sql.ts";
@@ -58,5 +59,20 @@ describe("thread branches", () => {
     const history = [msg("u1", "user")];
     expect(ids(forkAfter(sql, history, 0, 1))).toEqual(["u1"]);
     expect(branchPoints(sql, history)).toEqual([]);
+  });
+});
+
+describe("a client's history echo", () => {
+  const stored = [msg("u1", "user"), msg("a1", "assistant")];
+  const echo = (messages: UIMessage[]) => JSON.stringify({ type: "cf_agent_chat_messages", messages });
+
+  it("is refused when it would bring back a message the thread no longer holds", () => {
+    expect(echoAddsMessages(echo([...stored, msg("a-set-aside", "assistant")]), stored)).toBe(true);
+  });
+
+  it("passes when it names only stored messages, and any other frame passes untouched", () => {
+    expect(echoAddsMessages(echo(stored), stored)).toBe(false);
+    expect(echoAddsMessages(JSON.stringify({ type: "cf_agent_tool_approval", toolCallId: "x" }), stored)).toBe(false);
+    expect(echoAddsMessages("not json cf_agent_chat_messages", stored)).toBe(false);
   });
 });

@@ -68,6 +68,8 @@ export function ChatPanel({ threadId }: { threadId: string }) {
   }, [connected]);
   const chat = useAgentChat({
     agent: socket,
+    // The thread's history changes only on the server (turns, branches); the page never writes it back.
+    syncMessagesToServer: false,
     getInitialMessages: async () => {
       try {
         return (await api.messages(threadId)) as UIMessage[];
@@ -93,8 +95,7 @@ export function ChatPanel({ threadId }: { threadId: string }) {
   }, [busy]);
 
   // An answer that finished while the connection was down is not streamed again on reconnect (there is no stream
-  // left to resume), so the page would keep the part it saw. Once reconnected and idle, the stored history wins (the
-  // SDK echoes it to the thread, which stores the same messages again).
+  // left to resume), so the page would keep the part it saw. Once reconnected and idle, the stored history wins.
   const lostConnection = useRef(false);
   useEffect(() => {
     if (wasConnected && !connected) lostConnection.current = true;
@@ -153,7 +154,7 @@ export function ChatPanel({ threadId }: { threadId: string }) {
       .catch(() => {});
   }, [api, threadId, busy, messageIds]);
   const branchAt = useMemo(() => new Map(branches.map((b) => [b.messageId, b])), [branches]);
-  // The server's history after a branch change is the truth: the page shows it (and the SDK echoes it back unchanged).
+  // The server's history after a branch change is the truth: the page shows it.
   const showHistory = useCallback(
     async (forThread: string, history?: { messages: unknown[]; branches: BranchPoint[] }) => {
       const current = history ?? (await api.history(forThread));

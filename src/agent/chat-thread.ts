@@ -52,6 +52,17 @@ import { refundReservations } from "../lib/billing/loop-refund.ts";
 import type { MessageAuthor, PendingApproval, TurnMetadata } from "./wire.ts";
 import { approvalFrame, governTools, pendingApprovals, withDecision } from "./approvals.ts";
 import { readPolicy } from "../lib/agents/tool-policy.ts";
+import { applyMigrations, type SqlTag } from "./sql-migrations.ts";
+import { CHAT_THREAD_MIGRATIONS } from "./chat-thread-migrations.ts";
+import {
+  type BranchPoint,
+  type BranchVersion,
+  branchPoints,
+  branchVersions,
+  clearBranches,
+  forkAfter,
+  switchVersion,
+} from "./thread-branches.ts";
 
 /** Where a thread keeps its loop watch (./loop-breaker.ts) between steps and between a task's one-step turns. */
 const LOOP_WATCH_KEY = "loop-watch";
@@ -59,6 +70,18 @@ const LOOP_WATCH_KEY = "loop-watch";
 const INTERRUPTED_NOTE = "This answer was interrupted because the agent's runtime restarted. Send your message again to continue.";
 const TASK_INTERRUPTED_NOTE =
   "This step was interrupted because the agent's runtime restarted. The task continues from its last checkpoint.";
+
+/** A thread's history as the REST API answers it (./thread-branches.ts). */
+export interface ThreadHistory {
+  messages: UIMessage[];
+  branches: BranchPoint[];
+  versions?: BranchVersion[];
+}
+
+/** How opening or switching a branch went: the history to continue from, or why nothing changed. */
+export type BranchOpening =
+  | { refused: null; messages: UIMessage[] }
+  | { refused: "not_found" | "running" | "not_user_message"; messages?: undefined };
 
 type TurnContext = { agent: AgentRow; model: CatalogModel; toolPolicyFloor: string };
 type Settled<T> = { value: T; error?: undefined } | { error: unknown };
@@ -129,6 +152,12 @@ export class ChatThread extends AIChatAgent<Env> {
       onToolApproval: (raw, owner) => this.#onSocketApproval(raw, owner),
     });
   }
+
+  onStart(): void {
+    applyMigrations({ sql: this.#sql, transaction: (fn) => this.ctx.storage.transactionSync(fn) }, CHAT_THREAD_MIGRATIONS);
+  }
+
+  #sql: SqlTag = (strings, ...values) => this.sql(strings, ...values);
 
   getConnectionTags(_connection: Connection, context: { request: Request }): string[] {
     return credentialTags(context.request);
@@ -412,6 +441,59 @@ export class ChatThread extends AIChatAgent<Env> {
     return this.messages;
   }
 
+  /** The active path with its forks ("< 2/3 >"), and with `versions` every version of those forks. */
+  async history(options: { versions?: boolean } = {}): Promise<ThreadHistory> {
+    const messages = this.messages;
+    return {
+      messages,
+      branches: branchPoints(this.#sql, messages),
+      ...(options.versions && { versions: branchVersions(this.#sql, messages) }),
+    };
+  }
+
+  /**
+   * Opens a new version before an edit or a regeneration (./thread-branches.ts): what followed is kept as an earlier
+   * version and the history is cut back to the fork. Answers the history the new message or answer continues, or why
+   * not: the message is not in this thread (or cannot be edited), or a turn is running, and then nothing changed.
+   */
+  async openBranch(input: { kind: "edit" | "regenerate"; messageId: string }): Promise<BranchOpening> {
+    if (this.#turnActive) return { refused: "running" };
+    const messages = this.messages;
+    const index = messages.findIndex((m) => m.id === input.messageId);
+    if (index < 0) return { refused: "not_found" };
+    const message = messages[index]!;
+    let parentIndex: number;
+    if (input.kind === "edit") {
+      if (message.role !== "user") return { refused: "not_user_message" };
+      parentIndex = index - 1;
+    } else {
+      parentIndex = message.role === "user" ? index : messages.slice(0, index).findLastIndex((m) => m.role === "user");
+      if (parentIndex < 0) return { refused: "not_found" };
+    }
+    let prefix: UIMessage[] = [];
+    this.ctx.storage.transactionSync(() => {
+      prefix = forkAfter(this.#sql, messages, parentIndex, Date.now());
+    });
+    if (prefix.length < messages.length) await this.persistMessages(prefix, [], { _deleteStaleRows: true });
+    return { refused: null, messages: prefix };
+  }
+
+  /** Makes another version of a fork on the active path the active one: the model sees that one from now on. */
+  async switchBranch(input: { parentId: string | null; index: number }): Promise<BranchOpening> {
+    if (this.#turnActive) return { refused: "running" };
+    const messages = this.messages;
+    let next: UIMessage[] | null = null;
+    this.ctx.storage.transactionSync(() => {
+      next = switchVersion(this.#sql, messages, input.parentId, input.index);
+    });
+    const chosen = next as UIMessage[] | null;
+    if (!chosen) return { refused: "not_found" };
+    const at = input.parentId === null ? 0 : messages.findIndex((m) => m.id === input.parentId) + 1;
+    await this.persistMessages(chosen.slice(0, at), [], { _deleteStaleRows: true });
+    await this.persistMessages(chosen);
+    return { refused: null, messages: this.messages };
+  }
+
   // Tool approvals (./approvals.ts)
 
   async pendingApprovals(): Promise<PendingApproval[]> {
@@ -478,6 +560,7 @@ export class ChatThread extends AIChatAgent<Env> {
 
   async erase(): Promise<void> {
     this.abortAllRequests("Thread deleted");
+    clearBranches(this.#sql);
     await this.persistMessages([]);
   }
 }

@@ -41,6 +41,25 @@ export function closeRevokedSocket(ws: WebSocket): void {
   }
 }
 
+/**
+ * A client's echo of the history (the SDK's `cf_agent_chat_messages` frame) that names a message the thread does not
+ * hold: the history grows only by turns, and an echo sent just before an edit, regeneration or branch switch
+ * (src/agent/thread-branches.ts) would otherwise bring back the messages that change set aside.
+ */
+export function echoAddsMessages(raw: string | ArrayBuffer, stored: readonly UIMessage[]): boolean {
+  if (typeof raw !== "string" || !raw.includes(ECHO_TYPE)) return false;
+  let frame: { type?: unknown; messages?: unknown };
+  try {
+    frame = JSON.parse(raw);
+  } catch {
+    return false;
+  }
+  if (frame?.type !== ECHO_TYPE || !Array.isArray(frame.messages)) return false;
+  const known = new Set(stored.map((m) => m.id));
+  return frame.messages.some((m: { id?: unknown }) => !known.has(m?.id as string));
+}
+const ECHO_TYPE = "cf_agent_chat_messages";
+
 type SocketHandler = (ws: WebSocket, message: string | ArrayBuffer) => Promise<void>;
 
 export interface MessageHooks {
@@ -69,6 +88,8 @@ export function recheckCredentialOnEachMessage(agent: object, ctx: DurableObject
     const owner = await socketOwner(env, ctx.getTags(ws));
     if (!owner) return closeRevokedSocket(ws);
     if (!request) {
+      const stored = (agent as { messages?: UIMessage[] }).messages;
+      if (stored && echoAddsMessages(message, stored)) return;
       if (hooks.onToolApproval && typeof message === "string" && (await hooks.onToolApproval(message, owner))) return;
       return dispatch(ws, message);
     }

@@ -486,3 +486,28 @@ export const triggerDelivery = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.triggerId, t.deliveryKey] }), index("trigger_delivery_task_idx").on(t.taskId)],
 );
+
+/**
+ * A read-only link to a snapshot of one thread's messages as they were when it was shared (secrets redacted). The
+ * token in the link is the only key; `revoked_at` ends the link at once. Deleting the agent removes its shares.
+ */
+export const threadShare = sqliteTable(
+  "thread_share",
+  {
+    id: text("id").primaryKey(),
+    token: text("token").notNull().unique(),
+    agentId: text("agent_id")
+      .notNull()
+      .references(() => agent.id, { onDelete: "cascade" }),
+    threadId: text("thread_id").notNull(),
+    accountId: text("account_id").notNull(),
+    createdByUserId: text("created_by_user_id").notNull(),
+    title: text("title").notNull(),
+    /** The shared messages: JSON of the active path's UI messages at share time. */
+    snapshot: text("snapshot").notNull(),
+    messageCount: integer("message_count").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("thread_share_thread_idx").on(t.agentId, t.threadId, t.createdAt)],
+);

@@ -11,6 +11,7 @@ import { credentialOf } from "../lib/auth/live-credential.ts";
 import { getEnabledModel } from "../lib/billing/catalog.ts";
 import { getBalance, insufficientCredits } from "../lib/billing/ledger.ts";
 import { stepMaxCost } from "../lib/billing/pricing.ts";
+import { Conflict, Invalid, NotFound } from "../lib/errors.ts";
 import type { AgentAccess } from "./agent-access.ts";
 import type { AttachmentPart } from "../lib/agents/attachments.ts";
 
@@ -68,26 +69,88 @@ export async function startTurn(
   files: AttachmentPart[] = [],
 ): Promise<StartedTurn> {
   const thread = await chatThread(env, access.agent.id, threadId);
-  // The socket opens while the history and the balance are read; nothing is sent on it unless the turn is affordable.
   const history: Promise<UIMessage[]> = (async () => {
     const stored: UIMessage[] = await thread.getMessages();
     return stored.length > 0 ? stored : context;
   })();
+  const socket = await openAffordableTurn(env, access, thread, history, text, now);
+  const userMessage: UIMessage = { id: crypto.randomUUID(), role: "user", parts: [...files, { type: "text", text }] };
+  return sendTurn(socket, [...(await history), userMessage], "submit-message", userMessage.id);
+}
+
+/** A new version of a conversation: a sent message edited (a new message in its place), or an answer regenerated. */
+export type BranchTurn = { kind: "edit"; messageId: string; text: string } | { kind: "regenerate"; messageId: string };
+
+/**
+ * Starts a turn that opens a branch (src/agent/thread-branches.ts): what followed the message is kept as an earlier
+ * version, then the edited message is sent in its place, or the same user message is answered again. Refused with
+ * nothing changed when the message is not in this thread (404) or a turn is running (409).
+ */
+export async function startBranchTurn(
+  env: Env,
+  access: AgentAccess,
+  threadId: string,
+  branch: BranchTurn,
+  now: Date,
+): Promise<StartedTurn> {
+  const thread = await chatThread(env, access.agent.id, threadId);
+  const history = thread.getMessages() as Promise<UIMessage[]>;
+  const socket = await openAffordableTurn(env, access, thread, history, branch.kind === "edit" ? branch.text : "", now);
+  let opened: Awaited<ReturnType<typeof thread.openBranch>>;
+  try {
+    opened = await thread.openBranch({ kind: branch.kind, messageId: branch.messageId });
+  } catch (error) {
+    socket.close(1000, "turn refused");
+    throw error;
+  }
+  if (opened.refused !== null) {
+    socket.close(1000, "turn refused");
+    throw branchRefusal(opened.refused);
+  }
+  // The RPC's type loses the union's narrowing: a turn that was not refused always carries its history.
+  const prefix = (opened.messages ?? []) as UIMessage[];
+  if (branch.kind === "regenerate") return sendTurn(socket, prefix, "regenerate-message", prefix.at(-1)!.id);
+  const edited: UIMessage = { id: crypto.randomUUID(), role: "user", parts: [{ type: "text", text: branch.text }] };
+  return sendTurn(socket, [...prefix, edited], "submit-message", edited.id);
+}
+
+/** The typed error for a branch the thread refused to open or switch to. */
+export function branchRefusal(reason: "not_found" | "running" | "not_user_message"): Error {
+  if (reason === "running") return new Conflict("A turn is running in this thread; stop it or wait until it ends");
+  if (reason === "not_user_message") return new Invalid("Only your own messages can be edited; regenerate an answer instead");
+  return new NotFound("No such message in this thread");
+}
+
+/** Refuses (402) a turn the account cannot pay for; otherwise the open socket to send it on. */
+async function openAffordableTurn(
+  env: Env,
+  access: AgentAccess,
+  thread: Awaited<ReturnType<typeof chatThread>>,
+  history: Promise<UIMessage[]>,
+  text: string,
+  now: Date,
+): Promise<WebSocket> {
+  // The socket opens while the history and the balance are read; nothing is sent on it unless the turn is affordable.
   const opening = openTurnSocket(thread, access);
   opening.catch(() => {});
-  let socket: WebSocket;
   try {
     await assertAffordable(env, access, history, text, now);
-    socket = await opening;
+    return await opening;
   } catch (error) {
     opening.then((opened) => opened.close(1000, "turn refused")).catch(() => {});
     history.catch(() => {});
     throw error;
   }
-  const messages = await history;
+}
 
+/** Sends the SDK's chat request on the turn's socket and follows its answer. */
+function sendTurn(
+  socket: WebSocket,
+  messages: UIMessage[],
+  trigger: "submit-message" | "regenerate-message",
+  userMessageId: string,
+): StartedTurn {
   const requestId = crypto.randomUUID();
-  const userMessage: UIMessage = { id: crypto.randomUUID(), role: "user", parts: [...files, { type: "text", text }] };
   let finish!: (outcome: { error?: string }) => void;
   const ended = new Promise<{ error?: string }>((resolve) => (finish = resolve));
   let controller!: ReadableStreamDefaultController<string>;
@@ -128,10 +191,25 @@ export async function startTurn(
     JSON.stringify({
       type: ChatMessageType.CF_AGENT_USE_CHAT_REQUEST,
       id: requestId,
-      init: { method: "POST", body: JSON.stringify({ messages: [...messages, userMessage], trigger: "submit-message" }) },
+      init: { method: "POST", body: JSON.stringify({ messages, trigger }) },
     }),
   );
-  return { userMessageId: userMessage.id, chunks, ended, detach: () => close({}) };
+  return { userMessageId, chunks, ended, detach: () => close({}) };
+}
+
+/**
+ * The HTTP answer of a started turn: `text/event-stream` of its chunks, or with `Accept: application/json` the JSON
+ * summary once it has ended (read from the stored history).
+ */
+export async function turnResponse(request: Request, env: Env, agentId: string, threadId: string, turn: StartedTurn): Promise<Response> {
+  if ((request.headers.get("accept") ?? "").includes("application/json")) {
+    const { error } = await turn.ended;
+    const messages: UIMessage[] = await (await chatThread(env, agentId, threadId)).getMessages();
+    return Response.json(turnSummary(messages, turn.userMessageId, error));
+  }
+  return new Response(turnEventStream(turn), {
+    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" },
+  });
 }
 
 /** The server-sent events form of a turn: each chunk as a `data:` line, an error event if it failed, then `[DONE]`. */

@@ -13,9 +13,17 @@ export const SIGNED_IN_PAGE_PREFIXES = ["/agents", "/usage", "/billing", "/team"
 
 /**
  * `/api/*` paths anyone may call; every other `/api/*` path needs a session or an API key. The dev and test hooks
- * refuse by themselves outside development and the test suite.
+ * refuse by themselves outside development and the test suite. `/api/shares/` answers only a share link's snapshot.
  */
-export const PUBLIC_API_PREFIXES = ["/api/auth/", "/api/health", "/api/dev/", "/api/test/", "/api/webhooks/", "/api/stripe/webhook"];
+export const PUBLIC_API_PREFIXES = [
+  "/api/auth/",
+  "/api/health",
+  "/api/dev/",
+  "/api/test/",
+  "/api/webhooks/",
+  "/api/stripe/webhook",
+  "/api/shares/",
+];
 
 /** The OpenAI-compatible API (docs/api.md): gated like `/api/*`, its refusals in OpenAI's error shape. */
 export const OPENAI_API_PREFIX = "/v1/";

@@ -1,6 +1,8 @@
 /** Client calls to the agent REST API (docs/api.md), with errors that keep the API's code and status. */
 
 import type { MemoryNote, ThreadSummary } from "@/agent/agent-hub.ts";
+import type { BranchPoint } from "@/agent/thread-branches.ts";
+import type { ShareInfo } from "@/lib/threads/shares.ts";
 import type { agentJson } from "@/lib/agents/views.ts";
 import type { ToolPolicy } from "@/lib/agents/tool-policy.ts";
 import type { Permission } from "@/lib/teams/permissions.ts";
@@ -18,6 +20,7 @@ import type { SavedAttachment } from "@/lib/agents/attachments.ts";
 import { request, requestJson, uploadWithProgress } from "../api-client.ts";
 
 export { ApiError, request, requestJson } from "../api-client.ts";
+export type { BranchPoint, ShareInfo };
 export type { Checkpoint, CheckpointDiff, ExecResult, FileEntry, GitStatus, MemoryNote, ProcessInfo, RestoreResult };
 /** An agent, with what the caller may do in its account (GET /api/agent/:id says; lists and writes do not). */
 export type AgentInfo = ReturnType<typeof agentJson> & { permissions?: Permission[]; toolPolicyFloor?: ToolPolicy };
@@ -44,6 +47,25 @@ export function agentApi(agentId: string) {
         (r) => r.attachments[0]!,
       );
     },
+    history: (tid: string) => requestJson<{ messages: unknown[]; branches: BranchPoint[] }>(`${base}/threads/${tid}/messages`),
+    /** Edits a sent message (a new branch); resolves once the answer is done (the socket shows it streaming). */
+    editMessage: (tid: string, messageId: string, text: string) =>
+      requestJson<unknown>(`${base}/threads/${tid}/messages/${encodeURIComponent(messageId)}/edit`, {
+        method: "POST",
+        body: { text },
+        headers: { accept: "application/json" },
+      }),
+    regenerate: (tid: string, messageId: string) =>
+      requestJson<unknown>(`${base}/threads/${tid}/messages/${encodeURIComponent(messageId)}/regenerate`, {
+        method: "POST",
+        headers: { accept: "application/json" },
+      }),
+    switchBranch: (tid: string, parentId: string | null, index: number) =>
+      requestJson<{ messages: unknown[]; branches: BranchPoint[] }>(`${base}/threads/${tid}/branches`, json("POST", { parentId, index })),
+    exportUrl: (tid: string, format: "markdown" | "json") => `${base}/threads/${tid}/export?format=${format}`,
+    shares: (tid: string) => requestJson<{ shares: ShareInfo[] }>(`${base}/threads/${tid}/shares`).then((r) => r.shares),
+    share: (tid: string) => requestJson<ShareInfo>(`${base}/threads/${tid}/shares`, json("POST", {})),
+    revokeShare: (tid: string, shareId: string) => requestJson<ShareInfo>(`${base}/threads/${tid}/shares/${shareId}`, { method: "DELETE" }),
     stop: (tid: string) => requestJson<{ stopped: boolean }>(`${base}/threads/${tid}/stop`, json("POST", {})),
     list: (path: string) => requestJson<{ path: string; entries: FileEntry[] }>(`${base}/files${q(path)}`),
     read: (path: string) => request(`${base}/files${q(path)}`).then((r) => r.text()),

@@ -20,8 +20,9 @@ import { Textarea } from "@/components/ui/textarea.tsx";
 import { useAgentWorkspace, useSocketOpen } from "./agent-context.tsx";
 import { AttachButton, PendingAttachments, useComposerAttachments } from "./composer-attachments.tsx";
 import { CreditAction, useCreditText } from "./credit-action.tsx";
-import { errorMessage } from "./agent-api.ts";
+import { type BranchPoint, errorMessage } from "./agent-api.ts";
 import { MessageView, TypingDots } from "./message-view.tsx";
+import { ThreadActions } from "./thread-actions.tsx";
 import type { ApprovalChoice, ToolPart } from "./tool-card.tsx";
 import { OperatorLink } from "./operator-link.tsx";
 import { TurnChanges } from "./turn-changes.tsx";
@@ -78,6 +79,8 @@ export function ChatPanel({ threadId }: { threadId: string }) {
   }, [connected]);
   const chat = useAgentChat({
     agent: socket,
+    // The thread's history changes only on the server (turns, branches); the page never writes it back.
+    syncMessagesToServer: false,
     getInitialMessages: async () => {
       try {
         return (await api.messages(threadId)) as UIMessage[];
@@ -105,8 +108,7 @@ export function ChatPanel({ threadId }: { threadId: string }) {
   }, [busy]);
 
   // An answer that finished while the connection was down is not streamed again on reconnect (there is no stream
-  // left to resume), so the page would keep the part it saw. Once reconnected and idle, the stored history wins (the
-  // SDK echoes it to the thread, which stores the same messages again).
+  // left to resume), so the page would keep the part it saw. Once reconnected and idle, the stored history wins.
   const lostConnection = useRef(false);
   useEffect(() => {
     if (wasConnected && !connected) lostConnection.current = true;
@@ -148,6 +150,81 @@ export function ChatPanel({ threadId }: { threadId: string }) {
     },
     [api, threadId],
   );
+
+  // Branches: "< i/n >" on the message that starts each fork's active version; edits and regenerations go through
+  // the REST routes (the turn streams to this socket like any other) and switching answers the new active path.
+  const [branches, setBranches] = useState<BranchPoint[]>([]);
+  const [branchError, setBranchError] = useState<string>();
+  const messageIds = messages.map((m) => m.id).join(",");
+  useEffect(() => {
+    if (busy || !messageIds) return;
+    const forThread = threadId;
+    api
+      .history(forThread)
+      .then((h) => {
+        if (shownThread.current === forThread) setBranches(h.branches);
+      })
+      .catch(() => {});
+  }, [api, threadId, busy, messageIds]);
+  const branchAt = useMemo(() => new Map(branches.map((b) => [b.messageId, b])), [branches]);
+  // The server's history after a branch change is the truth: the page shows it.
+  const showHistory = useCallback(
+    async (forThread: string, history?: { messages: unknown[]; branches: BranchPoint[] }) => {
+      const current = history ?? (await api.history(forThread));
+      if (shownThread.current !== forThread) return;
+      setMessages.current(current.messages as UIMessage[]);
+      setBranches(current.branches);
+    },
+    [api],
+  );
+  const branchAction = useCallback(
+    (action: () => Promise<unknown>, keep?: (shown: UIMessage[]) => UIMessage[]) => {
+      setBranchError(undefined);
+      clearError();
+      const forThread = threadId;
+      // Edit and regenerate: the page drops what is being replaced at once; the new version streams in after it.
+      if (keep) setMessages.current(keep);
+      action()
+        .catch((e: unknown) => setBranchError(errorMessage(e)))
+        .finally(() => void showHistory(forThread).catch(() => {}));
+    },
+    [clearError, threadId, showHistory],
+  );
+  const switchBranch = useCallback(
+    (parentId: string | null, index: number) =>
+      branchAction(async () => {
+        await api.switchBranch(threadId, parentId, index);
+      }),
+    [api, threadId, branchAction],
+  );
+  const editMessage = useCallback(
+    (messageId: string, text: string) =>
+      branchAction(
+        () => api.editMessage(threadId, messageId, text),
+        (shown) =>
+          shown.slice(
+            0,
+            Math.max(
+              0,
+              shown.findIndex((m) => m.id === messageId),
+            ),
+          ),
+      ),
+    [api, threadId, branchAction],
+  );
+  const regenerateAnswer = useCallback(
+    (messageId: string) =>
+      branchAction(
+        () => api.regenerate(threadId, messageId),
+        (shown) => {
+          const at = shown.findIndex((m) => m.id === messageId);
+          const asked = shown.slice(0, at).findLastIndex((m) => m.role === "user");
+          return at < 0 ? shown : shown.slice(0, asked + 1);
+        },
+      ),
+    [api, threadId, branchAction],
+  );
+  const historyLocked = busy || hubRunning || !connected;
 
   function send() {
     const text = draft.trim();
@@ -200,6 +277,7 @@ export function ChatPanel({ threadId }: { threadId: string }) {
             : "You are offline. Messages will resume when the connection returns."}
         </div>
       )}
+      <ThreadActions threadId={threadId} empty={messages.length === 0} />
       <div ref={scroller.ref} onScroll={scroller.onScroll} className="min-h-0 flex-1 overflow-y-auto" data-testid="chat-scroller">
         <div className="mx-auto flex max-w-3xl flex-col gap-5 px-4 py-6">
           {messages.length === 0 && !busy && (
@@ -219,6 +297,11 @@ export function ChatPanel({ threadId }: { threadId: string }) {
               <Fragment key={message.id}>
                 <MessageView
                   message={message}
+                  branch={branchAt.get(message.id)}
+                  historyLocked={historyLocked}
+                  onSwitchBranch={switchBranch}
+                  onEdit={message.role === "user" ? editMessage : undefined}
+                  onRegenerate={turnEnd ? regenerateAnswer : undefined}
                   viewerId={viewerId}
                   streaming={message.id === streamingId}
                   onRetry={message.id === last?.id ? () => void regenerate() : undefined}
@@ -230,6 +313,11 @@ export function ChatPanel({ threadId }: { threadId: string }) {
           })}
           {busy && last?.role === "user" && <TypingDots />}
           {!busy && hubRunning && last?.role === "user" && <TypingDots />}
+          {branchError && (
+            <div role="alert" className="rounded-lg border border-destructive/50 px-3 py-2 text-sm text-destructive">
+              {branchError}
+            </div>
+          )}
           {approvalError && (
             <div role="alert" className="rounded-lg border border-destructive/50 px-3 py-2 text-sm text-destructive">
               {approvalError}

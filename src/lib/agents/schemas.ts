@@ -74,3 +74,11 @@ export const CheckpointTarget = z.union([z.literal("now"), CheckpointId]).defaul
 export const CheckpointBody = z.object({}).strict();
 export const CommitBody = z.object({ message: z.string().min(1).max(5000), dir: z.string().max(1024).optional() });
 export const NoteBody = z.object({ text: z.string().trim().min(1, "text must not be empty").max(2000) });
+/** A message id in a thread's history (the SDK's and ours: letters, digits, '-' and '_'). */
+export const MessageId = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\w-]+$/, "not a message id");
+/** Switches the active version of a fork: the message the versions follow (null: the thread's start) and which one. */
+export const SwitchBranchBody = z.object({ parentId: MessageId.nullable(), index: z.number().int().min(1).max(10_000) });

@@ -14,6 +14,7 @@ export const PERMISSIONS = [
   "team.settings",
   "team.delete",
   "audit.view",
+  "threads.share",
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -30,6 +31,7 @@ export const PERMISSION_LABELS: Record<Permission, string> = {
   "team.settings": "Rename the team",
   "team.delete": "Delete the team",
   "audit.view": "See the audit log",
+  "threads.share": "Share threads as public read-only links",
 };
 
 export const BUILT_IN_ROLES = ["owner", "admin", "member"] as const;

@@ -4,6 +4,8 @@ import { threadForRequest } from "@/operations/agent-access.ts";
 import { ThreadTitle } from "@/lib/agents/schemas.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
+import { getDb } from "@/db/client.ts";
+import { deleteThreadShares } from "@/lib/threads/shares.ts";
 
 export const dynamic = "force-dynamic";
 type Params = { params: Promise<{ id: string; tid: string }> };
@@ -21,11 +23,13 @@ export const PATCH = handle(async (request, { params }: Params) => {
   return Response.json(await hub.renameThread(tid, title));
 });
 
+/** Deletes the thread with its history, its branches and its share links. */
 export const DELETE = handle(async (request, { params }: Params) => {
   const { id, tid } = await params;
   const env = getEnv();
   const { hub, agent } = await threadForRequest(request, env, id, tid);
   await (await chatThread(env, agent.id, tid)).erase();
   await hub.deleteThread(tid);
+  await deleteThreadShares(getDb(env.DB), agent.id, tid);
   return new Response(null, { status: 204 });
 });

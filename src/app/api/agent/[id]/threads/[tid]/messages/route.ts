@@ -3,19 +3,23 @@ import { threadForRequest } from "@/operations/agent-access.ts";
 import { MessageBody } from "@/lib/agents/schemas.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { requestTime } from "@/lib/http/clock.ts";
-import { startTurn, turnEventStream, turnSummary } from "@/operations/turns.ts";
+import { startTurn, turnResponse } from "@/operations/turns.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
 import { threadAttachmentPart } from "@/lib/agents/attachments.ts";
 
 export const dynamic = "force-dynamic";
 type Params = { params: Promise<{ id: string; tid: string }> };
 
-/** The thread's full history (UI messages with their parts: text, reasoning, tool calls, metadata). */
+/**
+ * The thread's history: the active path (UI messages with their parts: text, reasoning, tool calls, metadata) and
+ * its forks ("< 2/3 >"); `?branches=all` adds every version of those forks.
+ */
 export const GET = handle(async (request, { params }: Params) => {
   const { id, tid } = await params;
   const env = getEnv();
   const { agent } = await threadForRequest(request, env, id, tid);
-  return Response.json({ messages: await (await chatThread(env, agent.id, tid)).getMessages() });
+  const versions = new URL(request.url).searchParams.get("branches") === "all";
+  return Response.json(await (await chatThread(env, agent.id, tid)).history({ versions }));
 });
 
 /**
@@ -30,12 +34,5 @@ export const POST = handle(async (request, { params }: Params) => {
   const { text, attachments = [] } = await readJson(request, MessageBody);
   const files = attachments.map((path) => threadAttachmentPart(access.agent.id, tid, path));
   const turn = await startTurn(env, access, tid, text, requestTime(request, env), [], files);
-  if ((request.headers.get("accept") ?? "").includes("application/json")) {
-    const { error } = await turn.ended;
-    const messages = await (await chatThread(env, access.agent.id, tid)).getMessages();
-    return Response.json(turnSummary(messages, turn.userMessageId, error));
-  }
-  return new Response(turnEventStream(turn), {
-    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" },
-  });
+  return turnResponse(request, env, access.agent.id, tid, turn);
 });

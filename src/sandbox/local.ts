@@ -336,13 +336,20 @@ class LocalWorkspace implements Workspace {
   }
 
   /** Hands the upgrade to sandboxd, which checks the session; workerd's fetch answers 101 with the WebSocket. */
-  terminalFetch(request: Request, id: string): Promise<Response> {
+  async terminalFetch(request: Request, id: string): Promise<Response> {
     const headers = new Headers();
     for (const name of ["upgrade", "connection", "sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol"]) {
       const value = request.headers.get(name);
       if (value) headers.set(name, value);
     }
-    return this.#http.raw(`${this.#base}/terminals/${encodeURIComponent(id)}`, { method: "GET", headers });
+    const response = await this.#http.raw(`${this.#base}/terminals/${encodeURIComponent(id)}`, { method: "GET", headers });
+    if (response.status === 101) return response;
+    const payload = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+    throw new SandboxError(
+      payload?.error?.code ?? "http_error",
+      payload?.error?.message ?? `sandboxd answered ${response.status}`,
+      response.status,
+    );
   }
 
   async destroy(): Promise<void> {

@@ -676,6 +676,7 @@ def run_on_terminal(slave, hold_read, hold_write, cwd, argv, env):
 # A terminal's output is read at most this far ahead of what sandboxd acknowledges (pty_ack), so a client that does
 # not read holds back the shell (its writes block), not memory in sandboxd.
 TERMINAL_WINDOW = 256 * 1024
+TERMINAL_INPUT_LIMIT = 1024 * 1024
 
 
 class Terminal:
@@ -684,6 +685,7 @@ class Terminal:
         self.inbox = queue.Queue()
         self.credit = threading.Condition()
         self.in_flight = 0
+        self.queued = 0
         self.closed = False
 
     def read_loop(self, exec_id):
@@ -709,6 +711,14 @@ class Terminal:
             self.in_flight = max(0, self.in_flight - size)
             self.credit.notify()
 
+    def queue_input(self, data):
+        # Keys for a shell that does not read are dropped past TERMINAL_INPUT_LIMIT, as a full terminal would.
+        with self.credit:
+            if self.queued + len(data) > TERMINAL_INPUT_LIMIT:
+                return
+            self.queued += len(data)
+        self.inbox.put(data)
+
     def write_loop(self):
         # A shell that does not read its input blocks only this thread, never the executor's request loop.
         while True:
@@ -716,9 +726,14 @@ class Terminal:
             if item is None:
                 break
             try:
-                os.write(self.master, item)
+                rest = memoryview(item)
+                while rest:
+                    rest = rest[os.write(self.master, rest):]
             except OSError:
                 break
+            finally:
+                with self.credit:
+                    self.queued -= len(item)
 
     def resize(self, cols, rows):
         try:
@@ -748,7 +763,7 @@ def terminal_of(req):
 def terminal_input(req):
     terminal = terminal_of(req)
     if terminal is not None and not terminal.closed:
-        terminal.inbox.put(base64.b64decode(req.get("data", "")))
+        terminal.queue_input(base64.b64decode(req.get("data", "")))
 
 
 def terminal_resize(req):

@@ -104,6 +104,26 @@ describe("terminal sessions", () => {
     await ws.closeTerminal(session.id);
   });
 
+  it("passes long output through in full at the client's pace, and a long paste whole to the shell", async () => {
+    const session = await ws.openTerminal({ cols: 80, rows: 24 });
+    const client = new TerminalClient(session.id);
+    await client.ready();
+    const start = client.output.length;
+    client.type("seq 1 150000 | tr '\\n' ' '; echo; echo seq-$((7*7))-done\r");
+    await waitFor(() => client.output.slice(start).includes("seq-49-done"), 30_000);
+    const numbers = client.output.slice(start).replace(/\s+/g, " ");
+    expect(numbers).toContain(" 149998 149999 150000 ");
+    const line = `${"x".repeat(99)}\n`;
+    client.type("stty -echo; cat > pasted.txt\r");
+    // The shell shares the executor's PID namespace with commands, so an exec sees cat waiting for its input.
+    await waitFor(async () => (await ws.exec("pgrep -x cat")).exitCode === 0);
+    client.type(line.repeat(2000));
+    client.type("\x04");
+    await waitFor(async () => (await ws.exec("wc -c < pasted.txt")).stdout.trim() === String(line.length * 2000), 20_000);
+    client.socket.close();
+    await ws.closeTerminal(session.id);
+  });
+
   it("keeps the session for a client that comes back within the grace period, replaying recent output", async () => {
     const session = await ws.openTerminal({ cols: 80, rows: 24 });
     const first = new TerminalClient(session.id);

@@ -73,6 +73,9 @@ export type SdkSandbox = Pick<
   unexposePort(port: number): Promise<void>;
   getExposedPorts(hostname: string): Promise<{ url: string; port: number }[]>;
   destroy(): Promise<void>;
+  /** Terminal sessions: the container's shell sessions, which its pty endpoint attaches to by id. */
+  createSession?(options: { id: string; cwd?: string; env?: Record<string, string> }): Promise<unknown>;
+  deleteSession?(sessionId: string): Promise<unknown>;
   /** WorkspaceSandbox (src/sandbox/cloudflare-do.ts): restores the last backup of /workspace into a fresh container. */
   restoreWorkspace?(): Promise<{ restored: boolean }>;
   /** WorkspaceSandbox: checkpoints as backups of /workspace to R2, their handles in the object's storage. */
@@ -557,10 +560,12 @@ export class CloudflareWorkspace implements Workspace {
     });
   }
 
-  /** A terminal is a session of the container's own shell server (the SDK's pty endpoint), created on first attach. */
+  /** A terminal is a shell session of the container (in /workspace), which the SDK's pty endpoint attaches to by id. */
   async openTerminal(size: TerminalSize): Promise<TerminalSession> {
     if (!this.#proxyTerminal) throw terminalsUnsupported();
-    return { id: `term_${randomToken()}`, createdAt: new Date().toISOString(), ...size, attached: false };
+    const id = `term_${randomToken()}`;
+    await this.#sdk.createSession?.({ id, cwd: ROOT, env: { TERM: "xterm-256color" } });
+    return { id, createdAt: new Date().toISOString(), ...size, attached: false };
   }
 
   /** The container keeps no list of terminals this adapter could read. */
@@ -568,7 +573,9 @@ export class CloudflareWorkspace implements Workspace {
     return [];
   }
 
-  async closeTerminal(_id: string): Promise<void> {}
+  async closeTerminal(id: string): Promise<void> {
+    await this.#sdk.deleteSession?.(id);
+  }
 
   terminalFetch(request: Request, id: string): Promise<Response> {
     if (!this.#proxyTerminal) throw terminalsUnsupported();

@@ -167,6 +167,14 @@ function recordedSandbox(files: Record<string, string> = {}) {
     async destroy() {
       record("destroy");
     },
+    async createSession(options) {
+      record("createSession", options);
+      return {};
+    },
+    async deleteSession(id) {
+      record("deleteSession", id);
+      return {};
+    },
     async restoreWorkspace() {
       record("restoreWorkspace");
       return { restored: true };
@@ -416,6 +424,12 @@ describe("the Cloudflare sandbox adapter (@cloudflare/sandbox behind the Workspa
     expect(proxied[0]![0]).toBe(stand.sdk);
     expect(proxied[0]![1]).toBe(session.id);
     expect(proxied[0]![3]).toEqual({ cols: 120, rows: 40 });
+    await workspace.closeTerminal(session.id);
+    const sessions = stand.calls.filter((c) => c.method.endsWith("Session"));
+    expect(sessions).toEqual([
+      { method: "createSession", args: [{ id: session.id, cwd: "/workspace", env: { TERM: "xterm-256color" } }] },
+      { method: "deleteSession", args: [session.id] },
+    ]);
   });
 
   it("destroys the container with its workspace", async () => {

@@ -1,7 +1,7 @@
 "use client";
 
 import { ExternalLink, LayoutTemplate, Loader2, MonitorPlay, Plus, RotateCw, X } from "lucide-react";
-import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { type FormEvent, type RefObject, useCallback, useEffect, useRef, useState } from "react";
 import { Alert } from "@/components/ui/alert.tsx";
 import { Button } from "@/components/ui/button.tsx";
 import { Input } from "@/components/ui/input.tsx";
@@ -15,15 +15,18 @@ export type ExposedPort = PortPreview;
 /** How often the tab looks for servers that started listening in the workspace. */
 const DETECT_EVERY_MS = 3000;
 
-/** Ports something listens on in the workspace, asked for while the page is visible. */
-function useListeningPorts(): ListeningPort[] {
+/**
+ * Ports something listens on in the workspace, asked for only while the tab is on screen (each look is a use of the
+ * workspace, which would otherwise keep an idle one from stopping while a window stays open).
+ */
+function useListeningPorts(root: RefObject<HTMLElement | null>): ListeningPort[] {
   const { api } = useAgentWorkspace();
   const [ports, setPorts] = useState<ListeningPort[]>([]);
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const poll = async () => {
-      if (document.visibilityState === "visible") {
+      if (document.visibilityState === "visible" && root.current?.offsetParent) {
         try {
           const found = await api.listeningPorts();
           if (!stopped) setPorts((old) => (JSON.stringify(old) === JSON.stringify(found) ? old : found));
@@ -38,7 +41,7 @@ function useListeningPorts(): ListeningPort[] {
       stopped = true;
       clearTimeout(timer);
     };
-  }, [api]);
+  }, [api, root]);
   return ports;
 }
 
@@ -73,7 +76,8 @@ export function PreviewTab() {
   const [port, setPort] = useState("");
   const [reloads, setReloads] = useState(0);
   const [gallery, setGallery] = useState(false);
-  const listening = useListeningPorts();
+  const root = useRef<HTMLDivElement>(null);
+  const listening = useListeningPorts(root);
 
   const load = useCallback(async () => {
     try {
@@ -121,35 +125,37 @@ export function PreviewTab() {
   const detected = listening.filter((l) => !ports?.some((p) => p.port === l.port));
   if (gallery || (ports?.length === 0 && !error)) {
     return (
-      <TemplateGallery
-        onClose={ports?.length ? () => setGallery(false) : undefined}
-        onReady={(readyPort) => {
-          setGallery(false);
-          void load().then(() => setSelected(readyPort));
-        }}
-        exposeForm={
-          <div className="flex flex-col gap-2">
-            <DetectedPorts ports={detected} onOpen={(n) => void exposePort(n)} />
-            <form onSubmit={expose} className="flex items-center gap-2">
-              <Input
-                value={port}
-                onChange={(e) => setPort(e.target.value)}
-                inputMode="numeric"
-                placeholder="Port, e.g. 8080"
-                aria-label="Port to preview"
-                className="w-40"
-              />
-              <Button type="submit" variant="outline">
-                <MonitorPlay /> Preview port
-              </Button>
-            </form>
-          </div>
-        }
-      />
+      <div ref={root} className="h-full min-h-0">
+        <TemplateGallery
+          onClose={ports?.length ? () => setGallery(false) : undefined}
+          onReady={(readyPort) => {
+            setGallery(false);
+            void load().then(() => setSelected(readyPort));
+          }}
+          exposeForm={
+            <div className="flex flex-col gap-2">
+              <DetectedPorts ports={detected} onOpen={(n) => void exposePort(n)} />
+              <form onSubmit={expose} className="flex items-center gap-2">
+                <Input
+                  value={port}
+                  onChange={(e) => setPort(e.target.value)}
+                  inputMode="numeric"
+                  placeholder="Port, e.g. 8080"
+                  aria-label="Port to preview"
+                  className="w-40"
+                />
+                <Button type="submit" variant="outline">
+                  <MonitorPlay /> Preview port
+                </Button>
+              </form>
+            </div>
+          }
+        />
+      </div>
     );
   }
   return (
-    <div className="flex h-full min-h-0 flex-col">
+    <div ref={root} className="flex h-full min-h-0 flex-col">
       <div className="flex flex-wrap items-center gap-1 border-b p-2">
         <div className="flex min-w-0 flex-1 flex-wrap gap-1" role="group" aria-label="Previewed ports">
           {ports?.map((p) => (

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
 import { gotoHydrated, launchBrowser, screenshot } from "../support/browser.ts";
 import { type ApiInit, apiOk, rawRequest, WEBSOCKET_UPGRADE_HEADERS } from "../support/http.ts";
@@ -202,4 +203,34 @@ describe("terminal, port and archive routes refuse bad input and other users", (
     expect((await upgrade(user, base())).status).toBe(101);
     await api(`/api/agent/${agentId}/terminals/${id}`, { method: "DELETE" });
   });
+
+  it("closes an open terminal once its session is signed out", async () => {
+    const carol = await signUpVerifiedUser(base());
+    const carolAgent = ((await (await call(carol, "/api/agent")).json()) as { agents: { id: string }[] }).agents[0]!.id;
+    const opened = await call(carol, `/api/agent/${carolAgent}/terminals`, {
+      method: "POST",
+      body: JSON.stringify({ cols: 80, rows: 24 }),
+    });
+    const { id } = (await opened.json()) as { id: string };
+    const socket = new WebSocket(`${base().replace(/^http/, "ws")}/api/agent/${carolAgent}/terminals/${id}`, {
+      headers: { cookie: carol.cookie, origin: base() },
+    });
+    let output = "";
+    let closedWith: number | null = null;
+    socket.on("message", (data, binary) => {
+      if (binary) output += String(data);
+    });
+    socket.on("close", (code) => (closedWith = code));
+    await waitFor(() => socket.readyState === WebSocket.OPEN);
+    socket.send(Buffer.from("echo before-$((5*5))\r"));
+    await waitFor(() => output.includes("before-25"));
+    const out = await call(carol, "/api/auth/sign-out", { method: "POST", headers: { origin: base() }, body: "{}" });
+    expect(out.status).toBe(200);
+    // The next key after the re-check interval finds the session gone and closes the terminal.
+    await waitFor(() => {
+      if (closedWith === null && socket.readyState === WebSocket.OPEN) socket.send(Buffer.from(" "));
+      return closedWith !== null;
+    }, 30_000);
+    expect(closedWith).toBe(4401);
+  }, 60_000);
 });

@@ -3,6 +3,7 @@
 # Python (not node) because it starts in ~20 ms, which keeps a workspace's cold start short.
 import base64
 import errno
+import fcntl
 import json
 import os
 import shutil
@@ -13,8 +14,11 @@ import stat
 import struct
 import subprocess
 import sys
+import tarfile
+import termios
 import threading
 import time
+import zipfile
 
 ROOT = "/workspace"
 MAX_LIST_ENTRIES = 10000
@@ -442,6 +446,7 @@ class Exec:
         self.timed_out = False
         self.proc = None
         self.released = threading.Event()
+        self.terminal = None
 
     def pump(self, fd, name):
         while True:
@@ -472,6 +477,8 @@ class Exec:
 
     def run_command(self):
         req = self.req
+        if req.get("pty"):
+            return self.run_terminal()
         started = time.monotonic()
         stdin_data = req.get("stdin")
         # Threads and pipes exist before the command does, so a fork bomb cannot starve the executor of them.
@@ -572,9 +579,216 @@ class Exec:
             "durationMs": duration,
         })
 
+
+    def run_terminal(self):
+        """A shell on a pseudo-terminal: its own session with the terminal as controlling tty (so Ctrl+C reaches the
+        foreground job), output read from the master, input written by a thread of its own."""
+        req = self.req
+        started = time.monotonic()
+        cwd = req.get("cwd") or ROOT
+        if not os.path.isdir(cwd):
+            send({"id": self.id, "type": "spawn_error", "errno": 2, "code": "cwd_not_found", "message": "working directory does not exist: " + cwd})
+            return
+        size = req["pty"]
+        argv = req["argv"]
+        env = req.get("env") or {}
+        hold = bool(req.get("hold"))
+        master, slave = os.openpty()
+        set_window(master, size.get("cols", 80), size.get("rows", 24))
+        hold_read, hold_write = os.pipe() if hold else (None, None)
+        terminal = Terminal(master)
+        with _reaped:
+            pid = os.fork()
+            if pid == 0:
+                run_on_terminal(slave, hold_read, hold_write, cwd, argv, env)
+            _children[pid] = None
+        _spawned.set()
+        os.close(slave)
+        self.proc = Forked(pid)
+        self.terminal = terminal
+        writer = threading.Thread(target=terminal.write_loop, daemon=True)
+        writer.start()
+        reader = threading.Thread(target=terminal.read_loop, args=(self.id,), daemon=True)
+        if hold:
+            os.close(hold_read)
+            send({"id": self.id, "type": "spawned", "pid": pid})
+            self.released.wait(RELEASE_WAIT)
+            try:
+                os.write(hold_write, b"\n")
+            except OSError:
+                pass
+            os.close(hold_write)
+        reader.start()
+        code = wait_child(self.proc)
+        # The shell is gone; what it left running on the terminal ends with it, then the output drains.
+        kill_tree(pid)
+        reader.join(0.5)
+        terminal.close()
+        reader.join()
+        send({
+            "id": self.id,
+            "type": "exit",
+            "exitCode": code if code >= 0 else 128 - code,
+            "signal": -code if code < 0 else None,
+            "timedOut": False,
+            "durationMs": int((time.monotonic() - started) * 1000),
+        })
+
     def forget(self):
         with _execs_lock:
             _execs.pop(self.id, None)
+
+
+class Forked:
+    """A child made with os.fork, shaped like a Popen for wait_child and kill."""
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.returncode = None
+
+
+def set_window(fd, cols, rows):
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+
+def run_on_terminal(slave, hold_read, hold_write, cwd, argv, env):
+    """In the forked child: only system calls, then exec (the parent has threads; nothing here takes their locks)."""
+    try:
+        os.setsid()
+        fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+        for fd in (0, 1, 2):
+            os.dup2(slave, fd)
+        if hold_read is not None:
+            os.close(hold_write)
+            # sandboxd puts this process into the terminal's cgroup before it runs anything.
+            if os.read(hold_read, 1) != b"\n":
+                os._exit(125)
+        os.closerange(3, 65536)
+        os.chdir(cwd)
+        for signum in (signal.SIGINT, signal.SIGPIPE, signal.SIGXFSZ, signal.SIGQUIT, signal.SIGTSTP):
+            signal.signal(signum, signal.SIG_DFL)
+        os.execvpe(argv[0], argv, env)
+    except BaseException:
+        pass
+    os._exit(127)
+
+
+# A terminal's output is read at most this far ahead of what sandboxd acknowledges (pty_ack), so a client that does
+# not read holds back the shell (its writes block), not memory in sandboxd.
+TERMINAL_WINDOW = 256 * 1024
+TERMINAL_INPUT_LIMIT = 1024 * 1024
+
+
+class Terminal:
+    def __init__(self, master):
+        self.master = master
+        self.inbox = queue.Queue()
+        self.credit = threading.Condition()
+        self.in_flight = 0
+        self.queued = 0
+        self.closed = False
+
+    def read_loop(self, exec_id):
+        while True:
+            with self.credit:
+                while self.in_flight >= TERMINAL_WINDOW and not self.closed:
+                    self.credit.wait()
+                if self.closed:
+                    break
+                room = TERMINAL_WINDOW - self.in_flight
+            try:
+                chunk = os.read(self.master, min(65536, room))
+            except OSError:
+                break
+            if not chunk:
+                break
+            with self.credit:
+                self.in_flight += len(chunk)
+            send({"id": exec_id, "type": "stdout", "data": base64.b64encode(chunk).decode("ascii")})
+
+    def ack(self, size):
+        with self.credit:
+            self.in_flight = max(0, self.in_flight - size)
+            self.credit.notify()
+
+    def queue_input(self, data):
+        # Keys for a shell that does not read are dropped past TERMINAL_INPUT_LIMIT, as a full terminal would.
+        with self.credit:
+            if self.queued + len(data) > TERMINAL_INPUT_LIMIT:
+                return
+            self.queued += len(data)
+        self.inbox.put(data)
+
+    def write_loop(self):
+        # A shell that does not read its input blocks only this thread, never the executor's request loop.
+        while True:
+            item = self.inbox.get()
+            if item is None:
+                break
+            try:
+                rest = memoryview(item)
+                while rest:
+                    rest = rest[os.write(self.master, rest):]
+            except OSError:
+                break
+            finally:
+                with self.credit:
+                    self.queued -= len(item)
+
+    def resize(self, cols, rows):
+        try:
+            set_window(self.master, cols, rows)
+        except OSError:
+            pass
+
+    def close(self):
+        with self.credit:
+            if self.closed:
+                return
+            self.closed = True
+            self.credit.notify()
+        self.inbox.put(None)
+        try:
+            os.close(self.master)
+        except OSError:
+            pass
+
+
+def terminal_of(req):
+    with _execs_lock:
+        job = _execs.get(req.get("target"))
+    return job.terminal if job is not None else None
+
+
+def terminal_input(req):
+    terminal = terminal_of(req)
+    if terminal is not None and not terminal.closed:
+        terminal.queue_input(base64.b64decode(req.get("data", "")))
+
+
+def terminal_resize(req):
+    terminal = terminal_of(req)
+    cols, rows = req.get("cols"), req.get("rows")
+    if terminal is not None and isinstance(cols, int) and isinstance(rows, int) and 0 < cols < 1000 and 0 < rows < 1000:
+        terminal.resize(cols, rows)
+
+
+def terminal_ack(req):
+    terminal = terminal_of(req)
+    if terminal is not None:
+        terminal.ack(int(req.get("bytes", 0)))
+
+
+def listening_sockets(req):
+    """The TCP sockets listening in this network namespace, as the kernel lists them (parsed by sandboxd)."""
+    tables = {}
+    for name in ("tcp", "tcp6"):
+        try:
+            with open("/proc/net/" + name) as handle:
+                tables[name] = handle.read(1 << 20)
+        except OSError:
+            tables[name] = ""
+    send({"id": req["id"], "type": "result", "value": tables})
 
 
 def start_exec(req):
@@ -787,6 +1001,14 @@ def main():
             release_exec(req)
         elif op == "spawner":
             spawner_op(req)
+        elif op == "pty_input":
+            terminal_input(req)
+        elif op == "pty_resize":
+            terminal_resize(req)
+        elif op == "pty_ack":
+            terminal_ack(req)
+        elif op == "listening":
+            listening_sockets(req)
         elif op == "relay_open":
             try:
                 threading.Thread(target=relay_open, args=(req,), daemon=True).start()
@@ -814,5 +1036,53 @@ def main():
         job.kill(False)
 
 
+def write_archive(kind, path):
+    """`executor.py archive <tar.gz|zip> <path>`: the directory (or file) as an archive on stdout, run as an exec.
+    Symlinks are stored as links, never followed, so nothing outside the workspace is read through one."""
+    try:
+        base = resolve(path)
+        os.lstat(base)
+    except FileOpError as error:
+        sys.stderr.write(json.dumps({"code": error.code, "message": error.message}))
+        sys.exit(2)
+    except OSError as error:
+        mapped = os_error(error, path)
+        sys.stderr.write(json.dumps({"code": mapped.code, "message": mapped.message}))
+        sys.exit(2)
+    top = os.path.basename(base) if base != ROOT else "workspace"
+    out = sys.stdout.buffer
+    if kind == "tar.gz":
+        with tarfile.open(fileobj=out, mode="w|gz", format=tarfile.PAX_FORMAT) as archive:
+            archive.add(base, arcname=top, recursive=True)
+    else:
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            for real, name in archive_entries(base, top):
+                st = os.lstat(real)
+                if stat.S_ISLNK(st.st_mode):
+                    info = zipfile.ZipInfo(name)
+                    info.external_attr = (stat.S_IFLNK | 0o777) << 16
+                    archive.writestr(info, os.readlink(real))
+                elif stat.S_ISDIR(st.st_mode):
+                    archive.writestr(zipfile.ZipInfo(name + "/"), b"")
+                elif stat.S_ISREG(st.st_mode):
+                    archive.write(real, name)
+    out.flush()
+
+
+def archive_entries(base, top):
+    yield base, top
+    if not stat.S_ISDIR(os.lstat(base).st_mode):
+        return
+    for directory, dirs, files in os.walk(base, followlinks=False):
+        dirs.sort()
+        rel = os.path.relpath(directory, base)
+        prefix = top if rel == "." else top + "/" + rel
+        for name in dirs + sorted(files):
+            yield os.path.join(directory, name), prefix + "/" + name
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 4 and sys.argv[1] == "archive":
+        write_archive(sys.argv[2], sys.argv[3])
+    else:
+        main()

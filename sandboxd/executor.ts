@@ -9,6 +9,8 @@ export type ExecRequest = {
   env: Record<string, string>;
   timeoutMs: number;
   stdin?: string;
+  /** Runs the command on a pseudo-terminal of this size (stdin, stdout and stderr); its output arrives as stdout. */
+  pty?: { cols: number; rows: number };
 };
 
 /** How a command ended, as the executor reports it; its duration is measured by sandboxd, never taken from here. */
@@ -284,6 +286,20 @@ export class Executor {
       this.#pending.delete(id);
     }
     return { id, done };
+  }
+
+  /** Keys typed into a terminal command (see ExecRequest.pty). */
+  terminalInput(execId: string, data: Buffer): void {
+    if (this.#alive) this.#send({ op: "pty_input", target: execId, data: data.toString("base64") });
+  }
+
+  terminalResize(execId: string, cols: number, rows: number): void {
+    if (this.#alive) this.#send({ op: "pty_resize", target: execId, cols, rows });
+  }
+
+  /** `bytes` of a terminal's output were passed on: the executor may read that many more (executor.py TERMINAL_WINDOW). */
+  terminalAck(execId: string, bytes: number): void {
+    if (this.#alive) this.#send({ op: "pty_ack", target: execId, bytes });
   }
 
   kill(execId: string): void {

@@ -12,6 +12,7 @@ import { type EgressPolicy, egressPolicy } from "./network.ts";
 import { type PreviewSettings, previewSettings } from "./relay.ts";
 import { writeSeccompFilter } from "./seccomp.ts";
 import { createSandboxServer } from "./server.ts";
+import { type TerminalSettings, terminalSettings } from "./terminals.ts";
 import { DEFAULT_DEPS_ROOT, TemplateDepsStore } from "./template-deps.ts";
 import { WorkspaceStore } from "./workspace.ts";
 import { TEMPLATE_NAMES } from "../src/lib/templates/catalog.ts";
@@ -44,7 +45,9 @@ if (process.getuid?.() === 0) {
 let egress: EgressPolicy;
 let preview: PreviewSettings;
 let idle: ActivitySettings;
+let terminals: TerminalSettings;
 try {
+  terminals = terminalSettings(process.env);
   idle = activitySettings(process.env);
   egress = egressPolicy(process.env.SANDBOXD_EGRESS_ALLOW, readHostNameservers());
   preview = previewSettings(process.env);
@@ -83,7 +86,7 @@ const store = new WorkspaceStore({ caps, dataDir, etcDir, egress, log, instance,
 if (usesDiskImage(caps)) fillSpareImage(spareImagePath(dataDir, defaultLimits.diskMiB), defaultLimits.diskMiB, log);
 const activity = new WorkspaceActivity(store, idle, log);
 activity.start();
-const server = createSandboxServer({ store, secret, report, log, preview, activity });
+const server = createSandboxServer({ store, secret, report, log, preview, activity, terminals });
 
 server.listen(port, "127.0.0.1", () => {
   const address = server.address();

@@ -181,3 +181,5 @@ export const createCheckpoint = z.strictObject({
 export const checkpointTarget = z.union([z.literal("now"), checkpointId]);
 
 export const exposePort = z.strictObject({ port: z.number().int().min(1).max(65535) });
+
+export const archive = z.strictObject({ path: optionalPath.default("."), format: z.enum(["tar.gz", "zip"]).default("tar.gz") });

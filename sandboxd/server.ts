@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { WebSocketServer } from "ws";
 import { z } from "zod";
 import type { ExecEvent, ProtectionReport } from "../src/sandbox/types.ts";
 import type { WorkspaceActivity } from "./activity.ts";
@@ -10,7 +11,9 @@ import { gitClone, gitCommit, gitDiff, gitPush, gitStatus } from "./git.ts";
 import { workspacePath } from "./paths.ts";
 import { defaultPreviewSettings, type PreviewSettings, RELAY_PATH, rejectUpgrade, relayHttp, relayTarget, relayUpgrade } from "./relay.ts";
 import * as schema from "./schemas.ts";
+import { defaultTerminalSettings, type TerminalSettings, terminalSize, terminalsOf } from "./terminals.ts";
 import type { Workspace, WorkspaceStore } from "./workspace.ts";
+import { streamArchive } from "./archive.ts";
 
 type Context = {
   req: IncomingMessage;
@@ -34,7 +37,12 @@ export type ServerOptions = {
   activity: WorkspaceActivity;
   /** Preview connection cap and idle timeout; the defaults when not given. */
   preview?: PreviewSettings;
+  /** Terminal idle time, grace period and cap; the defaults when not given. */
+  terminals?: TerminalSettings;
 };
+
+/** `/v1/workspaces/<id>/terminals/<terminal id>`: a WebSocket upgrade attaches to that terminal session. */
+const TERMINAL_PATH = /^\/v1\/workspaces\/([^/]+)\/terminals\/([^/?]+)$/;
 
 const ws = "/v1/workspaces/([^/]+)";
 const MAX_UNREAD_STREAM_BYTES = 64 * 1024 * 1024;
@@ -43,6 +51,10 @@ const codeRunners = { python: ["/usr/bin/python3", "-"], javascript: ["/usr/bin/
 export function createSandboxServer(options: ServerOptions): Server {
   const { store, activity } = options;
   const preview = options.preview ?? defaultPreviewSettings;
+  const terminalOptions = options.terminals ?? defaultTerminalSettings;
+  const terminals = (target: Workspace) => terminalsOf(target, terminalOptions);
+  // Frames from the Worker: keys and resizes, never large.
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
   const workspace = (ctx: Context): Workspace => store.get(schema.workspaceId.parse(ctx.params[0]));
   const routes: Route[] = [];
   const route = (method: string, path: string, handler: Handler) => routes.push({ method, pattern: new RegExp(`^${path}$`), handler });
@@ -208,6 +220,20 @@ export function createSandboxServer(options: ServerOptions): Server {
   });
 
   route("GET", `${ws}/ports`, async (ctx) => ({ ports: workspace(ctx).ports.list() }));
+  route("GET", `${ws}/ports/listening`, async (ctx) => ({ ports: await workspace(ctx).listeningPorts() }));
+
+  route("POST", `${ws}/terminals`, async (ctx) => terminals(workspace(ctx)).open(await ctx.body(terminalSize)));
+  route("GET", `${ws}/terminals`, async (ctx) => ({ terminals: terminals(workspace(ctx)).list() }));
+  route("DELETE", `${ws}/terminals/([^/]+)`, async (ctx) => {
+    terminals(workspace(ctx)).close(ctx.params[1]!);
+    return { closed: true };
+  });
+
+  route("GET", `${ws}/archive`, async (ctx) => {
+    const input = schema.archive.parse(Object.fromEntries(ctx.query));
+    await streamArchive(workspace(ctx), workspacePath(input.path), input.format, ctx.res, ctx.signal);
+    return STREAMED;
+  });
   route("POST", `${ws}/ports`, async (ctx) => workspace(ctx).ports.expose((await ctx.body(schema.exposePort)).port));
   route("DELETE", `${ws}/ports/(\\d{1,5})`, async (ctx) => ({ removed: workspace(ctx).ports.unexpose(Number(ctx.params[1])) }));
 
@@ -277,8 +303,24 @@ export function createSandboxServer(options: ServerOptions): Server {
       if (!authorized(req, expected)) throw new HttpError(401, "unauthorized", "missing or wrong shared secret");
       const used = workspaceOf(req);
       if (used) socket.on("close", await activity.enter(used));
+      const terminal = TERMINAL_PATH.exec((req.url ?? "").split("?")[0]!);
+      if (terminal) {
+        const target = store.get(schema.workspaceId.parse(terminal[1]));
+        const table = terminals(target);
+        table.check(terminal[2]!);
+        // An attached terminal is use: the workspace is not stopped as idle while a client has it open.
+        const done = await activity.enter(target.id);
+        socket.on("close", done);
+        return sockets.handleUpgrade(req, socket, head, (client) => {
+          try {
+            table.attach(terminal[2]!, client);
+          } catch (error) {
+            client.close(4404, (error as Error).message.slice(0, 120));
+          }
+        });
+      }
       const relay = relayTarget(req, (id) => store.get(id));
-      if (!relay) throw new HttpError(404, "not_found", "only preview relays accept upgrades");
+      if (!relay) throw new HttpError(404, "not_found", "only preview relays and terminals accept upgrades");
       await relayUpgrade(relay, req, socket, head, preview);
     } catch (error) {
       const e = toHttpError(error, options.log);

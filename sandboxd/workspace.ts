@@ -40,6 +40,7 @@ import { type CommandCgroup, limitError, removeInstanceCgroups, WorkspaceCgroups
 import { type EgressPolicy, ensureNetns, removeNetns, startPasta, stopPasta } from "./network.ts";
 import { SANDBOX_ROOT, type WorkspaceDirs, workspaceDirs, workspacePath } from "./paths.ts";
 import { PortTable } from "./ports.ts";
+import { type ListeningPort, parseListeningSockets } from "../src/sandbox/listening-ports.ts";
 import { ProcessTable, toArgv } from "./processes.ts";
 import type { TemplateDepsStore } from "./template-deps.ts";
 
@@ -73,6 +74,16 @@ export type ExecInput = {
   billedLater?: boolean;
 };
 
+/** A shell running on a terminal (Workspace.startShell): keys in, window size, output acknowledgements, its end. */
+export type Shell = {
+  write: (data: Buffer) => void;
+  resize: (cols: number, rows: number) => void;
+  /** `bytes` of output were passed on: the shell may write that many more (flow control). */
+  ack: (bytes: number) => void;
+  kill: () => void;
+  done: Promise<ExecExit>;
+};
+
 export type OutputListener = (stream: "stdout" | "stderr", data: Buffer) => void;
 
 /** Output kept per stream for a non-streaming exec; the rest is dropped and `truncated` is set. */
@@ -99,6 +110,8 @@ export class Workspace {
   #destroyed = false;
   /** Each background process's own cgroup, while it runs. */
   readonly #processGroups = new Map<string, CommandCgroup>();
+  /** The cgroups of the shells of terminal sessions, while they run (a group is set once the shell is placed). */
+  readonly #shells = new Set<{ group: CommandCgroup | null }>();
   readonly #usageFile: string;
   /**
    * CPU time of background processes that have ended (and of commands billed later), and of every command reported
@@ -314,20 +327,7 @@ export class Workspace {
     // The command's own cgroup: everything it starts stays in it, ends with it, and its CPU time is read from it.
     // Placed ahead of time (the command is forked from a thread already in it), or made now for a held command.
     const command: { group: CommandCgroup | null } = { group: null };
-    const hooks = this.#cgroups.canGroupCommands() && {
-      onStarted: (slot: number) => {
-        const groups = placedGroups(executor);
-        command.group = groups.get(slot) ?? null;
-        groups.delete(slot);
-      },
-      onSpawned: (nsPid: number) => {
-        const held = this.#heldCommand(executor, nsPid);
-        if (held === undefined) throw new Error(`the command (pid ${nsPid} in the sandbox) was not found`);
-        command.group = this.#newCommandGroup();
-        command.group.adopt(held);
-      },
-      onLingering: () => command.group?.killAll(),
-    };
+    const hooks = this.#commandHooks(executor, command);
     const started = performance.now();
     const { id, done } = executor.exec(
       {
@@ -392,6 +392,79 @@ export class Workspace {
     if (captured.truncated) result.truncated = true;
     if (error) result.error = error;
     return result;
+  }
+
+  /** Hooks that give a command its own cgroup: placed ahead (a spawner thread), or made now for a held command. */
+  #commandHooks(executor: Executor, command: { group: CommandCgroup | null }) {
+    return (
+      this.#cgroups.canGroupCommands() && {
+        onStarted: (slot: number) => {
+          const groups = placedGroups(executor);
+          command.group = groups.get(slot) ?? null;
+          groups.delete(slot);
+        },
+        onSpawned: (nsPid: number) => {
+          const held = this.#heldCommand(executor, nsPid);
+          if (held === undefined) throw new Error(`the command (pid ${nsPid} in the sandbox) was not found`);
+          command.group = this.#newCommandGroup();
+          command.group.adopt(held);
+        },
+        onLingering: () => command.group?.killAll(),
+      }
+    );
+  }
+
+  /**
+   * A shell on a pseudo-terminal (bash, TERM=xterm-256color), in a cgroup of its own like a background process: its
+   * CPU time joins the background counter, which the platform bills, and it counts as a running process meanwhile.
+   */
+  async startShell(size: { cols: number; rows: number }, onOutput: (data: Buffer) => void): Promise<Shell> {
+    const executor = await this.executor();
+    const command: { group: CommandCgroup | null } = { group: null };
+    const { id, done } = executor.exec(
+      {
+        argv: ["/bin/bash", "-i"],
+        cwd: SANDBOX_ROOT,
+        env: { ...baseEnv, TERM: "xterm-256color", COLORTERM: "truecolor", PS1: "\\w\\$ " },
+        timeoutMs: 0,
+        pty: size,
+      },
+      (_stream, data) => onOutput(data),
+      this.#commandHooks(executor, command) || undefined,
+    );
+    this.#shells.add(command);
+    const ended = done
+      .catch((error): ExecExit => {
+        if (error instanceof SpawnFailed) return { exitCode: error.errno === 2 ? 127 : 126, signal: null, timedOut: false };
+        if (error instanceof ExecutorGone) return { exitCode: 137, signal: 9, timedOut: false };
+        throw error;
+      })
+      .finally(() => {
+        this.#shells.delete(command);
+        const { group } = command;
+        if (!group) return;
+        group.killAll();
+        this.#countCommand(group, true);
+        setImmediate(() => group.remove());
+      });
+    return {
+      write: (data) => executor.terminalInput(id, data),
+      resize: (cols, rows) => executor.terminalResize(id, cols, rows),
+      ack: (bytes) => executor.terminalAck(id, bytes),
+      kill: () => executor.kill(id),
+      done: ended,
+    };
+  }
+
+  /**
+   * The TCP ports something listens on in the workspace's network namespace. Asked of the executor only when the
+   * workspace runs (a poll never starts a stopped one); without root each command has its own network: none.
+   */
+  async listeningPorts(): Promise<ListeningPort[]> {
+    if (!usesNetns(this.#daemon.caps) || !this.running) return [];
+    const executor = await this.executor();
+    const tables = await executor.call<{ tcp: string; tcp6: string }>("listening", {}, 10_000);
+    return parseListeningSockets(`${tables.tcp}\n${tables.tcp6}`);
   }
 
   /** One command in a sandbox of its own (./isolated.ts): the platform's credentialed git calls run this way. */
@@ -505,11 +578,12 @@ export class Workspace {
   usage(): WorkspaceUsage {
     let ns = this.#usage.backgroundCpuNs;
     for (const group of this.#processGroups.values()) ns += group.cpuNs();
+    for (const shell of this.#shells) ns += shell.group?.cpuNs() ?? 0;
     return {
       id: this.id,
       backgroundCpuMs: Math.floor(ns / 1e6),
       commandCpuMs: this.#usage.commandCpuMs,
-      runningProcesses: this.processes.runningCount(),
+      runningProcesses: this.processes.runningCount() + this.#shells.size,
     };
   }
 

@@ -1,5 +1,5 @@
 // The sandbox Durable Object and the SDK runtime for the Cloudflare backend; imported by the Worker entry only.
-import { getSandbox, proxyToSandbox, Sandbox, type DirectoryBackup } from "@cloudflare/sandbox";
+import { getSandbox, proxyTerminal, proxyToSandbox, Sandbox, type DirectoryBackup } from "@cloudflare/sandbox";
 import { registerSandboxSdk, type SdkSandbox } from "./cloudflare.ts";
 import type { Checkpoint, CreateCheckpointOptions, RestoreResult } from "./types.ts";
 
@@ -93,5 +93,7 @@ registerSandboxSdk((env) => {
   return {
     getSandbox: (id) => getSandbox(namespace, id, { normalizeId: true, sleepAfter: SLEEP_AFTER }) as unknown as SdkSandbox,
     proxyToSandbox: (request) => proxyToSandbox(request, { Sandbox: namespace as unknown as DurableObjectNamespace<Sandbox> }),
+    proxyTerminal: (sandbox, sessionId, request, size) =>
+      proxyTerminal(sandbox as unknown as { fetch: (request: Request) => Promise<Response> }, sessionId, request, size),
   };
 });

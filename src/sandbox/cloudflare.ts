@@ -37,7 +37,12 @@ import {
   type Workspace,
   type WorkspaceUsage,
   type WorkspaceInfo,
+  type ArchiveFormat,
+  type ListeningPort,
+  type TerminalSession,
+  type TerminalSize,
 } from "./types.ts";
+import { parseListeningSockets } from "./listening-ports.ts";
 import { fromBase64, toBase64 } from "./base64.ts";
 
 /** The part of the SDK's sandbox object this adapter uses (tests hand in a recorded stand-in of it). */
@@ -68,6 +73,9 @@ export type SdkSandbox = Pick<
   unexposePort(port: number): Promise<void>;
   getExposedPorts(hostname: string): Promise<{ url: string; port: number }[]>;
   destroy(): Promise<void>;
+  /** Terminal sessions: the container's shell sessions, which its pty endpoint attaches to by id. */
+  createSession?(options: { id: string; cwd?: string; env?: Record<string, string> }): Promise<unknown>;
+  deleteSession?(sessionId: string): Promise<unknown>;
   /** WorkspaceSandbox (src/sandbox/cloudflare-do.ts): restores the last backup of /workspace into a fresh container. */
   restoreWorkspace?(): Promise<{ restored: boolean }>;
   /** WorkspaceSandbox: checkpoints as backups of /workspace to R2, their handles in the object's storage. */
@@ -76,10 +84,14 @@ export type SdkSandbox = Pick<
   restoreCheckpoint?(id: string): Promise<RestoreResult>;
 };
 
+/** The SDK's `proxyTerminal`: a WebSocket upgrade attached to a pty of the container's session `sessionId`. */
+export type TerminalProxy = (sandbox: SdkSandbox, sessionId: string, request: Request, options: TerminalSize) => Promise<Response>;
+
 /** The SDK's runtime functions, bound to the `Sandbox` Durable Object namespace. */
 export type SandboxSdk = {
   getSandbox(id: string): SdkSandbox;
   proxyToSandbox(request: Request): Promise<Response | null>;
+  proxyTerminal?: TerminalProxy;
 };
 
 const ROOT = "/workspace";
@@ -111,7 +123,7 @@ export class CloudflareSandbox implements Sandbox {
       await sdk.writeFile(RESTORED_MARKER, new Date().toISOString());
     }
     const { appOrigin, previewDomain: domain } = this.#config;
-    return new CloudflareWorkspace(id, sdk, appOrigin ? { appOrigin, previewDomain: domain } : undefined);
+    return new CloudflareWorkspace(id, sdk, appOrigin ? { appOrigin, previewDomain: domain } : undefined, this.#config.sdk.proxyTerminal);
   }
 
   async destroy(id: string): Promise<void> {
@@ -232,11 +244,13 @@ export class CloudflareWorkspace implements Workspace {
   readonly id: string;
   readonly #sdk: SdkSandbox;
   readonly #site: PreviewSite | undefined;
+  readonly #proxyTerminal: TerminalProxy | undefined;
 
-  constructor(id: string, sdk: SdkSandbox, site?: PreviewSite) {
+  constructor(id: string, sdk: SdkSandbox, site?: PreviewSite, proxyTerminal?: TerminalProxy) {
     this.id = id;
     this.#sdk = sdk;
     this.#site = site;
+    this.#proxyTerminal = proxyTerminal;
   }
 
   /** The host the SDK builds its own preview URLs on: the preview domain, else the app's host. */
@@ -511,6 +525,65 @@ export class CloudflareWorkspace implements Workspace {
     );
   }
 
+  async listeningPorts(): Promise<ListeningPort[]> {
+    const result = await this.#sdk.exec("cat /proc/net/tcp /proc/net/tcp6 2>/dev/null", { timeout: 10_000 });
+    // 3000 is the container's own control server, never the user's.
+    return parseListeningSockets(result.stdout).filter((p) => p.port !== 3000);
+  }
+
+  /**
+   * tar.gz only: made in the container's /tmp (tar stores symlinks as links and the path's real location must be in
+   * /workspace), then read back whole. The container has no zip tool; a zip answers 501 with that reason.
+   */
+  async archive(path: string, format: ArchiveFormat): Promise<ReadableStream<Uint8Array>> {
+    if (format !== "tar.gz")
+      throw new SandboxError("not_supported", "the Cloudflare sandbox makes tar.gz archives only (the container has no zip tool)", 501);
+    const target = workspacePath(path);
+    const file = `/tmp/.archive-${randomToken()}.tar.gz`;
+    const parent = target === ROOT ? "/" : target.slice(0, target.lastIndexOf("/")) || "/";
+    const name = target.slice(target.lastIndexOf("/") + 1);
+    const script = [
+      `real=$(realpath -e ${shellCommand([target])}) || exit 3`,
+      `case "$real" in ${ROOT}|${ROOT}/*) ;; *) exit 4;; esac`,
+      `tar -czf ${file} -C ${shellCommand([parent])} ${shellCommand([name])}`,
+    ].join("\n");
+    const made = await this.#sdk.exec(script, { timeout: 15 * 60_000 });
+    if (made.exitCode === 3) throw new SandboxError("not_found", `no such file or directory: ${path}`, 404);
+    if (made.exitCode === 4) throw new SandboxError("path_outside_workspace", `path resolves outside the workspace: ${path}`, 403);
+    if (made.exitCode !== 0) throw new SandboxError("archive_failed", `the archive could not be made: ${made.stderr.trim()}`, 500);
+    const bytes = await this.readFileBytes(file).finally(() => this.#sdk.deleteFile(file).catch(() => {}));
+    return new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes);
+        controller.close();
+      },
+    });
+  }
+
+  /** A terminal is a shell session of the container (in /workspace), which the SDK's pty endpoint attaches to by id. */
+  async openTerminal(size: TerminalSize): Promise<TerminalSession> {
+    if (!this.#proxyTerminal) throw terminalsUnsupported();
+    const id = `term_${randomToken()}`;
+    await this.#sdk.createSession?.({ id, cwd: ROOT, env: { TERM: "xterm-256color" } });
+    return { id, createdAt: new Date().toISOString(), ...size, attached: false };
+  }
+
+  /** The container keeps no list of terminals this adapter could read. */
+  async listTerminals(): Promise<TerminalSession[]> {
+    return [];
+  }
+
+  async closeTerminal(id: string): Promise<void> {
+    await this.#sdk.deleteSession?.(id);
+  }
+
+  terminalFetch(request: Request, id: string): Promise<Response> {
+    if (!this.#proxyTerminal) throw terminalsUnsupported();
+    const url = new URL(request.url);
+    const size = { cols: Number(url.searchParams.get("cols")) || 80, rows: Number(url.searchParams.get("rows")) || 24 };
+    return this.#proxyTerminal(this.#sdk, id, request, size);
+  }
+
   #describe(port: number, token: string): ExposedPort {
     const exposed: ExposedPort = { port, token, exposedAt: new Date().toISOString() };
     if (this.#site) exposed.url = previewUrl(this.#site, { port, sandboxId: this.id, token });
@@ -520,6 +593,14 @@ export class CloudflareWorkspace implements Workspace {
   async destroy(): Promise<void> {
     await this.#sdk.destroy();
   }
+}
+
+function terminalsUnsupported(): SandboxError {
+  return new SandboxError(
+    "not_supported",
+    "this Cloudflare sandbox binding offers no terminal (the SDK's proxyTerminal was not handed in)",
+    501,
+  );
 }
 
 function withLimit(result: ExecResult, timeoutMs: number): ExecResult {

@@ -28,6 +28,10 @@ import {
   type StartProcessOptions,
   type TemplateDependencies,
   type StopResult,
+  type ArchiveFormat,
+  type ListeningPort,
+  type TerminalSession,
+  type TerminalSize,
   type Workspace,
   type WorkspaceUsage,
   type WorkspaceInfo,
@@ -307,6 +311,45 @@ class LocalWorkspace implements Workspace {
 
   async exposedPorts(): Promise<ExposedPort[]> {
     return (await this.#http.json<{ ports: ExposedPort[] }>("GET", `${this.#base}/ports`)).ports.map((p) => this.#withUrl(p));
+  }
+
+  async listeningPorts(): Promise<ListeningPort[]> {
+    return (await this.#http.json<{ ports: ListeningPort[] }>("GET", `${this.#base}/ports/listening`)).ports;
+  }
+
+  async archive(path: string, format: ArchiveFormat): Promise<ReadableStream<Uint8Array>> {
+    const query = new URLSearchParams({ path, format });
+    const response = await this.#http.request("GET", `${this.#base}/archive?${query}`);
+    return response.body!;
+  }
+
+  openTerminal(size: TerminalSize): Promise<TerminalSession> {
+    return this.#post("/terminals", size);
+  }
+
+  async listTerminals(): Promise<TerminalSession[]> {
+    return (await this.#http.json<{ terminals: TerminalSession[] }>("GET", `${this.#base}/terminals`)).terminals;
+  }
+
+  async closeTerminal(id: string): Promise<void> {
+    await this.#http.json("DELETE", `${this.#base}/terminals/${encodeURIComponent(id)}`);
+  }
+
+  /** Hands the upgrade to sandboxd, which checks the session; workerd's fetch answers 101 with the WebSocket. */
+  async terminalFetch(request: Request, id: string): Promise<Response> {
+    const headers = new Headers();
+    for (const name of ["upgrade", "connection", "sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol"]) {
+      const value = request.headers.get(name);
+      if (value) headers.set(name, value);
+    }
+    const response = await this.#http.raw(`${this.#base}/terminals/${encodeURIComponent(id)}`, { method: "GET", headers });
+    if (response.status === 101) return response;
+    const payload = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+    throw new SandboxError(
+      payload?.error?.code ?? "http_error",
+      payload?.error?.message ?? `sandboxd answered ${response.status}`,
+      response.status,
+    );
   }
 
   async destroy(): Promise<void> {

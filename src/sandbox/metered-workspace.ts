@@ -73,6 +73,15 @@ export function meteredWorkspace(
     exposePort: (port) => inner.exposePort(port),
     unexposePort: (port) => inner.unexposePort(port),
     exposedPorts: () => inner.exposedPorts(),
+    listeningPorts: () => inner.listeningPorts(),
+
+    // Archives and terminal shells run in cgroups whose CPU time joins the background counter, billed by the cron;
+    // a shell holds its first increment ahead, as a background process does.
+    archive: (path, format) => inner.archive(path, format),
+    openTerminal: (size) => reserved(() => inner.openTerminal(size))(),
+    listTerminals: () => inner.listTerminals(),
+    closeTerminal: (id) => inner.closeTerminal(id),
+    terminalFetch: (request, id) => inner.terminalFetch(request, id),
 
     destroy: () => inner.destroy(),
   };

@@ -1,3 +1,5 @@
+import type { ListeningPort } from "./listening-ports.ts";
+
 // The one sandbox interface the agent and the API use. Backends: local (sandboxd over HTTP, ./local.ts) and,
 // later, Cloudflare's container sandbox. Everything here is plain data so it crosses HTTP and RPC unchanged.
 
@@ -220,6 +222,16 @@ export type ExposedPort = {
   url?: string;
 };
 
+/** An open terminal: a shell on a pseudo-terminal in the workspace, reached over a WebSocket (see docs/api.md). */
+export type TerminalSession = { id: string; createdAt: string; cols: number; rows: number; attached: boolean };
+
+export type TerminalSize = { cols: number; rows: number };
+
+export type ArchiveFormat = "tar.gz" | "zip";
+
+/** What something listens on in the workspace, found without being told (see listening-ports.ts). */
+export type { ListeningPort };
+
 /** What a preview host names; see src/worker/preview.ts. */
 export type PreviewTarget = { port: number; sandboxId: string; token: string };
 
@@ -283,6 +295,18 @@ export interface Workspace {
   exposePort(port: number): Promise<ExposedPort>;
   unexposePort(port: number): Promise<void>;
   exposedPorts(): Promise<ExposedPort[]>;
+  /** TCP ports something listens on in the workspace now (a stopped workspace lists none and is not started). */
+  listeningPorts(): Promise<ListeningPort[]>;
+
+  /** A directory (or file) of the workspace as an archive stream; symlinks are stored as links, never followed. */
+  archive(path: string, format: ArchiveFormat): Promise<ReadableStream<Uint8Array>>;
+
+  /** Starts a shell on a terminal of this size; it is closed after an idle time or when no client comes back. */
+  openTerminal(size: TerminalSize): Promise<TerminalSession>;
+  listTerminals(): Promise<TerminalSession[]>;
+  closeTerminal(id: string): Promise<void>;
+  /** Attaches a WebSocket upgrade request to a terminal session: the 101 answer to hand back to the client. */
+  terminalFetch(request: Request, id: string): Promise<Response>;
 
   destroy(): Promise<void>;
 }

@@ -1,8 +1,8 @@
 import type { Env } from "../env.ts";
 import { CREDENTIAL_HEADER } from "../agent/connection-auth.ts";
-import { allowedOrigins, findCaller } from "../lib/auth/caller.ts";
+import { assertSameOriginWebSocket, findCaller } from "../lib/auth/caller.ts";
 import { credentialOf } from "../lib/auth/live-credential.ts";
-import { Forbidden, NotFound, Unauthorized } from "../lib/errors.ts";
+import { NotFound, Unauthorized } from "../lib/errors.ts";
 import { errorResponse } from "../lib/http/respond.ts";
 import { agentIdOfRoute, authorizeAgent } from "../operations/agent-access.ts";
 
@@ -22,11 +22,7 @@ export async function authorizeAgentRequest(
   try {
     const caller = await findCaller(request, env);
     if (!caller) throw new Unauthorized("Sign in to talk to an agent");
-    // Browsers attach cookies to cross-site WebSocket handshakes without any CORS check, so Origin must be ours.
-    if (caller.via === "session" && request.headers.get("upgrade")?.toLowerCase() === "websocket") {
-      const origin = request.headers.get("origin");
-      if (!origin || !allowedOrigins(request, env).has(origin)) throw new Forbidden("Cross-site WebSocket refused");
-    }
+    assertSameOriginWebSocket(request, env, caller);
     const agentId = agentIdOfRoute(route);
     if (!agentId) throw new NotFound("No such agent");
     await authorizeAgent(env, caller, agentId, "agents.use");

@@ -328,10 +328,11 @@ describe("agent workspace in Chromium against the real Worker, sandboxd and the 
       expect(await horizontalOverflow(page)).toEqual([]);
       await screenshot(page, `agent-workspace-${viewport}`);
       await workspace.getByRole("tab", { name: "Terminal" }).click();
-      await workspace.getByLabel("Command", { exact: true }).fill("echo terminal-ok");
-      await workspace.getByRole("button", { name: "Run" }).click();
-      await workspace.getByTestId("command-run").getByText("exit 0").waitFor({ timeout: 20_000 });
-      expect(await workspace.getByTestId("command-run").textContent()).toContain("terminal-ok");
+      const terminal = workspace.locator('[data-testid="terminal-session"][data-state="connected"]');
+      await terminal.waitFor({ timeout: 20_000 });
+      await terminal.getByTestId("terminal-screen").click();
+      await page.keyboard.type("echo terminal-$((40+2))\n");
+      await terminal.getByText("terminal-42").waitFor({ timeout: 20_000 });
       await screenshot(page, `agent-terminal-${viewport}`);
       expect(errors).toEqual([]);
       await context.close();

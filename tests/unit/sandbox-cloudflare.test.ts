@@ -35,6 +35,15 @@ function recordedSandbox(files: Record<string, string> = {}) {
         const stdout = "## main...origin/main\n M src/App.jsx\n?? new.txt\n";
         return { success: true, exitCode: 0, stdout, stderr: "", command, duration: 5, timestamp: now };
       }
+      if (command.startsWith("cat /proc/net/tcp")) {
+        const stdout = [
+          "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode",
+          "   0: 00000000:0BB8 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1",
+          "   1: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 2",
+          "   2: 0100007F:1F91 0100007F:C350 01 00000000:00000000 00:00000000 00000000  1000        0 3",
+        ].join("\n");
+        return { success: true, exitCode: 0, stdout, stderr: "", command, duration: 2, timestamp: now };
+      }
       if (command.includes("sleep"))
         return { success: false, exitCode: 124, stdout: "", stderr: "", command, duration: 1200, timestamp: now };
       return { success: true, exitCode: 0, stdout: "hi\n", stderr: "", command, duration: 12, timestamp: now };
@@ -157,6 +166,14 @@ function recordedSandbox(files: Record<string, string> = {}) {
     },
     async destroy() {
       record("destroy");
+    },
+    async createSession(options) {
+      record("createSession", options);
+      return {};
+    },
+    async deleteSession(id) {
+      record("deleteSession", id);
+      return {};
     },
     async restoreWorkspace() {
       record("restoreWorkspace");
@@ -369,6 +386,50 @@ describe("the Cloudflare sandbox adapter (@cloudflare/sandbox behind the Workspa
     await expect(ws.restoreCheckpoint("ck-9-00000000")).rejects.toMatchObject({ status: 404, code: "checkpoint_not_found" });
     await expect(ws.diffCheckpoint("ck-1-00000000", "now")).rejects.toMatchObject({ code: "not_supported" });
     expect(stand.methods()).toEqual(["createCheckpoint", "listCheckpoints", "listCheckpoints", "restoreCheckpoint", "listCheckpoints"]);
+  });
+
+  it("lists the ports something listens on from the container's socket table, leaving out its control port 3000", async () => {
+    const workspace = await backend(recordedSandbox()).sandbox.workspace(ID);
+    expect(await workspace.listeningPorts()).toEqual([{ port: 8080, addresses: ["127.0.0.1"] }]);
+  });
+
+  it("makes tar.gz archives only, refusing zip with a 501 that says why, and paths outside with a 403", async () => {
+    const workspace = await backend(recordedSandbox()).sandbox.workspace(ID);
+    await expect(workspace.archive(".", "zip")).rejects.toMatchObject({ status: 501, code: "not_supported" });
+    await expect(workspace.archive("/etc", "tar.gz")).rejects.toMatchObject({ status: 403, code: "path_outside_workspace" });
+  });
+
+  it("attaches terminals through the SDK's proxyTerminal with the session id, and answers 501 without it", async () => {
+    const stand = recordedSandbox();
+    const plain = await backend(stand).sandbox.workspace(ID);
+    await expect(plain.openTerminal({ cols: 80, rows: 24 })).rejects.toMatchObject({ status: 501, code: "not_supported" });
+    const proxied: unknown[][] = [];
+    const sandbox = new CloudflareSandbox({
+      sdk: {
+        getSandbox: () => stand.sdk,
+        proxyToSandbox: async () => null,
+        proxyTerminal: async (...args) => {
+          proxied.push(args);
+          return new Response("attached");
+        },
+      },
+    });
+    const workspace = await sandbox.workspace(ID);
+    const session = await workspace.openTerminal({ cols: 120, rows: 40 });
+    expect(session).toMatchObject({ id: expect.stringMatching(/^term_[a-z0-9]{16}$/), cols: 120, rows: 40 });
+    const request = new Request(`https://netm8.example/api/agent/${ID}/terminals/${session.id}?cols=120&rows=40`, {
+      headers: { upgrade: "websocket" },
+    });
+    expect(await (await workspace.terminalFetch(request, session.id)).text()).toBe("attached");
+    expect(proxied[0]![0]).toBe(stand.sdk);
+    expect(proxied[0]![1]).toBe(session.id);
+    expect(proxied[0]![3]).toEqual({ cols: 120, rows: 40 });
+    await workspace.closeTerminal(session.id);
+    const sessions = stand.calls.filter((c) => c.method.endsWith("Session"));
+    expect(sessions).toEqual([
+      { method: "createSession", args: [{ id: session.id, cwd: "/workspace", env: { TERM: "xterm-256color" } }] },
+      { method: "deleteSession", args: [session.id] },
+    ]);
   });
 
   it("destroys the container with its workspace", async () => {

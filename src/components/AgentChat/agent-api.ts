@@ -13,15 +13,28 @@ import type {
   ExecResult,
   FileEntry,
   GitStatus,
+  ListeningPort,
   ProcessInfo,
   RestoreResult,
+  TerminalSession,
 } from "@/sandbox/types.ts";
 import type { SavedAttachment } from "@/lib/agents/attachments.ts";
 import { request, requestJson, uploadWithProgress } from "../api-client.ts";
 
 export { ApiError, request, requestJson } from "../api-client.ts";
 export type { BranchPoint, ShareInfo };
-export type { Checkpoint, CheckpointDiff, ExecResult, FileEntry, GitStatus, MemoryNote, ProcessInfo, RestoreResult };
+export type {
+  Checkpoint,
+  CheckpointDiff,
+  ExecResult,
+  FileEntry,
+  GitStatus,
+  ListeningPort,
+  MemoryNote,
+  ProcessInfo,
+  RestoreResult,
+  TerminalSession,
+};
 /** An agent, with what the caller may do in its account (GET /api/agent/:id says; lists and writes do not). */
 export type AgentInfo = ReturnType<typeof agentJson> & { permissions?: Permission[]; toolPolicyFloor?: ToolPolicy };
 export type ThreadInfo = ThreadSummary;
@@ -70,6 +83,14 @@ export function agentApi(agentId: string) {
     list: (path: string) => requestJson<{ path: string; entries: FileEntry[] }>(`${base}/files${q(path)}`),
     read: (path: string) => request(`${base}/files${q(path)}`).then((r) => r.text()),
     fileUrl: (path: string) => `${base}/files${q(path)}`,
+    terminals: () => requestJson<{ terminals: TerminalSession[] }>(`${base}/terminals`).then((r) => r.terminals),
+    openTerminal: (size: { cols: number; rows: number }) => requestJson<TerminalSession>(`${base}/terminals`, json("POST", size)),
+    closeTerminal: (id: string) => requestJson<void>(`${base}/terminals/${id}`, { method: "DELETE" }),
+    /** The WebSocket address of a terminal session, on this page's host. */
+    terminalSocketUrl: (id: string) => `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${base}/terminals/${id}`,
+    listeningPorts: () => requestJson<{ ports: ListeningPort[] }>(`${base}/ports/listening`).then((r) => r.ports),
+    /** A folder (or the whole workspace, ".") as a tar.gz or zip download. */
+    archiveUrl: (path: string, format: "tar.gz" | "zip") => `${base}/files/archive?${new URLSearchParams({ path, format })}`,
     write: (path: string, body: BodyInit) =>
       requestJson<{ path: string; bytes: number }>(`${base}/files${q(path)}`, { method: "PUT", body }),
     remove: (path: string) => requestJson<void>(`${base}/files${q(path)}`, { method: "DELETE" }),

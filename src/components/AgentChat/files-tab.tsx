@@ -201,13 +201,17 @@ export function FilesTab() {
                   <FilePlus />
                 </Button>
               )}
-              {!isDir && (
-                <Button variant="ghost" size="icon" className="size-6" aria-label={`Download ${entry.name}`} asChild>
+              <Button variant="ghost" size="icon" className="size-6" aria-label={`Download ${entry.name}`} asChild>
+                {isDir ? (
+                  <a href={api.archiveUrl(entry.path, "zip")} download={`${entry.name}.zip`}>
+                    <Download />
+                  </a>
+                ) : (
                   <a href={api.fileUrl(entry.path)} download={entry.name}>
                     <Download />
                   </a>
-                </Button>
-              )}
+                )}
+              </Button>
               <Button
                 variant="ghost"
                 size="icon"
@@ -267,6 +271,11 @@ export function FilesTab() {
           aria-label="Choose files to upload"
           onChange={(e) => void uploadFiles(e.target.files)}
         />
+        <Button variant="ghost" size="icon" className="size-7" aria-label="Download workspace as tar.gz" asChild>
+          <a href={api.archiveUrl(".", "tar.gz")} download="workspace.tar.gz">
+            <Download />
+          </a>
+        </Button>
         <Button
           variant="ghost"
           size="icon"

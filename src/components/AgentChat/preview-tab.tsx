@@ -1,16 +1,71 @@
 "use client";
 
 import { ExternalLink, LayoutTemplate, Loader2, MonitorPlay, Plus, RotateCw, X } from "lucide-react";
-import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { type FormEvent, type RefObject, useCallback, useEffect, useRef, useState } from "react";
 import { Alert } from "@/components/ui/alert.tsx";
 import { Button } from "@/components/ui/button.tsx";
 import { Input } from "@/components/ui/input.tsx";
-import { errorMessage, request, requestJson } from "./agent-api.ts";
+import { errorMessage, type ListeningPort, request, requestJson } from "./agent-api.ts";
 import { useAgentWorkspace } from "./agent-context.tsx";
 import { TemplateGallery } from "./template-gallery.tsx";
 import type { PortPreview } from "@/lib/previews/ports.ts";
 
 export type ExposedPort = PortPreview;
+
+/** How often the tab looks for servers that started listening in the workspace. */
+const DETECT_EVERY_MS = 3000;
+
+/**
+ * Ports something listens on in the workspace, asked for only while the tab is on screen (each look is a use of the
+ * workspace, which would otherwise keep an idle one from stopping while a window stays open).
+ */
+function useListeningPorts(root: RefObject<HTMLElement | null>): ListeningPort[] {
+  const { api } = useAgentWorkspace();
+  const [ports, setPorts] = useState<ListeningPort[]>([]);
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      if (document.visibilityState === "visible" && root.current?.offsetParent) {
+        try {
+          const found = await api.listeningPorts();
+          if (!stopped) setPorts((old) => (JSON.stringify(old) === JSON.stringify(found) ? old : found));
+        } catch {
+          // Detection is a convenience: a failed look is retried at the next tick.
+        }
+      }
+      if (!stopped) timer = setTimeout(poll, DETECT_EVERY_MS);
+    };
+    void poll();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [api, root]);
+  return ports;
+}
+
+/** "Open preview" buttons for ports that listen but are not previewed yet. */
+function DetectedPorts({ ports, onOpen }: { ports: ListeningPort[]; onOpen: (port: number) => void }) {
+  if (ports.length === 0) return null;
+  return (
+    <div className="flex flex-wrap items-center gap-1" role="group" aria-label="Detected ports">
+      <span className="text-xs text-muted-foreground">Listening:</span>
+      {ports.map((p) => (
+        <Button
+          key={p.port}
+          variant="outline"
+          size="sm"
+          className="h-7 font-mono text-xs"
+          aria-label={`Open preview of port ${p.port}`}
+          onClick={() => onOpen(p.port)}
+        >
+          <MonitorPlay /> Open preview :{p.port}
+        </Button>
+      ))}
+    </div>
+  );
+}
 
 /** Live previews of the workspace's servers: exposed ports in an iframe, with reload and open-in-new-tab. */
 export function PreviewTab() {
@@ -21,6 +76,8 @@ export function PreviewTab() {
   const [port, setPort] = useState("");
   const [reloads, setReloads] = useState(0);
   const [gallery, setGallery] = useState(false);
+  const root = useRef<HTMLDivElement>(null);
+  const listening = useListeningPorts(root);
 
   const load = useCallback(async () => {
     try {
@@ -36,18 +93,23 @@ export function PreviewTab() {
     void load();
   }, [load, workspaceVersion]);
 
-  async function expose(event: FormEvent) {
-    event.preventDefault();
-    const n = Number(port);
-    if (!Number.isInteger(n) || n < 1 || n > 65535) return setError("Enter a port between 1 and 65535.");
+  async function exposePort(n: number) {
     try {
       const exposed = await requestJson<ExposedPort>(`/api/agent/${agentId}/ports`, { method: "POST", body: JSON.stringify({ port: n }) });
       setPort("");
+      setGallery(false);
       await load();
       setSelected(exposed.port);
     } catch (e) {
       setError(errorMessage(e));
     }
+  }
+
+  function expose(event: FormEvent) {
+    event.preventDefault();
+    const n = Number(port);
+    if (!Number.isInteger(n) || n < 1 || n > 65535) return setError("Enter a port between 1 and 65535.");
+    void exposePort(n);
   }
 
   async function unexpose(n: number) {
@@ -60,34 +122,40 @@ export function PreviewTab() {
   }
 
   const current = ports?.find((p) => p.port === selected);
+  const detected = listening.filter((l) => !ports?.some((p) => p.port === l.port));
   if (gallery || (ports?.length === 0 && !error)) {
     return (
-      <TemplateGallery
-        onClose={ports?.length ? () => setGallery(false) : undefined}
-        onReady={(readyPort) => {
-          setGallery(false);
-          void load().then(() => setSelected(readyPort));
-        }}
-        exposeForm={
-          <form onSubmit={expose} className="flex items-center gap-2">
-            <Input
-              value={port}
-              onChange={(e) => setPort(e.target.value)}
-              inputMode="numeric"
-              placeholder="Port, e.g. 8080"
-              aria-label="Port to preview"
-              className="w-40"
-            />
-            <Button type="submit" variant="outline">
-              <MonitorPlay /> Preview port
-            </Button>
-          </form>
-        }
-      />
+      <div ref={root} className="h-full min-h-0">
+        <TemplateGallery
+          onClose={ports?.length ? () => setGallery(false) : undefined}
+          onReady={(readyPort) => {
+            setGallery(false);
+            void load().then(() => setSelected(readyPort));
+          }}
+          exposeForm={
+            <div className="flex flex-col gap-2">
+              <DetectedPorts ports={detected} onOpen={(n) => void exposePort(n)} />
+              <form onSubmit={expose} className="flex items-center gap-2">
+                <Input
+                  value={port}
+                  onChange={(e) => setPort(e.target.value)}
+                  inputMode="numeric"
+                  placeholder="Port, e.g. 8080"
+                  aria-label="Port to preview"
+                  className="w-40"
+                />
+                <Button type="submit" variant="outline">
+                  <MonitorPlay /> Preview port
+                </Button>
+              </form>
+            </div>
+          }
+        />
+      </div>
     );
   }
   return (
-    <div className="flex h-full min-h-0 flex-col">
+    <div ref={root} className="flex h-full min-h-0 flex-col">
       <div className="flex flex-wrap items-center gap-1 border-b p-2">
         <div className="flex min-w-0 flex-1 flex-wrap gap-1" role="group" aria-label="Previewed ports">
           {ports?.map((p) => (
@@ -128,6 +196,11 @@ export function PreviewTab() {
           <LayoutTemplate />
         </Button>
       </div>
+      {detected.length > 0 && (
+        <div className="border-b px-2 py-1">
+          <DetectedPorts ports={detected} onOpen={(n) => void exposePort(n)} />
+        </div>
+      )}
       {error && (
         <Alert variant="destructive" className="m-2">
           {error}

@@ -46,6 +46,16 @@ export function assertSameOrigin(request: Request, env: Pick<Env, "APP_URL" | "E
   }
 }
 
+/**
+ * Refuses a cookie-authenticated WebSocket handshake from another origin: browsers attach cookies to cross-site
+ * WebSocket handshakes without any CORS check, so Origin must be ours.
+ */
+export function assertSameOriginWebSocket(request: Request, env: Pick<Env, "APP_URL" | "ENVIRONMENT">, caller: Caller): void {
+  if (caller.via !== "session" || request.headers.get("upgrade")?.toLowerCase() !== "websocket") return;
+  const origin = request.headers.get("origin");
+  if (!origin || !allowedOrigins(request, env).has(origin)) throw new Forbidden("Cross-site WebSocket refused");
+}
+
 function bearerToken(request: Request): string | null {
   const header = request.headers.get("authorization");
   const match = header?.match(/^Bearer\s+(\S+)$/i);

@@ -16,7 +16,8 @@ export function errorResponse(error: unknown): Response {
   }
   if (error instanceof SandboxError) {
     // The sandbox's own errors are already written for people (bad path, limit hit, unknown process).
-    const status = error.status >= 400 && error.status < 500 ? error.status : 502;
+    // 501: the backend cannot do this at all (e.g. a zip on the Cloudflare container), which the message says.
+    const status = (error.status >= 400 && error.status < 500) || error.status === 501 ? error.status : 502;
     const body: ErrorBody = { error: { code: error.code, message: error.message } };
     return Response.json(body, { status, headers: { "cache-control": "no-store" } });
   }

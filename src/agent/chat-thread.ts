@@ -32,7 +32,7 @@ import { credentialTags, recheckCredentialOnEachMessage } from "./connection-aut
 import { contextBudget, fitToContext } from "./context-window.ts";
 import { appendNotice, isTaskThread, runTaskStep, taskFacts } from "./task-step.ts";
 import { estimateTokens, TOOL_SCHEMA_TOKENS } from "../lib/agents/prompt-size.ts";
-import { TurnMeter } from "./metering.ts";
+import { TurnMeter, turnCapNotice } from "./metering.ts";
 import {
   languageModel,
   modelFailedMidAnswerMessage,
@@ -180,7 +180,7 @@ export class ChatThread extends AIChatAgent<Env> {
     this.#turnClock = clock;
 
     const baseSystem = systemPrompt({ agentName: agent.name, instructions: agent.instructions, memory, now: new Date(clock()) });
-    const meter = new TurnMeter(this.env.DB, { accountId: agent.accountId, agentId, threadId }, model, clock);
+    const meter = new TurnMeter(this.env.DB, { accountId: agent.accountId, agentId, threadId }, model, clock, agent.turnCapMillicredits);
     let workspace: Promise<Workspace> | undefined;
     const turnWorkspace = () =>
       (workspace ??= this.#provisionedWorkspace(agentId, agent.accountId).then((ws) =>
@@ -260,13 +260,18 @@ export class ChatThread extends AIChatAgent<Env> {
     // The stream reports each step before its settle has finished, so the per-step usage is summed from the stream.
     const reported = { inputTokens: 0, outputTokens: 0, modelMillicredits: 0 };
     const result = streamText({
-      model: languageModel(this.env),
+      model: languageModel(this.env, model.id),
       system,
       messages,
       tools,
       providerOptions: modelProviderOptions(),
       maxOutputTokens: budget.maxOutputTokens,
-      stopWhen: [stepCountIs(this.taskStepLimit ?? agent.maxSteps), () => meter.chargeFailure !== null, () => paused !== null],
+      stopWhen: [
+        stepCountIs(this.taskStepLimit ?? agent.maxSteps),
+        () => meter.chargeFailure !== null,
+        () => paused !== null,
+        () => meter.capReached,
+      ],
       abortSignal: options?.abortSignal,
       experimental_repairToolCall: repairToolCall,
       prepareStep: async ({ messages: stepMessages }) => {
@@ -298,7 +303,7 @@ export class ChatThread extends AIChatAgent<Env> {
         } else if (part.type !== "finish") {
           return undefined;
         }
-        const credits = toCredits(reported.modelMillicredits + meter.sandboxMillicredits - meter.refundedMillicredits);
+        const credits = toCredits(meter.capped(reported.modelMillicredits + meter.sandboxMillicredits) - meter.refundedMillicredits);
         return { usage: { inputTokens: reported.inputTokens, outputTokens: reported.outputTokens }, credits } satisfies TurnMetadata;
       },
       onError: (error) => this.#errorText(error),
@@ -315,6 +320,16 @@ export class ChatThread extends AIChatAgent<Env> {
             };
             controller.enqueue({ type: "message-metadata", messageMetadata: metadata });
             controller.enqueue({ type: "error", errorText: meter.chargeFailure });
+          }
+          const cap = meter.capMillicredits;
+          if (chunk.type === "finish" && cap !== null && meter.capReached && !paused && !meter.chargeFailure) {
+            // Said in the answer itself, like a pause, so it stays in the history; the credits are what the ledger holds.
+            const id = crypto.randomUUID();
+            controller.enqueue({ type: "text-start", id });
+            controller.enqueue({ type: "text-delta", id, delta: `\n\n${turnCapNotice(cap)}` });
+            controller.enqueue({ type: "text-end", id });
+            const metadata: TurnMetadata = { turnCap: { credits: toCredits(cap) }, credits: toCredits(meter.usage.chargedMillicredits) };
+            controller.enqueue({ type: "message-metadata", messageMetadata: metadata });
           }
           if (chunk.type === "finish" && paused) {
             // The pause is said in the answer itself, so it stays in the history and reaches every tab.

@@ -32,7 +32,7 @@ import { credentialTags, recheckCredentialOnEachMessage } from "./connection-aut
 import { contextBudget, fitToContext } from "./context-window.ts";
 import { appendNotice, isTaskThread, runTaskStep, taskFacts } from "./task-step.ts";
 import { estimateTokens, TOOL_SCHEMA_TOKENS } from "../lib/agents/prompt-size.ts";
-import { TurnMeter, turnCapNotice } from "./metering.ts";
+import { MIN_CAPPED_OUTPUT_TOKENS, TurnMeter, turnCapNotice, turnCapTooSmallNotice } from "./metering.ts";
 import {
   languageModel,
   modelFailedMidAnswerMessage,
@@ -213,9 +213,18 @@ export class ChatThread extends AIChatAgent<Env> {
     };
     const { messages, system } = fit(await convertToModelMessages(this.messages));
 
+    // With a per-turn cap, the model is asked for no more output than the cap can pay for after the first prompt.
+    const firstPromptTokens = estimateTokens([system, messages]) + toolTokens;
+    const maxOutputTokens = meter.outputTokensWithin(firstPromptTokens, budget.maxOutputTokens);
+    if (agent.turnCapMillicredits !== null && maxOutputTokens < MIN_CAPPED_OUTPUT_TOKENS) {
+      return noticeResponse(turnCapTooSmallNotice(agent.turnCapMillicredits), {
+        turnCap: { credits: toCredits(agent.turnCapMillicredits) },
+      });
+    }
+
     // The first step is reserved before the stream starts: at zero balance the model receives nothing.
     try {
-      await meter.reserveStep(estimateTokens([system, messages]) + toolTokens, budget.maxOutputTokens);
+      await meter.reserveStep(firstPromptTokens, maxOutputTokens);
     } catch (error) {
       if (error instanceof InsufficientCredits) return noticeResponse(error.message, { error: "insufficient_credits" });
       throw error;
@@ -265,7 +274,7 @@ export class ChatThread extends AIChatAgent<Env> {
       messages,
       tools,
       providerOptions: modelProviderOptions(),
-      maxOutputTokens: budget.maxOutputTokens,
+      maxOutputTokens,
       stopWhen: [
         stepCountIs(this.taskStepLimit ?? agent.maxSteps),
         () => meter.chargeFailure !== null,
@@ -280,7 +289,7 @@ export class ChatThread extends AIChatAgent<Env> {
           return {};
         }
         const step = fit(stepMessages);
-        await meter.reserveStep(estimateTokens([step.system, step.messages]) + toolTokens, budget.maxOutputTokens);
+        await meter.reserveStep(estimateTokens([step.system, step.messages]) + toolTokens, maxOutputTokens);
         return step;
       },
       onStepFinish: async (step) => {

@@ -19,6 +19,14 @@ export function turnCapNotice(capMillicredits: number): string {
   return `Stopped: this turn reached the agent's credit cap of ${toCredits(capMillicredits)} credits per turn (set in the agent's settings). Send a message to continue.`;
 }
 
+/** What a turn says when its cap cannot pay for even a short answer to the prompt it would send. */
+export function turnCapTooSmallNotice(capMillicredits: number): string {
+  return `This turn did not start: the agent's credit cap of ${toCredits(capMillicredits)} credits per turn cannot pay for an answer to this conversation. Raise the cap in the agent's settings.`;
+}
+
+/** Below this many affordable output tokens a capped turn does not start. */
+export const MIN_CAPPED_OUTPUT_TOKENS = 16;
+
 /** A sandbox run asked for after the turn reached its credit cap: it does not start. */
 export class TurnCapReached extends AppError {
   constructor(capMillicredits: number) {
@@ -82,6 +90,18 @@ export class TurnMeter {
     const admitted = Math.min(costMillicredits, this.#room());
     this.#admitted += admitted;
     return admitted;
+  }
+
+  /**
+   * The most output tokens a step may ask the model for, so that what is left under the cap pays for them after its
+   * input: with a cap, the model is not asked for more than the turn can be charged for.
+   */
+  outputTokensWithin(promptTokens: number, maxOutputTokens: number): number {
+    if (this.#capMillicredits === null) return maxOutputTokens;
+    const left = this.#room() - stepCost(this.#model, { inputTokens: promptTokens, outputTokens: 0 });
+    if (left <= 0) return 0;
+    const rate = this.#model.outputMillicreditsPer1k;
+    return rate <= 0 ? maxOutputTokens : Math.min(maxOutputTokens, Math.floor((left * 1000) / rate));
   }
 
   /** The turn has reached its cap: what is left cannot pay even the input of another step. */

@@ -68,6 +68,10 @@ describe("an agent's per-turn credit cap", () => {
     expect(status).toBe(200);
     expect(body.text).toContain("Stopped: this turn reached the agent's credit cap of 2 credits per turn");
     expect(stack.model.requests.length).toBe(3);
+    // The model is not asked for more output than the cap could pay for (uncapped, a step may ask for 4096 tokens).
+    const asked = stack.model.requests[0]!.body!.max_tokens ?? stack.model.requests[0]!.body!.max_completion_tokens;
+    expect(asked).toBeGreaterThan(0);
+    expect(asked).toBeLessThan(2000 / 0.6);
 
     const charged = (await threadCharges(thread)).reduce((sum, row) => sum - millis(row.amount), 0);
     expect(charged).toBeLessThanOrEqual(2000);
@@ -99,6 +103,18 @@ describe("an agent's per-turn credit cap", () => {
     expect(free.body.text).toBe("Finished.");
     expect(stack.model.requests.length).toBe(5);
   }, 120_000);
+
+  it("does not start a turn whose cap cannot pay for an answer, and charges nothing", async () => {
+    await patch({ turnCreditCap: 0.01 });
+    const thread = await api.newThread();
+    const before = await api.credits();
+    const { status, body } = await api.turn(thread, "Hello");
+    expect(status).toBe(200);
+    expect(body.text).toContain("This turn did not start: the agent's credit cap of 0.01 credits per turn cannot pay");
+    expect(stack.model.requests).toHaveLength(0);
+    expect((await api.credits()).balance).toBe(before.balance);
+    await patch({ turnCreditCap: null });
+  }, 60_000);
 });
 
 describe("an agent's task budget", () => {

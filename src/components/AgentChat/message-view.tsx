@@ -1,7 +1,7 @@
 "use client";
 
 import type { UIMessage } from "ai";
-import { Brain, ChevronRight, CreditCard, Repeat, RotateCcw, Square } from "lucide-react";
+import { Brain, ChevronRight, CreditCard, Gauge, Repeat, RotateCcw, Square } from "lucide-react";
 import { memo } from "react";
 import type { TurnMetadata, UserMessageMetadata } from "@/agent/wire.ts";
 import { Button } from "@/components/ui/button.tsx";
@@ -47,6 +47,12 @@ function TurnFooter({ metadata, text }: { metadata: TurnMetadata | undefined; te
         >
           <Repeat className="size-3" />
           Paused: repeated {metadata.loop.repeats}× · {formatCredits(metadata.loop.refundedCredits)} credits refunded
+        </span>
+      )}
+      {metadata?.turnCap && (
+        <span className="inline-flex items-center gap-1 font-medium text-amber-700 dark:text-amber-400" data-testid="turn-cap">
+          <Gauge className="size-3" />
+          Stopped at the cap of {formatCredits(metadata.turnCap.credits)} credits per turn
         </span>
       )}
       {metadata?.credits !== undefined && (

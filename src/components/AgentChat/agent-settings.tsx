@@ -148,7 +148,8 @@ export function AgentSettings() {
   const selected = modelOptions.find((m) => m.id === form.model);
   return (
     <div className="min-h-0 flex-1 overflow-y-auto">
-      <form onSubmit={submit} className="mx-auto grid max-w-2xl gap-4 px-4 py-6" aria-label="Agent settings">
+      {/* The form checks its fields itself (noValidate), so a bad value is said in words next to the button. */}
+      <form onSubmit={submit} noValidate className="mx-auto grid max-w-2xl gap-4 px-4 py-6" aria-label="Agent settings">
         {!canManage && <Alert>Your role in this team does not include managing agents, so these settings are read-only.</Alert>}
         <fieldset disabled={!canManage || saving} className="grid gap-4">
           <Card>

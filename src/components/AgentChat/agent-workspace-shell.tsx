@@ -99,6 +99,7 @@ function WorkspaceLayout({ children }: { children: ReactNode }) {
   const { width, container, onPointerDown } = useResizablePanel();
   const [helpOpen, setHelpOpen] = useState(false);
   const openHelp = useCallback(() => setHelpOpen(true), []);
+  const closeHelp = useCallback(() => setHelpOpen(false), []);
   const openThreads = useCallback(() => setThreadsOpen(true), []);
   useWorkspaceShortcuts(openHelp, openThreads);
 
@@ -208,7 +209,7 @@ function WorkspaceLayout({ children }: { children: ReactNode }) {
           />
         </div>
       )}
-      <ShortcutsDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
+      <ShortcutsDialog open={helpOpen} onClose={closeHelp} />
       {threadsOpen && (
         <div className="fixed inset-0 z-40 lg:hidden" role="dialog" aria-modal="true" aria-label="Chats">
           <div aria-hidden="true" className="absolute inset-0 bg-black/40" onClick={() => setThreadsOpen(false)} />

@@ -147,11 +147,17 @@ export function AgentSettings() {
 
   const selected = modelOptions.find((m) => m.id === form.model);
   return (
-    <div className="min-h-0 flex-1 overflow-y-auto">
+    <div className="@container min-h-0 min-w-0 flex-1 overflow-y-auto">
       {/* The form checks its fields itself (noValidate), so a bad value is said in words next to the button. */}
-      <form onSubmit={submit} noValidate className="mx-auto grid max-w-2xl gap-4 px-4 py-6" aria-label="Agent settings">
+      <form
+        onSubmit={submit}
+        noValidate
+        className="mx-auto grid w-full max-w-2xl grid-cols-[minmax(0,1fr)] gap-4 px-4 py-6"
+        aria-label="Agent settings"
+      >
         {!canManage && <Alert>Your role in this team does not include managing agents, so these settings are read-only.</Alert>}
-        <fieldset disabled={!canManage || saving} className="grid gap-4">
+        {/* A fieldset is as wide as its widest content unless told otherwise (min-w-0). */}
+        <fieldset disabled={!canManage || saving} className="grid min-w-0 grid-cols-[minmax(0,1fr)] gap-4">
           <Card>
             <CardHeader>
               <CardTitle>Agent</CardTitle>
@@ -174,7 +180,7 @@ export function AgentSettings() {
               >
                 <select
                   id="agent-model"
-                  className="h-9 rounded-md border bg-background px-3 text-sm disabled:opacity-50"
+                  className="h-9 w-full min-w-0 rounded-md border bg-background px-3 text-sm disabled:opacity-50"
                   value={form.model}
                   onChange={set("model")}
                   aria-describedby="agent-model-hint"
@@ -189,7 +195,7 @@ export function AgentSettings() {
               <Field id="agent-preset" label="Preset" hint="Which tools the agent gets. Its instructions stay as they are.">
                 <select
                   id="agent-preset"
-                  className="h-9 rounded-md border bg-background px-3 text-sm disabled:opacity-50"
+                  className="h-9 w-full min-w-0 rounded-md border bg-background px-3 text-sm disabled:opacity-50"
                   value={form.preset}
                   onChange={set("preset")}
                   aria-describedby="agent-preset-hint"
@@ -218,7 +224,7 @@ export function AgentSettings() {
               <CardTitle>Limits</CardTitle>
               <CardDescription>How far one answer or one task may go. Leave a credit field empty for no limit of its own.</CardDescription>
             </CardHeader>
-            <CardContent className="grid gap-4 sm:grid-cols-3">
+            <CardContent className="grid gap-4 @xl:grid-cols-3">
               <Field id="agent-max-steps" label="Step limit" hint="Model steps per answer (1-200).">
                 <Input
                   id="agent-max-steps"

@@ -43,4 +43,11 @@ export const AGENT_HUB_MIGRATIONS: readonly SqlMigration[] = [
       sql`UPDATE agent_secret SET commands = 0 WHERE name IN ('GIT_TOKEN', 'GITHUB_TOKEN', 'GH_TOKEN')`;
     },
   },
+  {
+    version: 3,
+    description: "threads can be pinned to the top of the list",
+    up(sql) {
+      sql`ALTER TABLE thread ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0`;
+    },
+  },
 ];

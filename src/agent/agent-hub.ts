@@ -17,6 +17,10 @@ export interface ThreadSummary {
   createdAt: number;
   updatedAt: number;
   running: boolean;
+  /** Kept at the top of the list, above the date groups. */
+  pinned: boolean;
+  /** The thread of a task (its work, not a chat). */
+  task: boolean;
 }
 
 export interface MemoryNote {
@@ -40,13 +44,19 @@ export const MEMORY_PROMPT_BUDGET_CHARS = 4000;
 export const MAX_MEMORY_NOTES = 200;
 const TITLE_MAX = 80;
 
-interface ThreadRow {
+type ThreadRow = {
   id: string;
   title: string;
   created_at: number;
   updated_at: number;
   running: number;
-}
+  pinned: number;
+  task: number;
+};
+
+/** The columns a ThreadSummary is read from (of `thread t`). */
+const THREAD_COLUMNS =
+  "t.id, t.title, t.created_at, t.updated_at, t.running, t.pinned, EXISTS (SELECT 1 FROM task WHERE task.thread_id = t.id) AS task";
 
 /** Turns the first message of a thread into its title. */
 export function titleFromMessage(text: string): string {
@@ -132,7 +142,12 @@ export class AgentHub extends Agent<Env, HubState> {
   // Threads
 
   #threadRows(): ThreadSummary[] {
-    return this.sql<ThreadRow>`SELECT id, title, created_at, updated_at, running FROM thread ORDER BY updated_at DESC`.map(toSummary);
+    return this.#selectThreads("ORDER BY t.updated_at DESC");
+  }
+
+  /** Threads with their summary columns; `rest` is fixed SQL (a WHERE on bound values goes through the tag). */
+  #selectThreads(rest: string, ...bindings: (string | number)[]): ThreadSummary[] {
+    return [...this.ctx.storage.sql.exec<ThreadRow>(`SELECT ${THREAD_COLUMNS} FROM thread t ${rest}`, ...bindings)].map(toSummary);
   }
 
   #publish(changes: Partial<HubState> = {}): void {
@@ -156,26 +171,33 @@ export class AgentHub extends Agent<Env, HubState> {
       .sql`INSERT INTO thread (id, title, created_at, updated_at, titled) VALUES (${id}, ${name}, ${now}, ${now}, ${title?.trim() ? 1 : 0})`;
     this.sql`INSERT INTO thread_text (thread_id, title, body) VALUES (${id}, ${name}, '')`;
     this.#publish();
-    return { id, title: name, createdAt: now, updatedAt: now, running: false };
+    return { id, title: name, createdAt: now, updatedAt: now, running: false, pinned: false, task: false };
   }
 
   async getThread(id: string): Promise<ThreadSummary | null> {
-    const row = this.sql<ThreadRow>`SELECT id, title, created_at, updated_at, running FROM thread WHERE id = ${id}`[0];
-    return row ? toSummary(row) : null;
+    return this.#selectThreads("WHERE t.id = ?", id)[0] ?? null;
   }
 
   /** Threads newest first; with a query, only those whose title or messages match it. */
   async listThreads(query?: string): Promise<ThreadSummary[]> {
     if (!query?.trim()) return this.#threadRows();
-    return this.sql<ThreadRow>`SELECT t.id, t.title, t.created_at, t.updated_at, t.running FROM thread t
-      WHERE t.id IN (SELECT thread_id FROM thread_text WHERE thread_text MATCH ${ftsQuery(query)})
-      ORDER BY t.updated_at DESC`.map(toSummary);
+    return this.#selectThreads(
+      "WHERE t.id IN (SELECT thread_id FROM thread_text WHERE thread_text MATCH ?) ORDER BY t.updated_at DESC",
+      ftsQuery(query),
+    );
   }
 
   async renameThread(id: string, title: string): Promise<ThreadSummary | null> {
     const name = title.trim().slice(0, TITLE_MAX);
     this.sql`UPDATE thread SET title = ${name}, titled = 1, updated_at = ${this.now()} WHERE id = ${id}`;
     this.sql`UPDATE thread_text SET title = ${name} WHERE thread_id = ${id}`;
+    this.#publish();
+    return this.getThread(id);
+  }
+
+  /** Pins a thread to the top of the list, or unpins it; its activity time stays as it was. */
+  async pinThread(id: string, pinned: boolean): Promise<ThreadSummary | null> {
+    this.sql`UPDATE thread SET pinned = ${pinned ? 1 : 0} WHERE id = ${id}`;
     this.#publish();
     return this.getThread(id);
   }
@@ -350,5 +372,13 @@ export class AgentHub extends Agent<Env, HubState> {
 }
 
 function toSummary(row: ThreadRow): ThreadSummary {
-  return { id: row.id, title: row.title, createdAt: row.created_at, updatedAt: row.updated_at, running: row.running === 1 };
+  return {
+    id: row.id,
+    title: row.title,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    running: row.running === 1,
+    pinned: row.pinned === 1,
+    task: row.task === 1,
+  };
 }

@@ -32,7 +32,7 @@ import { credentialTags, recheckCredentialOnEachMessage } from "./connection-aut
 import { contextBudget, fitToContext } from "./context-window.ts";
 import { appendNotice, isTaskThread, runTaskStep, taskFacts } from "./task-step.ts";
 import { estimateTokens, TOOL_SCHEMA_TOKENS } from "../lib/agents/prompt-size.ts";
-import { TurnMeter } from "./metering.ts";
+import { MIN_CAPPED_OUTPUT_TOKENS, TurnMeter, turnCapNotice, turnCapTooSmallNotice } from "./metering.ts";
 import { withAttachmentsRead } from "./attachment-prompt.ts";
 import {
   languageModel,
@@ -210,7 +210,7 @@ export class ChatThread extends AIChatAgent<Env> {
     this.#turnClock = clock;
 
     const baseSystem = systemPrompt({ agentName: agent.name, instructions: agent.instructions, memory, now: new Date(clock()) });
-    const meter = new TurnMeter(this.env.DB, { accountId: agent.accountId, agentId, threadId }, model, clock);
+    const meter = new TurnMeter(this.env.DB, { accountId: agent.accountId, agentId, threadId }, model, clock, agent.turnCapMillicredits);
     let workspace: Promise<Workspace> | undefined;
     const turnWorkspace = () =>
       (workspace ??= this.#provisionedWorkspace(agentId, agent.accountId).then((ws) =>
@@ -245,9 +245,18 @@ export class ChatThread extends AIChatAgent<Env> {
     const readAttachment = async (path: string) => (await turnWorkspace()).readFileBytes(path).catch(() => null);
     const { messages, system } = fit(await convertToModelMessages(await withAttachmentsRead(this.messages, readAttachment, model.vision)));
 
+    // With a per-turn cap, the model is asked for no more output than the cap can pay for after the first prompt.
+    const firstPromptTokens = estimateTokens([system, messages]) + toolTokens;
+    const maxOutputTokens = meter.outputTokensWithin(firstPromptTokens, budget.maxOutputTokens);
+    if (agent.turnCapMillicredits !== null && maxOutputTokens < MIN_CAPPED_OUTPUT_TOKENS) {
+      return noticeResponse(turnCapTooSmallNotice(agent.turnCapMillicredits), {
+        turnCap: { credits: toCredits(agent.turnCapMillicredits) },
+      });
+    }
+
     // The first step is reserved before the stream starts: at zero balance the model receives nothing.
     try {
-      await meter.reserveStep(estimateTokens([system, messages]) + toolTokens, budget.maxOutputTokens);
+      await meter.reserveStep(firstPromptTokens, maxOutputTokens);
     } catch (error) {
       if (error instanceof InsufficientCredits) return noticeResponse(error.message, { error: "insufficient_credits" });
       throw error;
@@ -292,13 +301,18 @@ export class ChatThread extends AIChatAgent<Env> {
     // The stream reports each step before its settle has finished, so the per-step usage is summed from the stream.
     const reported = { inputTokens: 0, outputTokens: 0, modelMillicredits: 0 };
     const result = streamText({
-      model: languageModel(this.env),
+      model: languageModel(this.env, model.id),
       system,
       messages,
       tools,
       providerOptions: modelProviderOptions(),
-      maxOutputTokens: budget.maxOutputTokens,
-      stopWhen: [stepCountIs(this.taskStepLimit ?? agent.maxSteps), () => meter.chargeFailure !== null, () => paused !== null],
+      maxOutputTokens,
+      stopWhen: [
+        stepCountIs(this.taskStepLimit ?? agent.maxSteps),
+        () => meter.chargeFailure !== null,
+        () => paused !== null,
+        () => meter.capReached,
+      ],
       abortSignal: options?.abortSignal,
       experimental_repairToolCall: repairToolCall,
       prepareStep: async ({ messages: stepMessages }) => {
@@ -307,7 +321,7 @@ export class ChatThread extends AIChatAgent<Env> {
           return {};
         }
         const step = fit(stepMessages);
-        await meter.reserveStep(estimateTokens([step.system, step.messages]) + toolTokens, budget.maxOutputTokens);
+        await meter.reserveStep(estimateTokens([step.system, step.messages]) + toolTokens, maxOutputTokens);
         return step;
       },
       onStepFinish: async (step) => {
@@ -330,7 +344,7 @@ export class ChatThread extends AIChatAgent<Env> {
         } else if (part.type !== "finish") {
           return undefined;
         }
-        const credits = toCredits(reported.modelMillicredits + meter.sandboxMillicredits - meter.refundedMillicredits);
+        const credits = toCredits(meter.capped(reported.modelMillicredits + meter.sandboxMillicredits) - meter.refundedMillicredits);
         return { usage: { inputTokens: reported.inputTokens, outputTokens: reported.outputTokens }, credits } satisfies TurnMetadata;
       },
       onError: (error) => this.#errorText(error),
@@ -347,6 +361,16 @@ export class ChatThread extends AIChatAgent<Env> {
             };
             controller.enqueue({ type: "message-metadata", messageMetadata: metadata });
             controller.enqueue({ type: "error", errorText: meter.chargeFailure });
+          }
+          const cap = meter.capMillicredits;
+          if (chunk.type === "finish" && cap !== null && meter.capReached && !paused && !meter.chargeFailure) {
+            // Said in the answer itself, like a pause, so it stays in the history; the credits are what the ledger holds.
+            const id = crypto.randomUUID();
+            controller.enqueue({ type: "text-start", id });
+            controller.enqueue({ type: "text-delta", id, delta: `\n\n${turnCapNotice(cap)}` });
+            controller.enqueue({ type: "text-end", id });
+            const metadata: TurnMetadata = { turnCap: { credits: toCredits(cap) }, credits: toCredits(meter.usage.chargedMillicredits) };
+            controller.enqueue({ type: "message-metadata", messageMetadata: metadata });
           }
           if (chunk.type === "finish" && paused) {
             // The pause is said in the answer itself, so it stays in the history and reaches every tab.

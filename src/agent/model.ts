@@ -42,21 +42,37 @@ export function modelEndpoint(env: ModelEnv): ModelEndpoint {
   return { provider: "openai-compatible", description: baseUrl, modelName: env.LLM_MODEL || DEFAULT_LLM_MODEL, isOllama };
 }
 
-const builtModels = new WeakMap<ModelEnv, LanguageModel>();
+const builtModels = new WeakMap<ModelEnv, Map<string, LanguageModel>>();
 
-/** The AI SDK model for an agent: the configured OpenAI-compatible endpoint, or the Workers AI binding. Built once
- * per environment object (the provider keeps no per-request state), since every turn needs it before its first token. */
-export function languageModel(env: ModelEnv): LanguageModel {
-  let built = builtModels.get(env);
-  if (!built) builtModels.set(env, (built = buildLanguageModel(env)));
+/**
+ * The name the endpoint knows an agent's catalog model by. The catalog's default model is the one LLM_MODEL names
+ * (the operator's choice for it, as before agents chose models); any other catalog model is asked for by its id.
+ * Workers AI runs catalog models named `@cf/...` and the default gpt-oss otherwise.
+ */
+export function endpointModelName(env: ModelEnv, catalogModelId: string | undefined): string {
+  const endpoint = modelEndpoint(env);
+  if (!catalogModelId || catalogModelId === DEFAULT_LLM_MODEL) return endpoint.modelName;
+  if (endpoint.provider === "workers-ai") return catalogModelId.startsWith("@cf/") ? catalogModelId : WORKERS_AI_MODEL;
+  return catalogModelId;
+}
+
+/** The AI SDK model for an agent's catalog model: the configured OpenAI-compatible endpoint, or the Workers AI
+ * binding. Built once per environment object and model (the provider keeps no per-request state), since every turn
+ * needs it before its first token. */
+export function languageModel(env: ModelEnv, catalogModelId?: string): LanguageModel {
+  const name = endpointModelName(env, catalogModelId);
+  let models = builtModels.get(env);
+  if (!models) builtModels.set(env, (models = new Map()));
+  let built = models.get(name);
+  if (!built) models.set(name, (built = buildLanguageModel(env, name)));
   return built;
 }
 
-function buildLanguageModel(env: ModelEnv): LanguageModel {
+function buildLanguageModel(env: ModelEnv, modelName: string): LanguageModel {
   const endpoint = modelEndpoint(env);
   if (endpoint.provider === "workers-ai") {
     if (!env.AI) throw new Error("LLM_PROVIDER is workers-ai but the Worker has no AI binding (see wrangler.jsonc env.production.ai)");
-    return createWorkersAI({ binding: env.AI })(WORKERS_AI_MODEL);
+    return createWorkersAI({ binding: env.AI })(modelName as typeof WORKERS_AI_MODEL);
   }
   const provider = createOpenAICompatible({
     name: "llm",
@@ -71,7 +87,7 @@ function buildLanguageModel(env: ModelEnv): LanguageModel {
       }),
     }),
   });
-  return provider.chatModel(endpoint.modelName);
+  return provider.chatModel(modelName);
 }
 
 export function streamIdleTimeoutMs(env: Pick<Env, "LLM_STREAM_IDLE_TIMEOUT_MS">): number {

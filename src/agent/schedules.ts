@@ -69,7 +69,8 @@ const ScheduleFields = {
   timezone: TimeZone.default("UTC"),
   paused: z.boolean().default(false),
   stepBudget: z.number().int().min(1).max(MAX_TASK_STEPS).default(DEFAULT_TASK_STEPS),
-  creditBudget: z.number().positive().max(100_000).default(DEFAULT_TASK_CREDITS),
+  /** Absent: the agent's task budget, resolved by the caller (src/lib/agents/credit-limits.ts). */
+  creditBudget: z.number().positive().max(100_000).optional(),
   notify: z.boolean().default(true),
 };
 
@@ -144,7 +145,7 @@ export function insertSchedule(sql: Sql, id: string, input: ScheduleInput, now: 
   const next = timing.cron ? nextDue(timing, now) : runAt;
   sql`INSERT INTO task_schedule (id, goal, cron, timezone, run_at, paused, step_budget, credit_budget_mc, notify, next_run_at, created_at, updated_at)
       VALUES (${id}, ${input.goal}, ${timing.cron}, ${timing.timezone}, ${runAt}, ${input.paused ? 1 : 0}, ${input.stepBudget},
-              ${fromCredits(input.creditBudget)}, ${input.notify ? 1 : 0}, ${next}, ${now}, ${now})`;
+              ${fromCredits(input.creditBudget ?? DEFAULT_TASK_CREDITS)}, ${input.notify ? 1 : 0}, ${next}, ${now}, ${now})`;
   return readSchedule(sql, id)!;
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_TASK_CREDITS, MAX_CREDIT_LIMIT } from "../lib/agents/credit-limits.ts";
 import { fromCredits, toCredits } from "../lib/billing/rules.ts";
 import type { SqlTag as Sql } from "./sql-migrations.ts";
 
@@ -44,12 +45,13 @@ export interface Task {
 
 export const DEFAULT_TASK_STEPS = 20;
 export const MAX_TASK_STEPS = 500;
-export const DEFAULT_TASK_CREDITS = 10;
+export { DEFAULT_TASK_CREDITS };
 
 export const TaskInput = z.object({
   goal: z.string().trim().min(1, "goal must not be empty").max(20_000),
   stepBudget: z.number().int().min(1).max(MAX_TASK_STEPS).default(DEFAULT_TASK_STEPS),
-  creditBudget: z.number().positive().max(100_000).default(DEFAULT_TASK_CREDITS),
+  /** Absent: the agent's task budget (src/lib/agents/credit-limits.ts), resolved by the caller before the task starts. */
+  creditBudget: z.number().positive().max(MAX_CREDIT_LIMIT).optional(),
   /** Email the agent's owner when the task finishes or fails. */
   notify: z.boolean().default(true),
 });
@@ -104,7 +106,7 @@ export function taskFromRow(row: TaskRow): Task {
 
 export function insertTask(sql: Sql, input: TaskInput & { id: string; threadId: string; scheduleId?: string | null }, now: number): void {
   sql`INSERT INTO task (id, goal, thread_id, status, step_budget, credit_budget_mc, notify, schedule_id, created_at, updated_at)
-      VALUES (${input.id}, ${input.goal}, ${input.threadId}, 'running', ${input.stepBudget}, ${fromCredits(input.creditBudget)},
+      VALUES (${input.id}, ${input.goal}, ${input.threadId}, 'running', ${input.stepBudget}, ${fromCredits(input.creditBudget ?? DEFAULT_TASK_CREDITS)},
               ${input.notify ? 1 : 0}, ${input.scheduleId ?? null}, ${now}, ${now})`;
 }
 

@@ -34,6 +34,8 @@ export interface TurnMetadata {
   stopped?: boolean;
   /** The loop breaker paused it (src/agent/loop-breaker.ts): what repeated, and the credits its repeats gave back. */
   loop?: { kind: "same_call" | "same_error"; repeats: number; what: string; refundedCredits: number };
+  /** It stopped at its agent's per-turn credit cap (src/agent/metering.ts): the cap, in credits. */
+  turnCap?: { credits: number };
   /** The decisions people made on this answer's tool calls that waited for approval (src/agent/approvals.ts). */
   approvals?: ApprovalDecision[];
 }

@@ -295,6 +295,10 @@ export const agent = sqliteTable(
     loopLimit: integer("loop_limit").notNull().default(3),
     /** Allow, Ask or Block per tool, JSON with only the tools that are not Allow (src/lib/agents/tool-policy.ts). */
     toolPolicy: text("tool_policy").notNull().default("{}"),
+    /** The most one turn may be charged; a turn stops when it reaches it (src/agent/metering.ts). Null: no cap. */
+    turnCapMillicredits: integer("turn_cap_millicredits"),
+    /** A task's credit budget when none is given, and the most one may be given. Null: the platform's default, no ceiling. */
+    taskBudgetMillicredits: integer("task_budget_millicredits"),
     isDefault: integer("is_default", { mode: "boolean" }).notNull().default(false),
     createdByUserId: text("created_by_user_id"),
     createdAt: createdAt(),

@@ -2,6 +2,7 @@ import { getDb } from "../db/client.ts";
 import type { Env } from "../env.ts";
 import { DEFAULT_TASK_CREDITS, DEFAULT_TASK_STEPS } from "../agent/tasks.ts";
 import { findAgentById } from "../lib/agents/agents.ts";
+import { taskCreditBudget } from "../lib/agents/credit-limits.ts";
 import { getBalance, insufficientCredits } from "../lib/billing/ledger.ts";
 import { Forbidden, NotFound, PayloadTooLarge } from "../lib/errors.ts";
 import { enforceRateLimit } from "../lib/ratelimit/enforce.ts";
@@ -61,7 +62,9 @@ async function startDeliveryTask(env: Env, trigger: TriggerRow, deliveryKey: str
   const db = getDb(env.DB);
   try {
     const hub = await agentHub(env, trigger.agentId);
-    const task = await hub.startTask({ goal, stepBudget: DEFAULT_TASK_STEPS, creditBudget: DEFAULT_TASK_CREDITS, notify: false });
+    const agent = await findAgentById(db, trigger.agentId);
+    const creditBudget = agent ? taskCreditBudget(agent, undefined) : DEFAULT_TASK_CREDITS;
+    const task = await hub.startTask({ goal, stepBudget: DEFAULT_TASK_STEPS, creditBudget, notify: false });
     await recordDeliveryTask(db, trigger.id, deliveryKey, task.id, now);
     return task.id;
   } catch (error) {

@@ -88,6 +88,7 @@ export const API_ROUTE_MODULES: Record<string, () => Promise<ApiRouteModule>> = 
   "/api/me": () => import("../app/api/me/route.ts"),
   "/api/me/invitations": () => import("../app/api/me/invitations/route.ts"),
   "/api/me/invitations/:invitationId/accept": () => import("../app/api/me/invitations/[invitationId]/accept/route.ts"),
+  "/api/models": () => import("../app/api/models/route.ts"),
   "/api/sessions": () => import("../app/api/sessions/route.ts"),
   "/api/sessions/:id": () => import("../app/api/sessions/[id]/route.ts"),
   "/api/shares/:token": () => import("../app/api/shares/[token]/route.ts"),

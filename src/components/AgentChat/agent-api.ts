@@ -38,6 +38,24 @@ export type {
 /** An agent, with what the caller may do in its account (GET /api/agent/:id says; lists and writes do not). */
 export type AgentInfo = ReturnType<typeof agentJson> & { permissions?: Permission[]; toolPolicyFloor?: ToolPolicy };
 export type ThreadInfo = ThreadSummary;
+/** A catalog model an agent may use, with its prices (GET /api/models). */
+export interface ModelInfo {
+  id: string;
+  label: string;
+  contextWindowTokens: number;
+  inputCreditsPer1k: number;
+  outputCreditsPer1k: number;
+}
+/** What the settings page may change (PATCH /api/agent/:id). */
+export interface AgentChanges {
+  name?: string;
+  model?: string;
+  instructions?: string;
+  preset?: string;
+  maxSteps?: number;
+  turnCreditCap?: number | null;
+  taskCreditBudget?: number | null;
+}
 
 const json = (method: string, body?: unknown) => ({ method, body });
 
@@ -46,10 +64,13 @@ export function agentApi(agentId: string) {
   const q = (path: string) => `?path=${encodeURIComponent(path)}`;
   return {
     get: () => requestJson<AgentInfo>(base),
+    update: (changes: AgentChanges) => requestJson<AgentInfo>(base, json("PATCH", changes)),
+    models: () => requestJson<{ models: ModelInfo[] }>("/api/models").then((r) => r.models),
     threads: (query?: string) =>
       requestJson<{ threads: ThreadInfo[] }>(`${base}/threads${query ? `?q=${encodeURIComponent(query)}` : ""}`).then((r) => r.threads),
     createThread: () => requestJson<ThreadInfo>(`${base}/threads`, json("POST", {})),
     renameThread: (tid: string, title: string) => requestJson<ThreadInfo>(`${base}/threads/${tid}`, json("PATCH", { title })),
+    pinThread: (tid: string, pinned: boolean) => requestJson<ThreadInfo>(`${base}/threads/${tid}`, json("PATCH", { pinned })),
     deleteThread: (tid: string) => requestJson<void>(`${base}/threads/${tid}`, { method: "DELETE" }),
     messages: (tid: string) => requestJson<{ messages: unknown[] }>(`${base}/threads/${tid}/messages`).then((r) => r.messages),
     /** Uploads one file to uploads/<tid>/ in the workspace, reporting progress from 0 to 1. */

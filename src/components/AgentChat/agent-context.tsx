@@ -1,7 +1,7 @@
 "use client";
 
 import { useAgent } from "agents/react";
-import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import type { HubState } from "@/agent/agent-hub.ts";
 import type { Task } from "@/agent/tasks.ts";
 import { agentApi, type AgentApi, type AgentInfo, type ThreadInfo } from "./agent-api.ts";
@@ -9,6 +9,8 @@ import { agentApi, type AgentApi, type AgentInfo, type ThreadInfo } from "./agen
 export interface AgentWorkspaceContext {
   agentId: string;
   agent: AgentInfo | null;
+  /** Replaces the agent as shown (after its settings were saved); what the caller may do is kept. */
+  agentChanged: (next: AgentInfo) => void;
   agentError: string | null;
   api: AgentApi;
   /** Threads as the agent pushes them (null until the first state arrives). */
@@ -85,10 +87,15 @@ export function AgentWorkspaceProvider({
       .then((threads) => setState((s) => s ?? { threads, workspaceVersion: 0 }))
       .catch(() => {});
   }, [api, state]);
+  const agentChanged = useCallback(
+    (next: AgentInfo) => setAgent((previous) => ({ ...previous, ...next, permissions: next.permissions ?? previous?.permissions })),
+    [],
+  );
   const value = useMemo<AgentWorkspaceContext>(
     () => ({
       agentId,
       agent,
+      agentChanged,
       agentError,
       api,
       threads: state?.threads ?? null,
@@ -98,7 +105,7 @@ export function AgentWorkspaceProvider({
       operator,
       viewerId,
     }),
-    [agentId, agent, agentError, api, state, hubConnected, operator, viewerId],
+    [agentId, agent, agentChanged, agentError, api, state, hubConnected, operator, viewerId],
   );
   return <Context.Provider value={value}>{children}</Context.Provider>;
 }

@@ -1,13 +1,16 @@
 "use client";
 
-import { ArrowLeft, MessagesSquare, PanelRightClose, PanelRightOpen, X } from "lucide-react";
+import { ArrowLeft, Keyboard, MessagesSquare, PanelRightClose, PanelRightOpen, Settings, X } from "lucide-react";
 import Link from "next/link";
-import { useParams } from "next/navigation";
+import { useParams, usePathname } from "next/navigation";
 import { useCallback, useEffect, useRef, useState, type PointerEvent as ReactPointerEvent, type ReactNode } from "react";
 import { Alert } from "@/components/ui/alert.tsx";
 import { Button } from "@/components/ui/button.tsx";
 import { AgentWorkspaceProvider, useAgentWorkspace } from "./agent-context.tsx";
+import { dialogOpen, isTyping, shortcut } from "./shortcuts.ts";
+import { ShortcutsDialog } from "./shortcuts-dialog.tsx";
 import { ThreadSidebar } from "./thread-sidebar.tsx";
+import { useNewChat } from "./use-new-chat.ts";
 import { WorkspacePanel } from "./workspace-panel.tsx";
 
 const MIN_PANEL_PX = 320;
@@ -55,16 +58,50 @@ function useResizablePanel() {
   return { width, container, onPointerDown };
 }
 
+/** The screen-wide shortcuts (./shortcuts.ts): help, new chat and search; the chat handles stop and focus itself. */
+function useWorkspaceShortcuts(openHelp: () => void, openThreads: () => void) {
+  const { newChat } = useNewChat();
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.defaultPrevented || dialogOpen()) return;
+      if (shortcut("newChat").matches(event)) {
+        event.preventDefault();
+        void newChat();
+      } else if (isTyping(event)) {
+        return;
+      } else if (shortcut("help").matches(event)) {
+        event.preventDefault();
+        openHelp();
+      } else if (shortcut("searchChats").matches(event)) {
+        event.preventDefault();
+        const visible = [...document.querySelectorAll<HTMLInputElement>('input[data-shortcut="search-chats"]')].find(
+          (input) => input.offsetParent !== null,
+        );
+        if (visible) visible.focus();
+        else openThreads();
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [newChat, openHelp, openThreads]);
+}
+
 function WorkspaceLayout({ children }: { children: ReactNode }) {
-  const { agent, agentError, threads, hubConnected } = useAgentWorkspace();
+  const { agent, agentId, agentError, threads, hubConnected } = useAgentWorkspace();
   const params = useParams<{ tid?: string }>();
   const threadId = params.tid;
-  const title = threads?.find((t) => t.id === threadId)?.title ?? (threadId ? "" : "Opening chat…");
+  const onSettings = usePathname()?.endsWith("/settings") ?? false;
+  const title = onSettings ? "Agent settings" : (threads?.find((t) => t.id === threadId)?.title ?? (threadId ? "" : "Opening chat…"));
   const wide = useWideScreen(1024);
   const [threadsOpen, setThreadsOpen] = useState(false);
   const [workspaceOpen, setWorkspaceOpen] = useState(true);
   const [workspaceOverlay, setWorkspaceOverlay] = useState(false);
   const { width, container, onPointerDown } = useResizablePanel();
+  const [helpOpen, setHelpOpen] = useState(false);
+  const openHelp = useCallback(() => setHelpOpen(true), []);
+  const closeHelp = useCallback(() => setHelpOpen(false), []);
+  const openThreads = useCallback(() => setThreadsOpen(true), []);
+  useWorkspaceShortcuts(openHelp, openThreads);
 
   useEffect(() => setThreadsOpen(false), [threadId]);
   // The phone's drawers close with Escape, like every other dialog; the chats drawer first, as it opens on top.
@@ -121,6 +158,14 @@ function WorkspaceLayout({ children }: { children: ReactNode }) {
               Reconnecting…
             </span>
           )}
+          <Button variant="ghost" size="icon" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onClick={openHelp}>
+            <Keyboard />
+          </Button>
+          <Button asChild variant="ghost" size="icon" aria-label="Agent settings" title="Agent settings">
+            <Link href={`/agents/${agentId}/settings`} aria-current={onSettings ? "page" : undefined}>
+              <Settings />
+            </Link>
+          </Button>
           <Button
             variant="ghost"
             size="icon"
@@ -164,6 +209,7 @@ function WorkspaceLayout({ children }: { children: ReactNode }) {
           />
         </div>
       )}
+      <ShortcutsDialog open={helpOpen} onClose={closeHelp} />
       {threadsOpen && (
         <div className="fixed inset-0 z-40 lg:hidden" role="dialog" aria-modal="true" aria-label="Chats">
           <div aria-hidden="true" className="absolute inset-0 bg-black/40" onClick={() => setThreadsOpen(false)} />

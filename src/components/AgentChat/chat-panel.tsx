@@ -28,6 +28,8 @@ import { OperatorLink } from "./operator-link.tsx";
 import { TurnChanges } from "./turn-changes.tsx";
 import { byMessage, useCheckpoints } from "./use-checkpoints.ts";
 import { useOnline } from "./use-online.ts";
+import { dialogOpen, shortcut } from "./shortcuts.ts";
+import { starterPrompts } from "@/lib/agents/starter-prompts.ts";
 
 const STICK_THRESHOLD_PX = 80;
 
@@ -69,7 +71,7 @@ function isCreditError(text: string | undefined): boolean {
 
 /** The conversation of one thread over its WebSocket: streamed, resumable, stoppable. */
 export function ChatPanel({ threadId }: { threadId: string }) {
-  const { agentId, api, threads, viewerId } = useAgentWorkspace();
+  const { agent, agentId, api, threads, viewerId } = useAgentWorkspace();
   const socket = useAgent({ agent: "thread", name: `${agentId}-${threadId}`, prefix: "ws" });
   const connected = useSocketOpen(socket);
   const online = useOnline();
@@ -226,10 +228,12 @@ export function ChatPanel({ threadId }: { threadId: string }) {
   );
   const historyLocked = busy || hubRunning || !connected;
 
-  function send() {
-    const text = draft.trim();
+  function send(text = draft.trim()) {
     // Until the socket is open a send could be lost, so the draft waits in the composer; so it does while files upload.
-    if ((!text && !attachments.ready) || busy || !connected || attachments.uploading) return;
+    if ((!text && !attachments.ready) || busy || !connected || attachments.uploading) {
+      if (text) setDraft(text);
+      return;
+    }
     clearError();
     setDraft("");
     scroller.jump();
@@ -243,6 +247,25 @@ export function ChatPanel({ threadId }: { threadId: string }) {
     event.preventDefault();
     attachments.add(files);
   }
+
+  // Escape stops the answer; Shift+Escape puts the cursor in the message box (./shortcuts.ts).
+  const stopRef = useRef<() => void>(() => {});
+  stopRef.current = () => {
+    if (busy && !stopping) void stopTurn();
+  };
+  useEffect(() => {
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      if (event.defaultPrevented || dialogOpen()) return;
+      if (shortcut("focusComposer").matches(event)) {
+        event.preventDefault();
+        composer.current?.focus();
+      } else if (shortcut("stop").matches(event)) {
+        stopRef.current();
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, []);
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
     if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
@@ -286,6 +309,22 @@ export function ChatPanel({ threadId }: { threadId: string }) {
               <p className="mt-1 text-sm text-muted-foreground">
                 The agent can write files, run commands and start servers in its workspace.
               </p>
+              {agent && (
+                <ul className="mx-auto mt-6 grid max-w-xl gap-2 sm:grid-cols-3" aria-label="Starter prompts">
+                  {starterPrompts(agent.preset).map((prompt) => (
+                    <li key={prompt}>
+                      <Button
+                        type="button"
+                        variant="outline"
+                        className="h-full w-full whitespace-normal px-3 py-2 text-left text-sm font-normal"
+                        onClick={() => send(prompt)}
+                      >
+                        {prompt}
+                      </Button>
+                    </li>
+                  ))}
+                </ul>
+              )}
             </div>
           )}
           {messages.map((message, i) => {

@@ -1,7 +1,7 @@
 "use client";
 
 import type { FileUIPart, UIMessage } from "ai";
-import { Brain, ChevronLeft, ChevronRight, CreditCard, Pencil, RefreshCw, Repeat, RotateCcw, Square } from "lucide-react";
+import { Brain, ChevronLeft, ChevronRight, CreditCard, Gauge, Pencil, RefreshCw, Repeat, RotateCcw, Square } from "lucide-react";
 import { memo, useState } from "react";
 import type { BranchPoint } from "@/agent/thread-branches.ts";
 import type { TurnMetadata, UserMessageMetadata } from "@/agent/wire.ts";
@@ -125,6 +125,12 @@ function TurnFooter({ metadata, text, children }: { metadata: TurnMetadata | und
         >
           <Repeat className="size-3" />
           Paused: repeated {metadata.loop.repeats}× · {formatCredits(metadata.loop.refundedCredits)} credits refunded
+        </span>
+      )}
+      {metadata?.turnCap && (
+        <span className="inline-flex items-center gap-1 font-medium text-amber-700 dark:text-amber-400" data-testid="turn-cap">
+          <Gauge className="size-3" />
+          Stopped at the cap of {formatCredits(metadata.turnCap.credits)} credits per turn
         </span>
       )}
       {metadata?.credits !== undefined && (

@@ -128,12 +128,14 @@ function TaskRow({ task, agentId, onStop, onResume }: { task: Task; agentId: str
 
 /** Autonomous tasks (start, watch live, stop) and the schedules that start them. */
 export function TasksTab() {
-  const { agentId, tasks: liveTasks } = useAgentWorkspace();
+  const { agent, agentId, tasks: liveTasks } = useAgentWorkspace();
   const base = `/api/agent/${agentId}`;
   const [fetched, setFetched] = useState<Task[] | null>(null);
   const [goal, setGoal] = useState("");
   const [steps, setSteps] = useState("20");
-  const [credits, setCredits] = useState("10");
+  // Until edited, the credits field shows the agent's task budget (its tasks' default and ceiling).
+  const [editedCredits, setCredits] = useState<string | null>(null);
+  const credits = editedCredits ?? String(agent?.taskCreditBudget ?? 10);
   const [error, setError] = useState<string>();
   const [pending, setPending] = useState(false);
 
@@ -157,7 +159,7 @@ export function TasksTab() {
     try {
       const task = await requestJson<Task>(`${base}/tasks`, {
         method: "POST",
-        body: JSON.stringify({ goal: goal.trim(), stepBudget: Number(steps) || 20, creditBudget: Number(credits) || 10 }),
+        body: JSON.stringify({ goal: goal.trim(), stepBudget: Number(steps) || 20, creditBudget: Number(credits) || undefined }),
       });
       setGoal("");
       setFetched((f) => [task, ...(f ?? [])]);

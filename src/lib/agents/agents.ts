@@ -20,6 +20,8 @@ export interface AgentInput {
   preset?: string;
   maxSteps?: number;
   loopLimit?: number;
+  turnCapMillicredits?: number | null;
+  taskBudgetMillicredits?: number | null;
 }
 
 export async function listAgents(db: Db, accountId: string): Promise<AgentRow[]> {
@@ -113,6 +115,9 @@ export async function updateAgent(db: Db, accountId: string, agentId: string, ch
       ...(changes.instructions !== undefined && { instructions: changes.instructions }),
       ...(changes.maxSteps !== undefined && { maxSteps: changes.maxSteps }),
       ...(changes.loopLimit !== undefined && { loopLimit: changes.loopLimit }),
+      ...(changes.preset !== undefined && { preset: presetFor(changes.preset).id }),
+      ...(changes.turnCapMillicredits !== undefined && { turnCapMillicredits: changes.turnCapMillicredits }),
+      ...(changes.taskBudgetMillicredits !== undefined && { taskBudgetMillicredits: changes.taskBudgetMillicredits }),
     })
     .where(and(eq(agent.id, agentId), eq(agent.accountId, accountId)))
     .returning();

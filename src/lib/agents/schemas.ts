@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ATTACHMENTS_PER_MESSAGE } from "./attachments.ts";
 import { MAX_LOOP_LIMIT, MIN_LOOP_LIMIT } from "./loop-limit.ts";
 import { PresetIdSchema } from "./presets.ts";
+import { TaskCreditBudget, TurnCreditCap } from "./credit-limits.ts";
 import { ToolPolicySchema } from "./tool-policy.ts";
 import { isSafeName } from "../text/names.ts";
 
@@ -25,7 +26,14 @@ export const NewAgentBody = CreateAgentBody.extend({ preset: PresetIdSchema.opti
 export const UpdateAgentBody = CreateAgentBody.extend({
   /** Allow, Ask or Block for the named tools (the others keep theirs); known tool names only. */
   toolPolicy: ToolPolicySchema.optional(),
+  /** Which tools the agent gets (its instructions stay as they are). */
+  preset: PresetIdSchema,
+  /** The most one turn may be charged, in credits; null removes the cap. */
+  turnCreditCap: TurnCreditCap,
+  /** Its tasks' credit budget when they name none, and the most they may name; null: the platform's default. */
+  taskCreditBudget: TaskCreditBudget,
 })
+  .strict()
   .partial()
   .refine((v) => Object.keys(v).length > 0, "nothing to change");
 /** A team's tool approval floor: the whole floor, replacing the one before. */

@@ -1,4 +1,5 @@
 import type { AgentRow } from "./agents.ts";
+import { creditLimitsJson } from "./credit-limits.ts";
 import { readPolicy } from "./tool-policy.ts";
 
 /** The API's JSON form of an agent. */
@@ -12,6 +13,7 @@ export function agentJson(row: AgentRow) {
     preset: row.preset,
     maxSteps: row.maxSteps,
     loopLimit: row.loopLimit,
+    ...creditLimitsJson(row),
     toolPolicy: readPolicy(row.toolPolicy),
     isDefault: row.isDefault,
     createdAt: row.createdAt.toISOString(),

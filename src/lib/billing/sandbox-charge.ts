@@ -20,6 +20,8 @@ export async function chargeSandboxRun<T extends { durationMs: number; cpuMs?: n
   ref: MeterRef,
   run: () => Promise<T>,
   clock: () => number,
+  /** What of a cost may be charged (a turn's credit cap): called once, with the run's cost, just before it is settled. */
+  admit: (costMillicredits: number) => number = (cost) => cost,
 ): Promise<{ result: T; chargedMillicredits: number; reservationId: string }> {
   const held = await reserve(d1, ref.accountId, sandboxCost(SANDBOX_RESERVATION_MS), ref, new Date(clock()));
   let result: T;
@@ -33,7 +35,7 @@ export async function chargeSandboxRun<T extends { durationMs: number; cpuMs?: n
   const { chargedMillicredits } = await settle(
     d1,
     held,
-    sandboxCost(computeMs),
+    admit(sandboxCost(computeMs)),
     { ...ref, sandboxMs: computeMs, reason: result.cpuMs === undefined ? "Sandbox time" : "Sandbox CPU time" },
     new Date(clock()),
   );

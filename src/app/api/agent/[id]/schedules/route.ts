@@ -1,6 +1,7 @@
 import { agentHub } from "@/operations/agent-access.ts";
 import { ScheduleInput } from "@/agent/schedules.ts";
 import { agentForRequest } from "@/operations/agent-access.ts";
+import { taskCreditBudget } from "@/lib/agents/credit-limits.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { requestTime } from "@/lib/http/clock.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
@@ -20,6 +21,10 @@ export const POST = handle(async (request, { params }: Params) => {
   const env = getEnv();
   const { agent } = await agentForRequest(request, env, (await params).id);
   const input = await readJson(request, ScheduleInput);
-  const schedule = await (await agentHub(env, agent.id)).createTaskSchedule(input, requestTime(request, env).getTime());
+  const creditBudget = taskCreditBudget(agent, input.creditBudget);
+  const schedule = await (await agentHub(env, agent.id)).createTaskSchedule(
+    { ...input, creditBudget },
+    requestTime(request, env).getTime(),
+  );
   return Response.json(schedule, { status: 201 });
 });

@@ -2,6 +2,7 @@ import { agentHub } from "@/operations/agent-access.ts";
 import { ScheduleChanges } from "@/agent/schedules.ts";
 import { agentForRequest } from "@/operations/agent-access.ts";
 import { NotFound } from "@/lib/errors.ts";
+import { taskCreditBudget } from "@/lib/agents/credit-limits.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { requestTime } from "@/lib/http/clock.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
@@ -25,6 +26,7 @@ export const PATCH = handle(async (request, { params }: Params) => {
   const env = getEnv();
   const { agent } = await agentForRequest(request, env, id);
   const changes = await readJson(request, ScheduleChanges);
+  if (changes.creditBudget !== undefined) taskCreditBudget(agent, changes.creditBudget);
   const schedule = await (await agentHub(env, agent.id)).updateTaskSchedule(sid, changes, requestTime(request, env).getTime());
   if (!schedule) throw new NotFound("No such schedule");
   return Response.json(schedule);

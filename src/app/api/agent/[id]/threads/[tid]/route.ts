@@ -10,6 +10,13 @@ import { deleteThreadShares } from "@/lib/threads/shares.ts";
 export const dynamic = "force-dynamic";
 type Params = { params: Promise<{ id: string; tid: string }> };
 
+/** A new title, a pin (the thread stays at the top of the list) or both. */
+const ThreadChanges = z
+  .object({ title: ThreadTitle, pinned: z.boolean() })
+  .strict()
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, "give a title or pinned");
+
 export const GET = handle(async (request, { params }: Params) => {
   const { id, tid } = await params;
   const { thread } = await threadForRequest(request, getEnv(), id, tid);
@@ -19,8 +26,9 @@ export const GET = handle(async (request, { params }: Params) => {
 export const PATCH = handle(async (request, { params }: Params) => {
   const { id, tid } = await params;
   const { hub } = await threadForRequest(request, getEnv(), id, tid);
-  const { title } = await readJson(request, z.object({ title: ThreadTitle }));
-  return Response.json(await hub.renameThread(tid, title));
+  const { title, pinned } = await readJson(request, ThreadChanges);
+  if (title !== undefined) await hub.renameThread(tid, title);
+  return Response.json(pinned === undefined ? await hub.getThread(tid) : await hub.pinThread(tid, pinned));
 });
 
 /** Deletes the thread with its history, its branches and its share links. */

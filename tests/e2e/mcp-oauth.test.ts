@@ -3,6 +3,7 @@ import {
   type OAuthClientInformationMixed,
   type OAuthClientMetadata,
   type OAuthClientProvider,
+  type OAuthDiscoveryState,
   type OAuthTokens,
   StreamableHTTPClientTransport,
   UnauthorizedError,
@@ -26,6 +27,7 @@ class MemoryOAuthProvider implements OAuthClientProvider {
   client?: OAuthClientInformationMixed;
   saved?: OAuthTokens;
   verifier?: string;
+  discovery?: OAuthDiscoveryState;
   readonly expectedState = crypto.randomUUID();
   authorizationUrl?: URL;
   constructor(readonly redirectUrl: string) {}
@@ -58,6 +60,12 @@ class MemoryOAuthProvider implements OAuthClientProvider {
   }
   saveCodeVerifier(verifier: string) {
     this.verifier = verifier;
+  }
+  saveDiscoveryState(state: OAuthDiscoveryState) {
+    this.discovery = state;
+  }
+  discoveryState() {
+    return this.discovery;
   }
   codeVerifier() {
     if (!this.verifier) throw new Error("no code verifier saved");

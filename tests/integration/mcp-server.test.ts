@@ -216,6 +216,30 @@ describe("/mcp without valid credentials", () => {
     }
   });
 
+  it("lets an MCP client in a web page on another origin call /mcp and the OAuth endpoints (CORS, no credentials)", async () => {
+    const origin = "http://localhost:6274";
+    for (const path of ["/mcp", "/api/auth/oauth2/token", "/api/auth/oauth2/register", "/.well-known/oauth-protected-resource/mcp"]) {
+      const preflight = await fetch(`${base()}${path}`, {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type" },
+      });
+      expect(preflight.status, path).toBe(204);
+      expect(preflight.headers.get("access-control-allow-origin"), path).toBe("*");
+      expect(preflight.headers.get("access-control-allow-headers"), path).toContain("authorization");
+      expect(preflight.headers.get("access-control-allow-credentials"), path).toBeNull();
+    }
+    const refused = await post({ origin });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("access-control-allow-origin")).toBe("*");
+    expect(refused.headers.get("access-control-expose-headers")).toContain("www-authenticate");
+    // The app's own API stays same-origin.
+    const api = await fetch(`${base()}/api/agent`, {
+      method: "OPTIONS",
+      headers: { origin, "access-control-request-method": "GET" },
+    });
+    expect(api.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
   it("answers a JSON-RPC 400 to a body that is not JSON-RPC", async () => {
     const key = await apiKeyOf(owner);
     for (const body of ["{not json", "[]", '{"unexpected":true}']) {

@@ -12,6 +12,8 @@ export interface ApiRoute {
   summary: string;
   /** The request body: JSON validated with zod (malformed JSON answers 400), or raw bytes. */
   body?: "json" | "raw";
+  /** Only `Authorization: Bearer` credentials (an API key, or an OAuth token on /mcp), never the session cookie. */
+  bearerOnly?: true;
 }
 
 export const API_ROUTES: ApiRoute[] = [
@@ -463,6 +465,7 @@ export const API_ROUTES: ApiRoute[] = [
     access: "user",
     summary: "MCP server (Streamable HTTP, stateless): the caller's agents as tools, by API key or OAuth access token",
     body: "json",
+    bearerOnly: true,
   },
   {
     method: "POST",

@@ -240,6 +240,50 @@ describe("/mcp without valid credentials", () => {
     expect(api.headers.get("access-control-allow-origin")).toBeNull();
   });
 
+  it("refuses a self-registered client that asks to skip consent, and sends a signed-in user to the consent page", async () => {
+    const redirectUri = "http://127.0.0.1:53690/callback";
+    const register = (extra: Record<string, unknown>) =>
+      fetch(`${base()}/api/auth/oauth2/register`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: "http://localhost:6274" },
+        body: JSON.stringify({
+          client_name: "Sneaky client",
+          application_type: "native",
+          redirect_uris: [redirectUri],
+          token_endpoint_auth_method: "none",
+          grant_types: ["authorization_code"],
+          response_types: ["code"],
+          ...extra,
+        }),
+      });
+    const sneaky = await register({ skip_consent: true });
+    expect(sneaky.status).toBe(400);
+    expect(((await sneaky.json()) as { error: string }).error).toBe("invalid_client_metadata");
+
+    const registered = await register({});
+    const registration = await registered.text();
+    expect(registered.status, registration).toBe(201);
+    const { client_id: clientId } = JSON.parse(registration) as { client_id: string };
+    const authorize = new URL(`${base()}/api/auth/oauth2/authorize`);
+    for (const [key, value] of Object.entries({
+      response_type: "code",
+      client_id: clientId,
+      redirect_uri: redirectUri,
+      code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+      code_challenge_method: "S256",
+      resource: `${base()}/mcp`,
+      state: "s",
+    })) {
+      authorize.searchParams.set(key, value);
+    }
+    // A fetch (not a navigation) gets the redirect as JSON `{redirect, url}`.
+    const response = await fetch(authorize, { headers: { cookie: owner.cookie }, redirect: "manual" });
+    const target = response.status === 200 ? ((await response.json()) as { url: string }).url : response.headers.get("location")!;
+    const location = new URL(target, base());
+    expect(location.pathname).toBe("/oauth/consent");
+    expect(location.searchParams.get("code")).toBeNull();
+  });
+
   it("answers a JSON-RPC 400 to a body that is not JSON-RPC", async () => {
     const key = await apiKeyOf(owner);
     for (const body of ["{not json", "[]", '{"unexpected":true}']) {

@@ -1,5 +1,6 @@
-// The Worker entry (wrangler's `main`): preview hosts, then the agents' /ws/ routes, then the sign-in gate (which
-// also gates the OpenAI-compatible /v1/ routes), then the API routes (src/worker/api-router.ts, without Next.js), then
+// The Worker entry (wrangler's `main`): preview hosts, then CORS preflights and the OAuth discovery documents of /mcp
+// (src/worker/oauth-metadata.ts), then the agents' /ws/ routes, then the sign-in gate (which also gates the
+// OpenAI-compatible /v1/ routes and the MCP endpoint /mcp), then the API routes (src/worker/api-router.ts, without Next.js), then
 // Next.js for pages; inbound email goes to the `email` handler;
 // every answer but a WebSocket upgrade gets the security headers (src/worker/security-headers.ts). Production's old
 // session cookie name is adopted on the way in and re-issued on the way out (src/worker/session-cookie-migration.ts).
@@ -12,6 +13,8 @@ import { handleApiRequest } from "./src/worker/api-router.ts";
 import { withoutHandedCaller } from "./src/lib/auth/caller.ts";
 import { gateRequest } from "./src/worker/auth-gate.ts";
 import { handleInboundEmail } from "./src/worker/inbound-email.ts";
+import { mcpCorsPreflight, withMcpCors } from "./src/worker/mcp-cors.ts";
+import { handleOAuthMetadata } from "./src/worker/oauth-metadata.ts";
 import { handlePreviewRequest } from "./src/worker/preview.ts";
 import { runScheduledJobs } from "./src/worker/scheduled.ts";
 import { withAppSecurityHeaders, withPreviewSecurityHeaders } from "./src/worker/security-headers.ts";
@@ -35,12 +38,16 @@ export default {
     const request = withoutHandedCaller(incoming);
     const preview = await handlePreviewRequest(request, env);
     if (preview) return withPreviewSecurityHeaders(request, env, preview);
+    const preflight = mcpCorsPreflight(request);
+    if (preflight) return withAppSecurityHeaders(request, env, preflight);
+    const metadata = await handleOAuthMetadata(request, env);
+    if (metadata) return withAppSecurityHeaders(request, env, withMcpCors(request, metadata));
     const migration = await adoptLegacySessionCookie(request, env);
     const agent = await handleAgentRequest(migration.request, env);
     if (agent) return withAppSecurityHeaders(request, env, withSessionCookieMigration(agent, migration.setCookies));
     const gated = await gateRequest(migration.request, env);
     const response = gated instanceof Response ? gated : await serve(gated, env, ctx);
-    return withAppSecurityHeaders(request, env, withSessionCookieMigration(response, migration.setCookies));
+    return withAppSecurityHeaders(request, env, withMcpCors(request, withSessionCookieMigration(response, migration.setCookies)));
   },
   // Cloudflare Email Routing: mail to an agent's address starts a task (src/worker/inbound-email.ts).
   async email(message, env) {

@@ -2,11 +2,8 @@ import type { UIMessage } from "ai";
 import { getDb } from "../db/client.ts";
 import type { Env } from "../env.ts";
 import { ensureDefaultAgent, listAgents } from "../lib/agents/agents.ts";
-import { THREAD_ID } from "../lib/agents/ids.ts";
-import { MessageText } from "../lib/agents/schemas.ts";
-import { callerAccount, requireUser } from "../lib/auth/caller.ts";
-import { AppError, Invalid, NotFound } from "../lib/errors.ts";
-import { parseWith } from "../lib/http/respond.ts";
+import { type Caller, callerAccount, requireUser } from "../lib/auth/caller.ts";
+import { Invalid, NotFound } from "../lib/errors.ts";
 import {
   agentIdOfModel,
   agentModelName,
@@ -15,17 +12,23 @@ import {
   contentText,
   splitConversation,
 } from "../lib/openai/schemas.ts";
-import { agentHub, authorizeAgent, chatThread } from "./agent-access.ts";
+import { sendAgentMessage, sentMessageOutcome } from "./agent-messages.ts";
 import { chatCompletion, type CompletionIds, completionEventStream } from "./openai-completions.ts";
-import { startTurn, turnSummary } from "./turns.ts";
 
-/** The acting account's agents as OpenAI models (`agent/<agentId>`), like GET /api/agent lists them. */
-export async function listAgentModels(request: Request, env: Env) {
-  const caller = await requireUser(request, env);
+/**
+ * The acting account's agents for an API client, like GET /api/agent lists them (a verified user's personal account
+ * gets its default agent first).
+ */
+export async function callerAgents(request: Request, env: Env, caller: Caller) {
   const account = await callerAccount(request, env, caller, "agents.use");
   const db = getDb(env.DB);
   if (account.kind === "personal" && caller.user.emailVerified) await ensureDefaultAgent(db, account.id, caller.user.id);
-  const agents = await listAgents(db, account.id);
+  return { account, agents: await listAgents(db, account.id) };
+}
+
+/** The acting account's agents as OpenAI models (`agent/<agentId>`), like GET /api/agent lists them. */
+export async function listAgentModels(request: Request, env: Env) {
+  const { account, agents } = await callerAgents(request, env, await requireUser(request, env));
   return {
     object: "list" as const,
     data: agents.map((agent) => ({
@@ -36,13 +39,6 @@ export async function listAgentModels(request: Request, env: Env) {
       name: agent.name,
     })),
   };
-}
-
-/** A turn that ended with an error and no answer (the model endpoint failed, for instance). */
-class TurnFailed extends AppError {
-  constructor(message: string) {
-    super("turn_failed", 502, message);
-  }
 }
 
 /**
@@ -70,27 +66,13 @@ export async function runChatCompletion(request: Request, env: Env, body: ChatCo
   const caller = await requireUser(request, env);
   const agentId = agentIdOfModel(body.model);
   if (!agentId) throw new NotFound(`The model '${body.model}' does not exist: use one of GET /v1/models (agent/<agentId>)`);
-  const access = await authorizeAgent(env, caller, agentId);
   const conversation = splitConversation(body.messages);
   if (!conversation) throw new Invalid("messages: the last message must be the user's");
-  const input = parseWith(MessageText, conversation.input);
-
-  const hub = await agentHub(env, access.agent.id);
-  const named = body.thread ?? request.headers.get("x-thread-id");
-  let threadId: string;
-  if (named) {
-    if (!THREAD_ID.test(named) || !(await hub.getThread(named))) throw new NotFound("No such thread");
-    threadId = named;
-  } else {
-    threadId = (await hub.createThread()).id;
-  }
-  const turn = await startTurn(env, access, threadId, input, now, named ? [] : contextMessages(conversation.earlier)).catch(
-    async (error: unknown) => {
-      // A refused turn (402, for instance) leaves no empty thread of its own behind.
-      if (!named) await hub.deleteThread(threadId);
-      throw error;
-    },
-  );
+  const sent = await sendAgentMessage(env, caller, agentId, conversation.input, now, {
+    threadId: body.thread ?? request.headers.get("x-thread-id"),
+    context: contextMessages(conversation.earlier),
+  });
+  const { threadId, turn } = sent;
   const ids: CompletionIds = { id: `chatcmpl-${crypto.randomUUID()}`, model: body.model, created: Math.floor(now.getTime() / 1000) };
   const headers = { "x-thread-id": threadId, "cache-control": "no-store" };
 
@@ -102,8 +84,5 @@ export async function runChatCompletion(request: Request, env: Env, body: ChatCo
     });
     return new Response(stream, { headers: { ...headers, "content-type": "text/event-stream; charset=utf-8", "x-accel-buffering": "no" } });
   }
-  const { error } = await turn.ended;
-  const summary = turnSummary(await (await chatThread(env, access.agent.id, threadId)).getMessages(), turn.userMessageId, error);
-  if (error && !summary.text) throw new TurnFailed(error);
-  return Response.json(chatCompletion(ids, threadId, summary), { headers });
+  return Response.json(chatCompletion(ids, threadId, await sentMessageOutcome(env, sent)), { headers });
 }

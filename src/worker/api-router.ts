@@ -1,5 +1,6 @@
 import type { Env } from "../env.ts";
 import { API_ROUTES, type ApiRoute } from "../lib/api/routes.ts";
+import { MCP_PATH } from "../lib/auth/oauth-server.ts";
 import { Invalid, MethodNotAllowed, NotFound } from "../lib/errors.ts";
 import { runWithRequestContext } from "../lib/http/cloudflare-env.ts";
 import { errorResponse } from "../lib/http/respond.ts";
@@ -118,15 +119,15 @@ function allowed(route: CompiledRoute): string {
  * (src/lib/api/routes.ts), without Next.js: a handler gets `{ params }` as Next.js gave them (decoded, a promise) and
  * reads the bindings and waitUntil through getEnv() and waitUntil() as before. HEAD is answered by GET without the
  * body and OPTIONS with the allowed methods, as Next.js did; an unknown path answers 404 and a method the route does
- * not serve 405, both as JSON errors. The OpenAI-compatible `/v1/*` routes of the table are served the same way.
- * Returns null for any other path.
+ * not serve 405, both as JSON errors. The OpenAI-compatible `/v1/*` routes of the table and the MCP endpoint `/mcp`
+ * are served the same way. Returns null for any other path.
  */
 export async function handleApiRequest(request: Request, env: Env, ctx: ExecutionContext): Promise<Response | null> {
   const { pathname } = new URL(request.url);
-  const openAi = pathname.startsWith("/v1/");
-  if (pathname !== "/api" && !pathname.startsWith("/api/") && !openAi) return null;
+  const outsideApi = pathname.startsWith("/v1/") || pathname === MCP_PATH || pathname === `${MCP_PATH}/`;
+  if (pathname !== "/api" && !pathname.startsWith("/api/") && !outsideApi) return null;
   // /v1/* paths the table does not name go on to Next.js, which answers them as it always has.
-  if (openAi && !matchApiRoute(pathname)) return null;
+  if (outsideApi && !matchApiRoute(pathname)) return null;
   try {
     const match = matchApiRoute(pathname);
     if (!match) throw new NotFound("No such API route");

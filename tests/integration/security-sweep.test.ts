@@ -16,6 +16,8 @@ const base = () => inject("workerUrl");
 let owner: TestUser;
 let stranger: TestUser;
 let ids: Record<string, string>;
+/** API keys of the owner and the stranger, for the routes that take no session cookie (`bearerOnly`). */
+const apiKeys = new Map<TestUser, string>();
 
 // Admin routes answer 404 to every non-admin; tests/integration/admin-access.test.ts sweeps them.
 const userRoutes = API_ROUTES.filter((r) => r.access === "user");
@@ -26,9 +28,11 @@ function concretePath(route: ApiRoute, named: Record<string, string> = ids): str
 
 async function call(route: ApiRoute, user: TestUser | null, body?: string): Promise<Response> {
   const headers: Record<string, string> = { "content-type": "application/json" };
+  const bearer: Record<string, string> =
+    user && route.bearerOnly ? { authorization: `Bearer ${apiKeys.get(user)}`, accept: "application/json, text/event-stream" } : {};
   return fetch(`${base()}${concretePath(route)}`, {
     method: route.method,
-    headers: user ? user.headers(headers) : { ...headers, origin: base() },
+    headers: user ? user.headers({ ...headers, ...bearer }) : { ...headers, origin: base() },
     ...(route.method !== "GET" && route.method !== "DELETE" && { body: body ?? "{}" }),
   });
 }
@@ -63,6 +67,14 @@ beforeAll(async () => {
     body: JSON.stringify({ name: "Sweep team", slug: `sweep-${crypto.randomUUID().slice(0, 8)}` }),
   });
   const teamId = ((await team.json()) as { id: string }).id;
+  for (const user of [owner, stranger]) {
+    const key = await fetch(`${base()}/api/keys`, {
+      method: "POST",
+      headers: user.headers({ "content-type": "application/json" }),
+      body: JSON.stringify({ name: "sweep bearer" }),
+    });
+    apiKeys.set(user, ((await key.json()) as { key: { secret: string } }).key.secret);
+  }
   ids = {
     id: agentId,
     tid: threadId,

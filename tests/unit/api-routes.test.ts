@@ -6,8 +6,8 @@ import { ROOT } from "../../scripts/lib/paths.ts";
 import { API_ROUTES } from "../../src/lib/api/routes.ts";
 
 const APP_DIR = join(ROOT, "src", "app");
-/** The folders under src/app whose route.ts files are API routes: /api/* and the OpenAI-compatible /v1/*. */
-const API_DIRS = ["api", "v1"];
+/** The folders under src/app whose route.ts files are API routes: /api/*, the OpenAI-compatible /v1/* and /mcp. */
+const API_DIRS = ["api", "v1", "mcp"];
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 /** Every `METHOD /path` that a route.ts file under src/app/api or src/app/v1 exports, with [param] written as :param. */

@@ -1,6 +1,6 @@
 /**
- * The API route table: every `/api/*` route and every route of the OpenAI-compatible API under `/v1/`, who may call
- * it, and what it does. `docs/api.md` documents each entry and a unit test checks that the table, the route files
+ * The API route table: every `/api/*` route, every route of the OpenAI-compatible API under `/v1/` and the MCP
+ * endpoint `/mcp`, who may call it, and what it does. `docs/api.md` documents each entry and a unit test checks that the table, the route files
  * under src/app/api and src/app/v1 and the docs agree.
  */
 export type RouteAccess = "public" | "user" | "admin" | "development" | "test";
@@ -12,6 +12,8 @@ export interface ApiRoute {
   summary: string;
   /** The request body: JSON validated with zod (malformed JSON answers 400), or raw bytes. */
   body?: "json" | "raw";
+  /** Only `Authorization: Bearer` credentials (an API key, or an OAuth token on /mcp), never the session cookie. */
+  bearerOnly?: true;
 }
 
 export const API_ROUTES: ApiRoute[] = [
@@ -525,6 +527,14 @@ export const API_ROUTES: ApiRoute[] = [
     access: "user",
     summary: "OpenAI-compatible: runs a turn on the agent the model names (streaming or not), with usage",
     body: "json",
+  },
+  {
+    method: "POST",
+    path: "/mcp",
+    access: "user",
+    summary: "MCP server (Streamable HTTP, stateless): the caller's agents as tools, by API key or OAuth access token",
+    body: "json",
+    bearerOnly: true,
   },
   {
     method: "POST",

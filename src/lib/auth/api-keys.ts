@@ -16,7 +16,8 @@ export interface ApiKeySummary {
   lastUsedAt: string | null;
 }
 
-async function sha256Hex(text: string): Promise<string> {
+/** The hex SHA-256 of a secret: what is stored of API keys and OAuth tokens, never the secret itself. */
+export async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -7,16 +7,22 @@ import { permissionsFor } from "../teams/membership.ts";
 import type { Permission } from "../teams/permissions.ts";
 import { selectedAccountId } from "../teams/selection.ts";
 import { looksLikeApiKey, userForApiKey } from "./api-keys.ts";
+import { mcpResource } from "./oauth-server.ts";
+import { userForOAuthToken } from "./oauth-tokens.ts";
 import { requestOrigin } from "./config.ts";
 import { readSession, type SessionUser } from "./session.ts";
 
-/** Who is calling: the signed-in user (by session cookie or API key) and their personal billing account. */
+/**
+ * Who is calling: the signed-in user (by session cookie or API key, or on /mcp by an OAuth access token an MCP client
+ * was given) and their personal billing account.
+ */
 export interface Caller {
   user: SessionUser;
   personalAccountId: string;
-  via: "session" | "api_key";
+  via: "session" | "api_key" | "oauth";
   sessionId?: string;
   apiKeyId?: string;
+  oauthTokenId?: string;
 }
 
 export class EmailNotVerified extends AppError {
@@ -109,6 +115,21 @@ async function lookUpCaller(request: Request, env: Env): Promise<Caller | null> 
   return { user: active.user, personalAccountId: active.personalAccountId, via: "session", sessionId: active.sessionId };
 }
 
+/**
+ * The caller of an MCP request: an API key (`Authorization: Bearer nm8_...`) or an OAuth access token issued for this
+ * origin's /mcp; never a cookie, so no web page can make a browser call /mcp. Null without valid credentials.
+ */
+export async function findMcpCaller(request: Request, env: Env): Promise<Caller | null> {
+  const handed = request.headers.get(HANDED_CALLER_HEADER);
+  if (handed) return JSON.parse(decodeURIComponent(handed)) as Caller;
+  const bearer = bearerToken(request);
+  if (!bearer) return null;
+  if (looksLikeApiKey(bearer)) return lookUpCaller(request, env);
+  const found = await userForOAuthToken(env.DB, bearer, mcpResource(requestOrigin(request, env)));
+  if (!found?.personalAccountId) return null;
+  return { user: found.user, personalAccountId: found.personalAccountId, via: "oauth", oauthTokenId: found.tokenId };
+}
+
 /** The signed-in caller; throws Unauthorized (401) otherwise. Every `/api/*` route a user may call starts here. */
 export async function requireUser(request: Request, env: Env): Promise<Caller> {
   const caller = await findCaller(request, env);
@@ -123,7 +144,7 @@ export async function requireUser(request: Request, env: Env): Promise<Caller> {
  */
 export async function requireSessionUser(request: Request, env: Env): Promise<Caller> {
   const caller = await requireUser(request, env);
-  if (caller.via === "api_key") throw new Forbidden("API keys cannot manage API keys or sessions: sign in to do this");
+  if (caller.via !== "session") throw new Forbidden("API keys cannot manage API keys or sessions: sign in to do this");
   return caller;
 }
 

@@ -56,7 +56,14 @@ const GUARDED: Record<string, { byIp?: RateLimitName; byEmail?: RateLimitName; b
   "/passkey/generate-authenticate-options": { byIp: "passkeySignInByIp" },
   "/passkey/verify-authentication": { byIp: "passkeySignInByIp" },
   "/sign-in/social": { byIp: "oauthByIp" },
+  "/oauth2/register": { byIp: "oauthClientRegistrationByIp" },
 };
+
+/**
+ * The OAuth endpoints MCP clients call from their own origin (a desktop app, or the MCP Inspector's page): they
+ * authenticate with the client's registration, a code and its PKCE verifier, or a token, never with our cookie.
+ */
+const OAUTH_CLIENT_ENDPOINTS = new Set(["/oauth2/register", "/oauth2/token", "/oauth2/revoke", "/oauth2/introspect"]);
 
 /**
  * Runs before Better Auth on every `/api/auth/*` request: the Origin check, input validation with clear messages,
@@ -67,7 +74,9 @@ export async function guardAuthRequest(request: Request, env: Env): Promise<Requ
   if (request.method === "POST") {
     const origin = request.headers.get("origin");
     // A browser always sends Origin on POST; a missing one is only fine for non-browser clients without a cookie.
-    if (origin ? !allowedOrigins(request, env).has(origin) : hasSessionCookie(request, env)) {
+    const cookie = hasSessionCookie(request, env);
+    const clientCall = OAUTH_CLIENT_ENDPOINTS.has(path) && !cookie;
+    if (!clientCall && (origin ? !allowedOrigins(request, env).has(origin) : cookie)) {
       throw new Forbidden("Cross-site request refused: the Origin header must be this site");
     }
   }

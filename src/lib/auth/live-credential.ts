@@ -2,12 +2,17 @@ import { and, eq, gt } from "drizzle-orm";
 import { getDb } from "../../db/client.ts";
 import { apiKey, session, user } from "../../db/schema.ts";
 import type { Caller } from "./caller.ts";
+import { oauthTokenOwner } from "./oauth-tokens.ts";
 import { isBanned } from "./session.ts";
 
-/** What authorized a long-lived connection: `session:<id>` or `api_key:<id>`, so it can be checked again later. */
+/**
+ * What authorized a long-lived connection: `session:<id>`, `api_key:<id>` or `oauth:<access token id>`, so it can be
+ * checked again later.
+ */
 export function credentialOf(caller: Caller): string | null {
   if (caller.via === "session" && caller.sessionId) return `session:${caller.sessionId}`;
   if (caller.via === "api_key" && caller.apiKeyId) return `api_key:${caller.apiKeyId}`;
+  if (caller.via === "oauth" && caller.oauthTokenId) return `oauth:${caller.oauthTokenId}`;
   return null;
 }
 
@@ -40,7 +45,9 @@ export async function activeCredentialOwner(d1: D1Database, credential: string):
           .limit(1)
       : kind === "api_key"
         ? await db.select(owner).from(apiKey).innerJoin(user, eq(user.id, apiKey.userId)).where(eq(apiKey.id, id)).limit(1)
-        : [];
+        : kind === "oauth"
+          ? [await oauthTokenOwner(d1, id)].filter((found) => found !== null)
+          : [];
   if (!row || isBanned(row, now)) return null;
   return { id: row.id, name: row.name };
 }

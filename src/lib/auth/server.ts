@@ -29,6 +29,7 @@ import { runInBackground } from "./background.ts";
 import { revokeAllApiKeys } from "./api-keys.ts";
 import { sendApiKeysRevokedEmail, sendPasswordResetEmail, sendVerificationEmail } from "./emails.ts";
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyPassword } from "./password.ts";
+import { mcpOAuthAvailable, mcpOAuthPlugin } from "./oauth-server.ts";
 import { withPersonalAccounts } from "./personal-account.ts";
 
 /** What the layers above auth do when Better Auth changes a user (src/operations/auth.ts provides them). */
@@ -56,6 +57,13 @@ function createAuth(env: Env, origin: string, hooks: AuthHooks) {
         auth_account: schema.authAccount,
         verification: schema.verification,
         passkey: schema.passkey,
+        oauthClient: schema.oauthClient,
+        oauthResource: schema.oauthResource,
+        oauthClientResource: schema.oauthClientResource,
+        oauthRefreshToken: schema.oauthRefreshToken,
+        oauthAccessToken: schema.oauthAccessToken,
+        oauthConsent: schema.oauthConsent,
+        oauthClientAssertion: schema.oauthClientAssertion,
       },
     }),
     account: {
@@ -153,6 +161,8 @@ function createAuth(env: Env, origin: string, hooks: AuthHooks) {
           ]
         : []),
       passkey({ rpID: new URL(origin).hostname, rpName: "netM8", origin }),
+      // MCP clients sign users in here (src/lib/auth/oauth-server.ts); API keys work on /mcp everywhere.
+      ...(mcpOAuthAvailable(origin) ? [mcpOAuthPlugin(origin)] : []),
       ...(googleEnabled(env)
         ? [
             genericOAuth({

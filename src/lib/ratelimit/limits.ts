@@ -30,6 +30,8 @@ export const RATE_LIMITS = {
   verificationEmailByEmail: { limit: 3, windowSeconds: 3600 },
   passkeySignInByIp: { limit: 30, windowSeconds: 600 },
   oauthByIp: { limit: 30, windowSeconds: 600 },
+  // MCP clients register themselves without an account (dynamic client registration): a flood of clients stops here.
+  oauthClientRegistrationByIp: { limit: 20, windowSeconds: 3600 },
   apiKeyCreateByUser: { limit: 20, windowSeconds: 3600 },
   // Each accepted delivery starts a billed task: a runaway sender is stopped before it spends the account's credits.
   webhookDeliveryByTrigger: {

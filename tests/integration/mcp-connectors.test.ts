@@ -200,6 +200,61 @@ describe("MCP connectors", () => {
     });
   }, 90_000);
 
+  it("connects each user through the server's OAuth (dynamic registration, PKCE), and a sign-in cannot be finished by someone else", async () => {
+    const oauth = await startMcpServer({ auth: "oauth", autoApprove: true, oauthUser: "signed-in" });
+    try {
+      const added = await addConnector(alice, personal.agentId, { name: "signin", url: oauth.mcpUrl, auth: "oauth" });
+      expect(added.status, added.text).toBe(201);
+      expect(added.body.connector.status).toBe("connect_to_use");
+      const id = added.body.connector.id;
+      const start = async () => {
+        const started = await as<{ authorizationUrl: string }>(alice, `/api/agent/${personal.agentId}/connectors/${id}/oauth`, {
+          method: "POST",
+        });
+        expect(started.status, started.text).toBe(200);
+        const authorize = new URL(started.body.authorizationUrl);
+        expect(authorize.origin).toBe(oauth.url);
+        expect(authorize.searchParams.get("code_challenge_method")).toBe("S256");
+        const approved = await fetch(authorize, { redirect: "manual" });
+        return new URL(approved.headers.get("location")!);
+      };
+
+      // Someone else's browser cannot finish Alice's sign-in.
+      const stolen = await start();
+      const mallory = await signUpVerifiedUser(stack.worker.url, { name: "Mallory" });
+      const refused = await as(mallory, `${stolen.pathname}${stolen.search}`, { redirect: "manual" });
+      expect(refused.status).toBe(303);
+      expect(decodeURIComponent(refused.headers.get("location") ?? "")).toContain(
+        "connector_error=This sign-in has expired or was already used",
+      );
+
+      const callback = await start();
+      expect(callback.pathname).toBe("/api/mcp/oauth/callback");
+      const finished = await as(alice, `${callback.pathname}${callback.search}`, { redirect: "manual" });
+      expect(finished.status).toBe(303);
+      expect(finished.headers.get("location")).toBe(`${stack.worker.url}/agents/${personal.agentId}?connector=signin&connected=1`);
+      // Used once only.
+      const again = await as(alice, `${callback.pathname}${callback.search}`, { redirect: "manual" });
+      expect(again.headers.get("location")).toContain("connector_error=");
+
+      expect((await connectors(alice, personal.agentId)).find((c) => c.name === "signin")?.status).toBe("connected");
+      const [sealed] = queryLocalD1<{ credential_sealed: string }>(
+        stack.worker.persistTo,
+        `SELECT credential_sealed FROM mcp_connection WHERE connector_id = '${id}'`,
+      );
+      for (const token of oauth.issuedTokens()) expect(sealed!.credential_sealed).not.toContain(token);
+
+      stack.model.reset();
+      stack.model.enqueue(callTool("signin__add", { a: 2, b: 40 }));
+      const answer = await turn(alice, personal.agentId, "add with the signed-in server");
+      expect(answer.toolCalls[0]).toMatchObject({ name: "signin__add", state: "output-available", output: { text: "42" } });
+      expect(oauth.calls).toEqual([{ tool: "add", user: "signed-in" }]);
+      expect((await as(alice, `/api/agent/${personal.agentId}/connectors/${id}`, { method: "DELETE" })).status).toBe(204);
+    } finally {
+      await oauth.close();
+    }
+  }, 90_000);
+
   describe("in a team", () => {
     let owner: TestUser;
     let member: TestUser;

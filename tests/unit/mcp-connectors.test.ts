@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { changedPolicy, decisionFor, ToolPolicySchema } from "../../src/lib/agents/tool-policy.ts";
-import { isServerAllowed, normalizeServerUrl } from "../../src/lib/mcp/allowlist.ts";
+import { AllowlistBody, isServerAllowed, normalizeServerUrl } from "../../src/lib/mcp/allowlist.ts";
+import { addConnectorBody } from "../../src/lib/mcp/connectors.ts";
 import { connectorOfTool, connectorToolName } from "../../src/lib/mcp/tool-names.ts";
 
 describe("connector tool names", () => {
@@ -38,5 +39,19 @@ describe("approval policy for connector tools", () => {
     expect(decisionFor({ fake__echo: "allow" }, { fake__echo: "ask" }, "fake__echo")).toBe("ask");
     expect(decisionFor({}, {}, "fake__echo")).toBe("allow");
     expect(() => changedPolicy({}, { fake__echo: "allow" }, { fake__echo: "block" })).toThrow(/fake__echo \(at least block\)/);
+  });
+});
+
+describe("connector and allow-list input", () => {
+  it("refuses what is not an http(s) URL with a clear message instead of failing", () => {
+    expect(AllowlistBody.safeParse({ servers: ["not a url"] }).success).toBe(false);
+    expect(AllowlistBody.safeParse({ servers: ["ftp://x.test"] }).success).toBe(false);
+    expect(AllowlistBody.parse({ servers: ["https://x.test/mcp/"] })).toEqual({ servers: ["https://x.test/mcp"] });
+    const body = addConnectorBody({ ENVIRONMENT: "production" });
+    expect(body.safeParse({ name: "x", url: "not a url", auth: "none" }).success).toBe(false);
+    expect(body.safeParse({ name: "x", url: "http://x.test/mcp", auth: "none" }).success).toBe(false);
+    expect(body.safeParse({ name: "x", url: "https://u:p@x.test/mcp", auth: "none" }).success).toBe(false);
+    expect(body.safeParse({ name: "x", url: "https://x.test/mcp", auth: "none", token: "t" }).success).toBe(false);
+    expect(body.safeParse({ name: "x", url: "https://x.test/mcp", auth: "header", token: "t" }).success).toBe(true);
   });
 });

@@ -23,8 +23,12 @@ export const AllowlistBody = z.object({
         .string()
         .trim()
         .url("each entry is a server URL")
-        .refine((url) => /^https?:$/.test(new URL(url).protocol), "an MCP server URL starts with https:// or http://")
-        .transform(normalizeServerUrl),
+        .refine((url) => URL.canParse(url) && /^https?:$/.test(new URL(url).protocol), "an MCP server URL starts with https:// or http://")
+        .transform((url, ctx) => {
+          if (URL.canParse(url)) return normalizeServerUrl(url);
+          ctx.addIssue({ code: "custom", message: "each entry is a server URL" });
+          return z.NEVER;
+        }),
     )
     .max(100),
 });

@@ -40,10 +40,13 @@ export function serverUrlSchema(env: Pick<Env, "ENVIRONMENT">) {
     .trim()
     .url("url must be the MCP server's URL")
     .refine((url) => {
-      const { protocol } = new URL(url);
+      const protocol = URL.canParse(url) ? new URL(url).protocol : "";
       return protocol === "https:" || (protocol === "http:" && env.ENVIRONMENT !== "production");
     }, "the MCP server URL must start with https://")
-    .refine((url) => !new URL(url).username && !new URL(url).password, "put a token in the connector, not in the URL");
+    .refine(
+      (url) => !URL.canParse(url) || (!new URL(url).username && !new URL(url).password),
+      "put a token in the connector, not in the URL",
+    );
 }
 
 export function addConnectorBody(env: Pick<Env, "ENVIRONMENT">) {

@@ -184,6 +184,8 @@ export function ConnectorsSection() {
     void load();
     const params = new URLSearchParams(window.location.search);
     if (params.get("connected") === "1" && params.get("connector")) setNotice(`Connected ${params.get("connector")}.`);
+    const failed = params.get("connector_error");
+    if (failed) setError(`${params.get("connector") ?? "The connector"}: ${failed}`);
   }, [load]);
 
   async function add(event: FormEvent) {

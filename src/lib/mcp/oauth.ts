@@ -31,6 +31,16 @@ function randomState(): string {
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/** A sign-in the server refused: which connector it was for, so the browser goes back to its agent with the reason. */
+export class OAuthSignInFailed extends Invalid {
+  readonly connector: ConnectorRow;
+
+  constructor(message: string, connector: ConnectorRow) {
+    super(message);
+    this.connector = connector;
+  }
+}
+
 /** Starts the flow; returns the URL of the server's sign-in page for the user's browser. */
 export async function startOAuth(env: Env, db: Db, connector: ConnectorRow, userId: string, origin: string): Promise<string> {
   if (connector.auth !== "oauth") throw new Invalid("This connector does not use OAuth: give it a token instead");
@@ -70,10 +80,10 @@ export async function finishOAuth(env: Env, db: Db, input: { state: string; code
   try {
     await auth(provider, { serverUrl: connector.url, authorizationCode: input.code });
   } catch (error) {
-    throw new Invalid(`The MCP server refused the sign-in: ${describe(error)}`);
+    throw new OAuthSignInFailed(`The MCP server refused the sign-in: ${describe(error)}`, connector);
   }
   const { tokens, client } = provider.snapshot();
-  if (!tokens) throw new Invalid("The MCP server gave no token");
+  if (!tokens) throw new OAuthSignInFailed("The MCP server gave no token", connector);
   await storeCredential(env, db, connector.id, userId, {
     kind: "oauth",
     tokens: tokens as OAuthTokenSet,

@@ -36,12 +36,15 @@ export default async function AgentPage({
   searchParams,
 }: {
   params: Promise<{ id: string }>;
-  searchParams: Promise<{ connector?: string; connected?: string }>;
+  searchParams: Promise<{ connector?: string; connected?: string; connector_error?: string }>;
 }) {
   const { id } = await params;
-  const { connector, connected } = await searchParams;
+  const { connector, connected, connector_error: failed } = await searchParams;
   const threadId = await latestThreadId(id);
-  const back = typeof connector === "string" ? `?${new URLSearchParams({ connector, ...(connected === "1" && { connected }) })}` : "";
+  const back =
+    typeof connector === "string"
+      ? `?${new URLSearchParams({ connector, ...(connected === "1" && { connected }), ...(typeof failed === "string" && { connector_error: failed }) })}`
+      : "";
   if (threadId) redirect(`/agents/${id}/threads/${threadId}${back}`);
   return <OpenLatestThread />;
 }

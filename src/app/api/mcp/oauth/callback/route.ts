@@ -5,7 +5,7 @@ import { requestOrigin } from "@/lib/auth/config.ts";
 import { AppError } from "@/lib/errors.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, parseWith } from "@/lib/http/respond.ts";
-import { finishOAuth } from "@/lib/mcp/oauth.ts";
+import { finishOAuth, OAuthSignInFailed } from "@/lib/mcp/oauth.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -13,7 +13,8 @@ const Callback = z.object({ state: z.string().min(1).max(200), code: z.string().
 
 /**
  * Where an MCP server's sign-in sends the browser back: the code is exchanged for the signed-in user's tokens, and the
- * browser goes back to the agent with `?connector=<name>&connected=1`, or `&connector_error=<message>`.
+ * browser goes back to the agent with `?connector=<name>&connected=1`, or `&connector_error=<message>` (to /agents
+ * when the sign-in itself is unknown).
  */
 export const GET = handle(async (request) => {
   const env = getEnv();
@@ -30,6 +31,10 @@ export const GET = handle(async (request) => {
     return Response.redirect(`${origin}/agents/${connector.agentId}?connector=${encodeURIComponent(connector.name)}&connected=1`, 303);
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
+    if (error instanceof OAuthSignInFailed) {
+      const back = new URLSearchParams({ connector: error.connector.name, connector_error: error.message });
+      return Response.redirect(`${origin}/agents/${error.connector.agentId}?${back}`, 303);
+    }
     return Response.redirect(`${origin}/agents?connector_error=${encodeURIComponent(error.message)}`, 303);
   }
 });

@@ -13,9 +13,9 @@ export const PUT = handle(async (request, { params }: Params) => {
   const env = getEnv();
   const { id, connectorId } = await params;
   const { agent, caller } = await agentForRequest(request, env, id);
+  const { token } = await readJson(request, ConnectTokenBody);
   const db = getDb(env.DB);
   const connector = await findConnector(db, agent.id, connectorId);
-  const { token } = await readJson(request, ConnectTokenBody);
   if (connector.auth !== "header")
     throw new Invalid(
       connector.auth === "oauth" ? "This connector signs in with OAuth: start it with POST .../oauth" : "This connector needs no token",

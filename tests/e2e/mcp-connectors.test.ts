@@ -56,7 +56,7 @@ afterAll(async () => {
 });
 
 describe("MCP connectors in the browser", () => {
-  it("adds a connector that asks for OAuth, signs in on the server's page, lists its tools, and a turn calls one in the chat", async () => {
+  it("adds a connector that asks for OAuth, signs in on the server's page, lists its tools, and an approved call runs in the chat", async () => {
     const page = await newPage();
     const thread = (await api<{ id: string }>(`/api/agent/${agentId}/threads`, { method: "POST", body: "{}" })).id;
     await gotoHydrated(page, `${base()}/agents/${agentId}/threads/${thread}`);
@@ -88,6 +88,12 @@ describe("MCP connectors in the browser", () => {
     // The token never reaches the page.
     expect(await page.content()).not.toContain(mcp.issuedTokens()[0]!);
 
+    // The connector's tools follow the approval policy: Ask makes the call wait for a person in the chat.
+    await back.getByLabel("Approval for fake__echo").selectOption("ask");
+    await expect
+      .poll(async () => (await api<{ toolPolicy: Record<string, string> }>(`/api/agent/${agentId}`)).toolPolicy, { timeout: 10_000 })
+      .toEqual({ fake__echo: "ask" });
+
     stack.model.reset();
     stack.model.enqueue({ toolCalls: [{ name: "fake__echo", arguments: { text: "from the browser" } }] });
     const composer = page.getByLabel("Message", { exact: true });
@@ -96,6 +102,9 @@ describe("MCP connectors in the browser", () => {
     await composer.press("Enter");
     const card = page.getByTestId("assistant-message").getByRole("button", { name: /fake__echo/ });
     await card.waitFor({ timeout: 30_000 });
+    await card.getByLabel("Waiting for approval").waitFor({ timeout: 30_000 });
+    expect(mcp.calls).toEqual([]);
+    await page.getByRole("button", { name: "Allow once" }).click();
     await card.getByLabel("Succeeded").waitFor({ timeout: 30_000 });
     await card.click();
     await expect

@@ -7,6 +7,7 @@ import { Badge } from "@/components/ui/badge.tsx";
 import { Button } from "@/components/ui/button.tsx";
 import { useConfirm } from "@/components/ui/confirm-dialog.tsx";
 import { Input } from "@/components/ui/input.tsx";
+import { decisionFor, TOOL_DECISIONS, type PolicyToolName, type ToolDecision, type ToolPolicy } from "@/lib/agents/tool-policy.ts";
 import type { ConnectorAuth, ConnectorView } from "@/lib/mcp/connectors.ts";
 import type { ConnectorToolsView } from "@/lib/mcp/connector-tools.ts";
 import { errorMessage, request, requestJson } from "./agent-api.ts";
@@ -19,7 +20,18 @@ const STATUS_LABEL: Record<ConnectorView["status"], string> = {
   not_allowed: "Not allowed by the team",
 };
 
-function ConnectorTools({ base, connector }: { base: string; connector: ConnectorView }) {
+/** The agent's tool policy and the team's floor, and how to change one tool's decision (agents.manage). */
+interface Approvals {
+  policy: ToolPolicy;
+  floor: ToolPolicy;
+  canManage: boolean;
+  set(tool: string, decision: ToolDecision): Promise<void>;
+}
+
+const DECISION_LABEL: Record<ToolDecision, string> = { allow: "Allow", ask: "Ask", block: "Block" };
+const RANK: Record<ToolDecision, number> = { allow: 0, ask: 1, block: 2 };
+
+function ConnectorTools({ base, connector, approvals }: { base: string; connector: ConnectorView; approvals: Approvals | null }) {
   const [view, setView] = useState<ConnectorToolsView | null>(null);
   const [error, setError] = useState<string>();
   useEffect(() => {
@@ -35,12 +47,31 @@ function ConnectorTools({ base, connector }: { base: string; connector: Connecto
   if (!view) return <p className="text-xs text-muted-foreground">Listing tools…</p>;
   if (view.tools.length === 0) return <p className="text-xs text-muted-foreground">No tools.</p>;
   return (
-    <ul className="mt-1 flex flex-wrap gap-1" aria-label={`Tools of ${connector.name}`}>
-      {view.tools.map((tool) => (
-        <li key={tool.name} title={tool.description}>
-          <Badge className="font-mono text-[11px]">{tool.name}</Badge>
-        </li>
-      ))}
+    <ul className="mt-1 grid gap-1" aria-label={`Tools of ${connector.name}`}>
+      {view.tools.map((tool) => {
+        const least = approvals?.floor[tool.name as PolicyToolName] ?? "allow";
+        return (
+          <li key={tool.name} title={tool.description} className="flex items-center gap-2">
+            <Badge className="font-mono text-[11px]">{tool.name}</Badge>
+            <span className="min-w-0 flex-1 truncate text-[11px] text-muted-foreground">{tool.description}</span>
+            {approvals && (
+              <select
+                aria-label={`Approval for ${tool.name}`}
+                className="h-7 rounded-md border bg-background px-1 text-xs"
+                value={decisionFor(approvals.policy, approvals.floor, tool.name)}
+                disabled={!approvals.canManage}
+                onChange={(event) => void approvals.set(tool.name, event.target.value as ToolDecision)}
+              >
+                {TOOL_DECISIONS.map((decision) => (
+                  <option key={decision} value={decision} disabled={RANK[decision] < RANK[least]}>
+                    {DECISION_LABEL[decision]}
+                  </option>
+                ))}
+              </select>
+            )}
+          </li>
+        );
+      })}
     </ul>
   );
 }
@@ -49,12 +80,14 @@ function ConnectorRow({
   base,
   connector,
   canManage,
+  approvals,
   onChanged,
   onError,
 }: {
   base: string;
   connector: ConnectorView;
   canManage: boolean;
+  approvals: Approvals | null;
   onChanged: () => Promise<void>;
   onError: (message: string) => void;
 }) {
@@ -152,7 +185,7 @@ function ConnectorRow({
           </Button>
         </form>
       )}
-      {usable && <ConnectorTools base={base} connector={connector} />}
+      {usable && <ConnectorTools base={base} connector={connector} approvals={approvals} />}
     </li>
   );
 }
@@ -162,7 +195,7 @@ function ConnectorRow({
  * shown again and used only for their own turns; their tools reach the model as `<connector>__<tool>`.
  */
 export function ConnectorsSection() {
-  const { agentId, agent } = useAgentWorkspace();
+  const { agentId, agent, api } = useAgentWorkspace();
   const base = `/api/agent/${agentId}/connectors`;
   const canManage = agent?.permissions?.includes("agents.manage") ?? true;
   const [connectors, setConnectors] = useState<ConnectorView[] | null>(null);
@@ -172,6 +205,7 @@ export function ConnectorsSection() {
   const [token, setToken] = useState("");
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
+  const [policy, setPolicy] = useState<{ policy: ToolPolicy; floor: ToolPolicy } | null>(null);
 
   const load = useCallback(async () => {
     try {
@@ -182,11 +216,28 @@ export function ConnectorsSection() {
   }, [base]);
   useEffect(() => {
     void load();
+    api
+      .get()
+      .then((info) => setPolicy({ policy: info.toolPolicy, floor: info.toolPolicyFloor ?? {} }))
+      .catch((e: unknown) => setError(errorMessage(e)));
     const params = new URLSearchParams(window.location.search);
     if (params.get("connected") === "1" && params.get("connector")) setNotice(`Connected ${params.get("connector")}.`);
     const failed = params.get("connector_error");
     if (failed) setError(`${params.get("connector") ?? "The connector"}: ${failed}`);
-  }, [load]);
+  }, [load, api]);
+
+  const approvals: Approvals | null = policy && {
+    ...policy,
+    canManage,
+    async set(tool, decision) {
+      try {
+        const saved = await api.setToolPolicy({ [tool as PolicyToolName]: decision });
+        setPolicy((current) => ({ policy: saved.toolPolicy, floor: current?.floor ?? {} }));
+      } catch (e) {
+        setError(errorMessage(e));
+      }
+    },
+  };
 
   async function add(event: FormEvent) {
     event.preventDefault();
@@ -275,6 +326,7 @@ export function ConnectorsSection() {
             base={base}
             connector={connector}
             canManage={canManage}
+            approvals={approvals}
             onChanged={load}
             onError={(message) => setError(message)}
           />

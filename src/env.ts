@@ -26,6 +26,8 @@ export interface Env {
   LLM_CONTEXT_TOKENS?: string;
   /** How long a model response may go without sending a byte before it is cancelled, in ms (default 120000). */
   LLM_STREAM_IDLE_TIMEOUT_MS?: string;
+  /** How long an MCP connector may take to connect, list its tools or answer one call, in ms (default 10000 / 60000). */
+  MCP_TIMEOUT_MS?: string;
   /** Encrypts agent secrets at rest (AES-GCM); required in production, a fixed development key otherwise. */
   SECRETS_KEY?: string;
   SANDBOX_BACKEND?: string;

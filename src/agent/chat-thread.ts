@@ -46,10 +46,11 @@ import type { TaskStepResult } from "./tasks.ts";
 import { systemPrompt } from "./prompt.ts";
 import { repairToolCall } from "./repair.ts";
 import { buildTools } from "./tools.ts";
+import { mcpToolsForTurn, type TurnMcpTools } from "./mcp-tools.ts";
 import { TurnCheckpoints } from "./turn-checkpoints.ts";
 import { emptyLoopState, type LoopState, type LoopTrip, loopNotice, stepErrors, watchStep } from "./loop-breaker.ts";
 import { refundReservations } from "../lib/billing/loop-refund.ts";
-import type { MessageAuthor, PendingApproval, TurnMetadata } from "./wire.ts";
+import type { MessageAuthor, PendingApproval, TurnMetadata, UserMessageMetadata } from "./wire.ts";
 import { approvalFrame, governTools, pendingApprovals, withDecision } from "./approvals.ts";
 import { readPolicy } from "../lib/agents/tool-policy.ts";
 import { applyMigrations, type SqlTag } from "./sql-migrations.ts";
@@ -132,7 +133,7 @@ export class ChatThread extends AIChatAgent<Env> {
   /** The agent's clock as the last turn read it from the hub (./clock.ts). */
   #turnClock: Clock | undefined;
   /** The running turn's meter and abort signal, for labelling a turn its user stopped with what it cost. */
-  #turn: { meter: TurnMeter; signal?: AbortSignal; checkpoints?: TurnCheckpoints } | undefined;
+  #turn: { meter: TurnMeter; signal?: AbortSignal; checkpoints?: TurnCheckpoints; mcp?: TurnMcpTools } | undefined;
   /** From the start of a turn to its onChatResponse: a chat request arriving meanwhile waits for it, unread ahead. */
   #turnActive = false;
   /** The agent and its model, read for the chat request still on its way to onChatMessage (#prefetchContext). */
@@ -197,19 +198,31 @@ export class ChatThread extends AIChatAgent<Env> {
     this.#turnActive = true;
 
     // The D1 read and the hub round trip are independent: side by side they cost one wait before the first token.
-    const [found, { hub, memory, secrets, simulatedAt }] = await Promise.all([
-      this.#turnContext(options?.requestId),
-      agentHub(this.env, agentId).then(async (hub) => ({ hub, ...(await hub.beginTurn(threadId)) })),
-    ]);
+    const context = this.#turnContext(options?.requestId);
+    const turning = agentHub(this.env, agentId).then(async (hub) => ({ hub, ...(await hub.beginTurn(threadId)) }));
+    // The MCP connectors connect meanwhile, with the credentials of the user whose message starts the turn.
+    const author = (lastOf(this.messages, (m) => m.role === "user")?.metadata as UserMessageMetadata | undefined)?.author ?? null;
+    const connecting = settled(
+      Promise.all([context, turning]).then(([turnContext, { secrets: opened }]) =>
+        "error" in turnContext
+          ? undefined
+          : mcpToolsForTurn(this.env, turnContext.value.agent, author, async (value) => redactValue(value, secretValues(opened))),
+      ),
+    );
+    const [found, { hub, memory, secrets, simulatedAt }] = await Promise.all([context, turning]);
     if ("error" in found) {
       await hub.setThreadRunning(threadId, false);
       return noticeResponse(found.error instanceof Error ? found.error.message : String(found.error), { error: "unavailable" });
     }
+    const mcpResult = await connecting;
+    const mcp = "error" in mcpResult ? undefined : mcpResult.value;
+    if ("error" in mcpResult) console.error("MCP connectors could not be read", mcpResult.error);
     const { agent, model, toolPolicyFloor } = found.value;
     const clock = agentClock(this.env, simulatedAt);
     this.#turnClock = clock;
 
-    const baseSystem = systemPrompt({ agentName: agent.name, instructions: agent.instructions, memory, now: new Date(clock()) });
+    const prompt = systemPrompt({ agentName: agent.name, instructions: agent.instructions, memory, now: new Date(clock()) });
+    const baseSystem = mcp?.notes.length ? `${prompt}\n\nConnectors (MCP servers):\n${mcp.notes.join("\n")}` : prompt;
     const meter = new TurnMeter(this.env.DB, { accountId: agent.accountId, agentId, threadId }, model, clock, agent.turnCapMillicredits);
     let workspace: Promise<Workspace> | undefined;
     const turnWorkspace = () =>
@@ -219,7 +232,7 @@ export class ChatThread extends AIChatAgent<Env> {
         }),
       ));
     const checkpoints = new TurnCheckpoints(turnWorkspace, { threadId, messageId: lastOf(this.messages, (m) => m.role === "user")?.id });
-    this.#turn = { meter, signal: options?.abortSignal, checkpoints };
+    this.#turn = { meter, signal: options?.abortSignal, checkpoints, mcp };
     const allTools = buildTools({
       workspace: turnWorkspace,
       beforeFileChange: () => checkpoints.beforeChange(),
@@ -229,9 +242,10 @@ export class ChatThread extends AIChatAgent<Env> {
       gitCredentials: async () => gitCredentials(secrets),
       redact: async (value) => redactValue(value, secretValues(secrets)),
     });
-    const presetSet = Object.fromEntries(
-      presetTools(presetFor(agent.preset), Object.keys(allTools)).map((name) => [name, allTools[name]!]),
-    );
+    const presetSet = {
+      ...Object.fromEntries(presetTools(presetFor(agent.preset), Object.keys(allTools)).map((name) => [name, allTools[name]!])),
+      ...mcp?.tools,
+    };
     // The approval policy: Block hides a tool from the model, Ask makes its calls wait for a person (./approvals.ts).
     const tools = governTools(presetSet, readPolicy(agent.toolPolicy), readPolicy(toolPolicyFloor));
     const toolTokens = estimateTokens(Object.keys(tools)) + TOOL_SCHEMA_TOKENS;
@@ -419,6 +433,7 @@ export class ChatThread extends AIChatAgent<Env> {
     const turn = this.#turn;
     this.#turn = undefined;
     this.#turnActive = false;
+    if (turn?.mcp) this.ctx.waitUntil(turn.mcp.close());
     if (result.status === "aborted" && result.message && turn?.signal?.aborted) await this.#markStopped(result.message.id, turn.meter);
     await turn?.checkpoints?.afterTurn();
     const userText = messageText(lastOf(this.messages, (m) => m.role === "user"));

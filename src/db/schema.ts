@@ -158,6 +158,8 @@ export const account = sqliteTable("account", {
   maxLiveWorkspaces: integer("max_live_workspaces"),
   /** A team's tool approval floor for all its agents, JSON (src/lib/agents/tool-policy.ts); '{}' is none. */
   toolPolicyFloor: text("tool_policy_floor").notNull().default("{}"),
+  /** The MCP server URLs a team's agents may connect to, JSON array (src/lib/mcp/allowlist.ts); '[]' is none. */
+  mcpAllowlist: text("mcp_allowlist").notNull().default("[]"),
   createdAt: createdAt(),
 });
 
@@ -685,3 +687,49 @@ export const oauthClientAssertion = sqliteTable("oauth_client_assertion", {
   id: text("id").primaryKey(),
   expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
 });
+
+/**
+ * An MCP server added to an agent (src/lib/mcp/connectors.ts). Its tools reach the model as `<name>__<tool>`.
+ * `auth` says what a user needs to use it: nothing, their own header token, or their own OAuth grant.
+ */
+export const mcpConnector = sqliteTable(
+  "mcp_connector",
+  {
+    id: text("id").primaryKey(),
+    agentId: text("agent_id")
+      .notNull()
+      .references(() => agent.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    url: text("url").notNull(),
+    auth: text("auth", { enum: ["none", "header", "oauth"] }).notNull(),
+    /** For `header`: the header each user's token goes in (Authorization gets `Bearer <token>`). */
+    headerName: text("header_name"),
+    createdByUserId: text("created_by_user_id").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("mcp_connector_agent_name_idx").on(t.agentId, t.name)],
+);
+
+/**
+ * One user's credential for one connector, sealed with SECRETS_KEY (src/lib/agents/secrets.ts): never shown again and
+ * never used for anyone else's turn. An OAuth flow in progress keeps its state and PKCE verifier here, sealed too.
+ */
+export const mcpConnection = sqliteTable(
+  "mcp_connection",
+  {
+    connectorId: text("connector_id")
+      .notNull()
+      .references(() => mcpConnector.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    /** The sealed credential (JSON: a header token, or OAuth tokens and client registration); null until connected. */
+    credentialSealed: text("credential_sealed"),
+    /** The sealed state of an OAuth flow in progress (state, PKCE verifier, client registration). */
+    pendingSealed: text("pending_sealed"),
+    /** The OAuth `state` of the flow in progress, to find this row from the callback. */
+    pendingState: text("pending_state").unique(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.connectorId, t.userId] })],
+);

@@ -239,12 +239,21 @@ export function turnSummary(messages: UIMessage[], userMessageId: string, error?
     .map((p) => p.text)
     .join("");
   const toolCalls = (answer?.parts ?? [])
-    .filter((p) => p.type.startsWith("tool-"))
+    // A call of a tool the turn did not offer (e.g. a connector its user has not connected) is a dynamic-tool part.
+    .filter((p) => p.type.startsWith("tool-") || p.type === "dynamic-tool")
     .map((p) => {
-      const part = p as { type: string; toolCallId: string; input?: unknown; output?: unknown; errorText?: string; state: string };
+      const part = p as {
+        type: string;
+        toolName?: string;
+        toolCallId: string;
+        input?: unknown;
+        output?: unknown;
+        errorText?: string;
+        state: string;
+      };
       return {
         id: part.toolCallId,
-        name: part.type.slice("tool-".length),
+        name: part.type === "dynamic-tool" ? (part.toolName ?? "") : part.type.slice("tool-".length),
         input: part.input,
         output: part.output,
         error: part.errorText,

@@ -133,6 +133,7 @@ describe("the minor items of a first walk, in Chromium (issue 23)", () => {
         "Memory",
         "Secrets",
         "Approvals",
+        "Connectors",
       ]);
       for (const tab of await tabs.all()) expect(await fullyInView(page, tab)).toBe(true);
       await workspace.getByRole("tab", { name: "Schedules" }).click();

@@ -187,6 +187,23 @@ describe("the permission matrix: every team route and team agent operation, for 
         () => ({ floor: {} }),
       ),
     },
+    {
+      name: "GET /api/teams/:teamId/mcp-allowlist",
+      permission: null,
+      allowed: [200],
+      run: call("GET", () => `/api/teams/${teamId}/mcp-allowlist`),
+    },
+    // An empty allow-list: the team's default, so nothing else changes.
+    {
+      name: "PUT /api/teams/:teamId/mcp-allowlist",
+      permission: "team.settings",
+      allowed: [200],
+      run: call(
+        "PUT",
+        () => `/api/teams/${teamId}/mcp-allowlist`,
+        () => ({ servers: [] }),
+      ),
+    },
     { name: "GET /api/teams/:teamId/members", permission: null, allowed: [200], run: call("GET", () => `/api/teams/${teamId}/members`) },
     {
       name: "PATCH /api/teams/:teamId/members/:userId",

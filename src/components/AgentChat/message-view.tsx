@@ -202,7 +202,7 @@ export const MessageView = memo(function MessageView({
         }
         // biome-ignore lint/suspicious/noArrayIndexKey: parts have no id and keep their position
         if (part.type === "reasoning") return <Reasoning key={i} text={part.text} streaming={streaming && part.state === "streaming"} />;
-        if (part.type.startsWith("tool-")) {
+        if (part.type.startsWith("tool-") || part.type === "dynamic-tool") {
           const tool = part as ToolPart;
           const decision = metadata?.approvals?.findLast((d) => d.toolCallId === tool.toolCallId);
           return <ToolCard key={tool.toolCallId ?? i} part={tool} decision={decision} onDecide={onDecide} />;

@@ -8,6 +8,8 @@ import { cn } from "@/lib/ui/cn.ts";
 
 export interface ToolPart {
   type: string;
+  /** A dynamic-tool part's name: a call of a tool the turn did not offer (a connector its user has not connected). */
+  toolName?: string;
   toolCallId: string;
   state: string;
   input?: unknown;
@@ -125,7 +127,7 @@ export function ToolCard({
   decision?: ApprovalDecision;
   onDecide?: (part: ToolPart, choice: ApprovalChoice) => void;
 }) {
-  const name = part.type.startsWith("tool-") ? part.type.slice(5) : part.type;
+  const name = part.type.startsWith("tool-") ? part.type.slice(5) : (part.toolName ?? part.type);
   const done = part.state === "output-available";
   const failed = part.state === "output-error" || part.state === "output-denied";
   const waiting = part.state === "approval-requested";

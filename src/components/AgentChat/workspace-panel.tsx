@@ -9,12 +9,14 @@ import {
   KeyRound,
   ListChecks,
   MonitorPlay,
+  Plug,
   ShieldCheck,
   SquareTerminal,
 } from "lucide-react";
-import { useState, type ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { cn } from "@/lib/ui/cn.ts";
 import { ChangesTab } from "./changes-tab.tsx";
+import { ConnectorsSection } from "./connectors-section.tsx";
 import { FilesTab } from "./files-tab.tsx";
 import { MemoryTab } from "./memory-tab.tsx";
 import { PreviewTab } from "./preview-tab.tsx";
@@ -36,6 +38,7 @@ const TABS = [
   { id: "memory", label: "Memory", icon: Brain },
   { id: "secrets", label: "Secrets", icon: KeyRound },
   { id: "approvals", label: "Approvals", icon: ShieldCheck },
+  { id: "connectors", label: "Connectors", icon: Plug },
 ] as const;
 
 type TabId = (typeof TABS)[number]["id"];
@@ -44,6 +47,12 @@ type TabId = (typeof TABS)[number]["id"];
 export function WorkspacePanel({ actions }: { actions?: ReactNode }) {
   const [tab, setTab] = useState<TabId>("files");
   const [visited, setVisited] = useState<Set<TabId>>(() => new Set(["files"]));
+  // Back from a connector's sign-in (/api/mcp/oauth/callback): show the connectors.
+  useEffect(() => {
+    if (!new URLSearchParams(window.location.search).has("connector")) return;
+    setTab("connectors");
+    setVisited((seen) => new Set([...seen, "connectors"]));
+  }, []);
   const panels: Record<TabId, ReactNode> = {
     files: <FilesTab />,
     changes: <ChangesTab />,
@@ -62,6 +71,11 @@ export function WorkspacePanel({ actions }: { actions?: ReactNode }) {
     approvals: (
       <div className="h-full min-h-0 overflow-y-auto">
         <ToolApprovalsSection />
+      </div>
+    ),
+    connectors: (
+      <div className="h-full min-h-0 overflow-y-auto">
+        <ConnectorsSection />
       </div>
     ),
   };

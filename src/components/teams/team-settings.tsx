@@ -9,6 +9,7 @@ import { useConfirm } from "@/components/ui/confirm-dialog.tsx";
 import { Input } from "@/components/ui/input.tsx";
 import { Label } from "@/components/ui/label.tsx";
 import { PERMISSIONS, PERMISSION_LABELS, type Permission } from "@/lib/teams/permissions.ts";
+import { McpAllowlistCard } from "./mcp-allowlist-card.tsx";
 import { selectAccount } from "./select-account.ts";
 import { teamPath, teamsRequest, type AuditEvent, type Invitation, type Member, type Role, type Team } from "./teams-api.ts";
 
@@ -82,6 +83,7 @@ export function TeamSettings({ teamId, userId, personalAccountId }: { teamId: st
       {may("team.settings") && (
         <RenameTeam team={team} onRename={(name) => act(() => teamsRequest(teamPath(teamId), "PATCH", { name }), "Team renamed")} />
       )}
+      <McpAllowlistCard teamId={teamId} canEdit={may("team.settings")} />
       <Card>
         <CardHeader>
           <CardTitle>Members</CardTitle>

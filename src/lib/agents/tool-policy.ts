@@ -35,11 +35,30 @@ export type AgentToolName = (typeof AGENT_TOOL_NAMES)[number];
 export const TOOL_DECISIONS = ["allow", "ask", "block"] as const;
 export type ToolDecision = (typeof TOOL_DECISIONS)[number];
 
-/** Only the tools that are not Allow need an entry. */
-export type ToolPolicy = Partial<Record<AgentToolName, ToolDecision>>;
+/**
+ * A connector's tool as the model sees it: `<connector>__<tool>` (src/lib/mcp/tool-names.ts), e.g. `github__create_issue`.
+ * Its decisions live in the same policy and floor as the built-in tools'.
+ */
+export const CONNECTOR_TOOL_NAME = /^[a-z][a-z0-9-]{0,31}__[A-Za-z0-9_-]{1,64}$/;
+export type ConnectorToolName = `${string}__${string}`;
+export type PolicyToolName = AgentToolName | ConnectorToolName;
 
-/** A policy at the API boundary: known tool names only (an unknown name is a 400), each allow, ask or block. */
-export const ToolPolicySchema = z.partialRecord(z.enum(AGENT_TOOL_NAMES), z.enum(TOOL_DECISIONS));
+/** Only the tools that are not Allow need an entry. */
+export type ToolPolicy = Partial<Record<PolicyToolName, ToolDecision>>;
+
+const PolicyKey = z.union([
+  z.enum(AGENT_TOOL_NAMES),
+  z.string().regex(CONNECTOR_TOOL_NAME, "a tool name is a built-in tool or <connector>__<tool>") as z.ZodType<ConnectorToolName>,
+]);
+
+/** A policy at the API boundary: known tool names or connector tools only (anything else is a 400), each allow, ask or block. */
+export const ToolPolicySchema = z
+  .record(z.string(), z.enum(TOOL_DECISIONS))
+  .superRefine((policy, ctx) => {
+    for (const name of Object.keys(policy))
+      if (!PolicyKey.safeParse(name).success) ctx.addIssue({ code: "custom", path: [name], message: `unknown tool: ${name}` });
+  })
+  .transform((policy) => policy as ToolPolicy);
 
 /** The "careful" preset: ask before commands, background processes, deleting or moving files, pushing and exposing. */
 export const CAREFUL_POLICY: ToolPolicy = {
@@ -59,13 +78,14 @@ function stricter(a: ToolDecision, b: ToolDecision): ToolDecision {
 
 /** What happens when the model calls `tool`: the stricter of the agent's own policy and its team's floor. */
 export function decisionFor(policy: ToolPolicy, floor: ToolPolicy, tool: string): ToolDecision {
-  const name = tool as AgentToolName;
+  const name = tool as PolicyToolName;
   return stricter(policy[name] ?? "allow", floor[name] ?? "allow");
 }
 
 /** The tools a policy sets below the floor, e.g. git_push Allow where the team says Ask. */
-export function belowFloor(policy: ToolPolicy, floor: ToolPolicy): AgentToolName[] {
-  return AGENT_TOOL_NAMES.filter((name) => STRICTNESS[policy[name] ?? "allow"] < STRICTNESS[floor[name] ?? "allow"]);
+export function belowFloor(policy: ToolPolicy, floor: ToolPolicy): PolicyToolName[] {
+  const names = new Set<PolicyToolName>([...AGENT_TOOL_NAMES, ...(Object.keys(floor) as PolicyToolName[])]);
+  return [...names].filter((name) => STRICTNESS[policy[name] ?? "allow"] < STRICTNESS[floor[name] ?? "allow"]);
 }
 
 /** Without its Allow entries (the default), so the stored form stays small and equal policies compare equal. */

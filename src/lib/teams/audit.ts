@@ -19,7 +19,10 @@ export type AuditAction =
   | "purchase.completed"
   | "purchase.refunded"
   | "agent.deleted"
-  | "tool_floor.changed";
+  | "tool_floor.changed"
+  | "mcp_allowlist.changed"
+  | "mcp_connector.added"
+  | "mcp_connector.removed";
 
 export async function recordAudit(
   db: Db,

@@ -27,10 +27,24 @@ async function latestThreadId(agentId: string): Promise<string | null> {
   }
 }
 
-/** `/agents/:id` opens the most recent chat, or starts the first one, with a redirect from the server. */
-export default async function AgentPage({ params }: { params: Promise<{ id: string }> }) {
+/**
+ * `/agents/:id` opens the most recent chat, or starts the first one, with a redirect from the server. A connector's
+ * sign-in comes back here with `?connector=<name>&connected=1`, which the workspace reads to show its connectors.
+ */
+export default async function AgentPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ connector?: string; connected?: string; connector_error?: string }>;
+}) {
   const { id } = await params;
+  const { connector, connected, connector_error: failed } = await searchParams;
   const threadId = await latestThreadId(id);
-  if (threadId) redirect(`/agents/${id}/threads/${threadId}`);
+  const back =
+    typeof connector === "string"
+      ? `?${new URLSearchParams({ connector, ...(connected === "1" && { connected }), ...(typeof failed === "string" && { connector_error: failed }) })}`
+      : "";
+  if (threadId) redirect(`/agents/${id}/threads/${threadId}${back}`);
   return <OpenLatestThread />;
 }

@@ -1,7 +1,7 @@
 import { getDb } from "@/db/client.ts";
 import { ApprovalBody } from "@/lib/agents/schemas.ts";
 import { changeToolPolicy } from "@/lib/agents/tool-policy-store.ts";
-import type { AgentToolName } from "@/lib/agents/tool-policy.ts";
+import type { PolicyToolName } from "@/lib/agents/tool-policy.ts";
 import { Conflict, Forbidden } from "@/lib/errors.ts";
 import { getEnv } from "@/lib/http/cloudflare-env.ts";
 import { handle, readJson } from "@/lib/http/respond.ts";
@@ -35,7 +35,7 @@ export const POST = handle(async (request, { params }: Params) => {
   if (always && approved) {
     if (!account.permissions.includes("agents.manage"))
       throw new Forbidden("Changing the agent's tool policy needs the agents.manage permission");
-    await changeToolPolicy(getDb(env.DB), agent.accountId, agent.id, { [pending.tool as AgentToolName]: "allow" });
+    await changeToolPolicy(getDb(env.DB), agent.accountId, agent.id, { [pending.tool as PolicyToolName]: "allow" as const });
   }
   const by = { id: caller.user.id, name: caller.user.name };
   const decided = await thread.decideApproval({ toolCallId, approved, ...(always && approved && { always: true }), by });

@@ -11,7 +11,7 @@ import {
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
-import { uniqueIp } from "../support/auth.ts";
+import { mailLink, rebase, uniqueIp } from "../support/auth.ts";
 import { launchBrowser, screenshot, VIEWPORTS } from "../support/browser.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
 
@@ -79,6 +79,8 @@ describe("an MCP client signing in with OAuth", () => {
   let context: BrowserContext;
   let user: TestUser;
   let agentId: string;
+  /** What the first test's client was granted, for the password-reset test. */
+  let granted: { tokens: OAuthTokens; clientId: string } | undefined;
   const base = () => stack.worker.url;
 
   beforeAll(async () => {
@@ -138,6 +140,7 @@ describe("an MCP client signing in with OAuth", () => {
     expect(callback!.searchParams.get("code")).toBeTruthy();
     await transport.finishAuth(callback!.searchParams);
     expect(provider.saved?.access_token).toMatch(/^nm8oauth_/);
+    granted = { tokens: provider.saved!, clientId: provider.client!.client_id };
 
     const mcp = new Client({ name: "netm8-oauth-test", version: "1.0.0" });
     await mcp.connect(new StreamableHTTPClientTransport(endpoint, { authProvider: provider }));
@@ -177,5 +180,51 @@ describe("an MCP client signing in with OAuth", () => {
     await page.waitForURL((url) => url.href.startsWith(redirectUrl));
     expect(callback!.searchParams.get("error")).toBe("access_denied");
     expect(callback!.searchParams.get("code")).toBeNull();
+  }, 120_000);
+
+  it("revokes every OAuth grant when the password is reset: the token and its refresh token stop working", async () => {
+    expect(granted?.tokens.refresh_token).toBeTruthy();
+    const mcpStatus = async () =>
+      (
+        await fetch(`${base()}/mcp`, {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${granted!.tokens.access_token}`,
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream",
+          },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+        })
+      ).status;
+    expect(await mcpStatus()).toBe(200);
+
+    const json = { "content-type": "application/json", "cf-connecting-ip": uniqueIp() };
+    const request = await fetch(`${base()}/api/auth/request-password-reset`, {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ email: user.email, redirectTo: "/reset-password" }),
+    });
+    expect(request.status).toBe(200);
+    const link = rebase(await mailLink(base(), user.email, /reset/i, /reset-password/), base());
+    const location = new URL((await fetch(link, { redirect: "manual" })).headers.get("location")!, base());
+    const reset = await fetch(`${base()}/api/auth/reset-password`, {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ token: location.searchParams.get("token"), newPassword: "a brand new secret" }),
+    });
+    expect(reset.status).toBe(200);
+
+    expect(await mcpStatus()).toBe(401);
+    const refreshed = await fetch(`${base()}/api/auth/oauth2/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "refresh_token",
+        refresh_token: granted!.tokens.refresh_token!,
+        client_id: granted!.clientId,
+      }),
+    });
+    expect(refreshed.status).toBeGreaterThanOrEqual(400);
+    expect(refreshed.status).toBeLessThan(500);
   }, 120_000);
 });

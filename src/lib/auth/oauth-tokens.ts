@@ -1,6 +1,6 @@
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { getDb } from "../../db/client.ts";
-import { account, oauthAccessToken, user } from "../../db/schema.ts";
+import { account, oauthAccessToken, oauthConsent, oauthRefreshToken, user } from "../../db/schema.ts";
 import { OAUTH_TOKEN_PREFIX, oauthTokenHash } from "./oauth-server.ts";
 import { isBanned, type SessionUser } from "./session.ts";
 
@@ -70,4 +70,26 @@ export async function oauthTokenOwner(d1: D1Database, tokenId: string) {
     .where(and(eq(oauthAccessToken.id, tokenId), gt(oauthAccessToken.expiresAt, new Date()), isNull(oauthAccessToken.revoked)))
     .limit(1);
   return row ?? null;
+}
+
+/**
+ * Revokes every OAuth grant of a user: access and refresh tokens stop at once and remembered consents go, so each
+ * MCP client must ask the user again. After a password reset: whoever reset it may not be the one who allowed them.
+ */
+export async function revokeAllOAuthGrants(d1: D1Database, userId: string): Promise<number> {
+  const db = getDb(d1);
+  const now = new Date();
+  const [access] = await db.batch([
+    db
+      .update(oauthAccessToken)
+      .set({ revoked: now })
+      .where(and(eq(oauthAccessToken.userId, userId), isNull(oauthAccessToken.revoked)))
+      .returning({ id: oauthAccessToken.id }),
+    db
+      .update(oauthRefreshToken)
+      .set({ revoked: now })
+      .where(and(eq(oauthRefreshToken.userId, userId), isNull(oauthRefreshToken.revoked))),
+    db.delete(oauthConsent).where(eq(oauthConsent.userId, userId)),
+  ]);
+  return access.length;
 }

@@ -27,6 +27,7 @@ import {
 } from "./config.ts";
 import { runInBackground } from "./background.ts";
 import { revokeAllApiKeys } from "./api-keys.ts";
+import { revokeAllOAuthGrants } from "./oauth-tokens.ts";
 import { sendApiKeysRevokedEmail, sendPasswordResetEmail, sendVerificationEmail } from "./emails.ts";
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyPassword } from "./password.ts";
 import { mcpOAuthAvailable, mcpOAuthPlugin } from "./oauth-server.ts";
@@ -97,8 +98,10 @@ function createAuth(env: Env, origin: string, hooks: AuthHooks) {
       resetPasswordTokenExpiresIn: RESET_PASSWORD_EXPIRES_SECONDS,
       revokeSessionsOnPasswordReset: true,
       sendResetPassword: async ({ user, url }) => sendPasswordResetEmail(env, user, emailLink(url, env)),
-      // A reset means the password may have been known to someone else: their keys go too, and the owner is told.
+      // A reset means the password may have been known to someone else: their keys and the OAuth grants of MCP
+      // clients go too, and the owner is told of the keys.
       onPasswordReset: async ({ user }) => {
+        await revokeAllOAuthGrants(env.DB, user.id);
         const revoked = await revokeAllApiKeys(db, user.id);
         if (revoked > 0) await sendApiKeysRevokedEmail(env, user, revoked, emailLink(`${origin}/settings/api-keys`, env));
       },

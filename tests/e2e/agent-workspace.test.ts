@@ -1,7 +1,16 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
-import { gotoHydrated, horizontalOverflow, launchBrowser, screenshot, VIEWPORTS } from "../support/browser.ts";
+import {
+  gotoHydrated,
+  horizontalOverflow,
+  launchBrowser,
+  screenshot,
+  VIEWPORTS,
+  addSessionCookie,
+  openThreadPage,
+  screenshotOnFailure,
+} from "../support/browser.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
 import { type ApiInit, apiOk } from "../support/http.ts";
 
@@ -22,18 +31,13 @@ let lastContext: BrowserContext | undefined;
 
 async function newContext(viewport: keyof typeof VIEWPORTS = "desktop"): Promise<BrowserContext> {
   const context = (lastContext = await browser.newContext({ viewport: VIEWPORTS[viewport] }));
-  const cookies = user.cookie.split("; ").map((pair) => {
-    const eq = pair.indexOf("=");
-    return { name: pair.slice(0, eq), value: pair.slice(eq + 1), url: base() };
-  });
-  await context.addCookies(cookies);
+  await addSessionCookie(context, user.cookie, base());
   return context;
 }
 
 /** Opens a thread and waits until its chat is connected and ready for input. */
 async function openThread(page: Page, threadId: string): Promise<void> {
-  await gotoHydrated(page, `${base()}/agents/${agentId}/threads/${threadId}`);
-  await page.locator('form[data-connected="true"]').waitFor();
+  await openThreadPage(page, `${base()}/agents/${agentId}/threads/${threadId}`);
 }
 
 async function send(page: Page, text: string): Promise<void> {
@@ -62,13 +66,9 @@ beforeAll(async () => {
 }, 180_000);
 
 // A test that failed early must not leave scripted answers behind for the next one.
-beforeEach(({ onTestFailed, task }) => {
+beforeEach((test) => {
   stack?.model.reset();
-  onTestFailed(async () => {
-    const pages = lastContext?.pages() ?? [];
-    for (const [i, page] of pages.entries())
-      await screenshot(page, `failed-${task.name.slice(0, 40).replace(/\W+/g, "-")}-${i}`).catch(() => {});
-  });
+  screenshotOnFailure(test, () => lastContext?.pages() ?? []);
 });
 
 afterAll(async () => {

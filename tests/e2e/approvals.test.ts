@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
-import { gotoHydrated, launchBrowser, screenshot, VIEWPORTS } from "../support/browser.ts";
+import { launchBrowser, screenshot, VIEWPORTS, addSessionCookie, openThreadPage, screenshotOnFailure } from "../support/browser.ts";
 import { type ApiInit, apiOk } from "../support/http.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
 
@@ -23,18 +23,12 @@ const policy = async () => (await api<{ toolPolicy: Record<string, string> }>(`/
 
 async function newPage(): Promise<Page> {
   const context = (lastContext = await browser.newContext({ viewport: VIEWPORTS.desktop }));
-  await context.addCookies(
-    user.cookie.split("; ").map((pair) => {
-      const eq = pair.indexOf("=");
-      return { name: pair.slice(0, eq), value: pair.slice(eq + 1), url: base() };
-    }),
-  );
+  await addSessionCookie(context, user.cookie, base());
   return context.newPage();
 }
 
 async function openThread(page: Page, threadId: string): Promise<void> {
-  await gotoHydrated(page, `${base()}/agents/${agentId}/threads/${threadId}`);
-  await page.locator('form[data-connected="true"]').waitFor();
+  await openThreadPage(page, `${base()}/agents/${agentId}/threads/${threadId}`);
 }
 
 async function send(page: Page, text: string): Promise<void> {
@@ -50,12 +44,9 @@ beforeAll(async () => {
   agentId = (await api<{ agents: { id: string }[] }>("/api/agent")).agents[0]!.id;
 }, 180_000);
 
-beforeEach(({ onTestFailed, task }) => {
+beforeEach((test) => {
   stack?.model.reset();
-  onTestFailed(async () => {
-    for (const [i, page] of (lastContext?.pages() ?? []).entries())
-      await screenshot(page, `failed-${task.name.slice(0, 40).replace(/\W+/g, "-")}-${i}`).catch(() => {});
-  });
+  screenshotOnFailure(test, () => lastContext?.pages() ?? []);
 });
 
 afterAll(async () => {

@@ -3,7 +3,7 @@ import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ChatMessage } from "../../fakes/model-server.ts";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
-import { gotoHydrated, launchBrowser, screenshot } from "../support/browser.ts";
+import { launchBrowser, screenshot, addSessionCookie, openThreadPage, screenshotOnFailure } from "../support/browser.ts";
 import { type ApiInit, apiOk } from "../support/http.ts";
 import { signUpUser, signUpVerifiedUser, type TestUser } from "../support/users.ts";
 
@@ -37,12 +37,9 @@ beforeAll(async () => {
   if (marked.status !== 200) throw new Error(`marking the model as vision-capable answered ${marked.status}`);
 }, 180_000);
 
-beforeEach(({ onTestFailed, task }) => {
+beforeEach((test) => {
   stack?.model.reset();
-  onTestFailed(async () => {
-    for (const [i, page] of (context?.pages() ?? []).entries())
-      await screenshot(page, `failed-${task.name.slice(0, 40).replace(/\W+/g, "-")}-${i}`).catch(() => {});
-  });
+  screenshotOnFailure(test, () => context?.pages() ?? []);
 });
 
 afterAll(async () => {
@@ -55,15 +52,9 @@ describe("attachments in the composer, in Chromium", () => {
   it("attaches a text file with the paperclip and a pasted image, shows upload progress, sends both to the model, and shows them after a reload", async () => {
     const threadId = (await api<{ id: string }>(`/api/agent/${agentId}/threads`, { method: "POST", body: "{}" })).id;
     context = await browser.newContext();
-    await context.addCookies(
-      user.cookie.split("; ").map((pair) => {
-        const eq = pair.indexOf("=");
-        return { name: pair.slice(0, eq), value: pair.slice(eq + 1), url: base() };
-      }),
-    );
+    await addSessionCookie(context, user.cookie, base());
     const page = await context.newPage();
-    await gotoHydrated(page, `${base()}/agents/${agentId}/threads/${threadId}`);
-    await page.locator('form[data-connected="true"]').waitFor();
+    await openThreadPage(page, `${base()}/agents/${agentId}/threads/${threadId}`);
 
     // A slow uplink keeps the upload going long enough to see its progress bar.
     const cdp = await context.newCDPSession(page);
@@ -125,8 +116,7 @@ describe("attachments in the composer, in Chromium", () => {
     const threadId = (await api<{ id: string }>(`/api/agent/${agentId}/threads`, { method: "POST", body: "{}" })).id;
     context ??= await browser.newContext();
     const page = await context.newPage();
-    await gotoHydrated(page, `${base()}/agents/${agentId}/threads/${threadId}`);
-    await page.locator('form[data-connected="true"]').waitFor();
+    await openThreadPage(page, `${base()}/agents/${agentId}/threads/${threadId}`);
     const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.getByRole("button", { name: "Attach files" }).click()]);
     await chooser.setFiles({ name: "setup.exe", mimeType: "application/octet-stream", buffer: Buffer.from("MZ") });
     const item = page.getByRole("listitem", { name: "setup.exe" });

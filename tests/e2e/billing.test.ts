@@ -3,18 +3,14 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startFakeStripe, type FakeStripe } from "../../fakes/stripe.ts";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
 import { signedInContext } from "../support/auth.ts";
-import { gotoHydrated, horizontalOverflow, launchBrowser, screenshot, VIEWPORTS } from "../support/browser.ts";
+import { gotoHydrated, horizontalOverflow, launchBrowser, screenshot, VIEWPORTS, addSessionCookie } from "../support/browser.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
 import { type ApiInit, apiOk } from "../support/http.ts";
 
 async function contextFor(browser: Browser, base: string, user: TestUser): Promise<BrowserContext> {
   const ip = user.headers()["cf-connecting-ip"]!;
   const context = await browser.newContext({ viewport: VIEWPORTS.desktop, extraHTTPHeaders: { "cf-connecting-ip": ip } });
-  const cookies = user.cookie.split("; ").map((pair) => {
-    const eq = pair.indexOf("=");
-    return { name: pair.slice(0, eq), value: pair.slice(eq + 1), url: base, httpOnly: true, sameSite: "Lax" as const };
-  });
-  await context.addCookies(cookies);
+  await addSessionCookie(context, user.cookie, base);
   return context;
 }
 

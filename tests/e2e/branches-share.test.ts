@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
-import { gotoHydrated, launchBrowser, screenshot } from "../support/browser.ts";
+import { launchBrowser, screenshot, addSessionCookie, openThreadPage, screenshotOnFailure } from "../support/browser.ts";
 import { type ApiInit, apiOk } from "../support/http.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
 
@@ -41,13 +41,9 @@ beforeAll(async () => {
   agentId = (await api<{ agents: { id: string }[] }>("/api/agent")).agents[0]!.id;
 }, 180_000);
 
-beforeEach(({ onTestFailed, task }) => {
+beforeEach((test) => {
   stack?.model.reset();
-  onTestFailed(async () => {
-    for (const context of contexts)
-      for (const [i, page] of context.pages().entries())
-        await screenshot(page, `failed-${task.name.slice(0, 40).replace(/\W+/g, "-")}-${i}`).catch(() => {});
-  });
+  screenshotOnFailure(test, () => contexts.flatMap((c) => c.pages()));
 });
 
 afterAll(async () => {
@@ -60,16 +56,10 @@ describe("branches, export and sharing in the chat", () => {
     const threadId = (await api<{ id: string }>(`/api/agent/${agentId}/threads`, { method: "POST", body: "{}" })).id;
     const context = await browser.newContext();
     contexts.push(context);
-    await context.addCookies(
-      user.cookie.split("; ").map((pair) => {
-        const eq = pair.indexOf("=");
-        return { name: pair.slice(0, eq), value: pair.slice(eq + 1), url: base() };
-      }),
-    );
+    await addSessionCookie(context, user.cookie, base());
     const page = await context.newPage();
     const threadUrl = `${base()}/agents/${agentId}/threads/${threadId}`;
-    await gotoHydrated(page, threadUrl);
-    await page.locator('form[data-connected="true"]').waitFor();
+    await openThreadPage(page, threadUrl);
 
     await send(page, "first question");
     await answers(page).getByText("Echo: first question").waitFor();
@@ -85,8 +75,7 @@ describe("branches, export and sharing in the chat", () => {
     await expect.poll(() => userMessages(page).allTextContents()).toEqual(["first question", "second question, edited"]);
 
     // After a reload the versions are still there: < goes back to the original message and its answer.
-    await gotoHydrated(page, threadUrl);
-    await page.locator('form[data-connected="true"]').waitFor();
+    await openThreadPage(page, threadUrl);
     await expect.poll(() => positions(page).allTextContents(), { timeout: 15_000 }).toEqual(["2/2"]);
     await page.getByRole("button", { name: "Previous version" }).click();
     await expect.poll(() => userMessages(page).allTextContents(), { timeout: 15_000 }).toEqual(["first question", "second question"]);

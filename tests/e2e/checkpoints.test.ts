@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
-import { gotoHydrated, launchBrowser, screenshot } from "../support/browser.ts";
+import { launchBrowser, screenshot, addSessionCookie, openThreadPage, screenshotOnFailure } from "../support/browser.ts";
 import { type ApiInit, apiOk } from "../support/http.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
 
@@ -34,12 +34,9 @@ beforeAll(async () => {
   agentId = (await api<{ agents: { id: string }[] }>("/api/agent")).agents[0]!.id;
 }, 180_000);
 
-beforeEach(({ onTestFailed, task }) => {
+beforeEach((test) => {
   stack?.model.reset();
-  onTestFailed(async () => {
-    for (const [i, page] of (context?.pages() ?? []).entries())
-      await screenshot(page, `failed-${task.name.slice(0, 40).replace(/\W+/g, "-")}-${i}`).catch(() => {});
-  });
+  screenshotOnFailure(test, () => context?.pages() ?? []);
 });
 
 afterAll(async () => {
@@ -52,15 +49,9 @@ describe("checkpoints in the chat, in Chromium", () => {
     await api(`/api/agent/${agentId}/files?path=app.txt`, { method: "PUT", body: "line one\nline two\n" });
     const threadId = (await api<{ id: string }>(`/api/agent/${agentId}/threads`, { method: "POST", body: "{}" })).id;
     context = await browser.newContext();
-    await context.addCookies(
-      user.cookie.split("; ").map((pair) => {
-        const eq = pair.indexOf("=");
-        return { name: pair.slice(0, eq), value: pair.slice(eq + 1), url: base() };
-      }),
-    );
+    await addSessionCookie(context, user.cookie, base());
     const page = await context.newPage();
-    await gotoHydrated(page, `${base()}/agents/${agentId}/threads/${threadId}`);
-    await page.locator('form[data-connected="true"]').waitFor();
+    await openThreadPage(page, `${base()}/agents/${agentId}/threads/${threadId}`);
 
     stack.model.enqueue(
       { toolCalls: [{ name: "write_file", arguments: { path: "app.txt", content: "line one\nline 2 changed\n" } }] },

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
-import { gotoHydrated, launchBrowser, screenshot, VIEWPORTS } from "../support/browser.ts";
+import { gotoHydrated, launchBrowser, screenshot, VIEWPORTS, openThreadPage } from "../support/browser.ts";
 import { rawRequest } from "../support/http.ts";
 import { waitFor } from "../support/sandboxd.ts";
 import { signUpUser, signUpVerifiedUser, type TestUser } from "../support/users.ts";
@@ -131,8 +131,7 @@ describe("the app under its Content-Security-Policy in Chromium", () => {
   it("runs the agent chat over its WebSocket and opens a file in CodeMirror without a CSP violation", async () => {
     const page = await watchedPage(user);
     const thread = await api<{ id: string }>(user, `/api/agent/${agentId}/threads`, { method: "POST", body: "{}" });
-    await gotoHydrated(page, `${base()}/agents/${agentId}/threads/${thread.id}`);
-    await page.locator('form[data-connected="true"]').waitFor();
+    await openThreadPage(page, `${base()}/agents/${agentId}/threads/${thread.id}`);
     stack.model.enqueue({ text: "Answer under a strict policy." });
     const composer = page.getByLabel("Message", { exact: true });
     await composer.fill("Hello under CSP");

@@ -3,7 +3,15 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
 import { mailLink, rebase, signUp, type SignedIn, uniqueEmail, uniqueIp, verifyEmail } from "../support/auth.ts";
-import { gotoHydrated, launchBrowser, screenshot, VIEWPORTS } from "../support/browser.ts";
+import {
+  gotoHydrated,
+  launchBrowser,
+  screenshot,
+  VIEWPORTS,
+  addSessionCookie,
+  openThreadPage,
+  screenshotOnFailure,
+} from "../support/browser.ts";
 import { type ApiInit, apiRequest } from "../support/http.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
 
@@ -33,12 +41,7 @@ async function pageFor(user?: Requester): Promise<Page> {
   const context = await browser.newContext({ viewport: VIEWPORTS.desktop, extraHTTPHeaders: { "cf-connecting-ip": ip } });
   contexts.push(context);
   if (user) {
-    await context.addCookies(
-      user.cookie.split("; ").map((pair) => {
-        const eq = pair.indexOf("=");
-        return { name: pair.slice(0, eq), value: pair.slice(eq + 1), url: base() };
-      }),
-    );
+    await addSessionCookie(context, user.cookie, base());
   }
   return context.newPage();
 }
@@ -71,13 +74,9 @@ beforeAll(async () => {
   owner = await signUpVerifiedUser(base(), { name: "Olivia Owner" });
 }, 180_000);
 
-beforeEach(({ onTestFailed, task }) => {
+beforeEach((test) => {
   stack?.model.reset();
-  onTestFailed(async () => {
-    for (const [i, page] of contexts.flatMap((c) => c.pages()).entries()) {
-      await screenshot(page, `failed-first-steps-${task.name.slice(0, 30).replace(/\W+/g, "-")}-${i}`).catch(() => {});
-    }
-  });
+  screenshotOnFailure(test, () => contexts.flatMap((c) => c.pages()), "failed-first-steps");
 });
 
 afterAll(async () => {
@@ -246,8 +245,7 @@ describe("operator messages", () => {
     const agentId = agents.body.agents[0]!.id;
     const thread = await api<{ id: string }>(user, `/api/agent/${agentId}/threads`, { method: "POST" });
     for (let i = 0; i < 5; i++) stack.model.enqueue({ error: { status: 400, message: "model 'gpt-oss:20b' not found" } });
-    await gotoHydrated(userPage, `${base()}/agents/${agentId}/threads/${thread.body.id}`);
-    await userPage.locator('form[data-connected="true"]').waitFor();
+    await openThreadPage(userPage, `${base()}/agents/${agentId}/threads/${thread.body.id}`);
     const composer = userPage.getByLabel("Message", { exact: true });
     await composer.fill("hello?");
     await composer.press("Enter");
@@ -262,8 +260,7 @@ describe("operator messages", () => {
     const adminAgent = (await api<{ agents: { id: string }[] }>(admin, "/api/agent")).body.agents[0]!.id;
     const adminThread = await api<{ id: string }>(admin, `/api/agent/${adminAgent}/threads`, { method: "POST" });
     for (let i = 0; i < 5; i++) stack.model.enqueue({ error: { status: 400, message: "model 'gpt-oss:20b' not found" } });
-    await gotoHydrated(adminPage, `${base()}/agents/${adminAgent}/threads/${adminThread.body.id}`);
-    await adminPage.locator('form[data-connected="true"]').waitFor();
+    await openThreadPage(adminPage, `${base()}/agents/${adminAgent}/threads/${adminThread.body.id}`);
     await adminPage.getByLabel("Message", { exact: true }).fill("hello?");
     await adminPage.getByLabel("Message", { exact: true }).press("Enter");
     await adminPage.getByTestId("operator-link").first().click();
@@ -287,8 +284,7 @@ describe("actions follow the member's permissions", () => {
     // Out of credits in a team agent: no "Buy credits" for someone who may not buy them.
     const agent = await api<{ id: string }>(owner, "/api/agent", { method: "POST", account: teamId, body: { name: "Harbor bot" } });
     const thread = await api<{ id: string }>(member, `/api/agent/${agent.body.id}/threads`, { method: "POST" });
-    await gotoHydrated(page, `${base()}/agents/${agent.body.id}/threads/${thread.body.id}`);
-    await page.locator('form[data-connected="true"]').waitFor();
+    await openThreadPage(page, `${base()}/agents/${agent.body.id}/threads/${thread.body.id}`);
     const composer = page.getByLabel("Message", { exact: true });
     await composer.fill("anything");
     await composer.press("Enter");
@@ -300,8 +296,7 @@ describe("actions follow the member's permissions", () => {
 
     // The owner, who may buy, still gets the way out.
     const ownerPage = await pageFor(owner);
-    await gotoHydrated(ownerPage, `${base()}/agents/${agent.body.id}/threads/${thread.body.id}`);
-    await ownerPage.locator('form[data-connected="true"]').waitFor();
+    await openThreadPage(ownerPage, `${base()}/agents/${agent.body.id}/threads/${thread.body.id}`);
     await ownerPage.getByRole("link", { name: "Buy credits" }).first().waitFor();
   }, 120_000);
 });

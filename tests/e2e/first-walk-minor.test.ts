@@ -3,7 +3,15 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
 import { mailLink, signUp, uniqueIp, type SignedIn } from "../support/auth.ts";
-import { gotoHydrated, launchBrowser, screenshot, VIEWPORTS } from "../support/browser.ts";
+import {
+  gotoHydrated,
+  launchBrowser,
+  screenshot,
+  VIEWPORTS,
+  addSessionCookie,
+  openThreadPage,
+  screenshotOnFailure,
+} from "../support/browser.ts";
 import { apiOk, apiRequest, type ApiInit } from "../support/http.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
 
@@ -42,13 +50,7 @@ async function pageAs(
     ...(who.ip ? { extraHTTPHeaders: { "cf-connecting-ip": who.ip } } : {}),
   });
   contexts.push(context);
-  if (who.cookie)
-    await context.addCookies(
-      who.cookie.split("; ").map((pair) => {
-        const eq = pair.indexOf("=");
-        return { name: pair.slice(0, eq), value: pair.slice(eq + 1), url: base() };
-      }),
-    );
+  if (who.cookie) await addSessionCookie(context, who.cookie, base());
   const page = await context.newPage();
   const errors: string[] = [];
   const consoleErrors: string[] = [];
@@ -64,8 +66,7 @@ async function pageAs(
 }
 
 async function openThread(page: Page, threadId: string, agent = agentId): Promise<void> {
-  await gotoHydrated(page, `${base()}/agents/${agent}/threads/${threadId}`);
-  await page.locator('form[data-connected="true"]').waitFor();
+  await openThreadPage(page, `${base()}/agents/${agent}/threads/${threadId}`);
 }
 
 const newThread = async () => (await api<{ id: string }>(`/api/agent/${agentId}/threads`, { method: "POST", body: "{}" })).id;
@@ -100,12 +101,9 @@ beforeAll(async () => {
   agentId = (await api<{ agents: { id: string }[] }>("/api/agent")).agents[0]!.id;
 }, 180_000);
 
-beforeEach(({ onTestFailed, task }) => {
+beforeEach((test) => {
   stack?.model.reset();
-  onTestFailed(async () => {
-    for (const [i, page] of contexts.flatMap((c) => c.pages()).entries())
-      await screenshot(page, `failed-minor-${task.name.slice(0, 40).replace(/\W+/g, "-")}-${i}`).catch(() => {});
-  });
+  screenshotOnFailure(test, () => contexts.flatMap((c) => c.pages()), "failed-minor");
 });
 
 afterAll(async () => {

@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type FakeMcpServer, startMcpServer } from "../../fakes/mcp-server.ts";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
-import { gotoHydrated, launchBrowser, screenshot, VIEWPORTS } from "../support/browser.ts";
+import { gotoHydrated, launchBrowser, screenshot, VIEWPORTS, addSessionCookie, screenshotOnFailure } from "../support/browser.ts";
 import { type ApiInit, apiOk } from "../support/http.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
 
@@ -23,12 +23,7 @@ function api<T>(path: string, init: ApiInit = {}): Promise<T> {
 
 async function newPage(): Promise<Page> {
   context = await browser.newContext({ viewport: VIEWPORTS.desktop });
-  await context.addCookies(
-    user.cookie.split("; ").map((pair) => {
-      const eq = pair.indexOf("=");
-      return { name: pair.slice(0, eq), value: pair.slice(eq + 1), url: base() };
-    }),
-  );
+  await addSessionCookie(context, user.cookie, base());
   return context.newPage();
 }
 
@@ -42,11 +37,8 @@ beforeAll(async () => {
   agentId = (await api<{ agents: { id: string }[] }>("/api/agent")).agents[0]!.id;
 }, 180_000);
 
-beforeEach(({ onTestFailed, task }) => {
-  onTestFailed(async () => {
-    for (const [i, page] of (context?.pages() ?? []).entries())
-      await screenshot(page, `failed-${task.name.slice(0, 40).replace(/\W+/g, "-")}-${i}`).catch(() => {});
-  });
+beforeEach((test) => {
+  screenshotOnFailure(test, () => context?.pages() ?? []);
 });
 
 afterAll(async () => {

@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { freePort } from "../../scripts/lib/free-port.ts";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
-import { gotoHydrated, launchBrowser, screenshot } from "../support/browser.ts";
+import { launchBrowser, screenshot, addSessionCookie, openThreadPage, screenshotOnFailure } from "../support/browser.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
 import { type ApiInit, apiOk } from "../support/http.ts";
 
@@ -73,15 +73,9 @@ function api<T>(path: string, init: ApiInit = {}): Promise<T> {
 async function openChat(): Promise<Page> {
   const threadId = (await api<{ id: string }>(`/api/agent/${agentId}/threads`, { method: "POST", body: "{}" })).id;
   context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  await context.addCookies(
-    user.cookie.split("; ").map((pair) => {
-      const eq = pair.indexOf("=");
-      return { name: pair.slice(0, eq), value: pair.slice(eq + 1), url: base() };
-    }),
-  );
+  await addSessionCookie(context, user.cookie, base());
   const page = await context.newPage();
-  await gotoHydrated(page, `${base()}/agents/${agentId}/threads/${threadId}`);
-  await page.locator('form[data-connected="true"]').waitFor();
+  await openThreadPage(page, `${base()}/agents/${agentId}/threads/${threadId}`);
   return page;
 }
 
@@ -130,14 +124,10 @@ beforeAll(async () => {
   agentId = (await api<{ agents: { id: string }[] }>("/api/agent")).agents[0]!.id;
 }, 180_000);
 
-beforeEach(({ onTestFailed, task }) => {
+beforeEach((test) => {
   stack?.model.reset();
   relay?.restore();
-  onTestFailed(async () => {
-    for (const [i, page] of (context?.pages() ?? []).entries()) {
-      await screenshot(page, `failed-${task.name.slice(0, 40).replace(/\W+/g, "-")}-${i}`).catch(() => {});
-    }
-  });
+  screenshotOnFailure(test, () => context?.pages() ?? []);
 });
 
 afterAll(async () => {

@@ -1,7 +1,15 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
-import { gotoHydrated, launchBrowser, screenshot, VIEWPORTS } from "../support/browser.ts";
+import {
+  gotoHydrated,
+  launchBrowser,
+  screenshot,
+  VIEWPORTS,
+  addSessionCookie,
+  openThreadPage,
+  screenshotOnFailure,
+} from "../support/browser.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
 import { type ApiInit, apiRequest } from "../support/http.ts";
 
@@ -19,12 +27,7 @@ function api<T>(user: TestUser, path: string, init: ApiInit = {}) {
 async function pageFor(user: TestUser): Promise<Page> {
   const context = await browser.newContext({ viewport: VIEWPORTS.desktop });
   contexts.push(context);
-  await context.addCookies(
-    user.cookie.split("; ").map((pair) => {
-      const eq = pair.indexOf("=");
-      return { name: pair.slice(0, eq), value: pair.slice(eq + 1), url: base() };
-    }),
-  );
+  await addSessionCookie(context, user.cookie, base());
   return context.newPage();
 }
 
@@ -54,13 +57,9 @@ beforeAll(async () => {
   ]);
 }, 180_000);
 
-beforeEach(({ onTestFailed, task }) => {
+beforeEach((test) => {
   stack?.model.reset();
-  onTestFailed(async () => {
-    for (const [i, page] of contexts.flatMap((c) => c.pages()).entries()) {
-      await screenshot(page, `failed-teams-${task.name.slice(0, 30).replace(/\W+/g, "-")}-${i}`).catch(() => {});
-    }
-  });
+  screenshotOnFailure(test, () => contexts.flatMap((c) => c.pages()), "failed-teams");
 });
 
 afterAll(async () => {
@@ -106,8 +105,7 @@ describe("a team in the browser", () => {
     const memberBefore = (await api<{ balance: number }>(member, "/api/credits")).body.balance;
     const thread = (await api<{ id: string }>(member, `/api/agent/${agent.id}/threads`, { method: "POST", account: teamId })).body;
     stack.model.enqueue({ text: "Hello, Rocket crew." });
-    await gotoHydrated(memberPage, `${base()}/agents/${agent.id}/threads/${thread.id}`);
-    await memberPage.locator('form[data-connected="true"]').waitFor();
+    await openThreadPage(memberPage, `${base()}/agents/${agent.id}/threads/${thread.id}`);
     const composer = memberPage.getByLabel("Message", { exact: true });
     await composer.fill("Hi team agent");
     await composer.press("Enter");

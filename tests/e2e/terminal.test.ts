@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
-import { gotoHydrated, launchBrowser, screenshot } from "../support/browser.ts";
+import { gotoHydrated, launchBrowser, screenshot, addSessionCookie } from "../support/browser.ts";
 import { type ApiInit, apiOk, rawRequest, WEBSOCKET_UPGRADE_HEADERS } from "../support/http.ts";
 import { waitFor } from "../support/sandboxd.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
@@ -48,12 +48,7 @@ afterAll(async () => {
 async function openWorkspace(): Promise<{ page: Page; workspace: Locator }> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
   contexts.push(context);
-  await context.addCookies(
-    user.cookie.split("; ").map((pair) => {
-      const eq = pair.indexOf("=");
-      return { name: pair.slice(0, eq), value: pair.slice(eq + 1), url: base() };
-    }),
-  );
+  await addSessionCookie(context, user.cookie, base());
   const page = await context.newPage();
   const { id: threadId } = await api<{ id: string }>(`/api/agent/${agentId}/threads`, { method: "POST", body: "{}" });
   await gotoHydrated(page, `${base()}/agents/${agentId}/threads/${threadId}`);

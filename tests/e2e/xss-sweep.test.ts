@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
-import { gotoHydrated, launchBrowser, screenshot, VIEWPORTS } from "../support/browser.ts";
+import { gotoHydrated, launchBrowser, screenshot, VIEWPORTS, openThreadPage } from "../support/browser.ts";
 import { signUpUser, signUpVerifiedUser, type TestUser } from "../support/users.ts";
 import { type ApiInit, apiOk } from "../support/http.ts";
 
@@ -134,8 +134,7 @@ describe("markup in every user-editable field is shown as text in Chromium", () 
 
   it("in the agent workspace: agent name, renamed thread title, tool output, a javascript: link, memory, task and schedule", async () => {
     const page = await pageAs(user);
-    await gotoHydrated(page, `${base()}/agents/${agentId}/threads/${threadId}`);
-    await page.locator('form[data-connected="true"]').waitFor();
+    await openThreadPage(page, `${base()}/agents/${agentId}/threads/${threadId}`);
     await expectInert(page, [TEXT.agentName, TEXT.threadTitle, `Done. click me ${IMG}`]);
     // Markdown links keep only safe protocols: the javascript: URL is not a link target.
     const link = page.getByTestId("assistant-message").getByText("click me");

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Page, type Response } from "playwright-core";
+import type { TestContext } from "vitest";
+import { chromium, type Browser, type BrowserContext, type Page, type Response } from "playwright-core";
 import { ROOT } from "../../scripts/lib/paths.ts";
 
 export const SCREENSHOT_DIR = join(ROOT, "test-results", "screenshots");
@@ -57,4 +58,28 @@ export async function gotoHydrated(page: Page, url: string): Promise<Response | 
   const response = await page.goto(url, { waitUntil: "load" });
   await page.waitForFunction(() => document.documentElement.dataset.hydrated === "true");
   return response;
+}
+
+/** Signs a browser context in with the `Cookie` header a test user got from signing in (tests/support/users.ts). */
+export async function addSessionCookie(context: BrowserContext, cookieHeader: string, url: string): Promise<void> {
+  await context.addCookies(
+    cookieHeader.split("; ").map((pair) => {
+      const eq = pair.indexOf("=");
+      return { name: pair.slice(0, eq), value: pair.slice(eq + 1), url };
+    }),
+  );
+}
+
+/** Opens a chat thread's page and waits until it is hydrated and its chat socket is connected. */
+export async function openThreadPage(page: Page, url: string): Promise<void> {
+  await gotoHydrated(page, url);
+  await page.locator('form[data-connected="true"]').waitFor();
+}
+
+/** For a beforeEach: when the test fails, a screenshot of every page in `pages()`, named after the test. */
+export function screenshotOnFailure(test: Pick<TestContext, "onTestFailed" | "task">, pages: () => Page[], prefix = "failed"): void {
+  test.onTestFailed(async () => {
+    const name = test.task.name.slice(0, 40).replace(/\W+/g, "-");
+    for (const [i, page] of pages().entries()) await screenshot(page, `${prefix}-${name}-${i}`).catch(() => {});
+  });
 }

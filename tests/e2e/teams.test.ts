@@ -1,15 +1,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
-import {
-  gotoHydrated,
-  launchBrowser,
-  screenshot,
-  VIEWPORTS,
-  addSessionCookie,
-  openThreadPage,
-  screenshotOnFailure,
-} from "../support/browser.ts";
+import { gotoHydrated, launchBrowser, VIEWPORTS, addSessionCookie, openThreadPage, screenshotOnFailure } from "../support/browser.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
 import { type ApiInit, apiRequest } from "../support/http.ts";
 

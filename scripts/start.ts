@@ -113,7 +113,12 @@ async function main(): Promise<void> {
 
   const worker = startWranglerDev({ port, ip: host, vars, persistTo, inspectorPort: await freePort() });
   supervise("worker", worker);
-  await waitForHttp(`http://127.0.0.1:${port}/api/health/live`, 60_000, () => worker.child.exitCode === null);
+  await waitForHttp(
+    `http://127.0.0.1:${port}/api/health/live`,
+    60_000,
+    () => worker.child.exitCode === null,
+    (r) => r.ok,
+  );
   console.log(`\nnetM8 is running at http://localhost:${port}  (Ctrl-C to stop)\n`);
 
   // wrangler dev does not fire cron triggers by itself; fire the scheduled handler as the cron would.

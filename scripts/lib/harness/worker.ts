@@ -61,7 +61,9 @@ export async function startTestWorker(options: TestWorkerOptions = {}): Promise<
     process_.child.stderr?.on("data", (c: Buffer) => tail.push(c.toString()));
     current = process_;
     try {
-      await waitForHttp(`${url}/api/health/live`, 90_000, () => process_.child.exitCode === null);
+      // Only our Worker's 200 counts, and a wrangler that could not bind its port is given up on at once.
+      const alive = () => process_.child.exitCode === null && !tail.lines().some((line) => /Address already in use/.test(line));
+      await waitForHttp(`${url}/api/health/live`, 90_000, alive, (r) => r.ok);
     } catch (error) {
       await process_.stop();
       throw new Error(`${(error as Error).message}\nwrangler said:\n${tail.lines().join("\n")}`);

@@ -2,7 +2,7 @@ import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/cli
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../support/agent-api.ts";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
-import { type ApiInit, apiRequest } from "../support/http.ts";
+import { type ApiInit, apiRequest, createApiKey } from "../support/http.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
 
 /*
@@ -21,14 +21,7 @@ function api<T = Record<string, unknown>>(user: TestUser, path: string, init: Ap
   return apiRequest<T>(base(), user, path, init);
 }
 
-async function apiKeyOf(user: TestUser): Promise<string> {
-  const { status, body } = await api<{ key: { secret: string } }>(user, "/api/keys", {
-    method: "POST",
-    body: JSON.stringify({ name: "mcp client" }),
-  });
-  expect(status).toBe(201);
-  return body.key.secret;
-}
+const apiKeyOf = (user: TestUser) => createApiKey(base(), user, "mcp client");
 
 async function connect(apiKey: string): Promise<Client> {
   const mcp = new Client({ name: "netm8-tests", version: "1.0.0" });

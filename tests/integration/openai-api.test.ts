@@ -1,7 +1,7 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAgentStack, type AgentStack } from "../support/agent-stack.ts";
-import { type ApiInit, apiRequest } from "../support/http.ts";
+import { type ApiInit, apiRequest, createApiKey } from "../support/http.ts";
 import { signUpVerifiedUser, type TestUser } from "../support/users.ts";
 
 /*
@@ -19,14 +19,7 @@ function api<T = Record<string, unknown>>(user: TestUser, path: string, init: Ap
   return apiRequest<T>(base(), user, path, init);
 }
 
-async function apiKeyOf(user: TestUser): Promise<string> {
-  const { status, body } = await api<{ key: { secret: string } }>(user, "/api/keys", {
-    method: "POST",
-    body: JSON.stringify({ name: "openai client" }),
-  });
-  expect(status).toBe(201);
-  return body.key.secret;
-}
+const apiKeyOf = (user: TestUser) => createApiKey(base(), user, "openai client");
 
 function clientFor(apiKey: string): OpenAI {
   return new OpenAI({ apiKey, baseURL: `${base()}/v1`, maxRetries: 0, timeout: 120_000 });

@@ -102,3 +102,9 @@ export async function apiOk<T = Record<string, unknown>>(
   if (!answer.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${answer.status} ${answer.text}`);
   return (answer.status === 204 ? undefined : answer.body) as T;
 }
+
+/** A new API key of the user (`POST /api/keys`): its secret, for clients that sign in with `Bearer nm8_...`. */
+export async function createApiKey(baseUrl: string, user: Requester, name: string): Promise<string> {
+  const { key } = await apiOk<{ key: { secret: string } }>(baseUrl, user, "/api/keys", { method: "POST", body: { name } });
+  return key.secret;
+}
